@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Build fenliu and run every test: unit tests under ASan+UBSan, the end-to-end
+# namespace tests (as root), and each libFuzzer target for FUZZ_SECONDS.
+# Usage: scripts/test.sh            (from anywhere; installs missing packages)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+"$top/scripts/deps.sh"
+
+jobs=$(nproc)
+fuzz_seconds=${FUZZ_SECONDS:-20}
+passed=0; failed=0; skipped=0
+failures=()
+
+setup() { # dir, extra meson args...
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || { cat "$dir.setup.log"; return 1; }
+	fi
+	ninja -C "$dir" -j "$jobs" >"$dir.build.log" 2>&1 || { tail -n 60 "$dir.build.log"; return 1; }
+}
+
+echo "== release build (build/)"
+setup build --buildtype=release
+echo "== sanitizer build (build-asan/): address + undefined"
+setup build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "== unit tests under ASan+UBSan"
+if meson test -C build-asan --suite unit --print-errorlogs --num-processes "$jobs" >build-asan/unit.log 2>&1; then
+	:
+fi
+ok=$(grep -Eo '^Ok: +[0-9]+' build-asan/unit.log | grep -Eo '[0-9]+' || echo 0)
+fl=$(grep -Eo '^Fail: +[0-9]+' build-asan/unit.log | grep -Eo '[0-9]+' || echo 0)
+sk=$(grep -Eo '^Skipped: +[0-9]+' build-asan/unit.log | grep -Eo '[0-9]+' || echo 0)
+to=$(grep -Eo '^Timeout: +[0-9]+' build-asan/unit.log | grep -Eo '[0-9]+' || echo 0)
+grep -E '^ *[0-9]+/[0-9]+ ' build-asan/unit.log || true
+passed=$((passed + ok)); failed=$((failed + fl + to)); skipped=$((skipped + sk))
+[ $((fl + to)) -eq 0 ] || { failures+=("unit tests (see build-asan/meson-logs/testlog.txt)"); sed -n '/^=* *[0-9]*\/[0-9]* .*FAIL/,/^===/p' build-asan/meson-logs/testlog.txt | tail -n 80; }
+
+echo "== end-to-end tests (tests/e2e)"
+for t in tests/e2e/*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	set +e
+	FENLIU_BUILD="$top/build-asan" bash "$t" >"build-asan/e2e-$name.log" 2>&1
+	rc=$?
+	set -e
+	case $rc in
+	0) echo "  ok    $name"; passed=$((passed + 1)) ;;
+	77) echo "  skip  $name: $(tail -n 1 "build-asan/e2e-$name.log")"; skipped=$((skipped + 1)) ;;
+	*) echo "  FAIL  $name (exit $rc)"; tail -n 40 "build-asan/e2e-$name.log"; failed=$((failed + 1)); failures+=("e2e $name") ;;
+	esac
+done
+
+echo "== fuzzing (clang libFuzzer, ${fuzz_seconds}s per target)"
+if command -v clang >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
+	CC=clang setup build-fuzz --buildtype=debugoptimized -Dfuzz=true -Dtests=false \
+		-Db_sanitize=address,undefined -Db_lundef=false
+	for f in build-fuzz/fuzz/*/fuzz_*; do
+		[ -x "$f" ] || continue
+		name=$(basename "$f")
+		corpus="fuzz/corpus/$name"
+		work="build-fuzz/corpus-$name"
+		mkdir -p "$work"
+		[ -d "$corpus" ] && cp -r "$corpus/." "$work/" 2>/dev/null || true
+		if "$f" -max_total_time="$fuzz_seconds" -print_final_stats=0 "$work" >"build-fuzz/$name.log" 2>&1; then
+			echo "  ok    $name ($(grep -Eo '#[0-9]+' "build-fuzz/$name.log" | tail -n 1 | tr -d '#') runs)"
+			passed=$((passed + 1))
+		else
+			echo "  FAIL  $name"; tail -n 40 "build-fuzz/$name.log"
+			failed=$((failed + 1)); failures+=("fuzz $name")
+		fi
+	done
+else
+	echo "  skip: clang not found or FUZZ_SECONDS=0"
+fi
+
+echo
+for f in "${failures[@]+"${failures[@]}"}"; do echo "failed: $f"; done
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
