@@ -177,6 +177,8 @@ enum fl_sptps_err fl_sptps_force_kex(struct fl_sptps *s, uint64_t deadline)
 		return FL_SPTPS_ERR_DEAD;
 	if (!s->outstate || s->state != FL_SPTPS_S_SECONDARY_KEX)
 		return FL_SPTPS_ERR_STATE;
+	if (s->outseqno > UINT32_MAX)
+		return FL_SPTPS_ERR_EXHAUSTED;
 	s->state = FL_SPTPS_S_KEX;
 	s->deadline = deadline;
 	s->deadline_armed = true;
