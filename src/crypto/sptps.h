@@ -23,8 +23,10 @@
  *
  * Callbacks are called synchronously from inside fl_sptps_start(),
  * fl_sptps_receive(), fl_sptps_send() and fl_sptps_force_kex(), in the
- * order tinc makes them; they must not call back into the same session
- * (the session may be freed only after the outer call returns).
+ * order tinc makes them. deliver and handshake_done may call fl_sptps_send(),
+ * fl_sptps_force_kex() and the queries on the same session (a meta request
+ * answered at once, as tinc does); no callback may call fl_sptps_receive()
+ * or fl_sptps_free() on it (free it after the outer call returns).
  */
 #ifndef FL_CRYPTO_SPTPS_H
 #define FL_CRYPTO_SPTPS_H
