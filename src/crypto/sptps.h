@@ -58,7 +58,7 @@ enum fl_sptps_mode {
 enum fl_sptps_err {
 	FL_SPTPS_OK = 0,
 	FL_SPTPS_ERR_ARG,	 /* bad argument (NULL, oversized label/body, type) */
-	FL_SPTPS_ERR_NOMEM,	 /* allocation failed (fl_sptps_new only) */
+	FL_SPTPS_ERR_NOMEM,	 /* allocation failed (fl_sptps_new; stream buffer growth) */
 	FL_SPTPS_ERR_STATE,	 /* not allowed now: send before keys, re-key while busy */
 	FL_SPTPS_ERR_DEAD,	 /* stream receive failed earlier, or session timed out */
 	FL_SPTPS_ERR_SHORT,	 /* datagram shorter than 5 (unkeyed) / 21 (keyed) */
