@@ -214,6 +214,9 @@ enum fl_sptps_err fl_sptps_check_deadline(struct fl_sptps *s, uint64_t now)
 		return FL_SPTPS_OK;
 	s->dead = true;
 	fl_sptps_handshake_wipe(s);
+	sodium_memzero(s->key_out, sizeof(s->key_out));
+	sodium_memzero(s->key_in, sizeof(s->key_in));
+	fl_sptps_end_grace(s);
 	return FL_SPTPS_ERR_TIMEOUT;
 }
 
