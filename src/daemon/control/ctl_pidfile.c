@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,16 @@ void fl_cookie_from_random(const unsigned char rnd[static 32], char out[static 6
 		out[2 * i + 1] = hex[rnd[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+bool fl_cookie_generate(char out[static 65])
+{
+	unsigned char rnd[32];
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		return false;
+	fl_cookie_from_random(rnd, out);
+	explicit_bzero(rnd, sizeof(rnd));
+	return true;
 }
 
 bool fl_pidfile_write(const char *path, long pid, const char *cookie, const char *host,

@@ -17,6 +17,9 @@ struct fl_pidfile {
 /* 32 random bytes (the caller draws them) -> 64 upper-case hex + NUL. */
 void fl_cookie_from_random(const unsigned char rnd[static 32], char out[static 65]);
 
+/* Draws 32 bytes from getrandom(2) and formats them as a cookie. */
+bool fl_cookie_generate(char out[static 65]);
+
 /* Writes the pid file atomically (temp file + rename) with mode 0600.
  * host/port: the first listening TCP socket, unspecified address replaced
  * by 127.0.0.1 / ::1 by the caller. Returns false with errno set. */

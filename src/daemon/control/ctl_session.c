@@ -87,7 +87,7 @@ bool fl_ctl_is_control_id(const char *line)
 static bool handle_id(struct fl_ctl_session *s, const struct fl_ctl_provider *p, const char *line)
 {
 	int req, ver;
-	char name[FL_CTL_COOKIE_LEN + 8];
+	char name[FL_CTL_COOKIE_LEN + 16];
 	if (sscanf(line, "%d %72s %d", &req, name, &ver) != 3 || req != FL_CTL_ID)
 		return false;
 	if (name[0] != '^' || strcmp(name + 1, s->cookie) != 0)
