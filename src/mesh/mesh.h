@@ -119,7 +119,8 @@ struct mesh_conn {
 	enum mesh_conn_state state;
 	char *name;		/* NULL until the ID line */
 	struct mesh_node *node;
-	struct mesh_outgoing *outgoing;	/* non-NULL for connections we made */
+	bool initiator;		/* we called connect() */
+	struct mesh_outgoing *outgoing;	/* its ConnectTo record, if any */
 	char *peer_addr, *peer_port;	/* TCP peer address (text) */
 	char *local_addr;		/* our end of the TCP socket (text) */
 	uint32_t options;	/* our ACK options, then merged */
@@ -175,14 +176,17 @@ struct mesh_config {
 enum mesh_out_kind {
 	/* Connection actions. */
 	MESH_OUT_SEND_RAW,	/* conn: send text + '\n' in plaintext (ID line) */
-	MESH_OUT_START_SPTPS,	/* conn: start the meta SPTPS session;
-				   initiator, label/label_len */
+	MESH_OUT_START_SPTPS,	/* conn: start the meta SPTPS session as
+				   initiator (or responder) with the label
+				   data/len (NUL included), peer = node */
 	MESH_OUT_SEND,		/* conn: send text + '\n' as one SPTPS record */
 	MESH_OUT_SEND_BINARY,	/* conn: send text + '\n' as a record, then
 				   data/len raw on the TCP stream (21) */
 	MESH_OUT_SEND_PACKET,	/* conn: send text + '\n' as a record, then
 				   data/len as the next record (PACKET 17) */
-	MESH_OUT_CLOSE,		/* conn: close it (reason = why) */
+	MESH_OUT_CLOSE,		/* conn: close the socket (reason = why). The
+				   mesh has already forgotten conn: do NOT call
+				   mesh_conn_close() for it */
 	MESH_OUT_CONNECT,	/* outgoing to node: connect to host/port */
 	/* Events. */
 	MESH_EV_HOST_UP,	/* node became reachable (run host-up) */
