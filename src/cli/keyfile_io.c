@@ -121,7 +121,13 @@ int keyfile_io_load_private(const char *path, struct fl_ed25519_key *key,
 	char *text;
 	size_t len;
 
-	if (keyfile_io_read(path, &text, &len, &st, err) != 0)
+	int r = keyfile_io_read(path, &text, &len, &st, err);
+
+	if (r == -ENOENT) { /* tinc gives the same hint */
+		size_t n = strlen(err);
+		snprintf(err + n, KEYFILE_IO_ERRLEN - n, " (make one with: fenliu generate-ed25519-keys)");
+	}
+	if (r != 0)
 		return -1;
 	if (st.st_mode & 077) {
 		io_msg(err, "%s: private key is accessible by group or others (mode %04o); "

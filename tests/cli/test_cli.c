@@ -284,7 +284,8 @@ static void test_private_key_damage(void **state)
 	expect_load_error("k/long", ":3: key data too long");
 	write_file("k/empty", "", 0600);
 	expect_load_error("k/empty", ": no \"-----BEGIN ED25519 PRIVATE KEY-----\" line");
-	expect_load_error("k/absent", ": cannot open: No such file or directory");
+	expect_load_error("k/absent", ": cannot open: No such file or directory "
+			  "(make one with: fenliu generate-ed25519-keys)");
 	path(p, "k/dir");
 	assert_int_equal(mkdir(p, 0700), 0);
 	expect_load_error("k/dir", ": not a regular file");
