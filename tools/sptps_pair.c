@@ -95,7 +95,12 @@ static ssize_t pair_read(struct pair *p, uint8_t *buf, size_t cap)
 		say(p, "timed out waiting for %s", p->peer[0] ? p->peer : "the peer");
 		return -1;
 	}
-	return r < 0 ? -1 : read(p->fd, buf, cap);
+	if (r < 0)
+		return -1;
+	ssize_t n = read(p->fd, buf, cap);
+	if (n < 0 && errno == ECONNRESET)
+		return 0; /* the peer closed with our data unread: a close all the same */
+	return n;
 }
 
 /* ---- SPTPS callbacks (called from inside fl_sptps_*; never re-enter) ---- */
@@ -351,8 +356,8 @@ static int pair_initiate(struct pair *p, const char *host, const char *port, boo
 	p->tamper_next = true;
 	if (pair_send(p, "this record is altered on its way") != 0)
 		return 1;
-	if (pair_pump(p) == 0 && !p->eof)
-		return say(p, "%s accepted an altered record!", p->peer), 1;
+	if (pair_pump(p) != 1)
+		return say(p, "%s did not close the connection after an altered record", p->peer), 1;
 	say(p, "%s closed the connection after the altered record, as it should", p->peer);
 	return 0;
 }

@@ -21,7 +21,8 @@
 struct fl_cli {
 	const char *prog;               /* argv[0] for messages */
 	char confbase[FL_CLI_PATH_MAX]; /* CONFBASE: -c DIR, or from -n / NETNAME */
-	const char *netname;            /* NULL when none */
+	const char *netname;            /* NULL when none (-n, else $NETNAME) */
+	const char *pidfile;            /* --pidfile=FILE, or NULL */
 	bool confbase_given;            /* -c was used */
 };
 

@@ -1,8 +1,8 @@
 /*
  * fenliu: the command-line tool, tinc's `tinc` for fenliu. This file only
- * parses the global options tinc's CLI has (-c DIR, -n NET, --help,
- * --version) and dispatches on the verb through the table below; every
- * verb group lives in its own cli_*.c file.
+ * parses the global options tinc's CLI has (-c DIR, -n NET, --pidfile,
+ * --help, --version) and dispatches on the verb through the tables below;
+ * every verb group lives in its own cli_*.c file.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "cli/cli_ctl.h"
 
 #ifndef FL_VERSION
 #define FL_VERSION "unknown"
@@ -25,12 +26,16 @@ struct cli_verb {
 };
 
 /*
- * The verbs. To add one (the control-socket verbs start, stop, reload,
- * dump, info, log, pid and fsck are next): write
- *     int cli_VERB(const struct fl_cli *cli, int argc, char **argv)
- * in a new src/cli/cli_GROUP.c, declare it in cli.h, add the file to
- * src/cli/meson.build and one row here. Rows are shown by --help in this
- * order; argv[0] of the verb is its name.
+ * The verbs, in two tables searched in order:
+ *  - cli_verbs below: verbs on the configuration directory itself, taking
+ *    struct fl_cli (cli.h). To add one: write
+ *        int cli_VERB(const struct fl_cli *cli, int argc, char **argv)
+ *    in a new src/cli/cli_GROUP.c, declare it in cli.h, add the file to
+ *    src/cli/meson.build and one row here.
+ *  - fl_cli_ctl_verbs (cli_verbs.c): the control-socket verbs (start, stop,
+ *    reload, dump, info, log, pid, fsck, ...), taking struct fl_cli_env
+ *    (cli_ctl.h); add rows there.
+ * --help lists both in this order; argv[0] of a verb is its name.
  */
 static const struct cli_verb cli_verbs[] = {
 	{"init", cli_init, "NAME", "create a configuration directory for node NAME"},
@@ -46,12 +51,35 @@ static void cli_usage(FILE *f, const char *prog)
 		"Options:\n"
 		"  -c, --config=DIR   configuration directory (CONFBASE)\n"
 		"  -n, --net=NETNAME  use %s/tinc/NETNAME (default: $NETNAME)\n"
+		"      --pidfile=FILE read the daemon's pid and socket from FILE\n"
 		"      --help         show this help\n"
 		"      --version      show the version\n\n"
 		"Commands:\n", prog, FL_SYSCONFDIR);
-	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++)
-		fprintf(f, "  %s %s\n      %s\n", cli_verbs[i].name, cli_verbs[i].usage,
-			cli_verbs[i].summary);
+	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++) {
+		char use[64];
+
+		snprintf(use, sizeof use, "%s %s", cli_verbs[i].name, cli_verbs[i].usage);
+		fprintf(f, "  %-22s %s\n", use, cli_verbs[i].summary);
+	}
+	for (const struct fl_cli_verb *v = fl_cli_ctl_verbs; v->name; v++)
+		fprintf(f, "  %s\n", v->help);
+}
+
+/* Run a control verb: it takes the options as given (it resolves the pid
+ * file and socket from them the way tinc's CLI does). */
+static int cli_run_ctl(const struct fl_cli_verb *v, const struct fl_cli *cli,
+		       int argc, char **argv)
+{
+	struct fl_cli_env env = {
+		.confbase = cli->confbase_given ? cli->confbase : NULL,
+		.netname = cli->netname,
+		.pidfile = cli->pidfile,
+		.argv0 = cli->prog,
+		.out = stdout,
+		.err = stderr,
+	};
+
+	return v->fn(&env, argc, argv);
 }
 
 /* Netname rules (CONFIG.md §1.1); "." or "" means none. */
@@ -101,6 +129,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"net", required_argument, NULL, 'n'},
+		{"pidfile", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{NULL, 0, NULL, 0},
@@ -114,6 +143,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': config = optarg; cli.confbase_given = true; break;
 		case 'n': cli.netname = optarg; break;
+		case 'P': cli.pidfile = optarg; break;
 		case 'h': cli_usage(stdout, argv[0]); return 0;
 		case 'V': printf("fenliu %s (tinc 1.1 protocol 17.7)\n", FL_VERSION); return 0;
 		default:
@@ -134,6 +164,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++)
 		if (strcmp(argv[optind], cli_verbs[i].name) == 0)
 			return cli_verbs[i].run(&cli, argc - optind, argv + optind);
+	for (const struct fl_cli_verb *v = fl_cli_ctl_verbs; v->name; v++)
+		if (strcmp(argv[optind], v->name) == 0)
+			return cli_run_ctl(v, &cli, argc - optind, argv + optind);
 	cli_error("unknown command '%s'; try '%s --help'", argv[optind], argv[0]);
 	return 1;
 }
