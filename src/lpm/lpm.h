@@ -174,6 +174,11 @@ struct fl_lpm_slot {
 	_Atomic(const struct fl_lpm *) table;
 };
 
+static inline void fl_lpm_slot_init(struct fl_lpm_slot *s)
+{
+	atomic_init(&s->table, NULL);
+}
+
 static inline const struct fl_lpm *fl_lpm_slot_get(struct fl_lpm_slot *s)
 {
 	return atomic_load_explicit(&s->table, memory_order_acquire);

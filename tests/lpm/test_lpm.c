@@ -132,7 +132,8 @@ static void test_empty_and_errors(void **state)
 static void test_slot(void **state)
 {
 	(void)state;
-	struct fl_lpm_slot slot = { 0 };
+	struct fl_lpm_slot slot;
+	fl_lpm_slot_init(&slot);
 	struct fl_lpm_prefix p = pfx("192.0.2.0/24", 3);
 	struct fl_lpm *a, *b;
 	assert_int_equal(fl_lpm_build(&p, 1, NULL, &a), FL_LPM_OK);
