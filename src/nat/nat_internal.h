@@ -12,6 +12,7 @@
 #ifndef FL_NAT_INTERNAL_H
 #define FL_NAT_INTERNAL_H
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -110,6 +111,7 @@ struct nat {
 	struct nat_frag *frag;
 	uint32_t frag_mask; /* number of sets - 1 */
 
+	uint32_t ext_lo, ext_span; /* host-order span of the external addresses */
 	uint64_t seed_int, seed_ext, seed_host, seed_port, seed_frag;
 	size_t memory;
 	struct nat_stats st;
@@ -187,9 +189,12 @@ static inline uint32_t nat_lookup_ext(const struct nat *n, uint8_t proto, uint8_
 	return nat_find_ext(n, proto, idx, port, nat_hash64(nat_key_ext(proto, idx, port), n->seed_ext));
 }
 
-/* Index of an external address, or -1. */
+/* Index of an external address, or -1. Most addresses lie outside the
+ * span of the external ones and are rejected by one comparison. */
 static inline int nat_ext_index(const struct nat *n, uint32_t addr)
 {
+	if (ntohl(addr) - n->ext_lo > n->ext_span)
+		return -1;
 	for (unsigned i = 0; i < n->cfg.n_ext; i++)
 		if (n->cfg.ext_addr[i] == addr)
 			return (int)i;

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "nat/nat_internal.h"
 
@@ -35,12 +36,31 @@ static uint32_t max_timeout(const struct nat_config *c)
 	return t;
 }
 
+/* Allocates a zeroed table. Large ones are 2 MB aligned and marked for
+ * transparent huge pages: random lookups over many megabytes otherwise
+ * spend much of their time on TLB misses. */
+static void *table_alloc(size_t size)
+{
+	const size_t huge = 2u << 20;
+	size_t align = size >= huge ? huge : 64;
+	size = (size + align - 1) / align * align;
+	void *p = aligned_alloc(align, size);
+	if (!p)
+		return NULL;
+	if (align == huge)
+		(void)madvise(p, size, MADV_HUGEPAGE); /* a hint; failure is harmless */
+	memset(p, 0, size);
+	return p;
+}
+
 /* Allocates the tables; returns the bytes allocated, 0 on failure. */
 size_t nat_table_alloc(struct nat *n)
 {
 	uint32_t max = n->cfg.max_mappings;
 	uint32_t wheel = next_pow2(max / 4);
-	uint32_t sets = next_pow2(n->cfg.max_frags / NAT_FRAG_WAYS);
+	/* Fragment trains are few next to flows: at most one per 8 mappings. */
+	uint32_t frags = n->cfg.max_frags < max / 8 ? n->cfg.max_frags : max / 8;
+	uint32_t sets = next_pow2(frags / NAT_FRAG_WAYS);
 
 	if (wheel < 64)
 		wheel = 64;
@@ -57,15 +77,14 @@ size_t nat_table_alloc(struct nat *n)
 		n->gran = 1;
 	n->frag_mask = sets - 1;
 
-	n->map = aligned_alloc(64, (size_t)max * sizeof(*n->map));
-	n->int_idx = calloc(n->idx_cap, sizeof(*n->int_idx));
-	n->ext_idx = calloc(n->idx_cap, sizeof(*n->ext_idx));
-	n->host = calloc(n->host_cap, sizeof(*n->host));
-	n->wheel = malloc(wheel * sizeof(*n->wheel));
-	n->frag = calloc((size_t)sets * NAT_FRAG_WAYS, sizeof(*n->frag));
+	n->map = table_alloc((size_t)max * sizeof(*n->map));
+	n->int_idx = table_alloc((size_t)n->idx_cap * sizeof(*n->int_idx));
+	n->ext_idx = table_alloc((size_t)n->idx_cap * sizeof(*n->ext_idx));
+	n->host = table_alloc((size_t)n->host_cap * sizeof(*n->host));
+	n->wheel = table_alloc(wheel * sizeof(*n->wheel));
+	n->frag = table_alloc((size_t)sets * NAT_FRAG_WAYS * sizeof(*n->frag));
 	if (!n->map || !n->int_idx || !n->ext_idx || !n->host || !n->wheel || !n->frag)
 		return 0;
-	memset(n->map, 0, (size_t)max * sizeof(*n->map));
 	for (uint32_t i = 0; i < max; i++)
 		n->map[i].wheel_next = i + 1 < max ? i + 1 : NAT_NIL;
 	n->free_head = 0;
