@@ -126,7 +126,7 @@ const char *nat_strerror(enum nat_err e)
 	case NAT_ERR_EXT_ADDR: return "external address is 0.0.0.0 or 255.255.255.255";
 	case NAT_ERR_PORT_RANGE: return "external port range empty or starting at 0";
 	case NAT_ERR_ID_RANGE: return "ICMP id range empty";
-	case NAT_ERR_MAX_MAPPINGS: return "maximum mappings not in 1-67108864";
+	case NAT_ERR_MAX_MAPPINGS: return "maximum mappings not in 1-67108862";
 	case NAT_ERR_MAX_PER_HOST: return "per-host mapping limit is 0";
 	case NAT_ERR_TIMEOUT: return "a timeout is not in 1-604800 seconds";
 	case NAT_ERR_FILTER: return "unknown filtering mode";

@@ -51,7 +51,7 @@ struct nat_config {
 	uint64_t seed;                  /* hash seed, from the caller's RNG */
 };
 
-#define NAT_MAX_MAPPINGS (1u << 26)
+#define NAT_MAX_MAPPINGS ((1u << 26) - 2)
 #define NAT_MAX_TIMEOUT (7u * 24 * 3600)
 
 /* What happened to a packet. Anything from NAT_DROP_TRUNCATED on is a drop

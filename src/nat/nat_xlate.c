@@ -309,7 +309,7 @@ enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, uint32_t now)
 /* Stage 1: hashes the packet's key and prefetches its home index slot.
  * Returns the hash, and the index table in *t (NULL: nothing to fetch). */
 static uint32_t pf_slot(const struct nat *n, const uint8_t *b, size_t len, int dir,
-                        const struct nat_islot **t)
+                        const nat_islot **t)
 {
 	*t = NULL;
 	if (len < 28)
@@ -343,17 +343,17 @@ static uint32_t pf_slot(const struct nat *n, const uint8_t *b, size_t len, int d
 
 /* Stage 2: finds the first slot with the packet's hash (a few probes, in
  * the line fetched by stage 1) and prefetches that mapping. */
-static void pf_map(const struct nat *n, const struct nat_islot *t, uint32_t h)
+static void pf_map(const struct nat *n, const nat_islot *t, uint32_t h)
 {
 	if (!t)
 		return;
-	uint32_t i = nat_range(h, n->idx_cap);
-	for (int k = 0; k < 4; k++) {
-		struct nat_islot s = t[i];
-		if (s.idx == 0)
+	uint32_t i = nat_range(h, n->idx_cap), tag = nat_slot_tag(h);
+	for (int k = 0; k < 8; k++) {
+		nat_islot s = t[i];
+		if (s == 0)
 			return;
-		if (s.hash == h) {
-			__builtin_prefetch(&n->map[s.idx - 1], 1);
+		if ((s & ~NAT_SLOT_IDX) == tag) {
+			__builtin_prefetch(&n->map[(s & NAT_SLOT_IDX) - 1]);
 			return;
 		}
 		if (++i == n->idx_cap)
@@ -363,7 +363,7 @@ static void pf_map(const struct nat *n, const struct nat_islot *t, uint32_t h)
 
 struct pf {
 	uint32_t hash;
-	const struct nat_islot *table;
+	const nat_islot *table;
 };
 
 static void pf_slots(const struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
