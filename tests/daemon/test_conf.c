@@ -103,6 +103,10 @@ static void test_bad_lines(void **state)
 	assert_int_equal(parse(&c, longline, &m), FL_CONF_ELONG);
 	assert_string_equal(m.err[0], "tinc.conf:1: line too long: ''");
 	fl_conf_free(&c);
+	longline[0] = '#';
+	assert_int_equal(parse(&c, longline, &m), FL_CONF_OK);
+	assert_int_equal(c.n, 0);
+	fl_conf_free(&c);
 
 	struct msgs m2 = {0};
 	struct fl_conf_reporter r = {on_err, on_warn, &m2};

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
@@ -233,8 +234,32 @@ static void test_pidfile(void **state)
 	assert_true(fl_pidfile_parse(t, strlen(t), &pf));
 	assert_false(fl_pidfile_parse("7466 ABC\n", 9, &pf));
 	assert_false(fl_pidfile_parse("", 0, &pf));
-	unlink(path);
+	fl_pidfile_remove(path);
+	assert_int_not_equal(access(path, F_OK), 0);
 	rmdir(dir);
+
+	/* Host and port of a wildcard listener become loopback. */
+	char host[64], port[16];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	socklen_t sl = sizeof(sa);
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	fl_pidfile_local_address(fd, host, port);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(atoi(port), ntohs(sa.sin_port));
+	close(fd);
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (fd >= 0) {
+		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+		if (bind(fd, (struct sockaddr *)&s6, sizeof(s6)) == 0) {
+			fl_pidfile_local_address(fd, host, port);
+			assert_string_equal(host, "::1");
+		}
+		close(fd);
+	}
+	fl_pidfile_local_address(-1, host, port);
+	assert_string_equal(port, "655");
 }
 
 /* Loop ops that only record what the server asked for. */
