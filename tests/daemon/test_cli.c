@@ -65,7 +65,7 @@ static void p_stop(void *ctx) { stopping = true; }
 static int p_reload(void *ctx) { return 0; }
 
 static const struct fl_ctl_provider prov = {
-	NULL, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL, p_stop, p_reload, NULL, NULL, NULL,
+	NULL, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL, p_stop, p_reload, NULL, NULL, NULL, NULL,
 };
 
 /* A poll(2) loop standing in for the daemon's event loop. */

@@ -97,7 +97,7 @@ static int p_disconnect(void *ctx, const char *name) { return strcmp(name, "beta
 static struct fake fk;
 static const struct fl_ctl_provider prov = {
 	&fk, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL,
-	p_stop, p_reload, p_retry, p_purge, p_disconnect,
+	p_stop, p_reload, p_retry, p_purge, p_disconnect, NULL,
 };
 
 static void feed(struct fl_ctl_session *s, const char *text, bool ok)
@@ -150,6 +150,30 @@ static void test_session(void **state)
 	fl_ctl_session_free(&s);
 	fl_ctl_session_init(&s, COOKIE, 1);
 	feed(&s, "0 ^" COOKIE " 0\n12 alpha beta\n", false);
+	fl_ctl_session_free(&s);
+}
+
+static int debug_now = 7;
+static int p_set_debug(void *ctx, int level)
+{
+	int old = debug_now;
+	if (level >= 0)
+		debug_now = level;
+	return old;
+}
+
+/* A provider with its own debug level gets SET_DEBUG. */
+static void test_session_set_debug_hook(void **state)
+{
+	struct fl_ctl_provider p2 = prov;
+	p2.set_debug = p_set_debug;
+	struct fl_ctl_session s;
+	fl_ctl_session_init(&s, COOKIE, 1);
+	const char *in = "0 ^" COOKIE " 0\n18 9 2\n18 9 -1\n";
+	assert_true(fl_ctl_session_input(&s, &p2, in, strlen(in)));
+	fl_ctl_session_consumed(&s, strlen("0 alpha 17.7\n4 0 1\n"));
+	expect_out(&s, "18 9 7\n18 9 2\n");
+	assert_int_equal(debug_now, 2);
 	fl_ctl_session_free(&s);
 }
 
@@ -399,6 +423,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_session),
+		cmocka_unit_test(test_session_set_debug_hook),
 		cmocka_unit_test(test_session_rejects),
 		cmocka_unit_test(test_session_streams),
 		cmocka_unit_test(test_pidfile),

@@ -78,7 +78,9 @@ static void test_sink_and_format(void **state)
 	struct seen s = {0};
 	fl_log_open(FL_LOGMODE_NULL, NULL, NULL);
 	fl_log_set_level(0);
+	assert_int_equal(fl_log_wanted_level(), 0);
 	fl_log_set_sink(sink, &s, 5);
+	assert_int_equal(fl_log_wanted_level(), 5);
 	fl_log(5, LOG_DEBUG, "for the sink %d", 5);
 	fl_log(6, LOG_DEBUG, "too verbose");
 	assert_int_equal(s.n, 1);

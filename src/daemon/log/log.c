@@ -82,6 +82,11 @@ int fl_log_level(void)
 	return lg.level;
 }
 
+int fl_log_wanted_level(void)
+{
+	return lg.level > lg.sink_level ? lg.level : lg.sink_level;
+}
+
 void fl_log_set_sink(fl_log_sink_fn *fn, void *ctx, int sink_level)
 {
 	pthread_mutex_lock(&lg.lock);

@@ -38,6 +38,10 @@ void fl_log_close(void);
 
 void fl_log_set_level(int level);
 int fl_log_level(void);
+/* The highest level anyone listens to: the debug level or, while a
+ * `fenliu log` client is attached, its level. Front ends that filter
+ * before calling fl_log() should filter with this. */
+int fl_log_wanted_level(void);
 
 /* The control server's hook: called for every message whose level is
  * <= sink_level, with tinc's control log text ("DATE TIME PRIO    msg",
