@@ -58,7 +58,7 @@ if command -v clang >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
 	CC=clang setup build-fuzz --buildtype=debugoptimized -Dfuzz=true -Dtests=false \
 		-Db_sanitize=address,undefined -Db_lundef=false
 	for f in build-fuzz/fuzz/*/fuzz_*; do
-		[ -x "$f" ] || continue
+		[ -f "$f" ] && [ -x "$f" ] || continue
 		name=$(basename "$f")
 		corpus="fuzz/corpus/$name"
 		work="build-fuzz/corpus-$name"
