@@ -73,6 +73,24 @@ static void sink(void *ctx, int level, int prio, const char *msg)
 	snprintf(s->msg, sizeof(s->msg), "%s", msg);
 }
 
+/* A sink that logs (as an event loop reporting an error might). */
+static int reentered;
+static void noisy_sink(void *ctx, int level, int prio, const char *msg)
+{
+	reentered++;
+	fl_log(0, LOG_ERR, "from inside the sink");
+}
+
+static void test_sink_reentry(void **state)
+{
+	fl_log_open(FL_LOGMODE_NULL, NULL, NULL);
+	fl_log_set_sink(noisy_sink, NULL, 3);
+	fl_log(0, LOG_NOTICE, "outer");
+	assert_int_equal(reentered, 1);
+	fl_log_set_sink(NULL, NULL, 0);
+	fl_log_close();
+}
+
 static void test_sink_and_format(void **state)
 {
 	struct seen s = {0};
@@ -106,6 +124,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_and_levels),
 		cmocka_unit_test(test_sink_and_format),
+		cmocka_unit_test(test_sink_reentry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

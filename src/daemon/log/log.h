@@ -4,7 +4,8 @@
  * Global state, owned by the control thread (the only thread that may call
  * fl_log_open/set_level/set_sink). fl_log() itself may be called from any
  * thread: each target write is one call, and the sink is invoked under a
- * mutex, so the sink must not log.
+ * (recursive) mutex. What the sink itself logs, directly or through the
+ * event loop, reaches the target but not the sink again.
  */
 #ifndef FL_LOG_H
 #define FL_LOG_H
