@@ -21,9 +21,9 @@
 struct fl_cli {
 	const char *prog;               /* argv[0] for messages */
 	char confbase[FL_CLI_PATH_MAX]; /* CONFBASE: -c DIR, or from -n / NETNAME */
-	const char *netname;            /* NULL when none (-n, else $NETNAME) */
-	const char *pidfile;            /* --pidfile=FILE, or NULL */
+	const char *netname;            /* NULL when none */
 	bool confbase_given;            /* -c was used */
+	const char *pidfile;            /* --pidfile=FILE (control verbs), or NULL */
 };
 
 /* A verb gets the arguments after its own name (argv[0] = the verb). It

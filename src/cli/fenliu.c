@@ -1,8 +1,8 @@
 /*
  * fenliu: the command-line tool, tinc's `tinc` for fenliu. This file only
- * parses the global options tinc's CLI has (-c DIR, -n NET, --pidfile,
- * --help, --version) and dispatches on the verb through the tables below;
- * every verb group lives in its own cli_*.c file.
+ * parses the global options tinc's CLI has (-c DIR, -n NET, --help,
+ * --version) and dispatches on the verb through the table below; every
+ * verb group lives in its own cli_*.c file.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -26,16 +26,12 @@ struct cli_verb {
 };
 
 /*
- * The verbs, in two tables searched in order:
- *  - cli_verbs below: verbs on the configuration directory itself, taking
- *    struct fl_cli (cli.h). To add one: write
- *        int cli_VERB(const struct fl_cli *cli, int argc, char **argv)
- *    in a new src/cli/cli_GROUP.c, declare it in cli.h, add the file to
- *    src/cli/meson.build and one row here.
- *  - fl_cli_ctl_verbs (cli_verbs.c): the control-socket verbs (start, stop,
- *    reload, dump, info, log, pid, fsck, ...), taking struct fl_cli_env
- *    (cli_ctl.h); add rows there.
- * --help lists both in this order; argv[0] of a verb is its name.
+ * The verbs. To add one (the control-socket verbs start, stop, reload,
+ * dump, info, log, pid and fsck are next): write
+ *     int cli_VERB(const struct fl_cli *cli, int argc, char **argv)
+ * in a new src/cli/cli_GROUP.c, declare it in cli.h, add the file to
+ * src/cli/meson.build and one row here. Rows are shown by --help in this
+ * order; argv[0] of the verb is its name.
  */
 static const struct cli_verb cli_verbs[] = {
 	{"init", cli_init, "NAME", "create a configuration directory for node NAME"},
@@ -43,6 +39,22 @@ static const struct cli_verb cli_verbs[] = {
 	 "replace our Ed25519 key pair (old keys are kept, commented out)"},
 	{"generate-keys", cli_generate_ed25519_keys, "",
 	 "the same (fenliu has no RSA keys)"},
+	/* control verbs (cli_ctl.h), talking to fenliud or tincd */
+	{"start", cli_ctl_start, "[fenliud options]", "start fenliud"},
+	{"stop", cli_ctl_stop, "", "stop fenliud"},
+	{"restart", cli_ctl_restart, "[fenliud options]", "restart fenliud"},
+	{"reload", cli_ctl_reload, "", "partially reload the configuration of the running fenliud"},
+	{"pid", cli_ctl_pid, "", "show the PID of the running fenliud"},
+	{"dump", cli_ctl_dump, "[reachable] nodes|edges|subnets|connections|graph|digraph",
+	 "dump a list of one of the given types"},
+	{"info", cli_ctl_info, "NODE|SUBNET|ADDRESS",
+	 "give information about a particular NODE, SUBNET or ADDRESS"},
+	{"log", cli_ctl_log, "[LEVEL]", "dump log output [up to the specified LEVEL]"},
+	{"debug", cli_ctl_debug, "N", "set the debug level"},
+	{"retry", cli_ctl_retry, "", "retry all outgoing connections now"},
+	{"purge", cli_ctl_purge, "", "purge unreachable nodes"},
+	{"disconnect", cli_ctl_disconnect, "NODE", "close the meta connection with NODE"},
+	{"fsck", cli_ctl_fsck, "", "check the configuration files for problems"},
 };
 
 static void cli_usage(FILE *f, const char *prog)
@@ -51,35 +63,13 @@ static void cli_usage(FILE *f, const char *prog)
 		"Options:\n"
 		"  -c, --config=DIR   configuration directory (CONFBASE)\n"
 		"  -n, --net=NETNAME  use %s/tinc/NETNAME (default: $NETNAME)\n"
-		"      --pidfile=FILE read the daemon's pid and socket from FILE\n"
+		"      --pidfile=FILE read the control cookie from FILE\n"
 		"      --help         show this help\n"
 		"      --version      show the version\n\n"
 		"Commands:\n", prog, FL_SYSCONFDIR);
-	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++) {
-		char use[64];
-
-		snprintf(use, sizeof use, "%s %s", cli_verbs[i].name, cli_verbs[i].usage);
-		fprintf(f, "  %-22s %s\n", use, cli_verbs[i].summary);
-	}
-	for (const struct fl_cli_verb *v = fl_cli_ctl_verbs; v->name; v++)
-		fprintf(f, "  %s\n", v->help);
-}
-
-/* Run a control verb: it takes the options as given (it resolves the pid
- * file and socket from them the way tinc's CLI does). */
-static int cli_run_ctl(const struct fl_cli_verb *v, const struct fl_cli *cli,
-		       int argc, char **argv)
-{
-	struct fl_cli_env env = {
-		.confbase = cli->confbase_given ? cli->confbase : NULL,
-		.netname = cli->netname,
-		.pidfile = cli->pidfile,
-		.argv0 = cli->prog,
-		.out = stdout,
-		.err = stderr,
-	};
-
-	return v->fn(&env, argc, argv);
+	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++)
+		fprintf(f, "  %s %s\n      %s\n", cli_verbs[i].name, cli_verbs[i].usage,
+			cli_verbs[i].summary);
 }
 
 /* Netname rules (CONFIG.md §1.1); "." or "" means none. */
@@ -129,9 +119,9 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"net", required_argument, NULL, 'n'},
-		{"pidfile", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"pidfile", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	struct fl_cli cli = {.prog = argv[0]};
@@ -164,9 +154,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++)
 		if (strcmp(argv[optind], cli_verbs[i].name) == 0)
 			return cli_verbs[i].run(&cli, argc - optind, argv + optind);
-	for (const struct fl_cli_verb *v = fl_cli_ctl_verbs; v->name; v++)
-		if (strcmp(argv[optind], v->name) == 0)
-			return cli_run_ctl(v, &cli, argc - optind, argv + optind);
 	cli_error("unknown command '%s'; try '%s --help'", argv[optind], argv[0]);
 	return 1;
 }
