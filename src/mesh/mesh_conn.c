@@ -393,6 +393,7 @@ void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, int64_t now,
 {
 	struct mesh_node *n = c->node;
 	struct mesh_outgoing *og = c->outgoing;
+	int32_t id = c->id;
 	struct mesh_req r;
 
 	if (n && n->conn == c->id)
@@ -417,8 +418,8 @@ void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, int64_t now,
 			}
 		}
 	}
-	mesh_conn_forget(m, c);
-	if (og && og->conn == c->id) {
+	mesh_conn_forget(m, c);	/* c is freed */
+	if (og && og->conn == id) {
 		og->conn = MESH_CONN_NONE;
 		mesh_outgoing_closed(m, og, now, o);
 	}
