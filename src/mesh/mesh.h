@@ -140,7 +140,7 @@ struct mesh_host_info {
 	bool has_weight;
 	int32_t weight;		/* Weight from hosts/NAME */
 	int indirect, tcponly, clampmss;	/* -1 unset, 0 no, 1 yes */
-	int pmtu;		/* PMTU, 0 = unset */
+	int pmtu;		/* lower of PMTU in hosts/NAME and global; 0 unset */
 	bool has_address;	/* at least one Address line */
 	/* Address lines (host, port), port already defaulted (Port or 655). */
 	size_t n_addresses;

@@ -261,8 +261,11 @@ static enum mesh_err recv_ack(struct mesh *m, struct mesh_conn *c,
 	uint32_t peer = r->ack.options;
 
 	replace_old(m, c, now, o);
-	if (!(peer & MESH_OPT_PMTU_DISCOVERY))
+	/* PMTU discovery only if both sides want it */
+	if (!(c->options & peer & MESH_OPT_PMTU_DISCOVERY)) {
 		c->options &= ~(uint32_t)MESH_OPT_PMTU_DISCOVERY;
+		peer &= ~(uint32_t)MESH_OPT_PMTU_DISCOVERY;
+	}
 	c->options |= peer;
 	host_info(m, c->name, &h);
 	if (h.pmtu > 0 && h.pmtu < c->node->mtu)
