@@ -283,6 +283,13 @@ bool mesh_add_own_subnet(struct mesh *m, const struct mesh_subnet *s,
 bool mesh_del_own_subnet(struct mesh *m, const struct mesh_subnet *s,
 			 struct mesh_out *out);
 bool mesh_add_broadcast_subnet(struct mesh *m, const struct mesh_subnet *s);
+/* StrictSubnets: a subnet of another node read from hosts/OWNER (not
+ * announced; SUBNET_UP if the owner is reachable). */
+bool mesh_add_node_subnet(struct mesh *m, const char *owner,
+			  const struct mesh_subnet *s, struct mesh_out *out);
+/* `tinc purge` (GRAPH.md §9): forget unreachable nodes, their subnets and
+ * edges, telling everyone. Node pointers of purged nodes become invalid. */
+void mesh_purge(struct mesh *m, struct mesh_out *out);
 
 /* ---- connections -------------------------------------------------------- */
 
@@ -370,6 +377,25 @@ void mesh_send_mtu_info(struct mesh *m, struct mesh_node *from,
 			struct mesh_out *out);
 /* The UDP session with node reached "handshake complete". */
 void mesh_key_valid(struct mesh *m, struct mesh_node *n);
+
+/* ---- dumps (CONFIG.md §5.3) ---------------------------------------------- */
+
+/* Data-plane figures of a node line (the mesh does not own them). */
+struct mesh_dump_stats {
+	int rtt;		/* microseconds, -1 if none */
+	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+};
+/* "18 3 ..." for node n (st may be NULL: rtt -1, counters 0). Nodes in name
+ * order: mesh_node_at(). Returns the length or -1 if cap is too small. */
+int mesh_dump_node(const struct mesh_node *n, const struct mesh_dump_stats *st,
+		   char *buf, size_t cap);
+/* "18 4 ..." for e; walk nodes in name order, then n->edges in order. */
+int mesh_dump_edge(const struct mesh_edge *e, char *buf, size_t cap);
+/* "18 5 ..." for each entry of mesh_subnets() in order. */
+int mesh_dump_subnet(const struct mesh_subnet *s, char *buf, size_t cap);
+/* "18 6 ..." for a meta connection (control connections are the daemon's). */
+int mesh_dump_conn(const struct mesh_conn *c, int socket_fd, char *buf,
+		   size_t cap);
 
 /* ---- outgoing connections (§8) -------------------------------------------- */
 

@@ -691,6 +691,60 @@ static void test_node_ids(void **st)
 	assert_null(mesh_node_get(m, "bad-name"));
 }
 
+
+static void test_dump(void **st)
+{
+	char buf[512];
+	struct mesh_dump_stats stats = {.rtt = 312, .in_packets = 2, .in_bytes = 36};
+
+	(void)st;
+	assert_true(mesh_dump_node(mesh_myself(m), NULL, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "18 3 alpha ba3ce58667ca MYSELF port 655 0 0 0 0 "
+			    "700000c 58 alpha alpha 0 1518 0 1518 1700000000 -1 0 0 0 0");
+	assert_true(mesh_dump_node(mesh_node_get(m, "delta"), &stats, buf, sizeof(buf)) > 0);
+	assert_true(strstr(buf, " unknown port unknown 0 0 0 0 0 0 - - -1 1518 0 1518 0 312 2 36 0 0") != NULL);
+	two_peers();
+	assert_true(mesh_dump_edge(mesh_edge_find(mesh_myself(m), mesh_node_find(m, "beta")),
+				   buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "18 4 alpha beta 192.0.2.2 port 655 192.0.2.1 port 655 700000c 5");
+	assert_true(mesh_dump_edge(mesh_edge_find(mesh_node_find(m, "beta"), mesh_myself(m)),
+				   buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "18 4 beta alpha 192.0.2.1 port 655 unspec port unspec 700000c 10");
+	assert_true(mesh_dump_subnet(&mesh_subnets(m)->v[0], buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "18 5 ff:ff:ff:ff:ff:ff (broadcast)");
+	assert_true(mesh_dump_conn(mesh_conn_find(m, 1), 8, buf, sizeof(buf)) > 0);
+	assert_true(!strcmp(buf, "18 6 beta 192.0.2.2 port 40000 700000c 8 100") ||
+		    !strcmp(buf, "18 6 beta 192.0.2.2 port 40000 700000c 8 0"));
+	assert_int_equal(mesh_dump_node(mesh_myself(m), NULL, buf, 10), -1);
+	assert_true(mesh_dump_node(mesh_node_find(m, "beta"), NULL, buf, sizeof(buf)) > 0);
+	assert_true(strstr(buf, " 192.0.2.2 port 655 0 0 0 0 700000c 58 beta beta 1 ") != NULL);
+}
+
+static void test_purge_and_strict(void **st)
+{
+	struct mesh_subnet sn;
+
+	(void)st;
+	two_peers();
+	assert_int_equal(rx(1, "10 1 delta 192.0.2.0/24"), MESH_OK);
+	assert_int_equal(rx(1, "12 2 delta heavy 203.0.113.1 655 c 1"), MESH_OK);
+	clear();
+	mesh_purge(m, &o);
+	assert_true(strstr(sent(1, "11 "), " delta 192.0.2.0/24") != NULL);
+	assert_true(strstr(sent(2, "13 "), " delta heavy") != NULL);
+	assert_null(mesh_node_find(m, "delta"));
+	assert_null(mesh_node_find(m, "heavy"));
+	assert_non_null(mesh_node_find(m, "beta"));
+	clear();
+	/* StrictSubnets entry point: up at once for a reachable owner */
+	mesh_subnet_parse(&sn, "10.2.0.0/16", 11);
+	assert_true(mesh_add_node_subnet(m, "beta", &sn, &o));
+	assert_non_null(item(MESH_EV_SUBNET_UP));
+	assert_int_equal(count(MESH_OUT_SEND, -1), 0);
+	assert_false(mesh_add_node_subnet(m, "beta", &sn, &o));
+	assert_false(mesh_add_node_subnet(m, "alpha", &sn, &o));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -701,7 +755,7 @@ int main(void)
 		T(test_orphan_cleanup), T(test_ping), T(test_outgoing),
 		T(test_outgoing_dropped_on_reload), T(test_autoconnect),
 		T(test_routed), T(test_sptps_packet), T(test_b64),
-		T(test_node_ids),
+		T(test_node_ids), T(test_dump), T(test_purge_and_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
