@@ -172,6 +172,15 @@ bool mesh_add_broadcast_subnet(struct mesh *m, const struct mesh_subnet *s)
 	return mesh_subnet_table_add(&m->subnets, &b);
 }
 
+bool mesh_del_broadcast_subnet(struct mesh *m, const struct mesh_subnet *s)
+{
+	struct mesh_subnet b = *s;
+
+	b.owner = NULL;
+	m->dirty = true;
+	return mesh_subnet_table_del(&m->subnets, &b);
+}
+
 bool mesh_add_own_subnet(struct mesh *m, const struct mesh_subnet *s,
 			 struct mesh_out *out)
 {

@@ -83,6 +83,7 @@ struct mesh_node *mesh_node_new(const char *name);
 void mesh_node_free(struct mesh_node *n);
 bool mesh_node_set_addr(struct mesh_node *n, const char *addr,
 			const char *port);
+void mesh_node_refresh_host(struct mesh *m, struct mesh_node *n);
 
 /* mesh_edge.c */
 struct mesh_edge *mesh_edge_add(struct mesh *m, struct mesh_node *from,

@@ -113,6 +113,7 @@ struct mesh_node *mesh_node_get(struct mesh *m, const char *name)
 	n = mesh_node_new(name);
 	if (!n)
 		return NULL;
+	mesh_node_refresh_host(m, n);
 	memmove(&m->nodes[i + 1], &m->nodes[i],
 		(m->n_nodes - i) * sizeof(*m->nodes));
 	m->nodes[i] = n;
@@ -144,4 +145,24 @@ struct mesh_node *mesh_node_at(const struct mesh *m, size_t i)
 struct mesh_node *mesh_myself(const struct mesh *m)
 {
 	return m->myself;
+}
+
+/* HAS_ADDRESS mirrors "hosts/NAME has an Address line" (CONFIG.md §5.3); it
+ * is cleared when the node goes down and set again on reload. */
+void mesh_node_refresh_host(struct mesh *m, struct mesh_node *n)
+{
+	struct mesh_host_info h;
+
+	memset(&h, 0, sizeof(h));
+	h.indirect = h.tcponly = h.clampmss = -1;
+	if (n != m->myself && m->cfg.host_lookup &&
+	    m->cfg.host_lookup(m->cfg.ctx, n->name, &h) && h.exists &&
+	    (h.has_address || h.n_addresses))
+		n->status |= MESH_NS_HAS_ADDRESS;
+}
+
+void mesh_reload_hosts(struct mesh *m)
+{
+	for (size_t i = 0; i < m->n_nodes; i++)
+		mesh_node_refresh_host(m, m->nodes[i]);
 }

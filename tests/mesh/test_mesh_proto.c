@@ -717,7 +717,7 @@ static void test_dump(void **st)
 		    !strcmp(buf, "18 6 beta 192.0.2.2 port 40000 700000c 8 0"));
 	assert_int_equal(mesh_dump_node(mesh_myself(m), NULL, buf, 10), -1);
 	assert_true(mesh_dump_node(mesh_node_find(m, "beta"), NULL, buf, sizeof(buf)) > 0);
-	assert_true(strstr(buf, " 192.0.2.2 port 655 0 0 0 0 700000c 58 beta beta 1 ") != NULL);
+	assert_true(strstr(buf, " 192.0.2.2 port 655 0 0 0 0 700000c 858 beta beta 1 ") != NULL);
 }
 
 static void test_purge_and_strict(void **st)
