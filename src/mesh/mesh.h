@@ -210,9 +210,10 @@ enum mesh_out_kind {
 					   (label "tinc UDP key expansion FROM ME"
 					   + NUL), feed data; the mesh already set
 					   WAITINGFORKEY/last_req_key. Our records
-					   go out with mesh_send_ans_key(); on
-					   success mesh_send_mtu_info(me, node) */
-	MESH_EV_ANS_KEY,	/* node's next UDP handshake record data/len;
+					   go out with mesh_send_ans_key(). The
+					   mesh already sent MTU_INFO */
+	MESH_EV_ANS_KEY,	/* node's next UDP handshake record data/len
+				   (len 0: undecodable, treat as feed failure);
 				   value = compression it wants (already stored
 				   in node->compression); host/port (non-NULL)
 				   = FROM's address appended by a relay: adopt

@@ -529,7 +529,7 @@ static char *b64(const uint8_t *d, size_t n)
 static void test_routed(void **st)
 {
 	uint8_t rec[70], pk[32];
-	char line[512];
+	char line[4200];
 	const struct mesh_out_item *it;
 
 	(void)st;
