@@ -745,6 +745,57 @@ static void test_purge_and_strict(void **st)
 	assert_false(mesh_add_node_subnet(m, "alpha", &sn, &o));
 }
 
+static void test_seen_cache_ages(void **st)
+{
+	(void)st;
+	two_peers();
+	assert_int_equal(rx(1, "14 77 gamma"), MESH_OK);
+	assert_non_null(sent(2, "14"));
+	clear();
+	/* within PingInterval: still suppressed (PINGs are answered here) */
+	for (int i = 0; i < 30; i++) {
+		now += 1000;
+		mesh_tick(m, now, &o);
+		rx(1, "9");
+		rx(2, "9");
+		clear();
+	}
+	assert_int_equal(rx(2, "14 77 gamma"), MESH_OK);
+	assert_int_equal(count(MESH_OUT_SEND, -1), 0);
+	for (int i = 0; i < 45; i++) {
+		now += 1000;
+		mesh_tick(m, now, &o);
+		rx(1, "9");
+		rx(2, "9");
+		clear();
+	}
+	/* aged out after PingInterval (checked every 10 s): forwarded again */
+	assert_int_equal(rx(2, "14 77 gamma"), MESH_OK);
+	assert_string_equal(sent(1, "14"), "14 77 gamma");
+}
+
+static void test_tunnelserver(void **st)
+{
+	struct mesh_config cfg = {0};
+
+	(void)st;
+	mesh_free(m);
+	cfg.myname = "alpha";
+	cfg.tunnelserver = true;
+	cfg.host_lookup = lookup;
+	cfg.random_u32 = rnd;
+	m = mesh_new(&cfg, now);
+	two_peers();
+	/* facts about third parties are ignored, not forwarded */
+	assert_int_equal(rx(1, "10 1 delta 10.0.0.0/8"), MESH_OK);
+	assert_int_equal(rx(1, "12 2 delta heavy 1.2.3.4 655 c 1"), MESH_OK);
+	assert_int_equal(o.n, 0);
+	assert_null(mesh_edge_find(mesh_node_find(m, "delta"), mesh_node_find(m, "heavy")));
+	/* even the peer's own subnets come only from hosts files */
+	assert_int_equal(rx(1, "10 3 beta 10.1.0.0/16"), MESH_OK);
+	assert_int_equal(count(MESH_OUT_SEND, -1), 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -756,6 +807,7 @@ int main(void)
 		T(test_outgoing_dropped_on_reload), T(test_autoconnect),
 		T(test_routed), T(test_sptps_packet), T(test_b64),
 		T(test_node_ids), T(test_dump), T(test_purge_and_strict),
+		T(test_seen_cache_ages), T(test_tunnelserver),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
