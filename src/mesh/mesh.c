@@ -123,6 +123,7 @@ void mesh_free(struct mesh *m)
 	for (size_t i = 0; i < m->n_outgoings; i++)
 		mesh_outgoing_free(m->outgoings[i]);
 	free(m->nodes);
+	free(m->by_id);
 	free(m->conns);
 	free(m->outgoings);
 	mesh_subnet_table_free(&m->subnets);

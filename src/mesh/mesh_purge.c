@@ -86,6 +86,7 @@ static void node_delete(struct mesh *m, size_t at)
 		if (m->nodes[i]->via == n)
 			m->nodes[i]->via = NULL;
 	}
+	mesh_node_unindex(m, n);
 	memmove(&m->nodes[at], &m->nodes[at + 1],
 		(m->n_nodes - at - 1) * sizeof(*m->nodes));
 	m->n_nodes--;

@@ -735,6 +735,9 @@ static void test_purge_and_strict(void **st)
 	assert_null(mesh_node_find(m, "delta"));
 	assert_null(mesh_node_find(m, "heavy"));
 	assert_non_null(mesh_node_find(m, "beta"));
+	for (size_t i = 0; i < mesh_node_count(m); i++)
+		assert_ptr_equal(mesh_node_by_id(m, mesh_node_at(m, i)->id),
+				 mesh_node_at(m, i));
 	clear();
 	/* StrictSubnets entry point: up at once for a reachable owner */
 	mesh_subnet_parse(&sn, "10.2.0.0/16", 11);
