@@ -104,6 +104,7 @@ struct mesh_edge {
 	int32_t weight;
 	struct mesh_edge *reverse;
 	int32_t conn;		/* for edges from myself; else MESH_CONN_NONE */
+	size_t order;		/* internal: rank in weight order (MST) */
 };
 
 enum mesh_conn_state {

@@ -222,6 +222,104 @@ static void test_mst(void **st)
 	assert_true(mesh_conn_find(m, 1)->status & MESH_CS_MST);
 }
 
+/* ---- MST against tinc's literal walk (GRAPH.md §4) ---------------------- */
+
+static int ref_cmp(const void *pa, const void *pb)
+{
+	const struct mesh_edge *a = *(struct mesh_edge *const *)pa;
+	const struct mesh_edge *b = *(struct mesh_edge *const *)pb;
+	int r;
+
+	if (a->weight != b->weight)
+		return a->weight < b->weight ? -1 : 1;
+	r = strcmp(a->from->name, b->from->name);
+	return r ? r : strcmp(a->to->name, b->to->name);
+}
+
+/* The walk as the spec words it, restarting after a skip; marks in_tree. */
+static void ref_mst(struct mesh_edge **v, size_t n, bool *in_tree,
+		    bool *visited, struct mesh_node **nodes, size_t nn)
+{
+	bool skipped = false;
+
+#define IDX(x) ((size_t)(strtol((x)->name + 1, NULL, 10)))
+	(void)nodes;
+	memset(visited, 0, nn * sizeof(bool));
+	for (size_t i = 0; i < n; i++)
+		if (v[i]->from->status & MESH_NS_REACHABLE) {
+			visited[IDX(v[i]->from)] = true;
+			break;
+		}
+	for (size_t i = 0; i < n; i++) {
+		struct mesh_edge *e = v[i];
+		if (!e->reverse || visited[IDX(e->from)] == visited[IDX(e->to)]) {
+			skipped = true;
+			continue;
+		}
+		visited[IDX(e->from)] = visited[IDX(e->to)] = true;
+		in_tree[i] = true;
+		if (skipped) {
+			skipped = false;
+			i = (size_t)-1;
+		}
+	}
+#undef IDX
+}
+
+static void test_mst_differential(void **st)
+{
+	unsigned seed = 99;
+
+	(void)st;
+	for (int round = 0; round < 400; round++) {
+		struct mesh_config cfg = {0};
+		struct mesh_node *nodes[24];
+		struct mesh_edge *v[24 * 24];
+		bool in_tree[24 * 24] = {0}, want[24 * 24] = {0}, visited[24];
+		size_t nn = 8 + (size_t)round % 16, n = 0;
+		char name[24];
+
+		mesh_out_clear(&o);
+		mesh_free(m);
+		cfg.myname = "x0";
+		m = mesh_new(&cfg, 0);
+		for (size_t i = 0; i < nn; i++) {
+			snprintf(name, sizeof(name), "x%zu", i);
+			nodes[i] = N(name);
+		}
+		for (size_t a = 0; a < nn; a++)
+			for (size_t b = 0; b < nn; b++) {
+				char na[24], nb[24];
+				seed = seed * 1103515245 + 12345;
+				if (a == b || (seed >> 16) % 100 >= 25)
+					continue;
+				snprintf(na, sizeof(na), "x%zu", a);
+				snprintf(nb, sizeof(nb), "x%zu", b);
+				half(na, nb, (int)((seed >> 8) % 2), 0);
+			}
+		for (size_t i = 0; i < nn; i++)
+			for (size_t j = 0; j < nodes[i]->n_edges; j++)
+				v[n++] = nodes[i]->edges[j];
+		/* one fake connection per edge exposes the whole tree */
+		for (size_t i = 0; i < n; i++) {
+			assert_true(mesh_conn_open(m, (int32_t)i, NULL, "a", "b", "c", 0, &o));
+			v[i]->conn = (int32_t)i;
+		}
+		run();
+		qsort(v, n, sizeof(*v), ref_cmp);
+		ref_mst(v, n, in_tree, visited, nodes, nn);
+		for (size_t i = 0; i < n; i++)
+			if (in_tree[i])	/* both ends' connections get the flag */
+				want[v[i]->conn] = want[v[i]->reverse->conn] = true;
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(!!(mesh_conn_find(m, v[i]->conn)->status & MESH_CS_MST),
+					 want[v[i]->conn]);
+		for (size_t i = 0; i < nn; i++)
+			assert_int_equal(!!(nodes[i]->status & MESH_NS_VISITED),
+					 visited[i]);
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -230,7 +328,7 @@ int main(void)
 		T(test_lighter_path_same_hops), T(test_fewer_hops_beat_weight),
 		T(test_equal_weight_first_name), T(test_half_edges_ignored),
 		T(test_indirect), T(test_direct_beats_indirect),
-		T(test_flips_and_events), T(test_mst),
+		T(test_flips_and_events), T(test_mst), T(test_mst_differential),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
