@@ -410,6 +410,9 @@ void mesh_send_udp_info(struct mesh *m, struct mesh_node *from,
 void mesh_send_mtu_info(struct mesh *m, struct mesh_node *from,
 			struct mesh_node *to, int mtu, int64_t now,
 			struct mesh_out *out);
+/* Flood "14 NONCE MYNAME" (optional after a KeyExpire re-key, META.md
+ * §5.14; harmless to tinc 1.1 peers). */
+void mesh_send_key_changed(struct mesh *m, struct mesh_out *out);
 /* The UDP session with node reached "handshake complete". */
 void mesh_key_valid(struct mesh *m, struct mesh_node *n);
 

@@ -317,6 +317,10 @@ static void test_flooding(void **st)
 	clear();
 	assert_int_equal(rx(1, "14 9 nobody"), MESH_OK);
 	assert_int_equal(o.n, 0);
+	mesh_send_key_changed(m, &o);
+	assert_true(strstr(sent(1, "14 "), " alpha") != NULL);
+	assert_true(strstr(sent(2, "14 "), " alpha") != NULL);
+	clear();
 	/* DEL_SUBNET of a reachable owner: subnet-down, forwarded */
 	assert_int_equal(rx(2, "10 a gamma 203.0.113.0/24"), MESH_OK);
 	assert_non_null(item(MESH_EV_SUBNET_UP));
