@@ -432,6 +432,98 @@ static void test_confirmation_timeout(void **state)
 	tnet_free(&net);
 }
 
+/* IPv6 frame 2001:db8:0:a::1 → 2001:db8:0:b::1 with `payload` UDP bytes. */
+static struct fl_pkt *frame6(struct tnet *net, int a, int b, size_t payload, uint8_t hlim)
+{
+	struct fl_pkt *p = fl_pkt_alloc(net->pool);
+	size_t len = 54 + payload;
+	uint8_t *f = fl_pkt_put(p, len), *ip = f + 14;
+
+	memset(f, 0, len);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	ip[0] = 0x60;
+	fl_put16(ip + 4, (uint16_t)payload);
+	ip[6] = 17;
+	ip[7] = hlim;
+	fl_put16(ip + 8, 0x2001);
+	fl_put16(ip + 10, 0xdb8);
+	fl_put16(ip + 14, (uint16_t)a);
+	ip[23] = 1;
+	fl_put16(ip + 24, 0x2001);
+	fl_put16(ip + 26, 0xdb8);
+	fl_put16(ip + 30, (uint16_t)b);
+	ip[39] = 1;
+	return p;
+}
+
+static void test_ipv6_and_ttl(void **state)
+{
+	struct tnet net;
+	struct fl_dp_settings s;
+
+	(void)state;
+	fl_dp_settings_default(&s);
+	s.decrement_ttl = true;
+	tnet_init(&net, 3, &s);
+	tnet_link(&net, A, C, true, C);
+	tnet_link(&net, C, A, true, A);
+	tnet_link(&net, B, C, true, C);
+	tnet_link(&net, C, B, true, B);
+	tnet_link(&net, A, B, false, C);
+	tnet_link(&net, B, A, false, C);
+	/* A → B through C, hop limit 5: B gets it with 5 (only transit
+	 * nodes that route it decrement; here C relays the sealed datagram
+	 * and never routes it). */
+	for (int k = 0; k < 30; k++) {
+		struct fl_pkt *p = frame6(&net, A, B, 100, 5);
+		fl_pkt_pull(p, 14);
+		fl_dp_device_input(net.node[A].dp, net.now, p);
+		tnet_pump(&net);
+		tnet_advance(&net, 100000);
+	}
+	assert_true(net.node[B].device_frames >= 25);
+	assert_int_equal(net.node[B].last_device_len, 154);
+	assert_int_equal(net.node[B].last_device[12], 0x86);
+	assert_int_equal(net.node[B].last_device[21], 5);
+	/* A frame routed by C for A (PACKET from A to C for B's subnet) is
+	 * decremented there; hop limit 1 expires with ICMPv6 3/0 back to A. */
+	struct fl_pkt *p = frame6(&net, A, B, 100, 1);
+	unsigned own = net.node[A].device_frames;
+	fl_dp_packet_input(net.node[C].dp, net.now, net.node[C].peer[A], p);
+	tnet_pump(&net);
+	assert_int_equal(net.node[A].device_frames, own + 1);
+	assert_int_equal(net.node[A].last_device[14 + 6], 58);
+	assert_int_equal(net.node[A].last_device[54], 3);
+	tnet_free(&net);
+}
+
+static void test_clamp_mss(void **state)
+{
+	struct tnet net;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	fl_dp_peer_set_mtu(net.node[A].peer[B], 1000);
+	struct fl_pkt *p = tnet_frame4(&net, A, B, 34 + 24, true);
+	uint8_t *ip = p->data + 14, *t = p->data + 34;
+	ip[9] = 6;
+	fl_put16(ip + 10, 0);
+	fl_put16(ip + 10, fl_csum_fold(fl_csum_add(0, ip, 20)));
+	memset(t, 0, 24);
+	t[12] = 0x60;
+	t[13] = 0x02; /* SYN */
+	t[20] = 2;
+	t[21] = 4;
+	fl_put16(t + 22, 1460);
+	fl_pkt_pull(p, 14);
+	fl_dp_device_input(net.node[A].dp, net.now, p);
+	tnet_pump(&net);
+	assert_int_equal(net.node[B].last_device_len, 58);
+	assert_int_equal(fl_get16(net.node[B].last_device + 34 + 22), 1000 - 34 - 20);
+	tnet_free(&net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -446,6 +538,8 @@ int main(void)
 		cmocka_unit_test(test_compression),
 		cmocka_unit_test(test_restart_before_wrap),
 		cmocka_unit_test(test_confirmation_timeout),
+		cmocka_unit_test(test_ipv6_and_ttl),
+		cmocka_unit_test(test_clamp_mss),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
