@@ -75,6 +75,7 @@ enum fl_sptps_err {
 	FL_SPTPS_ERR_CRYPTO,	 /* OpenSSL/libsodium internal failure */
 	FL_SPTPS_ERR_EXHAUSTED,	 /* outgoing seqno space used up: restart the session */
 	FL_SPTPS_ERR_TIMEOUT,	 /* handshake deadline passed */
+	FL_SPTPS_ERR_LONG,	 /* datagram longer than any valid record */
 };
 
 /* Static text for an error code; never NULL. */

@@ -44,6 +44,12 @@ int fl_sptps_cipher_open(struct fl_sptps_cipher *c, const uint8_t key[static FL_
 			 uint32_t seqno, uint8_t *buf, size_t len,
 			 const uint8_t tag[static FL_SPTPS_TAG_LEN], bool decrypt);
 
+/* Tag check only, nothing written (tinc's sptps_verify_datagram).
+ * Returns 0, 1 = tag mismatch, -1 = OpenSSL failure. */
+int fl_sptps_cipher_verify(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTPS_KEY_LEN],
+			   uint32_t seqno, const uint8_t *buf, size_t len,
+			   const uint8_t tag[static FL_SPTPS_TAG_LEN]);
+
 /* Datagram record, in place. On entry rec[4] = TYPE and rec[5..5+n) =
  * body; ptlen = 1 + n (TYPE and body). Writes BE32(seqno) to rec[0..3],
  * encrypts rec[4..4+ptlen) and appends the tag: rec must hold
@@ -52,16 +58,17 @@ int fl_sptps_cipher_open(struct fl_sptps_cipher *c, const uint8_t key[static FL_
 size_t fl_sptps_seal(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTPS_KEY_LEN],
 		     uint32_t seqno, uint8_t *rec, size_t ptlen);
 
-/* Open a datagram record of len bytes in place: read the seqno into
- * *seqno, verify the tag, decrypt. On success rec[4] = TYPE, rec[5..] =
- * body and *ptlen = len - 20. Returns 0, FL_SPTPS_OPEN_SHORT (len < 21),
- * FL_SPTPS_OPEN_AUTH (tag mismatch; rec unchanged), or FL_SPTPS_OPEN_CRYPTO. */
 enum fl_sptps_open_result {
 	FL_SPTPS_OPEN_OK = 0,
 	FL_SPTPS_OPEN_SHORT,
 	FL_SPTPS_OPEN_AUTH,
 	FL_SPTPS_OPEN_CRYPTO,
 };
+
+/* Open a datagram record of len bytes in place: read the seqno into
+ * *seqno, verify the tag, decrypt. On success rec[4] = TYPE, rec[5..] =
+ * body and *ptlen = len - 20. Returns FL_SPTPS_OPEN_OK, _SHORT (len < 21),
+ * _AUTH (tag mismatch; rec unchanged), or _CRYPTO (OpenSSL failure). */
 enum fl_sptps_open_result fl_sptps_open(struct fl_sptps_cipher *c,
 					const uint8_t key[static FL_SPTPS_KEY_LEN],
 					uint8_t *rec, size_t len, uint32_t *seqno,
