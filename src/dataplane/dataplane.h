@@ -236,6 +236,10 @@ void fl_dp_peer_set_addr(struct fl_dp *dp, struct fl_dp_peer *p, const union fl_
  * has completed (validkey). Call with valid = false right after starting
  * a session, with true from the session's handshake_done callback. */
 void fl_dp_peer_set_session(struct fl_dp *dp, struct fl_dp_peer *p, void *sess, bool valid);
+/* The peer started a session with us (REQ_SPTPS_START received, we answer
+ * as responder): like tinc, this counts as a key request made now, so a
+ * failing datagram does not restart it again within key_retry seconds. */
+void fl_dp_peer_session_started(struct fl_dp *dp, struct fl_dp_peer *p, void *sess, uint64_t now);
 /* Compression level the peer asked for in its ANS_KEY (we send with it). */
 void fl_dp_peer_set_compression(struct fl_dp_peer *p, int level);
 /* MTU_INFO for the peer (META.md §5.22): provisional mtu while its own

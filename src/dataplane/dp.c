@@ -258,6 +258,15 @@ void fl_dp_peer_set_session(struct fl_dp *dp, struct fl_dp_peer *p, void *sess, 
 		p->waitingforkey = false;
 }
 
+void fl_dp_peer_session_started(struct fl_dp *dp, struct fl_dp_peer *p, void *sess, uint64_t now)
+{
+	(void)dp;
+	p->sess = sess;
+	p->validkey = false;
+	p->waitingforkey = true;
+	p->last_req_key = now;
+}
+
 void fl_dp_peer_set_compression(struct fl_dp_peer *p, int level)
 {
 	p->out_compression = fl_compress_level_ok(level) ? level : 0;

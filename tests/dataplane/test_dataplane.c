@@ -153,7 +153,7 @@ static void test_bad_datagrams(void **state)
 	(void)state;
 	two_nodes(&net, NULL);
 	sb = fl_dp_stats(net.node[B].dp);
-	traffic(&net, A, B, 3, 200);
+	traffic(&net, A, B, 12, 200); /* > 10 s after the session started */
 	assert_true(info(&net, B, A).udp_confirmed);
 
 	/* Capture one data datagram A→B (IP 386 bytes + 33). */
@@ -401,7 +401,7 @@ static void test_restart_before_wrap(void **state)
 	two_nodes(&net, NULL);
 	traffic(&net, A, B, 3, 200);
 	unsigned req = net.node[A].keyreqs;
-	tnet_set_outseq(&net, 0x7ffffff0u);
+	tnet_set_outseq(&net, A, B, 0x7ffffff0u);
 	traffic(&net, A, B, 3, 200);
 	assert_true(net.node[A].keyreqs > req);
 	/* The new session starts from low seqnos and traffic continues. */

@@ -10,6 +10,10 @@
 #include <string.h>
 
 #include "wire/csum.h"
+#ifdef TNET_REAL_SPTPS
+#include "crypto/sptps.h"
+#include "dataplane/dp_sptps.h"
+#endif
 
 /* ---- stand-in datagram session ---- */
 
@@ -106,6 +110,101 @@ static enum fl_dp_open_err ts_open(void *ctx, void *sess, struct fl_pkt *p, uint
 	p->len = (uint32_t)(clen - 1);
 	return FL_DP_OPEN_OK;
 }
+
+#ifdef TNET_REAL_SPTPS
+/* Real tinc-compatible SPTPS datagram sessions: the handshake records are
+ * shuttled between the two sessions directly (in the daemon they travel
+ * in REQ_KEY/ANS_KEY), then the dataplane seals/opens through dp_sptps.c. */
+struct rsess {
+	struct fl_sptps *s;
+	struct tnet *net;
+	uint8_t out[8][256];
+	size_t outlen[8];
+	int nout;
+};
+
+static int rs_random(void *ctx, uint8_t *buf, size_t len)
+{
+	struct rsess *r = ctx;
+	for (size_t i = 0; i < len; i++) {
+		r->net->rnd ^= r->net->rnd << 13;
+		r->net->rnd ^= r->net->rnd >> 17;
+		r->net->rnd ^= r->net->rnd << 5;
+		buf[i] = (uint8_t)r->net->rnd;
+	}
+	return 0;
+}
+
+static int rs_send(void *ctx, uint8_t type, const uint8_t *rec, size_t len)
+{
+	struct rsess *r = ctx;
+	(void)type;
+	if (r->nout >= 8 || len > 256)
+		return -1;
+	memcpy(r->out[r->nout], rec, len);
+	r->outlen[r->nout++] = len;
+	return 0;
+}
+
+static int rs_deliver(void *ctx, uint8_t type, const uint8_t *body, size_t len)
+{
+	(void)ctx, (void)type, (void)body, (void)len;
+	return 0;
+}
+
+static const struct fl_sptps_callbacks rs_cb = {rs_random, rs_send, rs_deliver, NULL, NULL};
+
+static struct rsess *rs_new(struct tnet *net, bool initiator, const struct fl_ed25519_key *own,
+			    const uint8_t *peer_pub)
+{
+	static const uint8_t label[] = "tinc UDP key expansion nodea nodeb";
+	struct rsess *r = calloc(1, sizeof(*r));
+	struct fl_sptps_config cfg = {
+		.mode = FL_SPTPS_DATAGRAM, .initiator = initiator, .own_key = own,
+		.peer_public = peer_pub, .label = label, .label_len = sizeof(label),
+		.replaywin = FL_SPTPS_DEFAULT_REPLAYWIN, .cb = &rs_cb, .ctx = r,
+	};
+	r->net = net;
+	r->s = fl_sptps_new(&cfg, NULL);
+	if (!r->s)
+		abort();
+	return r;
+}
+
+static void rs_flush(struct rsess *from, struct rsess *to)
+{
+	struct rsess tmp = *from;
+	from->nout = 0;
+	for (int i = 0; i < tmp.nout; i++)
+		(void)fl_sptps_receive(to->s, tmp.out[i], tmp.outlen[i], NULL);
+}
+
+static void *rs_pair(struct tnet *net, void **peer_side)
+{
+	struct fl_ed25519_key ka, kb;
+	uint8_t seed[32];
+	struct rsess *a, *b;
+
+	rs_random(&(struct rsess){.net = net}, seed, 32);
+	fl_ed25519_from_seed(&ka, seed);
+	rs_random(&(struct rsess){.net = net}, seed, 32);
+	fl_ed25519_from_seed(&kb, seed);
+	a = rs_new(net, true, &ka, kb.pub);
+	b = rs_new(net, false, &kb, ka.pub);
+	fl_ed25519_key_wipe(&ka);
+	fl_ed25519_key_wipe(&kb);
+	if (fl_sptps_start(a->s, ~0ull) != FL_SPTPS_OK || fl_sptps_start(b->s, ~0ull) != FL_SPTPS_OK)
+		abort();
+	for (int i = 0; i < 6 && !(fl_sptps_keyed(a->s) && fl_sptps_keyed(b->s)); i++) {
+		rs_flush(a, b);
+		rs_flush(b, a);
+	}
+	if (!fl_sptps_keyed(a->s) || !fl_sptps_keyed(b->s))
+		abort();
+	*peer_side = b;
+	return a;
+}
+#endif
 
 /* ---- ops ---- */
 
@@ -268,9 +367,13 @@ static void node_id(const char *name, uint8_t id[6])
 
 void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s)
 {
-	static const struct fl_dp_crypto crypto = {NULL, ts_seal, ts_open};
+	struct fl_dp_crypto crypto = {NULL, ts_seal, ts_open};
 
 	memset(net, 0, sizeof(*net));
+#ifdef TNET_REAL_SPTPS
+	net->dps = fl_dp_sptps_new();
+	fl_dp_sptps_crypto(net->dps, &crypto);
+#endif
 	net->n = n;
 	net->rnd = 0x12345678;
 	net->now = 1000 * 1000000ull;
@@ -333,20 +436,35 @@ static int node_by_addr(struct tnet *net, const union fl_addr *a)
 
 static void deliver_key(struct tnet *net, struct tmsg *m)
 {
-	struct tsess *s1 = calloc(1, sizeof(*s1)), *s2 = calloc(1, sizeof(*s2));
 	struct tnode *a = &net->node[m->src], *b = &net->node[m->dst];
+	void *s1, *s2;
 
-	op_random(a, s1->kout, 32);
-	op_random(a, s1->kin, 32);
-	memcpy(s2->kout, s1->kin, 32);
-	memcpy(s2->kin, s1->kout, 32);
-	s1->outseq = s2->outseq = 2;
-	net->sessions[net->nsessions++] = s1;
-	net->sessions[net->nsessions++] = s2;
-	if (net->nsessions >= 62)
+#ifdef TNET_REAL_SPTPS
+	s1 = rs_pair(net, &s2);
+	fl_dp_peer_session_started(b->dp, b->peer[m->src], ((struct rsess *)s2)->s, net->now);
+	fl_dp_peer_set_session(a->dp, a->peer[m->dst], ((struct rsess *)s1)->s, true);
+	fl_dp_peer_set_session(b->dp, b->peer[m->src], ((struct rsess *)s2)->s, true);
+#else
+	struct tsess *t1 = calloc(1, sizeof(*t1)), *t2 = calloc(1, sizeof(*t2));
+	op_random(a, t1->kout, 32);
+	op_random(a, t1->kin, 32);
+	memcpy(t2->kout, t1->kin, 32);
+	memcpy(t2->kin, t1->kout, 32);
+	t1->outseq = t2->outseq = 2;
+	s1 = t1;
+	s2 = t2;
+	fl_dp_peer_session_started(b->dp, b->peer[m->src], t2, net->now);
+	fl_dp_peer_set_session(a->dp, a->peer[m->dst], t1, true);
+	fl_dp_peer_set_session(b->dp, b->peer[m->src], t2, true);
+#endif
+	if (net->nsessions + 2 > sizeof(net->sessions) / sizeof(net->sessions[0]))
 		abort();
-	fl_dp_peer_set_session(a->dp, a->peer[m->dst], s1, true);
-	fl_dp_peer_set_session(b->dp, b->peer[m->src], s2, true);
+	net->sess_owner[net->nsessions] = m->src;
+	net->sess_peer[net->nsessions] = m->dst;
+	net->sessions[net->nsessions++] = s1;
+	net->sess_owner[net->nsessions] = m->dst;
+	net->sess_peer[net->nsessions] = m->src;
+	net->sessions[net->nsessions++] = s2;
 }
 
 static void deliver_udp(struct tnet *net, struct tmsg *m)
@@ -440,10 +558,18 @@ void tnet_advance(struct tnet *net, uint64_t us)
 	}
 }
 
-void tnet_set_outseq(struct tnet *net, uint32_t seq)
+void tnet_set_outseq(struct tnet *net, int a, int b, uint32_t seq)
 {
-	for (unsigned i = 0; i < net->nsessions; i++)
+	for (unsigned i = net->nsessions; i-- > 0;) {
+		if (net->sess_owner[i] != a || net->sess_peer[i] != b)
+			continue;
+#ifdef TNET_REAL_SPTPS
+		fl_sptps_set_outseqno(((struct rsess *)net->sessions[i])->s, seq);
+#else
 		((struct tsess *)net->sessions[i])->outseq = seq;
+#endif
+		return; /* the newest session of a for b */
+	}
 }
 
 void tnet_free(struct tnet *net)
@@ -452,7 +578,14 @@ void tnet_free(struct tnet *net)
 	for (int i = 0; i < net->n; i++)
 		fl_dp_free(net->node[i].dp);
 	fl_pkt_free(net->captured);
-	for (unsigned i = 0; i < net->nsessions; i++)
+	for (unsigned i = 0; i < net->nsessions; i++) {
+#ifdef TNET_REAL_SPTPS
+		fl_sptps_free(((struct rsess *)net->sessions[i])->s);
+#endif
 		free(net->sessions[i]);
+	}
+#ifdef TNET_REAL_SPTPS
+	fl_dp_sptps_free(net->dps);
+#endif
 	fl_pkt_pool_free(net->pool);
 }

@@ -2,9 +2,11 @@
  * tnet.h: an in-memory network of dataplane instances for the dataplane
  * tests. Each node has a real fl_dp with real wire code; UDP datagrams,
  * meta-connection messages and key set-ups are queued and delivered by
- * tnet_pump(). Sessions use a stand-in AEAD (OpenSSL ChaCha20-Poly1305
- * with a 64-seqno replay window) until src/crypto's SPTPS lands on main;
- * the dataplane only sees the fl_dp_crypto interface either way.
+ * tnet_pump(). Sessions are real tinc-compatible SPTPS datagram sessions
+ * bound through dp_sptps.c when built with TNET_REAL_SPTPS (meson does so
+ * once src/crypto has its SPTPS sources), else a stand-in AEAD (OpenSSL
+ * ChaCha20-Poly1305, 64-seqno replay window); the dataplane only sees the
+ * fl_dp_crypto interface either way.
  */
 #ifndef FL_TESTS_TNET_H
 #define FL_TESTS_TNET_H
@@ -13,6 +15,8 @@
 #include <stdint.h>
 
 #include "dataplane/dataplane.h"
+
+struct fl_dp_sptps;
 
 #define TNET_MAX 4
 #define TNET_QUEUE 4096
@@ -58,7 +62,9 @@ struct tnet {
 	int capture_len;                     /* capture a datagram of this size */
 	int nexthop[TNET_MAX][TNET_MAX];
 	int path_mtu_hint;                   /* value for ops.path_mtu, 0 = none */
-	void *sessions[64];
+	void *sessions[256];
+	int sess_owner[256], sess_peer[256];
+	struct fl_dp_sptps *dps;             /* TNET_REAL_SPTPS only */
 	unsigned nsessions;
 };
 
@@ -75,7 +81,7 @@ struct fl_pkt *tnet_frame4(struct tnet *net, int a, int b, size_t len, bool df);
 void tnet_send_ip(struct tnet *net, int a, int b, size_t len, bool df);
 /* Advance time by us, calling fl_dp_tick each whole second. */
 void tnet_advance(struct tnet *net, uint64_t us);
-/* Set the outgoing seqno of every test session. */
-void tnet_set_outseq(struct tnet *net, uint32_t seq);
+/* Set the outgoing seqno of a's current session with b. */
+void tnet_set_outseq(struct tnet *net, int a, int b, uint32_t seq);
 
 #endif
