@@ -260,6 +260,12 @@ void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p);
 void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union fl_addr *from,
 		     struct fl_pkt *p);
 
+/* The same for a batch from fl_udp_recv_batch() (takes every packet) and
+ * for a batch from fl_tun_read_batch(). */
+void fl_dp_udp_input_batch(struct fl_dp *dp, uint64_t now, unsigned sock,
+			   const union fl_addr *from, struct fl_pkt **p, unsigned n);
+void fl_dp_device_input_batch(struct fl_dp *dp, uint64_t now, struct fl_pkt **p, unsigned n);
+
 /* PACKET (17) from the direct neighbour `from` (META.md §5.17). Takes p. */
 void fl_dp_packet_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
 			struct fl_pkt *p);

@@ -78,6 +78,18 @@ static void test_direct_packet_then_udp(void **state)
 	struct fl_pkt *ref = tnet_frame4(&net, A, B, 300, true);
 	assert_memory_equal(net.node[B].last_device, ref->data, 300);
 	fl_pkt_free(ref);
+	/* A batch of device reads goes out as a batch of datagrams. */
+	struct fl_pkt *batch[8];
+	for (int k = 0; k < 8; k++) {
+		batch[k] = tnet_frame4(&net, A, B, 100 + (size_t)k, true);
+		fl_pkt_pull(batch[k], 14);
+	}
+	udp_before = sa->udp_out;
+	fl_dp_device_input_batch(net.node[A].dp, net.now, batch, 8);
+	assert_true(sa->udp_out >= udp_before + 8);
+	tnet_pump(&net);
+	assert_int_equal(net.node[B].device_frames, dev + 9);
+	assert_int_equal(net.node[B].last_device_len, 107);
 	tnet_free(&net);
 }
 
