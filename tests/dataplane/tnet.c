@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/tun.h"
+#include "io/udp.h"
 #include "wire/csum.h"
 #ifdef TNET_REAL_SPTPS
 #include "crypto/sptps.h"
@@ -240,6 +242,12 @@ static int op_udp_send(void *ctx, struct fl_dp_peer *relay, unsigned sock,
 		fl_pkt_free(p);
 		return -EMSGSIZE;
 	}
+	if (n->udp_fd > 0) {
+		/* Real socket (netns test): send now, report the error. */
+		int r = fl_udp_send(n->udp_fd, addr, p->data, p->len);
+		fl_pkt_free(p);
+		return r == -EAGAIN ? 0 : r;
+	}
 	m = tq_push(n->net);
 	m->kind = TM_UDP;
 	m->src = n->idx;
@@ -255,6 +263,8 @@ static void op_device_write(void *ctx, struct fl_pkt *p)
 	n->device_frames++;
 	n->last_device_len = p->len;
 	memcpy(n->last_device, p->data, p->len < 2048 ? p->len : 2048);
+	if (n->tun_fd > 0 && p->len > 14)
+		(void)fl_tun_write(n->tun_fd, p->data + 14, p->len - 14);
 	fl_pkt_free(p);
 }
 
@@ -407,6 +417,11 @@ void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s)
 							      i == j, &net->node[j]);
 		}
 	}
+}
+
+void tnet_set_addr(struct tnet *net, int i, const union fl_addr *a)
+{
+	net->node[i].addr = *a;
 }
 
 void tnet_link(struct tnet *net, int a, int b, bool conn, int hop)

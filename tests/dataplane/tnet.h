@@ -33,6 +33,7 @@ struct tnode {
 	size_t last_device_len;
 	uint8_t last_device[2048];
 	int local_mtu;                       /* UDP payload limit → EMSGSIZE; 0 = none */
+	int udp_fd, tun_fd;                  /* > 0: real sockets/devices (netns test) */
 };
 
 enum tmsg_kind { TM_UDP, TM_PACKET, TM_SPTPS_TCP, TM_KEY };
@@ -70,6 +71,8 @@ struct tnet {
 
 void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s);
 void tnet_free(struct tnet *net);
+/* Replace node i's underlay address (before tnet_link). */
+void tnet_set_addr(struct tnet *net, int i, const union fl_addr *a);
 /* a→b: direct meta connection (both ways) or reached through `hop`. */
 void tnet_link(struct tnet *net, int a, int b, bool conn, int hop);
 /* Deliver until nothing is queued (bounded). */
