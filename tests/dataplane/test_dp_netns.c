@@ -137,6 +137,16 @@ static void test_ping_across(void **state)
 	assert_int_equal(sh("grep -q ' 0%% packet loss' %s", out), 0);
 	fl_dp_peer_info(net.node[0].peer[1], &i);
 	print_message("pmtu %d\n", i.mtu);
+	/* IPv6 through the same tunnel: 2001:db8:0:0::/64 is A's, :1:: is B's. */
+	assert_int_equal(sh("ip -n %s addr add 2001:db8::1/64 dev fltuna nodad &&"
+			    " ip -n %s route add 2001:db8:0:1::/64 dev fltuna &&"
+			    " ip -n %s addr add 2001:db8:0:1::1/64 dev fltunb nodad &&"
+			    " ip -n %s route add 2001:db8::/64 dev fltunb",
+			    nsname[0], nsname[0], nsname[1], nsname[1]), 0);
+	assert_int_equal(sh("ip netns exec %s ping -6 -n -c 5 -i 0.2 -W 2 2001:db8:0:1::1 >%s 2>&1 &",
+			    nsname[0], out), 0);
+	run_io(&net, 2500);
+	assert_int_equal(sh("grep -q ' 0%% packet loss' %s", out), 0);
 	unlink(out);
 	for (int k = 0; k < 2; k++) {
 		close(net.node[k].tun_fd);
