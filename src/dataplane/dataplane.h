@@ -19,6 +19,37 @@
  *
  * Packets: `struct fl_pkt` (wire/pkt.h). Functions that "take" a packet
  * free it or pass it on, on every path.
+ *
+ * How the daemon wires it (mesh.h names):
+ *   start-up      fl_dp_new(); fl_dp_peer_add() for myself (myself = true)
+ *                 and for every mesh node as it appears (id = node->id);
+ *                 dp_sptps.h gives the fl_dp_crypto.
+ *   graph change  (MESH_EV_GRAPH_CHANGED) fl_dp_peer_set_graph() for each
+ *                 node: reachable, via, nexthop, options, conn, prevedge;
+ *                 fl_dp_peer_set_addr() with the node's UDP address.
+ *   UDP_RESET     free the node's UDP session (the dataplane already
+ *                 forgot it when reachability flipped).
+ *   sessions      ops.request_key: stop the old session, mesh_want_key(),
+ *                 start an initiator session, fl_dp_peer_set_session(p,
+ *                 s, false), mesh_send_sptps_start(). REQ_SPTPS_START from
+ *                 a node: start a responder, fl_dp_peer_session_started().
+ *                 handshake_done: fl_dp_peer_set_session(p, s, true).
+ *                 MESH_EV_ANS_KEY: fl_dp_peer_set_compression(value) and
+ *                 fl_dp_peer_set_addr() if host/port came with it.
+ *   MESH_EV_UDP_ADDRESS  fl_dp_peer_set_addr();  MESH_EV_MTU
+ *                 fl_dp_peer_mtu_info();  MESH_EV_TRY_TX  fl_dp_try_tx().
+ *   MESH_EV_PACKET_NEXT's record    fl_dp_packet_input().
+ *   MESH_EV_SPTPS_DATA              fl_dp_sptps_tcp_input().
+ *   tun readable  fl_tun_read_batch() → fl_dp_device_input_batch().
+ *   UDP readable  fl_udp_recv_batch() → fl_dp_udp_input_batch().
+ *   ops.udp_send  fl_udp_txq_push() (probe = true: fl_udp_send() now and
+ *                 return its error); flush the queues once per loop
+ *                 iteration; their error callback → fl_dp_udp_error().
+ *   ops.send_packet / send_sptps_tcp / udp_info / mtu_info
+ *                 mesh_send_packet / mesh_send_sptps_data /
+ *                 mesh_send_udp_info / mesh_send_mtu_info (from = myself).
+ *   every second  fl_dp_tick(); fl_dp_peer_info() feeds `dump nodes` and
+ *                 the mesh node's mtu/minmtu/maxmtu.
  */
 #ifndef FL_DATAPLANE_H
 #define FL_DATAPLANE_H
