@@ -217,6 +217,10 @@ enum fl_dp_drop {
 	FL_DP_DROP_MAX
 };
 
+/* Short name of a drop reason ("auth", "unknown-source", ...) for logs and
+ * the control socket; never NULL. */
+const char *fl_dp_drop_name(enum fl_dp_drop why);
+
 struct fl_dp_stats {
 	uint64_t drop[FL_DP_DROP_MAX];
 	uint64_t udp_in, udp_out, relayed, tcp_out, packet17_out, device_out;
