@@ -13,8 +13,10 @@
  * comes in as an argument (monotonic microseconds).
  *
  * Threading: today everything runs on the control thread; callbacks are
- * called synchronously and must not call back into the dataplane (except
- * where noted). The multi-core pipeline (DESIGN.md) will replace the calls
+ * called synchronously and must not call back into the dataplane, except
+ * fl_dp_peer_set_session()/fl_dp_peer_session_started() from request_key
+ * and fl_dp_send_frame() from broadcast, which are safe there. The
+ * multi-core pipeline (DESIGN.md) will replace the calls
  * of fl_dp_crypto with batched worker stages without changing this API.
  *
  * Packets: `struct fl_pkt` (wire/pkt.h). Functions that "take" a packet
