@@ -68,10 +68,11 @@ struct fl_sptps *fl_sptps_new(const struct fl_sptps_config *cfg, enum fl_sptps_e
 	e = FL_SPTPS_ERR_NOMEM;
 	if (sodium_init() < 0 || !(s = calloc(1, sizeof(*s))))
 		goto out;
-	s->rxbuf = malloc(FL_SPTPS_BUF_LEN);
-	s->txbuf = malloc(FL_SPTPS_BUF_LEN);
-	s->cipher = fl_sptps_cipher_new();
-	if (!s->rxbuf || !s->txbuf || !s->cipher) {
+	s->rxbuf = malloc(FL_SPTPS_RXBUF_MIN);
+	s->rxcap = FL_SPTPS_RXBUF_MIN;
+	s->txc = fl_sptps_cipher_new();
+	s->rxc = fl_sptps_cipher_new();
+	if (!s->rxbuf || !s->txc || !s->rxc) {
 		fl_sptps_free(s);
 		s = NULL;
 		goto out;
@@ -97,33 +98,48 @@ void fl_sptps_free(struct fl_sptps *s)
 {
 	if (!s)
 		return;
-	fl_sptps_cipher_free(s->cipher);
+	fl_sptps_cipher_free(s->txc);
+	fl_sptps_cipher_free(s->rxc);
 	if (s->rxbuf)
-		sodium_memzero(s->rxbuf, FL_SPTPS_BUF_LEN);
-	if (s->txbuf)
-		sodium_memzero(s->txbuf, FL_SPTPS_BUF_LEN);
+		sodium_memzero(s->rxbuf, s->rxcap);
 	free(s->rxbuf);
-	free(s->txbuf);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
 }
 
 /* Frame one record (stream: LEN, datagram: SEQNO), seal it if our outgoing
  * keys are installed, and hand it to the send callback. Every record
- * consumes one outgoing seqno, plaintext handshake records included. */
+ * consumes one outgoing seqno, plaintext handshake records included.
+ * Sealed records are built in the tx context's scratch with the header
+ * written into its headroom, so the body is copied once. */
 enum fl_sptps_err fl_sptps_send_record(struct fl_sptps *s, uint8_t type, const uint8_t *body,
 				       size_t len)
 {
 	size_t hdr = s->mode == FL_SPTPS_STREAM ? 2 : 4;
-	size_t total = hdr + 1 + len;
 	uint32_t seqno;
-	uint8_t *p = s->txbuf;
+	uint8_t *p;
+	size_t total;
 
 	if (len > FL_SPTPS_MAX_BODY)
 		return FL_SPTPS_ERR_ARG;
 	if (s->outseqno > UINT32_MAX)
 		return FL_SPTPS_ERR_EXHAUSTED;
+	if (!s->outstate && len > FL_SPTPS_KEX_LEN)
+		return FL_SPTPS_ERR_STATE;
 	seqno = (uint32_t)s->outseqno++;
+	if (s->outstate) {
+		p = fl_sptps_cipher_seal_scratch(s->txc, s->key_out, seqno, type, body, len);
+		if (!p)
+			return FL_SPTPS_ERR_CRYPTO;
+		p -= hdr;
+		total = hdr + 1 + len + FL_SPTPS_TAG_LEN;
+	} else {
+		p = s->plain;
+		p[hdr] = type;
+		if (len)
+			memcpy(p + hdr + 1, body, len);
+		total = hdr + 1 + len;
+	}
 	if (s->mode == FL_SPTPS_STREAM) {
 		p[0] = (uint8_t)(len >> 8);
 		p[1] = (uint8_t)len;
@@ -132,15 +148,6 @@ enum fl_sptps_err fl_sptps_send_record(struct fl_sptps *s, uint8_t type, const u
 		p[1] = (uint8_t)(seqno >> 16);
 		p[2] = (uint8_t)(seqno >> 8);
 		p[3] = (uint8_t)seqno;
-	}
-	p[hdr] = type;
-	if (len)
-		memcpy(p + hdr + 1, body, len);
-	if (s->outstate) {
-		if (fl_sptps_cipher_seal(s->cipher, s->key_out, seqno, p + hdr, 1 + len,
-					 p + total))
-			return FL_SPTPS_ERR_CRYPTO;
-		total += FL_SPTPS_TAG_LEN;
 	}
 	return s->cb->send(s->ctx, type, p, total) ? FL_SPTPS_ERR_CALLBACK : FL_SPTPS_OK;
 }
@@ -207,6 +214,9 @@ enum fl_sptps_err fl_sptps_check_deadline(struct fl_sptps *s, uint64_t now)
 		return FL_SPTPS_OK;
 	s->dead = true;
 	fl_sptps_handshake_wipe(s);
+	sodium_memzero(s->key_out, sizeof(s->key_out));
+	sodium_memzero(s->key_in, sizeof(s->key_in));
+	fl_sptps_end_grace(s);
 	return FL_SPTPS_ERR_TIMEOUT;
 }
 

@@ -23,8 +23,10 @@
  *
  * Callbacks are called synchronously from inside fl_sptps_start(),
  * fl_sptps_receive(), fl_sptps_send() and fl_sptps_force_kex(), in the
- * order tinc makes them; they must not call back into the same session
- * (the session may be freed only after the outer call returns).
+ * order tinc makes them. deliver and handshake_done may call fl_sptps_send(),
+ * fl_sptps_force_kex() and the queries on the same session (a meta request
+ * answered at once, as tinc does); no callback may call fl_sptps_receive()
+ * or fl_sptps_free() on it (free it after the outer call returns).
  */
 #ifndef FL_CRYPTO_SPTPS_H
 #define FL_CRYPTO_SPTPS_H
@@ -56,7 +58,7 @@ enum fl_sptps_mode {
 enum fl_sptps_err {
 	FL_SPTPS_OK = 0,
 	FL_SPTPS_ERR_ARG,	 /* bad argument (NULL, oversized label/body, type) */
-	FL_SPTPS_ERR_NOMEM,	 /* allocation failed (fl_sptps_new only) */
+	FL_SPTPS_ERR_NOMEM,	 /* allocation failed (fl_sptps_new; stream buffer growth) */
 	FL_SPTPS_ERR_STATE,	 /* not allowed now: send before keys, re-key while busy */
 	FL_SPTPS_ERR_DEAD,	 /* stream receive failed earlier, or session timed out */
 	FL_SPTPS_ERR_SHORT,	 /* datagram shorter than 5 (unkeyed) / 21 (keyed) */

@@ -12,11 +12,9 @@
 #define FL_SPTPS_SIG_LEN 64
 #define FL_SPTPS_MATERIAL_LEN 128
 #define FL_SPTPS_VERSION 0
-/* Largest record on the wire plus room for in-place work. */
-#define FL_SPTPS_BUF_LEN (4 + 1 + FL_SPTPS_MAX_BODY + FL_SPTPS_TAG_LEN)
-
-_Static_assert(FL_SPTPS_BUF_LEN >= 2 + 1 + FL_SPTPS_MAX_BODY + FL_SPTPS_TAG_LEN,
-	       "stream record fits");
+/* Plaintext records are only KEX and SIG: header + TYPE + 65 bytes. */
+#define FL_SPTPS_PLAIN_MAX (4 + 1 + FL_SPTPS_KEX_LEN)
+#define FL_SPTPS_RXBUF_MIN 2048
 
 /* Handshake states (SPTPS.md §6.2). */
 enum fl_sptps_state {
@@ -63,10 +61,14 @@ struct fl_sptps {
 	uint32_t last_in_seqno;	  /* datagram: seqno of the record being handled */
 	struct fl_sptps_replay replay; /* datagram: inseqno lives here */
 
-	struct fl_sptps_cipher *cipher;
-	size_t rxlen;  /* stream: bytes of the current record buffered */
-	uint8_t *rxbuf; /* FL_SPTPS_BUF_LEN: stream framing, datagram decrypt */
-	uint8_t *txbuf; /* FL_SPTPS_BUF_LEN: record being sent */
+	/* Separate contexts, so a deliver callback may send while the record
+	 * it was given still sits in rxc's scratch. */
+	struct fl_sptps_cipher *txc, *rxc;
+	uint8_t plain[FL_SPTPS_PLAIN_MAX]; /* plaintext handshake record being sent */
+	/* Stream: a record that arrived in pieces; grows to the largest such
+	 * record (records that arrive whole are opened from the input). */
+	uint8_t *rxbuf;
+	size_t rxlen, rxcap;
 };
 
 /* sptps.c */

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <sodium.h>
+
 static uint32_t fl_sptps_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
@@ -25,15 +27,56 @@ enum fl_sptps_err fl_sptps_dispatch(struct fl_sptps *s, uint8_t type, const uint
 	return s->cb->deliver(s->ctx, type, body, len) ? FL_SPTPS_ERR_CALLBACK : FL_SPTPS_OK;
 }
 
-/* Buffer up to one record; process it once complete. The expected size
+/* One complete stream record at rec (LEN, then TYPE || body [|| tag]).
+ * The implicit seqno advances for every complete record, before the tag
+ * is checked. */
+static enum fl_sptps_err fl_sptps_stream_record(struct fl_sptps *s, const uint8_t *rec,
+						size_t body)
+{
+	uint32_t seqno = s->stream_inseqno++;
+	const uint8_t *pt = rec + 2;
+
+	if (s->instate) {
+		int r = fl_sptps_cipher_open_scratch(s->rxc, s->key_in, seqno, rec + 2, 1 + body,
+						     rec + 3 + body, &pt);
+		if (r)
+			return r < 0 ? FL_SPTPS_ERR_CRYPTO : FL_SPTPS_ERR_AUTH;
+	}
+	return fl_sptps_dispatch(s, pt[0], pt + 1, body);
+}
+
+static int fl_sptps_rx_room(struct fl_sptps *s, size_t need)
+{
+	uint8_t *p;
+
+	if (need <= s->rxcap)
+		return 0;
+	if (!(p = malloc(need)))
+		return -1;
+	memcpy(p, s->rxbuf, s->rxlen);
+	sodium_memzero(s->rxbuf, s->rxcap);
+	free(s->rxbuf);
+	s->rxbuf = p;
+	s->rxcap = need;
+	return 0;
+}
+
+/* At most one record per call. A record that is whole in the input is
+ * processed from there; pieces are collected in rxbuf. The expected size
  * (with or without tag) follows instate at framing time, like tinc. */
 static enum fl_sptps_err fl_sptps_receive_stream(struct fl_sptps *s, const uint8_t *data,
 						 size_t len, size_t *consumed)
 {
-	size_t take = 0, n, total, body;
-	uint32_t seqno;
-	enum fl_sptps_err e;
+	size_t take = 0, n, total, body, tag = s->instate ? FL_SPTPS_TAG_LEN : 0;
 
+	if (s->rxlen == 0 && len >= 2) {
+		body = (size_t)data[0] << 8 | data[1];
+		total = 3 + body + tag;
+		if (len >= total) {
+			*consumed = total;
+			return fl_sptps_stream_record(s, data, body);
+		}
+	}
 	if (s->rxlen < 2) {
 		n = 2 - s->rxlen < len ? 2 - s->rxlen : len;
 		memcpy(s->rxbuf + s->rxlen, data, n);
@@ -45,7 +88,9 @@ static enum fl_sptps_err fl_sptps_receive_stream(struct fl_sptps *s, const uint8
 		}
 	}
 	body = (size_t)s->rxbuf[0] << 8 | s->rxbuf[1];
-	total = 2 + 1 + body + (s->instate ? FL_SPTPS_TAG_LEN : 0);
+	total = 3 + body + tag;
+	if (fl_sptps_rx_room(s, total))
+		return FL_SPTPS_ERR_NOMEM;
 	n = total - s->rxlen < len - take ? total - s->rxlen : len - take;
 	memcpy(s->rxbuf + s->rxlen, data + take, n);
 	s->rxlen += n;
@@ -53,17 +98,7 @@ static enum fl_sptps_err fl_sptps_receive_stream(struct fl_sptps *s, const uint8
 	if (s->rxlen < total)
 		return FL_SPTPS_OK;
 	s->rxlen = 0;
-	/* The implicit seqno advances for every complete record, before the
-	 * tag is checked. */
-	seqno = s->stream_inseqno++;
-	if (s->instate) {
-		int r = fl_sptps_cipher_open(s->cipher, s->key_in, seqno, s->rxbuf + 2, 1 + body,
-					     s->rxbuf + 3 + body, true);
-		if (r)
-			return r < 0 ? FL_SPTPS_ERR_CRYPTO : FL_SPTPS_ERR_AUTH;
-	}
-	e = fl_sptps_dispatch(s, s->rxbuf[2], s->rxbuf + 3, body);
-	return e;
+	return fl_sptps_stream_record(s, s->rxbuf, body);
 }
 
 /* Before our incoming keys exist: plaintext handshake records, strictly in
@@ -93,28 +128,30 @@ static bool fl_sptps_may_try_prev(const struct fl_sptps *s, uint32_t seqno)
 static enum fl_sptps_err fl_sptps_receive_datagram(struct fl_sptps *s, const uint8_t *data,
 						   size_t len)
 {
-	enum fl_sptps_open_result r;
-	uint32_t seqno = 0;
-	size_t ptlen = 0;
+	const uint8_t *pt = NULL;
+	uint32_t seqno;
+	size_t ct;
 	bool prev = false;
+	int r;
 
 	if (!s->instate)
 		return fl_sptps_receive_plain_datagram(s, data, len);
 	if (len < FL_SPTPS_DATAGRAM_OVERHEAD)
 		return FL_SPTPS_ERR_SHORT;
-	if (len > FL_SPTPS_BUF_LEN)
+	ct = len - FL_SPTPS_SEQNO_LEN - FL_SPTPS_TAG_LEN;
+	if (ct > FL_SPTPS_CIPHER_MAX)
 		return FL_SPTPS_ERR_LONG;
-	memcpy(s->rxbuf, data, len);
-	r = fl_sptps_open(s->cipher, s->key_in, s->rxbuf, len, &seqno, &ptlen);
-	if (r == FL_SPTPS_OPEN_AUTH && fl_sptps_may_try_prev(s, seqno)) {
-		/* A failed open leaves the record untouched, so retry in place. */
-		r = fl_sptps_open(s->cipher, s->prev_in, s->rxbuf, len, &seqno, &ptlen);
+	seqno = fl_sptps_be32(data);
+	r = fl_sptps_cipher_open_scratch(s->rxc, s->key_in, seqno, data + 4, ct, data + 4 + ct, &pt);
+	if (r > 0 && fl_sptps_may_try_prev(s, seqno)) {
+		r = fl_sptps_cipher_open_scratch(s->rxc, s->prev_in, seqno, data + 4, ct,
+						 data + 4 + ct, &pt);
 		prev = true;
 	}
-	if (r != FL_SPTPS_OPEN_OK)
-		return r == FL_SPTPS_OPEN_AUTH ? FL_SPTPS_ERR_AUTH : FL_SPTPS_ERR_CRYPTO;
+	if (r)
+		return r > 0 ? FL_SPTPS_ERR_AUTH : FL_SPTPS_ERR_CRYPTO;
 	/* Under the previous key only application records are taken. */
-	if (prev && s->rxbuf[4] >= FL_SPTPS_HANDSHAKE)
+	if (prev && pt[0] >= FL_SPTPS_HANDSHAKE)
 		return FL_SPTPS_ERR_AUTH;
 	switch (fl_sptps_replay_update(&s->replay, seqno)) {
 	case FL_SPTPS_REPLAY_OK:
@@ -125,7 +162,7 @@ static enum fl_sptps_err fl_sptps_receive_datagram(struct fl_sptps *s, const uin
 		return FL_SPTPS_ERR_REPLAY;
 	}
 	s->last_in_seqno = seqno;
-	return fl_sptps_dispatch(s, s->rxbuf[4], s->rxbuf + 5, ptlen - 1);
+	return fl_sptps_dispatch(s, pt[0], pt + 1, ct - 1);
 }
 
 enum fl_sptps_err fl_sptps_receive(struct fl_sptps *s, const uint8_t *data, size_t len,
@@ -180,9 +217,11 @@ enum fl_sptps_err fl_sptps_verify_datagram(struct fl_sptps *s, const uint8_t *da
 		return FL_SPTPS_ERR_REPLAY;
 	}
 	ct = len - FL_SPTPS_SEQNO_LEN - FL_SPTPS_TAG_LEN;
-	r = fl_sptps_cipher_verify(s->cipher, s->key_in, seqno, data + 4, ct, data + 4 + ct);
+	if (ct > FL_SPTPS_CIPHER_MAX)
+		return FL_SPTPS_ERR_LONG;
+	r = fl_sptps_cipher_verify(s->rxc, s->key_in, seqno, data + 4, ct, data + 4 + ct);
 	if (r > 0 && fl_sptps_may_try_prev(s, seqno))
-		r = fl_sptps_cipher_verify(s->cipher, s->prev_in, seqno, data + 4, ct,
+		r = fl_sptps_cipher_verify(s->rxc, s->prev_in, seqno, data + 4, ct,
 					   data + 4 + ct);
 	if (r)
 		return r < 0 ? FL_SPTPS_ERR_CRYPTO : FL_SPTPS_ERR_AUTH;

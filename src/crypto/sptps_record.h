@@ -23,16 +23,20 @@
 #define FL_SPTPS_KEY_LEN 32   /* ChaCha20 key: bytes 0..31 of a direction key */
 #define FL_SPTPS_TAG_LEN 16
 #define FL_SPTPS_SEQNO_LEN 4
+#define FL_SPTPS_CIPHER_MAX 65536 /* TYPE + 65535 body: the most one call takes */
 
-/* Per-thread cipher state: one OpenSSL cipher and MAC context, created
- * once and reused for every record (no allocation per record). */
+/* Per-thread cipher state: one OpenSSL cipher and MAC context and a scratch
+ * buffer, created once and reused for every record. The scratch grows to
+ * the largest record seen (no allocation per record in steady state) and
+ * may hold the last record's plaintext until the next call. */
 struct fl_sptps_cipher;
 
 struct fl_sptps_cipher *fl_sptps_cipher_new(void);
 void fl_sptps_cipher_free(struct fl_sptps_cipher *c);
 
 /* Encrypt buf[0..len) in place and write the 16-byte tag to tag (which may
- * be buf + len). len may be 0. Returns 0, or -1 on an OpenSSL failure. */
+ * be buf + len). len may be 0, at most FL_SPTPS_CIPHER_MAX. Returns 0, or
+ * -1 on an OpenSSL failure or an oversized len. */
 int fl_sptps_cipher_seal(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTPS_KEY_LEN],
 			 uint32_t seqno, uint8_t *buf, size_t len,
 			 uint8_t tag[static FL_SPTPS_TAG_LEN]);
@@ -49,6 +53,27 @@ int fl_sptps_cipher_open(struct fl_sptps_cipher *c, const uint8_t key[static FL_
 int fl_sptps_cipher_verify(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTPS_KEY_LEN],
 			   uint32_t seqno, const uint8_t *buf, size_t len,
 			   const uint8_t tag[static FL_SPTPS_TAG_LEN]);
+
+/* Zero-copy forms, used by the session and by callers that can send or
+ * deliver straight from the context's scratch. The returned pointer stays
+ * valid until the next call on c.
+ *
+ * seal_scratch: encrypt TYPE || body; returns p with ciphertext (1 + len
+ * bytes) then the tag at p, and 64 writable bytes before p for the
+ * caller's header (so header || record can go out as one buffer). NULL on
+ * failure. */
+uint8_t *fl_sptps_cipher_seal_scratch(struct fl_sptps_cipher *c,
+				      const uint8_t key[static FL_SPTPS_KEY_LEN], uint32_t seqno,
+				      uint8_t type, const uint8_t *body, size_t len);
+#define FL_SPTPS_SCRATCH_HEADROOM 64
+
+/* open_scratch: check tag over in[0..len) (left untouched) and, if it
+ * matches, decrypt into scratch; *pt points at the len plaintext bytes.
+ * Returns 0, 1 = tag mismatch, -1 = failure. */
+int fl_sptps_cipher_open_scratch(struct fl_sptps_cipher *c,
+				 const uint8_t key[static FL_SPTPS_KEY_LEN], uint32_t seqno,
+				 const uint8_t *in, size_t len,
+				 const uint8_t tag[static FL_SPTPS_TAG_LEN], const uint8_t **pt);
 
 /* Datagram record, in place. On entry rec[4] = TYPE and rec[5..5+n) =
  * body; ptlen = 1 + n (TYPE and body). Writes BE32(seqno) to rec[0..3],

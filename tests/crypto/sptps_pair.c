@@ -45,6 +45,11 @@ static int pair_deliver(void *ctx, uint8_t type, const uint8_t *body, size_t len
 	r->len = len;
 	r->data = malloc(len + 1);
 	memcpy(r->data, body, len);
+	/* Type 9 is answered from inside the callback (allowed re-entry),
+	 * echoing the body, which must still be intact afterwards. */
+	if (type == 9 && (fl_sptps_send(pp->s, 10, body, len) != FL_SPTPS_OK ||
+			  memcmp(r->data, body, len)))
+		return -1;
 	return 0;
 }
 

@@ -197,6 +197,59 @@ static void test_datagram_rekey_grace(void **state)
 	pair_free(&pr);
 }
 
+/* A deliver callback may answer on the same session (tinc's meta flow). */
+static void test_reply_from_callback(void **state)
+{
+	uint8_t body[700];
+
+	(void)state;
+	for (int mode = 0; mode < 2; mode++) {
+		struct pair pr;
+
+		handshake(&pr, mode ? FL_SPTPS_DATAGRAM : FL_SPTPS_STREAM);
+		for (size_t i = 0; i < sizeof(body); i++)
+			body[i] = (uint8_t)(i * 7);
+		for (int k = 0; k < 5; k++)
+			assert_int_equal(fl_sptps_send(pr.p[0].s, 9, body, 100 * (size_t)k + 5),
+					 FL_SPTPS_OK);
+		assert_int_equal(pair_pump(&pr), FL_SPTPS_OK);
+		assert_int_equal(pr.p[0].ngot, 5);
+		for (int k = 0; k < 5; k++) {
+			assert_int_equal(pr.p[0].got[k].type, 10);
+			assert_int_equal(pr.p[0].got[k].len, 100 * (size_t)k + 5);
+			assert_memory_equal(pr.p[0].got[k].data, body, 100 * (size_t)k + 5);
+		}
+		pair_free(&pr);
+	}
+}
+
+/* The largest records (65535-byte bodies) in both modes; stream records
+ * arriving in pieces grow the receive buffer. */
+static void test_largest_records(void **state)
+{
+	static uint8_t body[FL_SPTPS_MAX_BODY];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(body); i++)
+		body[i] = (uint8_t)(i * 13 + 1);
+	for (int mode = 0; mode < 2; mode++) {
+		struct pair pr;
+
+		handshake(&pr, mode ? FL_SPTPS_DATAGRAM : FL_SPTPS_STREAM);
+		pr.chunk = 1000;
+		assert_int_equal(fl_sptps_send(pr.p[0].s, 2, body, sizeof(body)), FL_SPTPS_OK);
+		assert_int_equal(fl_sptps_send(pr.p[0].s, 3, body, 1), FL_SPTPS_OK);
+		assert_int_equal(pr.p[0].out[0].len, sizeof(body) + (mode ? 21 : 19));
+		assert_int_equal(fl_sptps_send(pr.p[0].s, 2, body, sizeof(body) + 1),
+				 FL_SPTPS_ERR_ARG);
+		assert_int_equal(pair_pump(&pr), FL_SPTPS_OK);
+		assert_int_equal(pr.p[1].ngot, 2);
+		assert_int_equal(pr.p[1].got[0].len, sizeof(body));
+		assert_memory_equal(pr.p[1].got[0].data, body, sizeof(body));
+		pair_free(&pr);
+	}
+}
+
 static void test_seqno_restart(void **state)
 {
 	struct pair pr;
@@ -376,6 +429,8 @@ int main(void)
 		cmocka_unit_test(test_datagram_each_byte_flipped),
 		cmocka_unit_test(test_stream_rekey_loses_nothing),
 		cmocka_unit_test(test_datagram_rekey_grace),
+		cmocka_unit_test(test_reply_from_callback),
+		cmocka_unit_test(test_largest_records),
 		cmocka_unit_test(test_seqno_restart),
 		cmocka_unit_test(test_split_api),
 		cmocka_unit_test(test_degenerate_ephemeral),
