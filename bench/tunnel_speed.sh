@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# bench/tunnel_speed.sh: one iperf3 TCP stream between two network namespaces,
+# measured three ways in the same run: over the raw veth underlay, through a
+# stock tinc 1.1 - tinc 1.1 tunnel (when TINC11_DIR names the directory
+# holding tincd and tinc), and through a fenliud - fenliud tunnel (release
+# build in FENLIU_BUILD, default build/). Prints one line per measurement
+# and the fenliud/tinc ratio. Needs root. Usage: bench/tunnel_speed.sh [SECONDS]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+export FENLIU_BUILD=${FENLIU_BUILD:-$top/build}
+export ASAN_OPTIONS= UBSAN_OPTIONS=
+. "$top/tests/e2e/lib.sh"
+secs=${1:-${BENCH_SECONDS:-8}}
+fl_need_root
+fl_need_tools iperf3 ping
+fl_init
+
+# iperf_mbits FROM_NODE TO_ADDR: receiver-side Mbit/s of one TCP stream.
+iperf_mbits() {
+	local from=$1 addr=$2 to=$3
+	fl_bg "$to" iperf3 -s -1 -B "$addr" >/dev/null 2>&1
+	fl_wait 10 "iperf3 server on $addr" bash -c "ip netns exec $FL_PFX-$to ss -ltn | grep -q '$addr:5201'"
+	n "$from" iperf3 -c "$addr" -t "$secs" -f m |
+		awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i-1) }'
+}
+
+gbit() { awk -v m="$1" 'BEGIN { printf "%.2f", m / 1000 }'; }
+
+fl_net a b
+raw=$(iperf_mbits a 192.0.2.2 b)
+echo "raw veth:            $(gbit "$raw") Gbit/s"
+
+tinc=
+if [ -n "${TINC11_DIR:-}" ] && [ -x "$TINC11_DIR/tincd" ]; then
+	fl_conf a tinc; fl_conf b tinc
+	fl_exchange a b; fl_connect a b
+	fl_start b; fl_start a
+	fl_wait_ping a b 30
+	fl_wait 30 "tinc: UDP confirmed" fl_udp_confirmed a b
+	tinc=$(iperf_mbits a 203.0.113.2 b)
+	echo "tinc 1.1 - tinc 1.1: $(gbit "$tinc") Gbit/s"
+	fl_stop a; fl_stop b
+else
+	echo "tinc 1.1 - tinc 1.1: skipped (set TINC11_DIR to the directory holding tincd and tinc)"
+fi
+
+if [ -x "$FENLIU_BUILD/src/daemon/fenliud" ]; then
+	fl_conf a fenliu; fl_conf b fenliu
+	fl_exchange a b; fl_connect a b
+	fl_start b; fl_start a
+	fl_wait_ping a b 30
+	fl_wait 30 "fenliud: UDP confirmed" fl_udp_confirmed a b
+	fen=$(iperf_mbits a 203.0.113.2 b)
+	line="fenliud - fenliud:   $(gbit "$fen") Gbit/s"
+	[ -n "$tinc" ] && line="$line ($(awk -v f="$fen" -v t="$tinc" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1)"
+	echo "$line"
+	fl_stop a; fl_stop b
+else
+	echo "fenliud - fenliud:   skipped (no fenliud in $FENLIU_BUILD)"
+fi

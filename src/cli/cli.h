@@ -1,0 +1,65 @@
+/*
+ * The fenliu command: shared context and the verbs' entry points.
+ * fenliu.c parses the global options (tinc's -c, -n, --help, --version)
+ * into struct fl_cli and dispatches on the verb through its table; each
+ * verb group lives in its own file (cli_init.c, cli_keys.c, ...).
+ */
+#ifndef FL_CLI_CLI_H
+#define FL_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Where system-wide configuration lives; -n NET means SYSCONFDIR/tinc/NET
+ * (CONFIG.md §1.1). Overridable at build time. */
+#ifndef FL_SYSCONFDIR
+#define FL_SYSCONFDIR "/etc"
+#endif
+
+#define FL_CLI_PATH_MAX 4096
+
+struct fl_cli {
+	const char *prog;               /* argv[0] for messages */
+	char confbase[FL_CLI_PATH_MAX]; /* CONFBASE: -c DIR, or from -n / NETNAME */
+	const char *netname;            /* NULL when none */
+	bool confbase_given;            /* -c was used */
+	const char *pidfile;            /* --pidfile=FILE (control verbs), or NULL */
+};
+
+/* A verb gets the arguments after its own name (argv[0] = the verb). It
+ * returns the process exit status: 0 ok, 1 failure (after one message
+ * line per problem on stderr). */
+typedef int (*fl_cli_verb_fn)(const struct fl_cli *cli, int argc, char **argv);
+
+/* cli_init.c */
+int cli_init(const struct fl_cli *cli, int argc, char **argv);
+
+/* cli_keys.c */
+int cli_generate_ed25519_keys(const struct fl_cli *cli, int argc, char **argv);
+/* Make a new key pair and store it as tinc does: CONFBASE/ed25519_key.priv
+ * and the Ed25519PublicKey line in hosts/NAME (CONFBASE/ed25519_key.pub
+ * when name is NULL), old keys in both commented out. Used by init too.
+ * 0, or -1 after printing why. */
+int cli_keys_install_new(const struct fl_cli *cli, const char *name);
+
+/* cli_util.c: helpers shared by verbs. */
+
+/* "fenliu: " + message + newline on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* CONFBASE/rel into out; false (with a message) if it does not fit. */
+bool cli_path(char out[static FL_CLI_PATH_MAX], const struct fl_cli *cli, const char *rel);
+
+/* true if CONFBASE is a directory; otherwise prints why. */
+bool cli_confbase_exists(const struct fl_cli *cli);
+
+/* tinc's node name rule: one or more of A-Z a-z 0-9 _ (CONFIG.md §1.3). */
+bool cli_name_valid(const char *name);
+
+/* Our Name from CONFBASE/tinc.conf (first Name variable; "$VAR" expands
+ * from the environment, $HOST falls back to the host name). Returns 1 and
+ * fills name, 0 if tinc.conf has no Name, -1 on error (message printed;
+ * a missing tinc.conf is an error only if required). */
+int cli_conf_name(const struct fl_cli *cli, char *name, size_t cap, bool required);
+
+#endif

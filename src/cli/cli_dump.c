@@ -1,0 +1,195 @@
+/* cli_dump.c: `fenliu dump [reachable] nodes|edges|subnets|connections|
+ * graph|digraph`: asks the daemon (codes 3-6) and prints tinc's CLI lines
+ * (CONFIG.md §5.4). Called from fenliu.c's dispatch table. */
+#include "cli/cli_ctl_internal.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <strings.h>
+
+#define S "%4095s"
+
+/* "...#10" never reaches the user: tinc strips the default weight. */
+static void strip_weight(char *subnet)
+{
+	size_t len = strlen(subnet);
+	if (len >= 3 && strcmp(subnet + len - 3, "#10") == 0)
+		subnet[len - 3] = '\0';
+}
+
+static int node_line(const char *line, int graph, int only_reachable, char *out, size_t n)
+{
+	char node[4096], id[4096], host[4096], port[4096], nexthop[4096], via[4096];
+	int cipher, digest, maclength, compression, distance, rtt;
+	short pmtu, minmtu, maxmtu;
+	unsigned options, status;
+	long lsc;
+	uint64_t ip, ib, op, ob;
+	if (sscanf(line, "%*d %*d " S " " S " " S " port " S " %d %d %d %d %x %" SCNx32 " " S " " S
+	           " %d %hd %hd %hd %ld %d %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
+	           node, id, host, port, &cipher, &digest, &maclength, &compression, &options,
+	           &status, nexthop, via, &distance, &pmtu, &minmtu, &maxmtu, &lsc, &rtt, &ip, &ib,
+	           &op, &ob) != 22)
+		return -1;
+	out[0] = '\0';
+	if (graph) {
+		const char *color = "black";
+		bool myself = strcmp(host, "MYSELF") == 0;
+		if (myself)
+			color = "green";
+		else if (!(status & FL_NODE_REACHABLE))
+			color = "red";
+		else if (strcmp(via, node) != 0)
+			color = "orange";
+		else if (!(status & FL_NODE_VALIDKEY))
+			color = "black";
+		else if (minmtu > 0)
+			color = "green";
+		snprintf(out, n, " \"%s\" [label = \"%s\", color = \"%s\"%s];", node, node, color,
+		         myself ? ", style = \"filled\"" : "");
+		return 0;
+	}
+	if (only_reachable && !(status & FL_NODE_REACHABLE))
+		return 0;
+	int k = snprintf(out, n, "%s id %s at %s port %s cipher %d digest %d maclength %d compression %d "
+	                 "options %x status %04x nexthop %s via %s distance %d pmtu %d (min %d max %d) "
+	                 "rx %" PRIu64 " %" PRIu64 " tx %" PRIu64 " %" PRIu64,
+	                 node, id, host, port, cipher, digest, maclength, compression, options, status,
+	                 nexthop, via, distance, pmtu, minmtu, maxmtu, ip, ib, op, ob);
+	if (rtt != -1 && k >= 0 && (size_t)k < n)
+		snprintf(out + k, n - (size_t)k, " rtt %d.%03d", rtt / 1000, rtt % 1000);
+	return 0;
+}
+
+static int edge_line(const char *line, int graph, char *out, size_t n)
+{
+	char from[4096], to[4096], host[4096], port[4096], lhost[4096], lport[4096];
+	unsigned options;
+	int weight;
+	if (sscanf(line, "%*d %*d " S " " S " " S " port " S " " S " port " S " %x %d", from, to,
+	           host, port, lhost, lport, &options, &weight) != 8)
+		return -1;
+	out[0] = '\0';
+	if (graph) {
+		float w = 1.0f + 65536.0f / (float)weight;
+		if (graph == 1 && strcmp(from, to) > 0)
+			snprintf(out, n, " \"%s\" -- \"%s\" [w = %f, weight = %f];", from, to, (double)w, (double)w);
+		else if (graph == 2)
+			snprintf(out, n, " \"%s\" -> \"%s\" [w = %f, weight = %f];", from, to, (double)w, (double)w);
+		return 0;
+	}
+	snprintf(out, n, "%s to %s at %s port %s local %s port %s options %x weight %d", from, to, host,
+	         port, lhost, lport, options, weight);
+	return 0;
+}
+
+int fl_cli_format_dump_line(const char *line, int req, int graph, int only_reachable,
+                            char *out, size_t n)
+{
+	char a[4096], b[4096], host[4096], port[4096];
+	unsigned options, status;
+	int sock;
+	switch (req) {
+	case FL_REQ_DUMP_NODES:
+		return node_line(line, graph, only_reachable, out, n);
+	case FL_REQ_DUMP_EDGES:
+		return edge_line(line, graph, out, n);
+	case FL_REQ_DUMP_SUBNETS:
+		if (sscanf(line, "%*d %*d " S " " S, a, b) != 2)
+			return -1;
+		strip_weight(a);
+		snprintf(out, n, "%s owner %s", a, b);
+		return 0;
+	case FL_REQ_DUMP_CONNECTIONS:
+		if (sscanf(line, "%*d %*d " S " " S " port " S " %x %d %x", a, host, port, &options,
+		           &sock, &status) != 6)
+			return -1;
+		snprintf(out, n, "%s at %s port %s options %x socket %d status %x", a, host, port,
+		         options, sock, status);
+		return 0;
+	}
+	return -1;
+}
+
+static const char *const dump_errors[] = {
+	[FL_REQ_DUMP_NODES] = "Unable to parse node dump from tincd: %s\n",
+	[FL_REQ_DUMP_EDGES] = "Unable to parse edge dump from tincd.\n",
+	[FL_REQ_DUMP_SUBNETS] = "Unable to parse subnet dump from tincd.\n",
+	[FL_REQ_DUMP_CONNECTIONS] = "Unable to parse connection dump from tincd.\n",
+};
+
+/* Reads dump lines until the terminator of the last request. */
+static int print_dump(const struct fl_cli_env *env, struct fl_ctl_client *c, int graph,
+                      int only_reachable)
+{
+	char line[FL_CTL_LINE_MAX], out[FL_CTL_LINE_MAX * 2], a[4096], b[4096];
+	int code, req;
+	while (fl_ctl_client_recvline(c, line, sizeof(line))) {
+		int n = sscanf(line, "%d %d " S " " S, &code, &req, a, b);
+		if (n == 2) {
+			if (graph && req == FL_REQ_DUMP_NODES)
+				continue;
+			if (graph)
+				fprintf(env->out, "}\n");
+			return 0;
+		}
+		if (n < 2)
+			break;
+		if (req < FL_REQ_DUMP_NODES || req > FL_REQ_DUMP_CONNECTIONS) {
+			fprintf(env->err, "Unable to parse dump from tincd.\n");
+			return 1;
+		}
+		if (fl_cli_format_dump_line(line, req, graph, only_reachable, out, sizeof(out)) != 0) {
+			if (req == FL_REQ_DUMP_NODES)
+				fprintf(env->err, "Unable to parse node dump from tincd: %s\n", line);
+			else
+				fputs(dump_errors[req], env->err);
+			return 1;
+		}
+		if (out[0])
+			fprintf(env->out, "%s\n", out);
+	}
+	fprintf(env->err, "Error receiving dump.\n");
+	return 1;
+}
+
+int fl_cli_dump(const struct fl_cli_env *env, int argc, char *argv[])
+{
+	int only_reachable = 0;
+	if (argc > 2 && strcasecmp(argv[1], "reachable") == 0) {
+		if (strcasecmp(argv[2], "nodes") != 0) {
+			fprintf(env->err, "`reachable' only supported for nodes.\n");
+			return 1;
+		}
+		only_reachable = 1;
+		argv++;
+		argc--;
+	}
+	if (argc != 2) {
+		fprintf(env->err, "Invalid number of arguments.\n");
+		return 1;
+	}
+	static const struct { const char *name; int req, graph; } kinds[] = {
+		{"nodes", FL_REQ_DUMP_NODES, 0}, {"edges", FL_REQ_DUMP_EDGES, 0},
+		{"subnets", FL_REQ_DUMP_SUBNETS, 0}, {"connections", FL_REQ_DUMP_CONNECTIONS, 0},
+		{"graph", FL_REQ_DUMP_NODES, 1}, {"digraph", FL_REQ_DUMP_NODES, 2},
+	};
+	size_t k = 0;
+	while (k < sizeof(kinds) / sizeof(kinds[0]) && strcasecmp(argv[1], kinds[k].name) != 0)
+		k++;
+	if (k == sizeof(kinds) / sizeof(kinds[0])) {
+		fprintf(env->err, "Unknown dump type '%s'.\n", argv[1]);
+		return 1;
+	}
+	struct fl_ctl_client c;
+	if (!fl_cli_connect(env, &c, true))
+		return 1;
+	fl_ctl_client_sendf(&c, "%d %d", FL_CTL_CONTROL, kinds[k].req);
+	if (kinds[k].graph) {
+		fl_ctl_client_sendf(&c, "%d %d", FL_CTL_CONTROL, FL_REQ_DUMP_EDGES);
+		fprintf(env->out, kinds[k].graph == 1 ? "graph {\n" : "digraph {\n");
+	}
+	int r = print_dump(env, &c, kinds[k].graph, only_reachable);
+	fl_ctl_client_close(&c);
+	return r;
+}

@@ -1,0 +1,261 @@
+/* cli_fsck.c: `fenliu fsck`: checks a config directory like tinc's fsck:
+ * a valid Name, readable and valid config files (every variable's value),
+ * the Ed25519 private key file (present, decodable, mode, public half ==
+ * a·B) against hosts/NAME's public key, and that scripts are executable.
+ * Reports only; it never rewrites files. Called from the dispatch table.
+ *
+ * The small key-file reader here (KEYS.md §3.4, §4) only serves this check;
+ * the daemon loads keys with src/crypto's key file code.
+ */
+#include "cli/cli_ctl_internal.h"
+#include "daemon/conf/conf_read.h"
+#include "daemon/conf/conf_settings.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sodium.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* tinc-b64 (KEYS.md §1.3): little-endian groups, '+'/'-' = 62, '/'/'_' = 63.
+ * Returns the decoded length, 0 for invalid input. */
+static size_t b64_decode(const char *s, size_t len, uint8_t *out, size_t cap)
+{
+	uint32_t group = 0;
+	size_t n = 0, i = 0;
+	for (; i < len; i++) {
+		char ch = s[i];
+		int v = ch >= 'A' && ch <= 'Z' ? ch - 'A' : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26
+		      : ch >= '0' && ch <= '9' ? ch - '0' + 52 : (ch == '+' || ch == '-') ? 62
+		      : (ch == '/' || ch == '_') ? 63 : -1;
+		if (v < 0)
+			return 0;
+		group |= (uint32_t)v << (6 * (i % 4));
+		if (i % 4 == 3) {
+			if (cap - n < 3)
+				return 0;
+			out[n++] = (uint8_t)group;
+			out[n++] = (uint8_t)(group >> 8);
+			out[n++] = (uint8_t)(group >> 16);
+			group = 0;
+		}
+	}
+	size_t tail = i % 4 == 3 ? 2 : i % 4 == 2 ? 1 : 0;
+	if (cap - n < tail)
+		return 0;
+	for (size_t k = 0; k < tail; k++)
+		out[n++] = (uint8_t)(group >> (8 * k));
+	return n;
+}
+
+/* Reads the first PEM block of the given type; want bytes exactly. */
+static bool read_pem(const char *path, const char *begin, uint8_t *out, size_t want)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	char line[1100];
+	size_t got = 0;
+	bool in = false, ok = false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!in) {
+			in = strncmp(line, begin, strlen(begin)) == 0;
+			continue;
+		}
+		if (strncmp(line, "-----END ", 9) == 0)
+			break;
+		size_t len = strcspn(line, "\r\n");
+		uint8_t buf[800];
+		size_t n = b64_decode(line, len, buf, sizeof(buf));
+		if (n == 0)
+			break;
+		if (n > want - got) {
+			got = 0;
+			break;
+		}
+		memcpy(out + got, buf, n);
+		got += n;
+		sodium_memzero(buf, sizeof(buf));
+		if (got == want) {
+			ok = true;
+			break;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+static bool check_private_mode(const struct fl_cli_env *env, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		fprintf(env->err, "ERROR: could not stat private key file %s\n", path);
+		return false;
+	}
+	if (st.st_mode & 077)
+		fprintf(env->err, "WARNING: unsafe file permissions on %s.\n", path);
+	return true;
+}
+
+static void print_cmd(const struct fl_cli_env *env, const char *verb)
+{
+	if (env->confbase)
+		fprintf(env->err, "fenliu -c %s %s\n", env->confbase, verb);
+	else if (env->netname)
+		fprintf(env->err, "fenliu -n %s %s\n", env->netname, verb);
+	else
+		fprintf(env->err, "fenliu %s\n", verb);
+}
+
+/* Our public key: Ed25519PublicKey in hosts/NAME, else the PEM block. */
+static int own_public(const struct fl_paths *p, struct fl_settings *s, uint8_t pub[32])
+{
+	char path[FL_PATH_MAX + 300];
+	if (s->ed25519_public_key)
+		return strlen(s->ed25519_public_key) == 43 &&
+		       b64_decode(s->ed25519_public_key, 43, pub, 32) == 32;
+	if (s->ed25519_public_key_file)
+		snprintf(path, sizeof(path), "%s", s->ed25519_public_key_file);
+	else
+		snprintf(path, sizeof(path), "%s/hosts/%s", p->confbase, s->name);
+	return read_pem(path, "-----BEGIN ED25519 PUBLIC KEY", pub, 32) ? 1 : -1;
+}
+
+static bool check_keys(const struct fl_cli_env *env, const struct fl_paths *p, struct fl_settings *s)
+{
+	char path[FL_PATH_MAX + 64];
+	uint8_t key[96], pub[32], derived[32];
+	if (s->ed25519_private_key_file)
+		snprintf(path, sizeof(path), "%s", s->ed25519_private_key_file);
+	else
+		snprintf(path, sizeof(path), "%s/ed25519_key.priv", p->confbase);
+	bool have = access(path, F_OK) == 0;
+	if (have)
+		check_private_mode(env, path);
+	if (!have || !read_pem(path, "-----BEGIN ED25519 PRIVATE KEY", key, sizeof(key))) {
+		fprintf(env->err, "ERROR: No Ed25519 private key found.\n\n"
+		        "You can generate a new Ed25519 keypair with:\n\n");
+		print_cmd(env, "generate-ed25519-keys");
+		return false;
+	}
+	bool ok = true;
+	if (sodium_init() < 0 || crypto_scalarmult_ed25519_base_noclamp(derived, key) != 0 ||
+	    memcmp(derived, key + 64, 32) != 0) {
+		fprintf(env->err, "ERROR: public key in private key file %s does not match private key.\n", path);
+		ok = false;
+	}
+	int r = own_public(p, s, pub);
+	if (r <= 0) {
+		fprintf(env->err, "WARNING: No (usable) public Ed25519 key found.\n");
+	} else if (memcmp(pub, key + 64, 32) != 0) {
+		fprintf(env->err, "ERROR: public and private Ed25519 keys do not match.\n");
+		ok = false;
+	}
+	sodium_memzero(key, sizeof(key));
+	return ok;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t a = strlen(s), b = strlen(tail);
+	return a >= b && strcmp(s + a - b, tail) == 0;
+}
+
+static void check_exec(const struct fl_cli_env *env, const char *path)
+{
+	if (access(path, R_OK | X_OK) != 0)
+		fprintf(env->err, "WARNING: cannot read and execute %s: %s\n", path, strerror(errno));
+}
+
+/* Scripts in CONFBASE (only tinc-/host-/subnet- ones run) and hosts/. */
+static bool check_scripts(const struct fl_cli_env *env, const char *dir, bool top)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(env->err, "ERROR: cannot read directory %s: %s\n", dir, strerror(errno));
+		return false;
+	}
+	bool explained = false;
+	for (struct dirent *de; (de = readdir(d)) != NULL;) {
+		const char *n = de->d_name;
+		if (!ends_with(n, "-up") && !ends_with(n, "-down"))
+			continue;
+		size_t stem = (size_t)(strrchr(n, '-') - n);
+		if (top && !((stem == 4 && !strncmp(n, "tinc", 4)) || (stem == 4 && !strncmp(n, "host", 4)) ||
+		             (stem == 6 && !strncmp(n, "subnet", 6)))) {
+			fprintf(env->err, "WARNING: Unknown script %s/%s found.\n", dir, n);
+			if (!explained)
+				fprintf(env->err, "The only scripts in %s executed by tinc are:\n"
+				        "tinc-up, tinc-down, host-up, host-down, subnet-up and subnet-down.\n", dir);
+			explained = true;
+			continue;
+		}
+		char path[FL_PATH_MAX + 300];
+		snprintf(path, sizeof(path), "%s/%s", dir, n);
+		check_exec(env, path);
+	}
+	closedir(d);
+	return true;
+}
+
+struct host_walk {
+	const struct fl_cli_env *env;
+	const char *confbase;
+	struct fl_conf_warned *w;
+	struct fl_conf_reporter *r;
+	bool ok;
+};
+
+static void check_host(void *ctx, const char *name)
+{
+	struct host_walk *hw = ctx;
+	struct fl_conf c;
+	fl_conf_init(&c);
+	if (fl_conf_read_host(&c, hw->confbase, name, NULL, hw->w, hw->r) == FL_CONF_EVALUE)
+		hw->ok = false;
+	fl_conf_free(&c);
+}
+
+static void say_error(void *ctx, const char *m) { fprintf(ctx, "ERROR: %s\n", m); }
+static void say_warning(void *ctx, const char *m) { fprintf(ctx, "WARNING: %s\n", m); }
+
+int fl_cli_fsck(const struct fl_cli_env *env, int argc, char *argv[])
+{
+	struct fl_paths p;
+	if (fl_cli_too_many(env, argc, 1) || !fl_cli_paths(env, &p))
+		return 1;
+	char tc[FL_PATH_MAX + 16];
+	snprintf(tc, sizeof(tc), "%s/tinc.conf", p.confbase);
+	if (access(tc, R_OK) != 0) {
+		fprintf(env->err, "ERROR: cannot read %s: %s\n", tc, strerror(errno));
+		if (errno == ENOENT) {
+			fprintf(env->err, "No tinc configuration found. Create a new one with:\n\n");
+			print_cmd(env, "init");
+		}
+		return 1;
+	}
+	struct fl_conf srv;
+	struct fl_conf_warned w = {0};
+	struct fl_conf_reporter r = {say_error, say_warning, env->err};
+	char name[256];
+	fl_conf_init(&srv);
+	enum fl_conf_err e = fl_conf_read_server(&srv, p.confbase, NULL, name, sizeof(name), &w, &r);
+	bool ok = e == FL_CONF_OK;
+	if (e == FL_CONF_ENAME)
+		fprintf(env->err, "ERROR: tinc cannot run without a valid Name.\n");
+	if (ok) {
+		struct fl_settings s;
+		fl_settings_load(&s, &srv, name);
+		ok = check_keys(env, &p, &s);
+		fl_settings_free(&s);
+	}
+	fl_conf_free(&srv);
+	char hosts[FL_PATH_MAX + 16];
+	snprintf(hosts, sizeof(hosts), "%s/hosts", p.confbase);
+	ok = check_scripts(env, p.confbase, true) && check_scripts(env, hosts, false) && ok;
+	struct host_walk hw = {env, p.confbase, &w, &r, true};
+	fl_conf_each_host(p.confbase, check_host, &hw);
+	fl_conf_warned_free(&w);
+	return ok && hw.ok ? 0 : 1;
+}

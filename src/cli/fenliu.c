@@ -1,0 +1,159 @@
+/*
+ * fenliu: the command-line tool, tinc's `tinc` for fenliu. This file only
+ * parses the global options tinc's CLI has (-c DIR, -n NET, --help,
+ * --version) and dispatches on the verb through the table below; every
+ * verb group lives in its own cli_*.c file.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cli/cli.h"
+#include "cli/cli_ctl.h"
+
+#ifndef FL_VERSION
+#define FL_VERSION "unknown"
+#endif
+
+struct cli_verb {
+	const char *name;
+	fl_cli_verb_fn run;
+	const char *usage;   /* arguments after the verb, for --help */
+	const char *summary;
+};
+
+/*
+ * The verbs. To add one (the control-socket verbs start, stop, reload,
+ * dump, info, log, pid and fsck are next): write
+ *     int cli_VERB(const struct fl_cli *cli, int argc, char **argv)
+ * in a new src/cli/cli_GROUP.c, declare it in cli.h, add the file to
+ * src/cli/meson.build and one row here. Rows are shown by --help in this
+ * order; argv[0] of the verb is its name.
+ */
+static const struct cli_verb cli_verbs[] = {
+	{"init", cli_init, "NAME", "create a configuration directory for node NAME"},
+	{"generate-ed25519-keys", cli_generate_ed25519_keys, "",
+	 "replace our Ed25519 key pair (old keys are kept, commented out)"},
+	{"generate-keys", cli_generate_ed25519_keys, "",
+	 "the same (fenliu has no RSA keys)"},
+	/* control verbs (cli_ctl.h), talking to fenliud or tincd */
+	{"start", cli_ctl_start, "[fenliud options]", "start fenliud"},
+	{"stop", cli_ctl_stop, "", "stop fenliud"},
+	{"restart", cli_ctl_restart, "[fenliud options]", "restart fenliud"},
+	{"reload", cli_ctl_reload, "", "partially reload the configuration of the running fenliud"},
+	{"pid", cli_ctl_pid, "", "show the PID of the running fenliud"},
+	{"dump", cli_ctl_dump, "[reachable] nodes|edges|subnets|connections|graph|digraph",
+	 "dump a list of one of the given types"},
+	{"info", cli_ctl_info, "NODE|SUBNET|ADDRESS",
+	 "give information about a particular NODE, SUBNET or ADDRESS"},
+	{"log", cli_ctl_log, "[LEVEL]", "dump log output [up to the specified LEVEL]"},
+	{"debug", cli_ctl_debug, "N", "set the debug level"},
+	{"retry", cli_ctl_retry, "", "retry all outgoing connections now"},
+	{"purge", cli_ctl_purge, "", "purge unreachable nodes"},
+	{"disconnect", cli_ctl_disconnect, "NODE", "close the meta connection with NODE"},
+	{"fsck", cli_ctl_fsck, "", "check the configuration files for problems"},
+};
+
+static void cli_usage(FILE *f, const char *prog)
+{
+	fprintf(f, "Usage: %s [options] COMMAND [arguments]\n\n"
+		"Options:\n"
+		"  -c, --config=DIR   configuration directory (CONFBASE)\n"
+		"  -n, --net=NETNAME  use %s/tinc/NETNAME (default: $NETNAME)\n"
+		"      --pidfile=FILE read the control cookie from FILE\n"
+		"      --help         show this help\n"
+		"      --version      show the version\n\n"
+		"Commands:\n", prog, FL_SYSCONFDIR);
+	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++)
+		fprintf(f, "  %s %s\n      %s\n", cli_verbs[i].name, cli_verbs[i].usage,
+			cli_verbs[i].summary);
+}
+
+/* Netname rules (CONFIG.md §1.1); "." or "" means none. */
+static bool cli_netname_ok(const char *net)
+{
+	if (net[0] == '.')
+		return false;
+	for (const char *p = net; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7F || *p == '/' || *p == '\\')
+			return false;
+	return true;
+}
+
+/* Fill cli->confbase from -c / -n / NETNAME. Returns false after a message. */
+static bool cli_confbase(struct fl_cli *cli, const char *config)
+{
+	const char *net = cli->netname;
+	int n;
+
+	if (!net)
+		net = getenv("NETNAME");
+	if (net && (!strcmp(net, ".") || !*net))
+		net = NULL;
+	if (net && !cli_netname_ok(net)) {
+		cli_error("invalid netname '%s'", net);
+		return false;
+	}
+	cli->netname = net;
+	if (config)
+		n = snprintf(cli->confbase, sizeof cli->confbase, "%s", config);
+	else if (net)
+		n = snprintf(cli->confbase, sizeof cli->confbase, "%s/tinc/%s", FL_SYSCONFDIR, net);
+	else
+		n = snprintf(cli->confbase, sizeof cli->confbase, "%s/tinc", FL_SYSCONFDIR);
+	if (n < 0 || (size_t)n >= sizeof cli->confbase - 64) {
+		cli_error("configuration directory name too long");
+		return false;
+	}
+	/* "DIR/" and "DIR" are the same place; keep messages tidy */
+	while (n > 1 && cli->confbase[n - 1] == '/')
+		cli->confbase[--n] = 0;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"net", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{"pidfile", required_argument, NULL, 'P'},
+		{NULL, 0, NULL, 0},
+	};
+	struct fl_cli cli = {.prog = argv[0]};
+	const char *config = NULL;
+	int c;
+
+	/* '+': options end at the verb, so a verb's own arguments are its own */
+	while ((c = getopt_long(argc, argv, "+c:n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config = optarg; cli.confbase_given = true; break;
+		case 'n': cli.netname = optarg; break;
+		case 'P': cli.pidfile = optarg; break;
+		case 'h': cli_usage(stdout, argv[0]); return 0;
+		case 'V': printf("fenliu %s (tinc 1.1 protocol 17.7)\n", FL_VERSION); return 0;
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", argv[0]);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
+		cli_usage(stderr, argv[0]);
+		return 1;
+	}
+	if (sodium_init() < 0) {
+		cli_error("libsodium initialisation failed");
+		return 1;
+	}
+	if (!cli_confbase(&cli, config))
+		return 1;
+	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++)
+		if (strcmp(argv[optind], cli_verbs[i].name) == 0)
+			return cli_verbs[i].run(&cli, argc - optind, argv + optind);
+	cli_error("unknown command '%s'; try '%s --help'", argv[optind], argv[0]);
+	return 1;
+}

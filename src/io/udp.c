@@ -1,0 +1,226 @@
+/*
+ * udp.c: UDP sockets with tinc's options and batched I/O (see udp.h).
+ * Called by the daemon main: it opens the sockets, reads them on
+ * readiness with fl_udp_recv_batch() and flushes the transmit queues that
+ * the dataplane's send callback fills.
+ */
+#include "io/udp.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "wire/dgram.h"
+
+void fl_udp_opts_default(struct fl_udp_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->rcvbuf = 1 << 20;
+	o->sndbuf = 1 << 20;
+	o->pmtu_discovery = true;
+}
+
+static int udp_setopt(int fd, int level, int name, int value)
+{
+	return setsockopt(fd, level, name, &value, sizeof(value)) < 0 ? errno : 0;
+}
+
+/* Options whose failure only deserves a warning (UDP.md §8). */
+static int udp_soft_opts(int fd, const union fl_addr *addr, const struct fl_udp_opts *o)
+{
+	int warn = 0, e;
+
+	if (o->rcvbuf && (e = udp_setopt(fd, SOL_SOCKET, SO_RCVBUF, o->rcvbuf)))
+		warn = e;
+	if (o->sndbuf && (e = udp_setopt(fd, SOL_SOCKET, SO_SNDBUF, o->sndbuf)))
+		warn = e;
+	if (o->fwmark && (e = udp_setopt(fd, SOL_SOCKET, SO_MARK, (int)o->fwmark)))
+		warn = e;
+	if (o->bind_iface && *o->bind_iface &&
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->bind_iface,
+		       (socklen_t)strlen(o->bind_iface)) < 0)
+		warn = errno;
+	if (o->pmtu_discovery) {
+		if (addr->sa.sa_family == AF_INET)
+			e = udp_setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO);
+		else
+			e = udp_setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO);
+		if (e)
+			warn = e;
+	}
+	return warn;
+}
+
+int fl_udp_open(const union fl_addr *addr, const struct fl_udp_opts *o, int *warn_errno)
+{
+	int fd, err;
+
+	*warn_errno = 0;
+	if (!fl_addr_len(addr))
+		return -EAFNOSUPPORT;
+	fd = socket(addr->sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -errno;
+	if ((err = udp_setopt(fd, SOL_SOCKET, SO_REUSEADDR, 1)) ||
+	    (err = udp_setopt(fd, SOL_SOCKET, SO_BROADCAST, 1)) ||
+	    (addr->sa.sa_family == AF_INET6 && (err = udp_setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1))))
+		goto out_close;
+	*warn_errno = udp_soft_opts(fd, addr, o);
+	if (bind(fd, &addr->sa, fl_addr_len(addr)) < 0) {
+		err = errno;
+		goto out_close;
+	}
+	return fd;
+out_close:
+	close(fd);
+	return -err;
+}
+
+int fl_udp_local_addr(int fd, union fl_addr *out)
+{
+	socklen_t len = sizeof(*out);
+
+	memset(out, 0, sizeof(*out));
+	return getsockname(fd, &out->sa, &len) < 0 ? -errno : 0;
+}
+
+int fl_udp_recv_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
+		      union fl_addr *from, unsigned n)
+{
+	struct mmsghdr msg[FL_UDP_BATCH];
+	struct iovec iov[FL_UDP_BATCH];
+	unsigned have = 0, out = 0;
+	int r;
+
+	if (n > FL_UDP_BATCH)
+		n = FL_UDP_BATCH;
+	for (; have < n; have++) {
+		struct fl_pkt *p = fl_pkt_alloc(pool);
+		if (!p)
+			break;
+		pkts[have] = p;
+		iov[have].iov_base = p->data;
+		iov[have].iov_len = FL_MAXSIZE;
+		memset(&msg[have], 0, sizeof(msg[have]));
+		msg[have].msg_hdr.msg_iov = &iov[have];
+		msg[have].msg_hdr.msg_iovlen = 1;
+		msg[have].msg_hdr.msg_name = &from[have];
+		msg[have].msg_hdr.msg_namelen = sizeof(from[have]);
+	}
+	if (!have)
+		return 0;
+	do
+		r = recvmmsg(fd, msg, have, MSG_DONTWAIT, NULL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		int err = errno;
+		for (unsigned i = 0; i < have; i++)
+			fl_pkt_free(pkts[i]);
+		return err == EAGAIN || err == EWOULDBLOCK ? 0 : -err;
+	}
+	for (unsigned i = 0; i < have; i++) {
+		if ((int)i >= r || msg[i].msg_len == 0) {
+			fl_pkt_free(pkts[i]);
+			continue;
+		}
+		pkts[i]->len = msg[i].msg_len;
+		fl_addr_unmap(&from[i]);
+		pkts[out] = pkts[i];
+		from[out] = from[i];
+		out++;
+	}
+	return (int)out;
+}
+
+void fl_udp_txq_init(struct fl_udp_txq *q, int fd, fl_udp_err_fn *on_error, void *ctx)
+{
+	memset(q, 0, sizeof(*q));
+	q->fd = fd;
+	q->on_error = on_error;
+	q->ctx = ctx;
+}
+
+void fl_udp_txq_push(struct fl_udp_txq *q, const union fl_addr *to, struct fl_pkt *p,
+		     uintptr_t cookie)
+{
+	if (q->n == FL_UDP_BATCH)
+		fl_udp_txq_flush(q);
+	q->pkt[q->n] = p;
+	q->to[q->n] = *to;
+	q->cookie[q->n] = cookie;
+	q->n++;
+}
+
+unsigned fl_udp_txq_flush(struct fl_udp_txq *q)
+{
+	struct mmsghdr msg[FL_UDP_BATCH];
+	struct iovec iov[FL_UDP_BATCH];
+	unsigned i = 0, sent = 0;
+
+	for (unsigned k = 0; k < q->n; k++) {
+		iov[k].iov_base = q->pkt[k]->data;
+		iov[k].iov_len = q->pkt[k]->len;
+		memset(&msg[k], 0, sizeof(msg[k]));
+		msg[k].msg_hdr.msg_iov = &iov[k];
+		msg[k].msg_hdr.msg_iovlen = 1;
+		msg[k].msg_hdr.msg_name = &q->to[k];
+		msg[k].msg_hdr.msg_namelen = fl_addr_len(&q->to[k]);
+	}
+	while (i < q->n) {
+		int r = sendmmsg(q->fd, msg + i, q->n - i, MSG_DONTWAIT);
+		if (r > 0) {
+			i += (unsigned)r;
+			sent += (unsigned)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			q->dropped += q->n - i; /* socket buffer full: lost */
+			break;
+		}
+		/* msg[i] failed: report it and carry on with the rest. */
+		if (q->on_error)
+			q->on_error(q->ctx, q->cookie[i], r < 0 ? errno : EIO, q->pkt[i]->len);
+		q->dropped++;
+		i++;
+	}
+	for (unsigned k = 0; k < q->n; k++)
+		fl_pkt_free(q->pkt[k]);
+	q->sent += sent;
+	q->n = 0;
+	return sent;
+}
+
+int fl_udp_send(int fd, const union fl_addr *to, const void *buf, size_t len)
+{
+	ssize_t r;
+
+	do
+		r = sendto(fd, buf, len, MSG_DONTWAIT, &to->sa, fl_addr_len(to));
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
+}
+
+int fl_udp_path_mtu(const union fl_addr *to)
+{
+	int fd, mtu = 0, err;
+	socklen_t len = sizeof(mtu);
+
+	if (!fl_addr_len(to))
+		return -EAFNOSUPPORT;
+	fd = socket(to->sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, &to->sa, fl_addr_len(to)) < 0 ||
+	    getsockopt(fd, to->sa.sa_family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6,
+		       to->sa.sa_family == AF_INET ? IP_MTU : IPV6_MTU, &mtu, &len) < 0) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	close(fd);
+	return mtu;
+}

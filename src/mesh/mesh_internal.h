@@ -1,0 +1,161 @@
+/*
+ * mesh_internal.h: the mesh state and the functions the mesh_*.c files share.
+ * Not for use outside src/mesh (tests may include it).
+ */
+#ifndef FL_MESH_INTERNAL_H
+#define FL_MESH_INTERNAL_H
+
+#include "mesh/mesh.h"
+
+/* Recently seen flooded lines (META.md §6). Chained hash set. */
+struct mesh_past_entry {
+	struct mesh_past_entry *next;
+	int64_t seen;		/* ms */
+	size_t len;
+	char line[];
+};
+
+struct mesh_past {
+	struct mesh_past_entry **bucket;
+	size_t nbuckets, count;
+};
+
+enum mesh_outgoing_state {
+	MESH_OG_IDLE,		/* nothing pending (new record) */
+	MESH_OG_CONNECTING,	/* a CONNECT is out */
+	MESH_OG_CONNECTED,	/* a connection exists */
+	MESH_OG_WAITING,	/* back-off until retry_at */
+};
+
+struct mesh_addr {
+	char *host, *port;
+};
+
+#define MESH_CACHE_MAX 8
+
+struct mesh_outgoing {
+	struct mesh_node *node;
+	enum mesh_outgoing_state state;
+	int timeout;		/* back-off seconds */
+	int64_t retry_at;	/* ms, in MESH_OG_WAITING */
+	int32_t conn;
+	struct mesh_addr *cand;	/* this cycle's candidates */
+	size_t ncand, next;	/* next = index of the next to try */
+	struct mesh_addr cache[MESH_CACHE_MAX];	/* most recent first */
+	size_t ncache;
+	bool cycle;		/* a candidate cycle is in progress */
+};
+
+struct mesh {
+	struct mesh_config cfg;	/* strings below are our copies */
+	char *myname, *my_udp_port, *my_pubkey_b64;
+	struct mesh_node *myself;
+	struct mesh_node **nodes;	/* sorted by name */
+	size_t n_nodes, cap_nodes;
+	struct mesh_node **by_id;	/* same nodes sorted by ID, cap_nodes */
+	struct mesh_subnet_table subnets;
+	struct mesh_subnet_index index;
+	struct mesh_conn **conns;	/* creation order */
+	size_t n_conns, cap_conns;
+	struct mesh_outgoing **outgoings;
+	size_t n_outgoings, cap_outgoings;
+	struct mesh_past past;
+	int64_t last_tick, last_periodic, last_age;
+	int contradicting_add_edge, contradicting_del_edge;
+	int sleeptime;
+	bool dirty;		/* routing state changed: emit GRAPH_CHANGED */
+};
+
+/* mesh_out.c */
+struct mesh_out_item *mesh_out_push(struct mesh_out *o, enum mesh_out_kind k);
+void mesh_out_send(struct mesh_out *o, enum mesh_out_kind k, int32_t conn,
+		   const char *text);
+void mesh_out_event(struct mesh_out *o, enum mesh_out_kind k,
+		    struct mesh_node *n);
+void mesh_out_subnet(struct mesh_out *o, enum mesh_out_kind k,
+		     const struct mesh_subnet *s);
+void mesh_out_log(struct mesh_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void mesh_out_close(struct mesh_out *o, int32_t conn, const char *reason);
+char *mesh_strdup(const char *s);
+
+/* mesh_node.c */
+struct mesh_node *mesh_node_new(const char *name);
+void mesh_node_free(struct mesh_node *n);
+bool mesh_node_set_addr(struct mesh_node *n, const char *addr,
+			const char *port);
+void mesh_node_refresh_host(struct mesh *m, struct mesh_node *n);
+void mesh_node_unindex(struct mesh *m, struct mesh_node *n);
+
+/* mesh_edge.c */
+struct mesh_edge *mesh_edge_add(struct mesh *m, struct mesh_node *from,
+				struct mesh_node *to);
+void mesh_edge_del(struct mesh *m, struct mesh_edge *e);
+bool mesh_edge_set(struct mesh_edge *e, const char *addr, const char *port,
+		   const char *laddr, const char *lport);
+bool mesh_addr_parsable(const char *addr);
+
+/* mesh_graph.c */
+void mesh_graph(struct mesh *m, int64_t now, struct mesh_out *out);
+
+/* mesh_past.c */
+bool mesh_past_seen(struct mesh_past *p, const char *line, size_t len,
+		    int64_t now);
+void mesh_past_age(struct mesh_past *p, int64_t older_than);
+void mesh_past_free(struct mesh_past *p);
+
+/* mesh_send.c: originate requests */
+uint32_t mesh_nonce(struct mesh *m);
+bool mesh_send_req(struct mesh *m, struct mesh_out *o, int32_t conn,
+		   const struct mesh_req *r);
+/* To every active connection except `except` (MESH_CONN_NONE = all). */
+void mesh_broadcast_req(struct mesh *m, struct mesh_out *o, int32_t except,
+			const struct mesh_req *r);
+void mesh_forward_line(struct mesh *m, struct mesh_out *o, int32_t except,
+		       const char *line);
+void mesh_fill_add_edge(struct mesh *m, struct mesh_req *r,
+			const struct mesh_edge *e);
+void mesh_fill_subnet(struct mesh *m, struct mesh_req *r, int type,
+		      const struct mesh_subnet *s);
+void mesh_fill_del_edge(struct mesh *m, struct mesh_req *r,
+			const struct mesh_edge *e);
+struct mesh_conn *mesh_conn_to(const struct mesh *m, const struct mesh_node *n);
+/* Connection toward n's nexthop, or NULL. */
+struct mesh_conn *mesh_conn_nexthop(const struct mesh *m,
+				    const struct mesh_node *n);
+int mesh_conn_minor(const struct mesh_conn *c);
+
+/* mesh_flood.c */
+enum mesh_err mesh_flood_recv(struct mesh *m, struct mesh_conn *c,
+			      const struct mesh_req *r, const char *line,
+			      size_t len, int64_t now, struct mesh_out *o);
+
+/* mesh_key.c */
+enum mesh_err mesh_key_recv(struct mesh *m, struct mesh_conn *c,
+			    const struct mesh_req *r, const char *line,
+			    size_t len, int64_t now, struct mesh_out *o);
+
+/* mesh.c */
+void mesh_conn_forget(struct mesh *m, struct mesh_conn *c);
+
+/* mesh_conn.c */
+void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, int64_t now,
+			struct mesh_out *o);
+
+/* mesh_outgoing.c */
+struct mesh_outgoing *mesh_outgoing_find(const struct mesh *m,
+					 const struct mesh_node *n);
+void mesh_outgoing_next(struct mesh *m, struct mesh_outgoing *og, int64_t now,
+			struct mesh_out *o);
+void mesh_outgoing_closed(struct mesh *m, struct mesh_outgoing *og,
+			  int64_t now, struct mesh_out *o);
+void mesh_outgoing_good(struct mesh_outgoing *og);
+void mesh_outgoing_tick(struct mesh *m, int64_t now, struct mesh_out *o);
+void mesh_outgoing_start(struct mesh *m, struct mesh_node *n, int64_t now,
+			 struct mesh_out *o);
+void mesh_outgoing_forget(struct mesh *m, struct mesh_outgoing *og,
+			  int64_t now, struct mesh_out *o);
+void mesh_outgoing_free(struct mesh_outgoing *og);
+void mesh_autoconnect(struct mesh *m, int64_t now, struct mesh_out *o);
+
+#endif

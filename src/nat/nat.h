@@ -1,0 +1,139 @@
+/* nat.h: the userspace IPv4 NAT (network address and port translation) core.
+ *
+ * One struct nat per translating egress: the offload NAT (split tunnelling,
+ * LAN traffic leaves under the offload interface's address) and the LAN->VPN
+ * NAT of the TAP set-up. The dataplane calls nat_out() on packets leaving
+ * through the egress and nat_in() on packets arriving from it; both rewrite
+ * the packet in place. Behaviour follows RFC 4787 (UDP), RFC 5382 (TCP) and
+ * RFC 5508 (ICMP); checksums are updated incrementally (RFC 1624).
+ *
+ * Pure core: no I/O, no clock (callers pass `now` in seconds from any
+ * monotonic origin), no randomness (the hash seed is in the config), no
+ * globals. All memory is allocated by nat_new(); the packet path never
+ * allocates. A struct nat is not thread safe: one thread owns it.
+ * doc/nat.md describes the design and the RFC requirement -> test table.
+ */
+#ifndef FL_NAT_NAT_H
+#define FL_NAT_NAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NAT_MAX_EXT 16 /* external addresses per instance */
+
+/* Inbound filtering (RFC 4787 section 5). A mapping admits inbound packets
+ * from any remote (endpoint independent), from remote addresses the internal
+ * endpoint has sent to (address dependent), or from those exact remote
+ * address:port pairs (address and port dependent). Each mapping remembers
+ * the NAT_PEERS most recent remotes it sent to. */
+enum nat_filter {
+	NAT_FILTER_ENDPOINT = 0,
+	NAT_FILTER_ADDRESS,
+	NAT_FILTER_ADDRESS_PORT,
+};
+
+struct nat_config {
+	uint32_t ext_addr[NAT_MAX_EXT]; /* network byte order */
+	unsigned n_ext;                 /* 1..NAT_MAX_EXT */
+	uint16_t port_min, port_max;    /* TCP/UDP external ports, host order */
+	uint16_t id_min, id_max;        /* ICMP query identifiers */
+	uint32_t max_mappings;          /* pool size, 1..NAT_MAX_MAPPINGS */
+	uint32_t max_per_host;          /* mappings per internal address */
+	uint32_t max_frags;             /* fragment trains remembered */
+	uint32_t udp_timeout;           /* seconds; also UDP-Lite */
+	uint32_t tcp_est_timeout;       /* established TCP */
+	uint32_t tcp_trans_timeout;     /* TCP opening, closing or reset */
+	uint32_t icmp_timeout;          /* ICMP query mappings */
+	uint32_t frag_timeout;          /* later fragments follow the first this long */
+	enum nat_filter filter;
+	bool inbound_refresh;           /* inbound UDP/ICMP packets refresh the timer */
+	uint64_t seed;                  /* hash seed, from the caller's RNG */
+};
+
+#define NAT_MAX_MAPPINGS ((1u << 26) - 2)
+#define NAT_MAX_TIMEOUT (7u * 24 * 3600)
+
+/* What happened to a packet. Anything from NAT_DROP_TRUNCATED on is a drop
+ * reason; every verdict is counted in struct nat_stats. On any verdict but
+ * NAT_TRANSLATED and NAT_HAIRPIN the packet bytes are unchanged. */
+enum nat_verdict {
+	NAT_TRANSLATED = 0, /* rewritten; send it on */
+	NAT_HAIRPIN,        /* outbound packet to one of our external mappings:
+	                       rewritten both ways, send it back inside */
+	NAT_NOT_OURS,       /* inbound: destination is not an external address */
+	NAT_NO_MAPPING,     /* no mapping matches (the caller may handle it as
+	                       its own, e.g. answer an echo request or a SYN) */
+	NAT_DROP_TRUNCATED, /* fewer bytes than the headers need */
+	NAT_DROP_BAD_IP,    /* version, IHL or total length wrong */
+	NAT_DROP_BAD_L4,    /* TCP data offset, UDP length, tiny first fragment */
+	NAT_DROP_PROTO,     /* IP protocol not translated */
+	NAT_DROP_ICMP_TYPE, /* ICMP type not translated */
+	NAT_DROP_ICMP_BAD,  /* ICMP error whose embedded packet is bogus */
+	NAT_DROP_TCP_NO_SYN,/* outbound TCP without mapping and not a SYN */
+	NAT_DROP_FILTERED,  /* inbound from a remote the filter does not admit */
+	NAT_DROP_TABLE_FULL,/* max_mappings reached */
+	NAT_DROP_HOST_LIMIT,/* max_per_host reached */
+	NAT_DROP_NO_PORT,   /* no free external port/id found */
+	NAT_DROP_FRAG_UNKNOWN, /* later fragment whose first was not seen */
+	NAT_VERDICT_COUNT
+};
+
+struct nat_stats {
+	uint64_t verdict[NAT_VERDICT_COUNT];
+	uint64_t created;      /* mappings created */
+	uint64_t expired;      /* mappings reclaimed */
+	uint64_t frag_evicted; /* fragment trains forgotten early (cache full) */
+	uint32_t active;       /* mappings now */
+	uint32_t hosts;        /* internal addresses with mappings now */
+	size_t memory;         /* bytes allocated by nat_new */
+};
+
+enum nat_err {
+	NAT_OK = 0,
+	NAT_ERR_N_EXT,
+	NAT_ERR_EXT_ADDR,
+	NAT_ERR_PORT_RANGE,
+	NAT_ERR_ID_RANGE,
+	NAT_ERR_MAX_MAPPINGS,
+	NAT_ERR_MAX_PER_HOST,
+	NAT_ERR_TIMEOUT,
+	NAT_ERR_FILTER,
+	NAT_ERR_NOMEM,
+};
+
+struct nat;
+
+/* Fills *c with the defaults: one external address 0 (must be set), ports
+ * 1024-65535, ids 0-65535, 65536 mappings, 4096 per host, UDP 120 s, TCP
+ * established 7440 s, transitory 240 s, ICMP 60 s, fragments 30 s,
+ * address-dependent filtering, inbound refresh on. */
+void nat_config_defaults(struct nat_config *c);
+
+/* Checks the config and allocates every table. Returns NULL and sets *err. */
+struct nat *nat_new(const struct nat_config *c, enum nat_err *err);
+void nat_free(struct nat *n);
+const char *nat_strerror(enum nat_err e);
+const char *nat_verdict_str(enum nat_verdict v);
+
+/* Translate one IPv4 packet in place. `pkt` holds `len` bytes starting at
+ * the IP header; bytes past the IP total length (link padding) are left
+ * alone. `now` is seconds; it must not go backwards by much. */
+enum nat_verdict nat_out(struct nat *n, uint8_t *pkt, size_t len, uint32_t now);
+enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, uint32_t now);
+
+/* The same for `count` packets, verdicts in v[]: lookups for later packets
+ * are prefetched while earlier ones are translated, which is much faster
+ * once the tables outgrow the caches. Use these on the packet path. */
+void nat_out_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
+                   uint32_t now, enum nat_verdict v[]);
+void nat_in_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
+                  uint32_t now, enum nat_verdict v[]);
+
+/* Reclaims mappings expired at `now`, at most `budget` of them (the packet
+ * calls reclaim a few each; a timer may call this with a large budget). */
+void nat_expire(struct nat *n, uint32_t now, uint32_t budget);
+
+void nat_stats_get(const struct nat *n, struct nat_stats *out);
+
+#endif

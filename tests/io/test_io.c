@@ -1,0 +1,215 @@
+/*
+ * test_io.c: the event loop (timers, fds, signals), UDP batches and TCP
+ * helpers on loopback.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "io/loop.h"
+#include "io/tcp.h"
+#include "io/udp.h"
+
+struct tlog {
+	int order[8];
+	int n;
+};
+
+struct tctx {
+	struct tlog *log;
+	int id;
+};
+
+static void on_timer(struct fl_loop *loop, struct fl_timer *t, void *arg)
+{
+	struct tctx *c = arg;
+	(void)loop;
+	(void)t;
+	c->log->order[c->log->n++] = c->id;
+}
+
+static void test_timers(void **state)
+{
+	struct fl_loop *loop = fl_loop_new();
+	struct tlog log = {0};
+	struct tctx c[5];
+	struct fl_timer t[5];
+	static const uint64_t delay[5] = {30000, 10000, 20000, 5000, 1000};
+
+	(void)state;
+	assert_non_null(loop);
+	for (int i = 0; i < 5; i++) {
+		c[i] = (struct tctx){&log, i};
+		fl_timer_init(&t[i], on_timer, &c[i]);
+		fl_timer_arm(loop, &t[i], delay[i]);
+	}
+	fl_timer_cancel(loop, &t[3]);
+	fl_timer_arm(loop, &t[0], 2000); /* re-arm earlier */
+	assert_false(fl_timer_armed(&t[3]));
+	uint64_t start = fl_now_us();
+	while (log.n < 4)
+		assert_int_equal(fl_loop_run_once(loop, 100), 0);
+	assert_true(fl_now_us() - start >= 20000);
+	assert_int_equal(log.order[0], 4);
+	assert_int_equal(log.order[1], 0);
+	assert_int_equal(log.order[2], 1);
+	assert_int_equal(log.order[3], 2);
+	fl_loop_free(loop);
+}
+
+static void on_readable(struct fl_loop *loop, int fd, unsigned ev, void *arg)
+{
+	int *hits = arg;
+	char b[16];
+	(void)ev;
+	if (read(fd, b, sizeof(b)) > 0)
+		(*hits)++;
+	fl_loop_del_fd(loop, fd);
+	fl_loop_stop(loop);
+}
+
+static void on_signal(struct fl_loop *loop, int signo, void *arg)
+{
+	int *got = arg;
+	(void)loop;
+	*got = signo;
+}
+
+static void test_fd_and_signal(void **state)
+{
+	struct fl_loop *loop = fl_loop_new();
+	int p[2], hits = 0, got = 0;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fl_loop_add_fd(loop, p[0], FL_LOOP_READ, on_readable, &hits), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(fl_loop_run(loop), 0);
+	assert_int_equal(hits, 1);
+	assert_int_equal(fl_loop_add_signal(loop, SIGUSR1, on_signal, &got), 0);
+	raise(SIGUSR1);
+	for (int i = 0; i < 10 && !got; i++)
+		fl_loop_run_once(loop, 50);
+	assert_int_equal(got, SIGUSR1);
+	close(p[0]);
+	close(p[1]);
+	fl_loop_free(loop);
+}
+
+static void test_udp_batch(void **state)
+{
+	struct fl_udp_opts o;
+	union fl_addr a, b;
+	struct fl_pkt_pool *pool = fl_pkt_pool_new(128);
+	struct fl_pkt *pk[FL_UDP_BATCH];
+	union fl_addr from[FL_UDP_BATCH];
+	struct fl_udp_txq q;
+	int warn, sa, sb, got = 0;
+
+	(void)state;
+	fl_udp_opts_default(&o);
+	assert_true(fl_addr_parse(&a, "127.0.0.1", 0));
+	sa = fl_udp_open(&a, &o, &warn);
+	sb = fl_udp_open(&a, &o, &warn);
+	assert_true(sa >= 0 && sb >= 0);
+	assert_int_equal(fl_udp_local_addr(sb, &b), 0);
+	assert_int_equal(fl_udp_local_addr(sa, &a), 0);
+	assert_true(fl_udp_path_mtu(&b) >= 1500);
+
+	fl_udp_txq_init(&q, sa, NULL, NULL);
+	for (int i = 0; i < 100; i++) {
+		struct fl_pkt *p = fl_pkt_alloc(pool);
+		memset(fl_pkt_put(p, 40 + (size_t)i), i, 40 + (size_t)i);
+		fl_udp_txq_push(&q, &b, p, (uintptr_t)i); /* flushes at 64 */
+	}
+	fl_udp_txq_flush(&q);
+	assert_int_equal(q.sent, 100);
+	assert_int_equal(fl_pkt_pool_avail(pool), 128);
+	while (got < 100) {
+		int n = fl_udp_recv_batch(sb, pool, pk, from, FL_UDP_BATCH);
+		assert_true(n > 0);
+		for (int i = 0; i < n; i++) {
+			assert_int_equal(pk[i]->len, 40 + got);
+			assert_int_equal(pk[i]->data[0], got);
+			assert_true(fl_addr_equal(&from[i], &a));
+			fl_pkt_free(pk[i]);
+			got++;
+		}
+	}
+	assert_int_equal(fl_udp_recv_batch(sb, pool, pk, from, FL_UDP_BATCH), 0);
+	assert_int_equal(fl_pkt_pool_avail(pool), 128);
+	close(sa);
+	close(sb);
+	fl_pkt_pool_free(pool);
+}
+
+static void test_tcp(void **state)
+{
+	union fl_addr a, peer;
+	int l, c, s;
+
+	(void)state;
+	assert_true(fl_addr_parse(&a, "127.0.0.1", 0));
+	l = fl_tcp_listen(&a, 8);
+	assert_true(l >= 0);
+	assert_int_equal(fl_udp_local_addr(l, &a), 0);
+	assert_int_equal(fl_tcp_accept(l, &peer), -EAGAIN);
+	c = fl_tcp_connect(&a, NULL);
+	assert_true(c >= 0);
+	for (int i = 0; i < 100; i++) {
+		s = fl_tcp_accept(l, &peer);
+		if (s != -EAGAIN)
+			break;
+		usleep(1000);
+	}
+	assert_true(s >= 0);
+	assert_int_equal(fl_tcp_connect_result(c), 0);
+	assert_int_equal(write(c, "hi", 2), 2);
+	char b[4];
+	for (int i = 0; i < 100 && read(s, b, 2) != 2; i++)
+		usleep(1000);
+	assert_memory_equal(b, "hi", 2);
+	close(c);
+	close(s);
+	close(l);
+}
+
+static void test_addr(void **state)
+{
+	union fl_addr a, b;
+	char buf[64];
+
+	(void)state;
+	assert_true(fl_addr_parse(&a, "::ffff:192.0.2.1", 655));
+	fl_addr_unmap(&a);
+	assert_int_equal(a.sa.sa_family, AF_INET);
+	assert_true(fl_addr_parse(&b, "192.0.2.1", 655));
+	assert_true(fl_addr_equal(&a, &b));
+	assert_int_equal(fl_addr_hash(&a), fl_addr_hash(&b));
+	assert_string_equal(fl_addr_str(&a, buf, sizeof(buf)), "192.0.2.1 port 655");
+	assert_true(fl_addr_parse(&b, "192.0.2.1", 656));
+	assert_false(fl_addr_equal(&a, &b));
+	assert_true(fl_addr_equal_host(&a, &b));
+	assert_false(fl_addr_parse(&b, "example.org", 1));
+	assert_true(fl_addr_parse(&b, "2001:db8::1", 655));
+	assert_string_equal(fl_addr_str(&b, buf, sizeof(buf)), "2001:db8::1 port 655");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_timers),
+		cmocka_unit_test(test_fd_and_signal),
+		cmocka_unit_test(test_udp_batch),
+		cmocka_unit_test(test_tcp),
+		cmocka_unit_test(test_addr),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,454 @@
+/*
+ * sptps_pair: one end of an authenticated SPTPS stream over real TCP, set
+ * up the way tinc 1.1 sets up a meta connection (META.md §3.1, §3.2): the
+ * plaintext ID lines "0 NAME 17.7", then an SPTPS stream session with the
+ * label "tinc TCP key expansion INITIATOR RESPONDER\0", keys taken from
+ * tinc-style configuration directories (as made by `fenliu init`).
+ *
+ *   sptps_pair -c DIR listen [--port-file FILE]     responder, 127.0.0.1
+ *   sptps_pair -c DIR connect PEER HOST PORT [--tamper]   initiator
+ *
+ * After the handshake the initiator sends a PING request ("8"), the
+ * responder answers PONG ("9"); then a message that the responder echoes.
+ * With --tamper the initiator flips one ciphertext bit of a last record on
+ * its way out: the responder must reject it and close, as tincd does.
+ * Each step is printed as "[NAME] ...". Used by scripts/demo.sh.
+ */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli/cli.h"
+#include "cli/keyfile_io.h"
+#include "crypto/b64.h"
+#include "crypto/sptps.h"
+
+#define PAIR_TIMEOUT_MS 10000
+#define PAIR_REPLY_MAX 512
+
+struct pair {
+	struct fl_cli cli;             /* confbase, for the fenliu helpers */
+	char name[256], peer[256];
+	struct fl_ed25519_key key;
+	uint8_t peer_pub[FL_ED25519_PUBLIC_LEN];
+	int fd;
+	struct fl_sptps *s;
+	bool initiator, keyed, tamper_next, eof;
+	unsigned records_in;           /* application records received */
+	char last[PAIR_REPLY_MAX];     /* body of the last record received */
+	char reply[PAIR_REPLY_MAX + 8]; /* responder: answer queued by deliver */
+	bool have_reply;
+};
+
+static void say(const struct pair *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const struct pair *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("[%s] ", p->name[0] ? p->name : "?");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static uint64_t pair_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int pair_write_all(int fd, const uint8_t *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = send(fd, buf, len, MSG_NOSIGNAL);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Wait for input (bounded), then read what is there. 0 on EOF, -1 error. */
+static ssize_t pair_read(struct pair *p, uint8_t *buf, size_t cap)
+{
+	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+	int r = poll(&pfd, 1, PAIR_TIMEOUT_MS);
+
+	if (r == 0) {
+		say(p, "timed out waiting for %s", p->peer[0] ? p->peer : "the peer");
+		return -1;
+	}
+	if (r < 0)
+		return -1;
+	ssize_t n = read(p->fd, buf, cap);
+	if (n < 0 && errno == ECONNRESET)
+		return 0; /* the peer closed with our data unread: a close all the same */
+	return n;
+}
+
+/* ---- SPTPS callbacks (called from inside fl_sptps_*; never re-enter) ---- */
+
+static int cb_random(void *ctx, uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	randombytes_buf(buf, len);
+	return 0;
+}
+
+static int cb_send(void *ctx, uint8_t type, const uint8_t *rec, size_t len)
+{
+	struct pair *p = ctx;
+	uint8_t copy[FL_SPTPS_MAX_BODY + FL_SPTPS_STREAM_OVERHEAD];
+
+	if (p->tamper_next && type != FL_SPTPS_HANDSHAKE && len > 3 && len <= sizeof copy) {
+		memcpy(copy, rec, len);
+		copy[3] ^= 0x01; /* first ciphertext byte after LEN and TYPE */
+		p->tamper_next = false;
+		say(p, "sending a record with one ciphertext bit flipped on the wire");
+		return pair_write_all(p->fd, copy, len);
+	}
+	return pair_write_all(p->fd, rec, len);
+}
+
+/* The responder answers PING with PONG and echoes anything else. */
+static int cb_deliver(void *ctx, uint8_t type, const uint8_t *body, size_t len)
+{
+	struct pair *p = ctx;
+	size_t n = len < sizeof p->last - 1 ? len : sizeof p->last - 1;
+
+	memcpy(p->last, body, n);
+	p->last[n] = 0;
+	p->records_in++;
+	say(p, "received record type %u, %zu bytes: \"%s\"", type, len, p->last);
+	if (!p->initiator) {
+		if (strcmp(p->last, "8") == 0)
+			snprintf(p->reply, sizeof p->reply, "9");
+		else
+			snprintf(p->reply, sizeof p->reply, "echo: %s", p->last);
+		p->have_reply = true;
+	}
+	return 0;
+}
+
+static void cb_done(void *ctx)
+{
+	struct pair *p = ctx;
+
+	p->keyed = true;
+	say(p, "SPTPS handshake with %s done: both signatures verified, keys in use", p->peer);
+}
+
+static const struct fl_sptps_callbacks pair_cb = {
+	.random = cb_random,
+	.send = cb_send,
+	.deliver = cb_deliver,
+	.handshake_done = cb_done,
+};
+
+/* ---- keys and the plaintext ID exchange ---- */
+
+static int pair_load_self(struct pair *p)
+{
+	char path[FL_CLI_PATH_MAX], err[KEYFILE_IO_ERRLEN], b64[64];
+
+	if (cli_conf_name(&p->cli, p->name, sizeof p->name, true) != 1)
+		return -1;
+	if (!cli_path(path, &p->cli, "ed25519_key.priv"))
+		return -1;
+	if (keyfile_io_load_private(path, &p->key, err) != 0) {
+		say(p, "%s", err);
+		return -1;
+	}
+	fl_b64_encode(b64, sizeof b64, p->key.pub, FL_ED25519_PUBLIC_LEN, false);
+	say(p, "loaded private key %s (public %s)", path, b64);
+	return 0;
+}
+
+static int pair_load_peer(struct pair *p)
+{
+	char path[FL_CLI_PATH_MAX], rel[300], err[KEYFILE_IO_ERRLEN], b64[64];
+
+	snprintf(rel, sizeof rel, "hosts/%s", p->peer);
+	if (!cli_path(path, &p->cli, rel))
+		return -1;
+	if (keyfile_io_load_host_public(path, p->peer_pub, err) != 0) {
+		say(p, "unknown identity %s: %s", p->peer, err);
+		return -1;
+	}
+	fl_b64_encode(b64, sizeof b64, p->peer_pub, FL_ED25519_PUBLIC_LEN, false);
+	say(p, "loaded %s's public key %s from %s", p->peer, b64, path);
+	return 0;
+}
+
+static int pair_send_id(struct pair *p)
+{
+	char line[300];
+	int n = snprintf(line, sizeof line, "0 %s 17.7\n", p->name);
+
+	say(p, "-> ID \"0 %s 17.7\"", p->name);
+	return pair_write_all(p->fd, (const uint8_t *)line, (size_t)n);
+}
+
+/* Read the peer's ID line byte by byte (its SPTPS KEX may follow at once)
+ * and check it as tinc does: name rule, not ourselves, major 17, minor >= 2
+ * (SPTPS), and the expected name when we are the initiator. */
+static int pair_recv_id(struct pair *p)
+{
+	char line[300], name[256];
+	size_t n = 0;
+	int major, minor = 0;
+
+	while (n < sizeof line - 1) {
+		uint8_t c;
+		ssize_t r = pair_read(p, &c, 1);
+		if (r <= 0) {
+			say(p, "connection closed before the peer's ID");
+			return -1;
+		}
+		if (c == '\n')
+			break;
+		line[n++] = (char)c;
+	}
+	line[n] = 0;
+	if (sscanf(line, "0 %255s %2d.%3d", name, &major, &minor) < 3 ||
+	    !cli_name_valid(name) || strcmp(name, p->name) == 0 || major != 17 || minor < 2) {
+		say(p, "bad ID line \"%s\": closing", line);
+		return -1;
+	}
+	if (p->initiator && strcmp(name, p->peer) != 0) {
+		say(p, "peer says it is %s, expected %s: closing", name, p->peer);
+		return -1;
+	}
+	snprintf(p->peer, sizeof p->peer, "%s", name);
+	say(p, "<- ID \"%s\"", line);
+	return 0;
+}
+
+static int pair_start(struct pair *p)
+{
+	char label[FL_SPTPS_MAX_LABEL];
+	enum fl_sptps_err err;
+	int n;
+
+	/* tinc's meta label: initiator first, and the trailing NUL counts */
+	n = snprintf(label, sizeof label, "tinc TCP key expansion %s %s",
+		     p->initiator ? p->name : p->peer, p->initiator ? p->peer : p->name);
+	struct fl_sptps_config cfg = {
+		.mode = FL_SPTPS_STREAM,
+		.initiator = p->initiator,
+		.own_key = &p->key,
+		.peer_public = p->peer_pub,
+		.label = (const uint8_t *)label,
+		.label_len = (size_t)n + 1,
+		.cb = &pair_cb,
+		.ctx = p,
+	};
+	p->s = fl_sptps_new(&cfg, &err);
+	if (!p->s || (err = fl_sptps_start(p->s, pair_now() + PAIR_TIMEOUT_MS)) != FL_SPTPS_OK) {
+		say(p, "SPTPS start failed: %s", fl_sptps_strerror(err));
+		return -1;
+	}
+	say(p, "SPTPS started as %s, label \"%s\\0\" (%d bytes)",
+	    p->initiator ? "initiator" : "responder", label, n + 1);
+	return 0;
+}
+
+/* Read once and feed everything to the session. 0 ok, 1 EOF, -1 error. */
+static int pair_pump(struct pair *p)
+{
+	uint8_t buf[65536];
+	ssize_t n = pair_read(p, buf, sizeof buf);
+	size_t off = 0, used;
+	enum fl_sptps_err err;
+
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		p->eof = true;
+		return 1;
+	}
+	while (off < (size_t)n) {
+		err = fl_sptps_receive(p->s, buf + off, (size_t)n - off, &used);
+		if (err != FL_SPTPS_OK) {
+			say(p, "record from %s rejected: %s; closing the connection, as tinc does",
+			    p->peer, fl_sptps_strerror(err));
+			return -1;
+		}
+		off += used;
+	}
+	if (fl_sptps_check_deadline(p->s, pair_now()) != FL_SPTPS_OK) {
+		say(p, "handshake with %s timed out", p->peer);
+		return -1;
+	}
+	return 0;
+}
+
+static int pair_send(struct pair *p, const char *text)
+{
+	enum fl_sptps_err err = fl_sptps_send(p->s, 0, (const uint8_t *)text, strlen(text));
+
+	if (err != FL_SPTPS_OK) {
+		say(p, "send failed: %s", fl_sptps_strerror(err));
+		return -1;
+	}
+	say(p, "sent record type 0, %zu bytes: \"%s\"", strlen(text), text);
+	return 0;
+}
+
+/* ---- the two roles ---- */
+
+static int pair_wait_records(struct pair *p, unsigned n)
+{
+	while (p->records_in < n)
+		if (pair_pump(p) != 0)
+			return -1;
+	return 0;
+}
+
+static int pair_initiate(struct pair *p, const char *host, const char *port, bool tamper)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
+
+	if (pair_load_peer(p) != 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		say(p, "not an IPv4 address: '%s'", host);
+		return 1;
+	}
+	p->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (p->fd < 0 || connect(p->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		say(p, "cannot connect to %s port %s: %s", host, port, strerror(errno));
+		return 1;
+	}
+	say(p, "connected to %s port %s", host, port);
+	if (pair_send_id(p) != 0 || pair_recv_id(p) != 0 || pair_start(p) != 0)
+		return 1;
+	while (!p->keyed)
+		if (pair_pump(p) != 0)
+			return 1;
+	if (pair_send(p, "8") != 0 || pair_wait_records(p, 1) != 0)
+		return 1;
+	if (strcmp(p->last, "9") != 0)
+		return say(p, "expected PONG"), 1;
+	say(p, "PING answered with PONG");
+	if (pair_send(p, "hello from the initiator, sealed with ChaCha20-Poly1305") != 0 ||
+	    pair_wait_records(p, 2) != 0)
+		return 1;
+	if (!tamper)
+		return 0;
+	p->tamper_next = true;
+	if (pair_send(p, "this record is altered on its way") != 0)
+		return 1;
+	if (pair_pump(p) != 1)
+		return say(p, "%s did not close the connection after an altered record", p->peer), 1;
+	say(p, "%s closed the connection after the altered record, as it should", p->peer);
+	return 0;
+}
+
+static int pair_listen(struct pair *p, const char *port_file)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof sa;
+	struct pollfd pfd;
+	int one = 1, lfd;
+	FILE *f;
+
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(lfd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(lfd, 1) != 0 ||
+	    getsockname(lfd, (struct sockaddr *)&sa, &sl) != 0) {
+		say(p, "cannot listen on 127.0.0.1: %s", strerror(errno));
+		return -1;
+	}
+	say(p, "listening on 127.0.0.1 port %u", ntohs(sa.sin_port));
+	if (port_file) {
+		char tmp[FL_CLI_PATH_MAX + 8];
+		snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
+		f = fopen(tmp, "w");
+		if (!f || fprintf(f, "%u\n", ntohs(sa.sin_port)) < 0 || fclose(f) != 0 ||
+		    rename(tmp, port_file) != 0) /* appears complete or not at all */
+			return say(p, "cannot write %s", port_file), -1;
+	}
+	pfd = (struct pollfd){.fd = lfd, .events = POLLIN};
+	if (poll(&pfd, 1, PAIR_TIMEOUT_MS) != 1 || (p->fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		return say(p, "nobody connected"), -1;
+	close(lfd);
+	say(p, "accepted a connection");
+	return 0;
+}
+
+static int pair_respond(struct pair *p, const char *port_file)
+{
+	int r;
+
+	if (pair_listen(p, port_file) != 0 || pair_recv_id(p) != 0 || pair_load_peer(p) != 0 ||
+	    pair_send_id(p) != 0 || pair_start(p) != 0)
+		return 1;
+	do {
+		r = pair_pump(p);
+		if (r == 0 && p->have_reply) {
+			p->have_reply = false;
+			if (pair_send(p, p->reply) != 0)
+				return 1;
+		}
+	} while (r == 0);
+	if (r == 1)
+		say(p, "%s closed the connection", p->peer);
+	say(p, "summary: handshake %s, %u records accepted", p->keyed ? "done" : "NOT done",
+	    p->records_in);
+	return p->keyed && p->records_in >= 2 ? 0 : 1;
+}
+
+static int pair_usage(void)
+{
+	fprintf(stderr, "usage: sptps_pair -c DIR listen [--port-file FILE]\n"
+			"       sptps_pair -c DIR connect PEER HOST PORT [--tamper]\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct pair p = {.fd = -1};
+	int ret;
+
+	if (argc < 4 || strcmp(argv[1], "-c") != 0)
+		return pair_usage();
+	if (sodium_init() < 0 || snprintf(p.cli.confbase, sizeof p.cli.confbase, "%s", argv[2]) >=
+				       (int)sizeof p.cli.confbase)
+		return 1;
+	p.cli.prog = argv[0];
+	p.cli.confbase_given = true;
+	if (pair_load_self(&p) != 0)
+		return 1;
+	if (strcmp(argv[3], "listen") == 0 && (argc == 4 || (argc == 6 && !strcmp(argv[4], "--port-file")))) {
+		ret = pair_respond(&p, argc == 6 ? argv[5] : NULL);
+	} else if (strcmp(argv[3], "connect") == 0 && (argc == 7 || (argc == 8 && !strcmp(argv[7], "--tamper")))) {
+		p.initiator = true;
+		snprintf(p.peer, sizeof p.peer, "%s", argv[4]);
+		ret = pair_initiate(&p, argv[5], argv[6], argc == 8);
+	} else {
+		ret = pair_usage();
+	}
+	fl_sptps_free(p.s);
+	fl_ed25519_key_wipe(&p.key);
+	if (p.fd >= 0)
+		close(p.fd);
+	return ret;
+}
