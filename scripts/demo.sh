@@ -5,8 +5,11 @@
 # connection: ID lines, then an authenticated SPTPS stream (label
 # "tinc TCP key expansion alpha beta\0"). A PING/PONG and a message go
 # through; then alpha flips one bit of a record on the wire and beta must
-# reject it and close. Everything lives in a temporary directory that is
-# removed at the end.
+# reject it and close. If a stock tinc 1.1 is at hand (TINC11_DIR, default
+# /opt/tinc11/nolegacy), a third node gamma, also made by `fenliu init`, is
+# run by stock tincd, and alpha's SPTPS session with it carries ACK and
+# PING/PONG. Everything lives in a temporary directory that is removed at
+# the end.
 #
 # Usage: scripts/demo.sh        (builds build/ in release mode if needed)
 #        FENLIU_BUILD=DIR scripts/demo.sh   (use an existing build)
@@ -30,8 +33,10 @@ pair=$build/tools/sptps_pair
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/fenliu-demo.XXXXXX")
 beta_pid=
+tincd_pid=
 cleanup() {
 	[ -n "$beta_pid" ] && kill "$beta_pid" 2>/dev/null || true
+	[ -n "$tincd_pid" ] && kill "$tincd_pid" 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -44,7 +49,8 @@ step "1. fenliu init: one configuration directory per node"
 ls -l "$work/alpha" | sed 's/^/   /'
 echo "   hosts/alpha:"; sed 's/^/     /' "$work/alpha/hosts/alpha"
 
-tinc=${TINC11_DIR:-/opt/tinc11/nolegacy}/src/tinc
+tinc_dir=${TINC11_DIR:-/opt/tinc11/nolegacy}
+tinc=$tinc_dir/src/tinc
 if [ -x "$tinc" ]; then
 	echo "   stock tinc 1.1 ($tinc) checks alpha's directory:"
 	"$tinc" -c "$work/alpha" fsck </dev/null 2>&1 | sed 's/^/     /'
@@ -78,6 +84,43 @@ sed 's/^/   /' "$work/alpha.log"
 step "what beta saw"
 sed 's/^/   /' "$work/beta.log"
 
+tincd_ran=
+tincd=$tinc_dir/src/tincd
+if [ -x "$tincd" ]; then
+	step "4. stock tincd runs gamma (made by fenliu init); alpha connects to it"
+	"$fenliu" -c "$work/gamma" init gamma
+	rm "$work/gamma/tinc-up"
+	printf 'DeviceType = dummy\nPort = 0\nBindToAddress = 127.0.0.1\nAddressFamily = ipv4\n' \
+		>>"$work/gamma/tinc.conf"
+	cp "$work/alpha/hosts/alpha" "$work/gamma/hosts/alpha"
+	cp "$work/gamma/hosts/gamma" "$work/alpha/hosts/gamma"
+	"$tincd" -c "$work/gamma" -D -d3 --pidfile="$work/gamma.pid" \
+		--logfile="$work/gamma.log" >/dev/null 2>&1 &
+	tincd_pid=$!
+	tport=
+	for _ in $(seq 100); do # poll tincd's log for its port, up to 10 s
+		tport=$(sed -n 's/.*Listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$work/gamma.log" 2>/dev/null)
+		[ -n "$tport" ] && grep -q Ready "$work/gamma.log" && break
+		kill -0 "$tincd_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	tinc_rc=0
+	if [ -n "$tport" ]; then
+		"$pair" -c "$work/alpha" connect gamma 127.0.0.1 "$tport" --tinc \
+			>"$work/alpha-tinc.log" 2>&1 || tinc_rc=$?
+	else
+		tinc_rc=1
+	fi
+	kill "$tincd_pid" 2>/dev/null || true
+	wait "$tincd_pid" 2>/dev/null || true
+	tincd_pid=
+	tincd_ran=1
+	echo "   what alpha saw:"
+	sed 's/^/     /' "$work/alpha-tinc.log" 2>/dev/null || true
+	echo "   what stock tincd logged:"
+	sed 's/^[0-9-]* [0-9:]* /     /' "$work/gamma.log" 2>/dev/null || true
+fi
+
 step "result"
 ok=1
 check() { # description, file, pattern
@@ -91,6 +134,15 @@ check "message echoed back" "$work/alpha.log" 'received record type 0, .*"echo: 
 check "tampered record rejected by beta" "$work/beta.log" "record from alpha rejected"
 check "beta closed the connection" "$work/alpha.log" "closed the connection after the altered record"
 [ "$alpha_rc" -eq 0 ] && [ "$beta_rc" -eq 0 ] || { echo "   exit codes: alpha $alpha_rc, beta $beta_rc"; ok=0; }
+if [ -n "$tincd_ran" ]; then
+	touch "$work/gamma.log" "$work/alpha-tinc.log"
+	check "stock tincd runs a fenliu init directory" "$work/gamma.log" "Ready"
+	check "stock tincd activated the connection with alpha" "$work/gamma.log" "Connection with alpha .* activated"
+	check "stock tincd answered PING with PONG" "$work/alpha-tinc.log" "answered PING with PONG"
+	[ "$tinc_rc" -eq 0 ] || { echo "   exit code: alpha against tincd $tinc_rc"; ok=0; }
+else
+	echo "   skip  stock tincd step: no $tinc_dir/src/tincd (set TINC11_DIR)"
+fi
 if [ "$ok" -eq 1 ]; then
 	echo "demo passed"
 else

@@ -23,6 +23,7 @@ struct fl_cli {
 	char confbase[FL_CLI_PATH_MAX]; /* CONFBASE: -c DIR, or from -n / NETNAME */
 	const char *netname;            /* NULL when none */
 	bool confbase_given;            /* -c was used */
+	const char *pidfile;            /* --pidfile=FILE (control verbs), or NULL */
 };
 
 /* A verb gets the arguments after its own name (argv[0] = the verb). It

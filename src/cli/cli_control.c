@@ -3,6 +3,7 @@
  * Called from fenliu.c's dispatch table. */
 #include "cli/cli_ctl_internal.h"
 #include "daemon/conf/conf_name.h"
+#include "daemon/control/ctl_pidfile.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -91,12 +92,29 @@ static bool stop_daemon(const struct fl_cli_env *env, long *pid)
 	return true;
 }
 
+/* Like tinc: when the socket does not answer but the pid file names a
+ * live process, send it SIGTERM instead. */
+static int stop_by_signal(const struct fl_cli_env *env)
+{
+	struct fl_paths p;
+	struct fl_pidfile pf;
+	if (!fl_cli_paths(env, &p) || !fl_pidfile_read(p.pidfile, &pf) || kill((pid_t)pf.pid, 0) != 0)
+		return 1;
+	if (kill((pid_t)pf.pid, SIGTERM) != 0) {
+		fprintf(env->err, "Could not send TERM signal to process with PID %ld: %s\n", pf.pid,
+		        strerror(errno));
+		return 1;
+	}
+	fprintf(env->err, "Sent TERM signal to process with PID %ld.\n", pf.pid);
+	return 0;
+}
+
 int fl_cli_stop(const struct fl_cli_env *env, int argc, char *argv[])
 {
 	long pid;
 	if (fl_cli_too_many(env, argc, 1))
 		return 1;
-	return stop_daemon(env, &pid) ? 0 : 1;
+	return stop_daemon(env, &pid) ? 0 : stop_by_signal(env);
 }
 
 int fl_cli_restart(const struct fl_cli_env *env, int argc, char *argv[])

@@ -4,8 +4,9 @@
  * tinc's command table, and returns the process exit status. They talk to
  * fenliud and to a stock tincd alike.
  *
- * fenliu.c's dispatch table (owned by the keys part) calls these; tests
- * call them directly with out/err pointed at memory streams.
+ * fenliu.c's dispatch table calls the cli_ctl_* adapters at the end of
+ * this header; tests call the fl_cli_* functions directly with out/err
+ * pointed at memory streams.
  */
 #ifndef FL_CLI_CTL_H
 #define FL_CLI_CTL_H
@@ -34,14 +35,22 @@ int fl_cli_purge(const struct fl_cli_env *env, int argc, char *argv[]);
 int fl_cli_disconnect(const struct fl_cli_env *env, int argc, char *argv[]);
 int fl_cli_fsck(const struct fl_cli_env *env, int argc, char *argv[]);
 
-/* One row of the dispatch table, for fenliu.c to merge into its own. */
-struct fl_cli_verb {
-	const char *name;
-	int (*fn)(const struct fl_cli_env *env, int argc, char *argv[]);
-	const char *help;
-};
-/* The control verbs above, terminated by a NULL name. */
-extern const struct fl_cli_verb fl_cli_ctl_verbs[];
+/* Entry points with fenliu.c's verb signature (cli.h's fl_cli_verb_fn):
+ * they build a struct fl_cli_env from struct fl_cli (cli_ctl_verbs.c). */
+struct fl_cli;
+int cli_ctl_start(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_stop(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_restart(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_reload(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_pid(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_dump(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_info(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_log(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_debug(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_retry(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_purge(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_disconnect(const struct fl_cli *cli, int argc, char **argv);
+int cli_ctl_fsck(const struct fl_cli *cli, int argc, char **argv);
 
 /* Client-side line formatting of `dump` (CONFIG.md §5.4), exposed for
  * tests: turns one daemon line into tinc's printed line. Returns 0 on

@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
+#include "cli/cli_ctl.h"
 
 #ifndef FL_VERSION
 #define FL_VERSION "unknown"
@@ -38,6 +39,22 @@ static const struct cli_verb cli_verbs[] = {
 	 "replace our Ed25519 key pair (old keys are kept, commented out)"},
 	{"generate-keys", cli_generate_ed25519_keys, "",
 	 "the same (fenliu has no RSA keys)"},
+	/* control verbs (cli_ctl.h), talking to fenliud or tincd */
+	{"start", cli_ctl_start, "[fenliud options]", "start fenliud"},
+	{"stop", cli_ctl_stop, "", "stop fenliud"},
+	{"restart", cli_ctl_restart, "[fenliud options]", "restart fenliud"},
+	{"reload", cli_ctl_reload, "", "partially reload the configuration of the running fenliud"},
+	{"pid", cli_ctl_pid, "", "show the PID of the running fenliud"},
+	{"dump", cli_ctl_dump, "[reachable] nodes|edges|subnets|connections|graph|digraph",
+	 "dump a list of one of the given types"},
+	{"info", cli_ctl_info, "NODE|SUBNET|ADDRESS",
+	 "give information about a particular NODE, SUBNET or ADDRESS"},
+	{"log", cli_ctl_log, "[LEVEL]", "dump log output [up to the specified LEVEL]"},
+	{"debug", cli_ctl_debug, "N", "set the debug level"},
+	{"retry", cli_ctl_retry, "", "retry all outgoing connections now"},
+	{"purge", cli_ctl_purge, "", "purge unreachable nodes"},
+	{"disconnect", cli_ctl_disconnect, "NODE", "close the meta connection with NODE"},
+	{"fsck", cli_ctl_fsck, "", "check the configuration files for problems"},
 };
 
 static void cli_usage(FILE *f, const char *prog)
@@ -46,6 +63,7 @@ static void cli_usage(FILE *f, const char *prog)
 		"Options:\n"
 		"  -c, --config=DIR   configuration directory (CONFBASE)\n"
 		"  -n, --net=NETNAME  use %s/tinc/NETNAME (default: $NETNAME)\n"
+		"      --pidfile=FILE read the control cookie from FILE\n"
 		"      --help         show this help\n"
 		"      --version      show the version\n\n"
 		"Commands:\n", prog, FL_SYSCONFDIR);
@@ -103,6 +121,7 @@ int main(int argc, char **argv)
 		{"net", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
+		{"pidfile", required_argument, NULL, 'P'},
 		{NULL, 0, NULL, 0},
 	};
 	struct fl_cli cli = {.prog = argv[0]};
@@ -114,6 +133,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'c': config = optarg; cli.confbase_given = true; break;
 		case 'n': cli.netname = optarg; break;
+		case 'P': cli.pidfile = optarg; break;
 		case 'h': cli_usage(stdout, argv[0]); return 0;
 		case 'V': printf("fenliu %s (tinc 1.1 protocol 17.7)\n", FL_VERSION); return 0;
 		default:

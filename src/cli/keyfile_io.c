@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,20 @@
 
 #include "crypto/ed25519_keyfile.h"
 
+/* A message into err; a path too long for it is cut, never overrun. */
+__attribute__((format(printf, 2, 3)))
+static void io_msg(char *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, KEYFILE_IO_ERRLEN, fmt, ap);
+	va_end(ap);
+}
+
 static int io_fail(char *err, int e, const char *path, const char *what)
 {
-	snprintf(err, KEYFILE_IO_ERRLEN, "%s: %s: %s", path, what, strerror(e));
+	io_msg(err, "%s: %s: %s", path, what, strerror(e));
 	return -e;
 }
 
@@ -48,7 +60,7 @@ static int io_read_fd(int fd, const char *path, const struct stat *st,
 		n += (size_t)r;
 		if (n == cap) { /* grew while we read: refuse rather than chase it */
 			keyfile_io_free(buf, n);
-			snprintf(err, KEYFILE_IO_ERRLEN, "%s: file changed while being read", path);
+			io_msg(err, "%s: file changed while being read", path);
 			return -EAGAIN;
 		}
 	}
@@ -75,13 +87,13 @@ int keyfile_io_read(const char *path, char **text, size_t *len, struct stat *st,
 		goto out;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		snprintf(err, KEYFILE_IO_ERRLEN, "%s: not a regular file", path);
+		io_msg(err, "%s: not a regular file", path);
 		ret = -EINVAL;
 		goto out;
 	}
 	if ((uintmax_t)sb.st_size > KEYFILE_IO_MAX_SIZE) {
-		snprintf(err, KEYFILE_IO_ERRLEN, "%s: file too large (%jd bytes, limit %u)",
-			 path, (intmax_t)sb.st_size, KEYFILE_IO_MAX_SIZE);
+		io_msg(err, "%s: file too large (%jd bytes, limit %u)",
+		       path, (intmax_t)sb.st_size, KEYFILE_IO_MAX_SIZE);
 		ret = -EFBIG;
 		goto out;
 	}
@@ -109,12 +121,17 @@ int keyfile_io_load_private(const char *path, struct fl_ed25519_key *key,
 	char *text;
 	size_t len;
 
-	if (keyfile_io_read(path, &text, &len, &st, err) != 0)
+	int r = keyfile_io_read(path, &text, &len, &st, err);
+
+	if (r == -ENOENT) { /* tinc gives the same hint */
+		size_t n = strlen(err);
+		snprintf(err + n, KEYFILE_IO_ERRLEN - n, " (make one with: fenliu generate-ed25519-keys)");
+	}
+	if (r != 0)
 		return -1;
 	if (st.st_mode & 077) {
-		snprintf(err, KEYFILE_IO_ERRLEN,
-			 "%s: private key is accessible by group or others (mode %04o); "
-			 "fix with: chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
+		io_msg(err, "%s: private key is accessible by group or others (mode %04o); "
+		       "fix with: chmod 600 %s", path, (unsigned)(st.st_mode & 07777), path);
 		keyfile_io_free(text, len);
 		return -1;
 	}

@@ -120,7 +120,8 @@ enum fl_b64_err fl_b64_decode(uint8_t *out, size_t cap, size_t *outlen,
 	if (bad & 0x100) {
 		/* Only now, on the error path, look for where it went wrong. */
 		fl_b64_check(in, len, bad_pos);
-		memset(out, 0, need);
+		if (need > 0) /* out may be NULL when nothing fits in it */
+			memset(out, 0, need);
 		return FL_B64_BAD_CHAR;
 	}
 	*outlen = need;

@@ -101,9 +101,9 @@ static enum fl_keyfile_err keyfile_read_pem(uint8_t *out, size_t want, const cha
 					    struct fl_keyfile_diag *d)
 {
 	struct keyfile_line l = {0};
-	size_t pos = 0, got = 0;
+	size_t pos = 0, got = 0, n;
 	enum fl_keyfile_err err;
-	bool found = false;
+	bool found = false, short_line = false;
 
 	while (!found && keyfile_next_line(text, len, &pos, &l))
 		found = keyfile_starts(&l, armor);
@@ -117,8 +117,11 @@ static enum fl_keyfile_err keyfile_read_pem(uint8_t *out, size_t want, const cha
 		if (keyfile_starts(&l, "-----END "))
 			break;
 		cr = memchr(l.p, '\r', l.len);
-		err = keyfile_decode_line(out, want, &got, &l,
-					  cr ? (size_t)(cr - l.p) : l.len, d);
+		n = cr ? (size_t)(cr - l.p) : l.len;
+		/* a line not a multiple of 4 long loses bits unless it is the last */
+		d->misaligned |= short_line;
+		short_line = n % 4 != 0;
+		err = keyfile_decode_line(out, want, &got, &l, n, d);
 		if (err != FL_KEYFILE_OK) {
 			sodium_memzero(out, want);
 			return err;

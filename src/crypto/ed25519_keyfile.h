@@ -53,6 +53,8 @@ struct fl_keyfile_diag {
 	size_t got, want;    /* bytes (TOO_SHORT) or characters (PUB_LENGTH) */
 	bool unclamped;      /* private scalar not clamped (tinc never writes one) */
 	bool noncanonical;   /* base64 with non-zero unused bits (tinc accepts) */
+	bool misaligned;     /* a data line's length was not a multiple of 4:
+			      * bits were lost there (explains TOO_SHORT) */
 };
 
 /* Read ed25519_key.priv text (KEYS.md §3.4): the first block whose line

@@ -180,7 +180,8 @@ int fl_keyfile_describe(char *buf, size_t cap, const char *file,
 		snprintf(detail, sizeof detail, " '%s' at column %zu", ch, d->column);
 		break;
 	case FL_KEYFILE_TOO_SHORT:
-		snprintf(detail, sizeof detail, " (%zu of %zu bytes)", d->got, d->want);
+		snprintf(detail, sizeof detail, " (%zu of %zu bytes)%s", d->got, d->want,
+			 d->misaligned ? "; a data line's length is not a multiple of 4" : "");
 		break;
 	case FL_KEYFILE_PUB_LENGTH:
 		snprintf(detail, sizeof detail, ", got %zu", d->got);

@@ -192,7 +192,7 @@ void fl_timer_arm(struct fl_loop *loop, struct fl_timer *t, uint64_t delay_us)
 		loop->heap = h;
 		loop->capheap = n;
 	}
-	t->when = loop->now + delay_us;
+	t->when = fl_now_us() + delay_us; /* fresh: loop->now may be stale */
 	loop->heap[loop->nheap] = t;
 	loop->nheap++;
 	heap_up(loop, loop->nheap - 1);

@@ -48,7 +48,7 @@ int fl_loop_mod_fd(struct fl_loop *loop, int fd, unsigned events);
 int fl_loop_del_fd(struct fl_loop *loop, int fd);
 
 void fl_timer_init(struct fl_timer *t, fl_timer_fn *fn, void *arg);
-/* (Re)arm to fire `delay_us` from the loop's current time. */
+/* (Re)arm to fire `delay_us` from now (the clock is read afresh). */
 void fl_timer_arm(struct fl_loop *loop, struct fl_timer *t, uint64_t delay_us);
 void fl_timer_cancel(struct fl_loop *loop, struct fl_timer *t);
 static inline bool fl_timer_armed(const struct fl_timer *t)

@@ -123,6 +123,7 @@ void mesh_free(struct mesh *m)
 	for (size_t i = 0; i < m->n_outgoings; i++)
 		mesh_outgoing_free(m->outgoings[i]);
 	free(m->nodes);
+	free(m->by_id);
 	free(m->conns);
 	free(m->outgoings);
 	mesh_subnet_table_free(&m->subnets);
@@ -170,6 +171,15 @@ bool mesh_add_broadcast_subnet(struct mesh *m, const struct mesh_subnet *s)
 	b.owner = NULL;
 	m->dirty = true;
 	return mesh_subnet_table_add(&m->subnets, &b);
+}
+
+bool mesh_del_broadcast_subnet(struct mesh *m, const struct mesh_subnet *s)
+{
+	struct mesh_subnet b = *s;
+
+	b.owner = NULL;
+	m->dirty = true;
+	return mesh_subnet_table_del(&m->subnets, &b);
 }
 
 bool mesh_add_own_subnet(struct mesh *m, const struct mesh_subnet *s,

@@ -104,6 +104,7 @@ struct mesh_edge {
 	int32_t weight;
 	struct mesh_edge *reverse;
 	int32_t conn;		/* for edges from myself; else MESH_CONN_NONE */
+	size_t order;		/* internal: rank in weight order (MST) */
 };
 
 enum mesh_conn_state {
@@ -140,7 +141,7 @@ struct mesh_host_info {
 	bool has_weight;
 	int32_t weight;		/* Weight from hosts/NAME */
 	int indirect, tcponly, clampmss;	/* -1 unset, 0 no, 1 yes */
-	int pmtu;		/* PMTU, 0 = unset */
+	int pmtu;		/* lower of PMTU in hosts/NAME and global; 0 unset */
 	bool has_address;	/* at least one Address line */
 	/* Address lines (host, port), port already defaulted (Port or 655). */
 	size_t n_addresses;
@@ -173,12 +174,18 @@ struct mesh_config {
 
 /* ---- outputs ---------------------------------------------------------- */
 
+/*
+ * Output items, to be carried out in list order. "node" pointers stay valid
+ * until mesh_purge()/mesh_free(); text/data/host/port are owned by the list.
+ * Events copy the node's UDP address into host/port (REMOTEADDRESS and
+ * REMOTEPORT of scripts, "unspec" if none) for HOST_* and SUBNET_*.
+ */
 enum mesh_out_kind {
 	/* Connection actions. */
 	MESH_OUT_SEND_RAW,	/* conn: send text + '\n' in plaintext (ID line) */
-	MESH_OUT_START_SPTPS,	/* conn: start the meta SPTPS session as
-				   initiator (or responder) with the label
-				   data/len (NUL included), peer = node */
+	MESH_OUT_START_SPTPS,	/* conn: start the meta SPTPS stream session;
+				   initiator flag; label = data/len (NUL
+				   included); peer key = hosts/node->name */
 	MESH_OUT_SEND,		/* conn: send text + '\n' as one SPTPS record */
 	MESH_OUT_SEND_BINARY,	/* conn: send text + '\n' as a record, then
 				   data/len raw on the TCP stream (21) */
@@ -187,35 +194,57 @@ enum mesh_out_kind {
 	MESH_OUT_CLOSE,		/* conn: close the socket (reason = why). The
 				   mesh has already forgotten conn: do NOT call
 				   mesh_conn_close() for it */
-	MESH_OUT_CONNECT,	/* outgoing to node: connect to host/port */
+	MESH_OUT_CONNECT,	/* connect to node at host/port (host may need
+				   resolving; try its results in turn). Report
+				   total failure with mesh_connect_failed(),
+				   success with mesh_conn_open(name = node) */
 	/* Events. */
-	MESH_EV_HOST_UP,	/* node became reachable (run host-up) */
-	MESH_EV_HOST_DOWN,	/* node became unreachable */
-	MESH_EV_SUBNET_UP,	/* subnet of node now usable */
-	MESH_EV_SUBNET_DOWN,
-	MESH_EV_GRAPH_CHANGED,	/* republish routing snapshots */
-	MESH_EV_REQ_SPTPS_START,	/* node (FROM) sent us its first UDP
-					   handshake record: data/len */
-	MESH_EV_ANS_KEY,	/* node: UDP handshake record data/len;
-				   value = compression; host/port if a relay
-				   appended FROM's reflexive address */
-	MESH_EV_SPTPS_DATA,	/* a UDP SPTPS datagram data/len from node to
-				   node2 arrived over TCP; node2 may be us
-				   (decrypt) or another (relay it) */
-	MESH_EV_PUBKEY,		/* node sent its Ed25519 key: data/len = 32
-				   bytes; append it to hosts/NAME */
-	MESH_EV_UDP_ADDRESS,	/* set node's UDP address to host/port
-				   (UDP_INFO); the mesh already stored it */
-	MESH_EV_MTU,		/* provisional MTU value for node (MTU_INFO) */
+	MESH_EV_HOST_UP,	/* node became reachable: host-up, hosts/N-up */
+	MESH_EV_HOST_DOWN,	/* node became unreachable: host-down, N-down */
+	MESH_EV_SUBNET_UP,	/* subnet (owner = node) usable: subnet-up */
+	MESH_EV_SUBNET_DOWN,	/* subnet-down */
+	MESH_EV_GRAPH_CHANGED,	/* nodes/edges/subnets changed: republish the
+				   routing snapshots (once per call at most) */
+	MESH_EV_REQ_SPTPS_START,	/* node (FROM) sent us the first record of
+					   a UDP SPTPS session (data/len): stop any
+					   session with it, start one as responder
+					   (label "tinc UDP key expansion FROM ME"
+					   + NUL), feed data; the mesh already set
+					   WAITINGFORKEY/last_req_key. Our records
+					   go out with mesh_send_ans_key(). The
+					   mesh already sent MTU_INFO */
+	MESH_EV_ANS_KEY,	/* node's next UDP handshake record data/len
+				   (len 0: undecodable, treat as feed failure);
+				   value = compression it wants (already stored
+				   in node->compression); host/port (non-NULL)
+				   = FROM's address appended by a relay: adopt
+				   it once the session is keyed. On feed failure
+				   restart if now - node->last_req_key > 10 s;
+				   on success mesh_send_mtu_info(me, node) */
+	MESH_EV_SPTPS_DATA,	/* UDP SPTPS datagram data/len from node to
+				   node2 that came over TCP: node2 == myself:
+				   open it with node's session (then
+				   mesh_send_mtu_info); else relay it to node2
+				   with the data path */
+	MESH_EV_PUBKEY,		/* node sent its Ed25519 key (data/len = 32
+				   bytes): append it to hosts/NAME */
+	MESH_EV_UDP_ADDRESS,	/* node's UDP address is now host/port
+				   (UDP_INFO; node->addr/port updated): probe it */
+	MESH_EV_MTU,		/* value = provisional MTU for node (MTU_INFO;
+				   node->mtu updated) */
 	MESH_EV_PACKET_NEXT,	/* conn: the next record is a packet of value
-				   bytes from node (PACKET 17) */
+				   bytes from node (PACKET 17): check its length,
+				   route it as coming from node */
 	MESH_EV_SPTPS_PACKET_NEXT,	/* conn: the next value raw bytes on the
 					   stream are a binary SPTPS_PACKET; pass
 					   them to mesh_conn_sptps_packet() */
-	MESH_EV_TRY_TX,		/* "try to improve the tunnel" for node */
-	MESH_EV_UDP_RESET,	/* node flipped: drop its UDP SPTPS session
-				   and UDP state (GRAPH.md §3.1 step 4) */
-	MESH_EV_PONG,		/* conn got a PONG (RTT for logs) */
+	MESH_EV_TRY_TX,		/* run "try to improve the tunnel" for node
+				   (UDP.md §2.4; starts key exchange/probes) */
+	MESH_EV_UDP_RESET,	/* node flipped reachability: stop its UDP
+				   SPTPS session, forget UDP confirmation and
+				   probes (GRAPH.md §3.1 step 4; the mesh reset
+				   its status bits, minmtu and maxmtu) */
+	MESH_EV_PONG,		/* conn got a PONG */
 	MESH_EV_SLEEP,		/* contradiction storm: pause value seconds */
 	MESH_EV_LOG,		/* text is a log line worth showing */
 };
@@ -283,6 +312,16 @@ bool mesh_add_own_subnet(struct mesh *m, const struct mesh_subnet *s,
 bool mesh_del_own_subnet(struct mesh *m, const struct mesh_subnet *s,
 			 struct mesh_out *out);
 bool mesh_add_broadcast_subnet(struct mesh *m, const struct mesh_subnet *s);
+bool mesh_del_broadcast_subnet(struct mesh *m, const struct mesh_subnet *s);
+/* After a reload: re-read HAS_ADDRESS for every node from host_lookup. */
+void mesh_reload_hosts(struct mesh *m);
+/* StrictSubnets: a subnet of another node read from hosts/OWNER (not
+ * announced; SUBNET_UP if the owner is reachable). */
+bool mesh_add_node_subnet(struct mesh *m, const char *owner,
+			  const struct mesh_subnet *s, struct mesh_out *out);
+/* `tinc purge` (GRAPH.md §9): forget unreachable nodes, their subnets and
+ * edges, telling everyone. Node pointers of purged nodes become invalid. */
+void mesh_purge(struct mesh *m, struct mesh_out *out);
 
 /* ---- connections -------------------------------------------------------- */
 
@@ -299,7 +338,10 @@ bool mesh_conn_open(struct mesh *m, int32_t conn, const char *outgoing_name,
 /*
  * One request line arrived on conn (plaintext ID line or one SPTPS record,
  * newline stripped or not). Returns MESH_OK, or an error: the daemon must
- * then close conn (log mesh_strerror) and call mesh_conn_close().
+ * then close conn (log "NAME (ADDR port PORT): " + mesh_strerror) and call
+ * mesh_conn_close(). Control connections ("0 ^..." ID lines) are the
+ * daemon's: recognise them before calling this (the mesh refuses them).
+ * After the ID line, START_SPTPS says: every further byte is SPTPS.
  */
 enum mesh_err {
 	MESH_OK = 0,
@@ -368,8 +410,30 @@ void mesh_send_udp_info(struct mesh *m, struct mesh_node *from,
 void mesh_send_mtu_info(struct mesh *m, struct mesh_node *from,
 			struct mesh_node *to, int mtu, int64_t now,
 			struct mesh_out *out);
+/* Flood "14 NONCE MYNAME" (optional after a KeyExpire re-key, META.md
+ * §5.14; harmless to tinc 1.1 peers). */
+void mesh_send_key_changed(struct mesh *m, struct mesh_out *out);
 /* The UDP session with node reached "handshake complete". */
 void mesh_key_valid(struct mesh *m, struct mesh_node *n);
+
+/* ---- dumps (CONFIG.md §5.3) ---------------------------------------------- */
+
+/* Data-plane figures of a node line (the mesh does not own them). */
+struct mesh_dump_stats {
+	int rtt;		/* microseconds, -1 if none */
+	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+};
+/* "18 3 ..." for node n (st may be NULL: rtt -1, counters 0). Nodes in name
+ * order: mesh_node_at(). Returns the length or -1 if cap is too small. */
+int mesh_dump_node(const struct mesh_node *n, const struct mesh_dump_stats *st,
+		   char *buf, size_t cap);
+/* "18 4 ..." for e; walk nodes in name order, then n->edges in order. */
+int mesh_dump_edge(const struct mesh_edge *e, char *buf, size_t cap);
+/* "18 5 ..." for each entry of mesh_subnets() in order. */
+int mesh_dump_subnet(const struct mesh_subnet *s, char *buf, size_t cap);
+/* "18 6 ..." for a meta connection (control connections are the daemon's). */
+int mesh_dump_conn(const struct mesh_conn *c, int socket_fd, char *buf,
+		   size_t cap);
 
 /* ---- outgoing connections (§8) -------------------------------------------- */
 

@@ -261,8 +261,11 @@ static enum mesh_err recv_ack(struct mesh *m, struct mesh_conn *c,
 	uint32_t peer = r->ack.options;
 
 	replace_old(m, c, now, o);
-	if (!(peer & MESH_OPT_PMTU_DISCOVERY))
+	/* PMTU discovery only if both sides want it */
+	if (!(c->options & peer & MESH_OPT_PMTU_DISCOVERY)) {
 		c->options &= ~(uint32_t)MESH_OPT_PMTU_DISCOVERY;
+		peer &= ~(uint32_t)MESH_OPT_PMTU_DISCOVERY;
+	}
 	c->options |= peer;
 	host_info(m, c->name, &h);
 	if (h.pmtu > 0 && h.pmtu < c->node->mtu)
@@ -356,6 +359,21 @@ static enum mesh_err dispatch(struct mesh *m, struct mesh_conn *c,
 	}
 }
 
+/* The peer's bytes go to a log: printable ASCII only, at most 80. */
+static void log_bad_line(const struct mesh_conn *c, enum mesh_req_err pe,
+			 const char *line, size_t len, struct mesh_out *o)
+{
+	char safe[81];
+	size_t n = len < 80 ? len : 80;
+
+	for (size_t i = 0; i < n; i++)
+		safe[i] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
+	safe[n] = '\0';
+	mesh_out_log(o, "%s (%s port %s): %s: '%s'%s",
+		     c->name ? c->name : "<unknown>", c->peer_addr, c->peer_port,
+		     mesh_req_strerror(pe), safe, len > n ? "..." : "");
+}
+
 enum mesh_err mesh_conn_recv(struct mesh *m, int32_t conn, const char *line,
 			     size_t len, int64_t now, struct mesh_out *out)
 {
@@ -374,10 +392,7 @@ enum mesh_err mesh_conn_recv(struct mesh *m, int32_t conn, const char *line,
 	if (pe == MESH_REQ_E_LEGACY)
 		return MESH_E_LEGACY;
 	if (pe) {
-		mesh_out_log(out, "%s (%s port %s): %s: '%.*s'",
-			     c->name ? c->name : "<unknown>", c->peer_addr,
-			     c->peer_port, mesh_req_strerror(pe),
-			     (int)(len > 80 ? 80 : len), line);
+		log_bad_line(c, pe, line, len, out);
 		return MESH_E_PARSE;
 	}
 	e = allowed(c, r.type);
@@ -393,6 +408,7 @@ void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, int64_t now,
 {
 	struct mesh_node *n = c->node;
 	struct mesh_outgoing *og = c->outgoing;
+	int32_t id = c->id;
 	struct mesh_req r;
 
 	if (n && n->conn == c->id)
@@ -417,8 +433,8 @@ void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, int64_t now,
 			}
 		}
 	}
-	mesh_conn_forget(m, c);
-	if (og && og->conn == c->id) {
+	mesh_conn_forget(m, c);	/* c is freed */
+	if (og && og->conn == id) {
 		og->conn = MESH_CONN_NONE;
 		mesh_outgoing_closed(m, og, now, o);
 	}

@@ -98,9 +98,13 @@ static bool edge_same(const struct mesh_edge *e, const struct mesh_req *r)
 	return true;
 }
 
-static bool edge_update(struct mesh_edge *e, const struct mesh_req *r)
+/* A new edge keeps any local address given (opaque ones are re-sent
+ * verbatim); an existing edge takes only a parsable one, as tinc. */
+static bool edge_update(struct mesh_edge *e, const struct mesh_req *r,
+			bool created)
 {
-	bool local = r->edge.laddr && mesh_addr_parsable(r->edge.laddr);
+	bool local = r->edge.laddr &&
+		     (created || mesh_addr_parsable(r->edge.laddr));
 
 	e->options = r->edge.options;
 	e->weight = r->edge.weight;
@@ -132,7 +136,7 @@ static enum mesh_err add_edge(struct mesh *m, struct mesh_conn *c,
 			mesh_send_req(m, o, c->id, &back);
 			return MESH_OK;
 		}
-		if (!edge_update(e, r))
+		if (!edge_update(e, r, false))
 			return MESH_E_NOMEM;
 	} else {
 		if (from == m->myself) {
@@ -148,7 +152,7 @@ static enum mesh_err add_edge(struct mesh *m, struct mesh_conn *c,
 		e = mesh_edge_add(m, from, to);
 		if (!e)
 			return MESH_E_NOMEM;
-		if (!edge_update(e, r)) {
+		if (!edge_update(e, r, true)) {
 			mesh_edge_del(m, e);
 			return MESH_E_NOMEM;
 		}

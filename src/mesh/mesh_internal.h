@@ -52,6 +52,7 @@ struct mesh {
 	struct mesh_node *myself;
 	struct mesh_node **nodes;	/* sorted by name */
 	size_t n_nodes, cap_nodes;
+	struct mesh_node **by_id;	/* same nodes sorted by ID, cap_nodes */
 	struct mesh_subnet_table subnets;
 	struct mesh_subnet_index index;
 	struct mesh_conn **conns;	/* creation order */
@@ -83,6 +84,8 @@ struct mesh_node *mesh_node_new(const char *name);
 void mesh_node_free(struct mesh_node *n);
 bool mesh_node_set_addr(struct mesh_node *n, const char *addr,
 			const char *port);
+void mesh_node_refresh_host(struct mesh *m, struct mesh_node *n);
+void mesh_node_unindex(struct mesh *m, struct mesh_node *n);
 
 /* mesh_edge.c */
 struct mesh_edge *mesh_edge_add(struct mesh *m, struct mesh_node *from,

@@ -243,6 +243,7 @@ static void reqkey_for_us(struct mesh *m, struct mesh_node *from,
 		from->status |= MESH_NS_WAITINGFORKEY;
 		from->last_req_key = now;
 		data_event(o, MESH_EV_REQ_SPTPS_START, from, m->myself, buf, len);
+		mesh_send_mtu_info(m, m->myself, from, MESH_MTU_MAX, now, o);
 		return;
 	case MESH_REQKEY_SPTPS_PACKET:
 		if (len)
@@ -328,9 +329,8 @@ static enum mesh_err recv_ans_key(struct mesh *m, const struct mesh_req *r,
 	if (!compression_ok(r->ans_key.compression))
 		return MESH_OK;
 	from->compression = r->ans_key.compression;
+	/* undecodable: len 0, which the daemon treats as a failed feed */
 	len = mesh_b64_decode(r->ans_key.key, strlen(r->ans_key.key), buf, sizeof(buf));
-	if (!len)
-		return MESH_OK;
 	data_event(o, MESH_EV_ANS_KEY, from, m->myself, buf, len);
 	it = o->n ? &o->v[o->n - 1] : NULL;
 	if (it && it->kind == MESH_EV_ANS_KEY) {

@@ -80,6 +80,37 @@ static size_t node_pos(const struct mesh *m, const char *name, bool *found)
 	return lo;
 }
 
+static bool grow(struct mesh *m)
+{
+	size_t cap = m->cap_nodes ? m->cap_nodes * 2 : 16;
+	struct mesh_node **v = realloc(m->nodes, cap * sizeof(*v));
+
+	if (!v)
+		return false;
+	m->nodes = v;
+	v = realloc(m->by_id, cap * sizeof(*v));
+	if (!v)
+		return false;
+	m->by_id = v;
+	m->cap_nodes = cap;
+	return true;
+}
+
+/* First index in by_id whose ID is not below id. */
+static size_t id_pos(const struct mesh *m, const uint8_t *id)
+{
+	size_t lo = 0, hi = m->n_nodes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(m->by_id[mid]->id, id, MESH_NODE_ID_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 struct mesh_node *mesh_node_find(const struct mesh *m, const char *name)
 {
 	bool found;
@@ -102,32 +133,42 @@ struct mesh_node *mesh_node_get(struct mesh *m, const char *name)
 	i = node_pos(m, name, &found);
 	if (found)
 		return m->nodes[i];
-	if (m->n_nodes == m->cap_nodes) {
-		size_t cap = m->cap_nodes ? m->cap_nodes * 2 : 16;
-		struct mesh_node **v = realloc(m->nodes, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		m->nodes = v;
-		m->cap_nodes = cap;
-	}
+	if (m->n_nodes == m->cap_nodes && !grow(m))
+		return NULL;
 	n = mesh_node_new(name);
 	if (!n)
 		return NULL;
+	mesh_node_refresh_host(m, n);
 	memmove(&m->nodes[i + 1], &m->nodes[i],
 		(m->n_nodes - i) * sizeof(*m->nodes));
 	m->nodes[i] = n;
+	i = id_pos(m, n->id);
+	memmove(&m->by_id[i + 1], &m->by_id[i],
+		(m->n_nodes - i) * sizeof(*m->by_id));
+	m->by_id[i] = n;
 	m->n_nodes++;
 	return n;
+}
+
+/* Called by purge before a node is freed (m->n_nodes not yet lowered). */
+void mesh_node_unindex(struct mesh *m, struct mesh_node *n)
+{
+	size_t i = id_pos(m, n->id);
+
+	while (i < m->n_nodes && m->by_id[i] != n)
+		i++;	/* equal 6-byte prefixes are possible, if unlikely */
+	if (i < m->n_nodes)
+		memmove(&m->by_id[i], &m->by_id[i + 1],
+			(m->n_nodes - i - 1) * sizeof(*m->by_id));
 }
 
 struct mesh_node *mesh_node_by_id(const struct mesh *m,
 				  const uint8_t id[static MESH_NODE_ID_LEN])
 {
-	/* Linear: IDs are looked up only for TCP-relayed packets here; the
-	 * dataplane keeps its own hashed snapshot. */
-	for (size_t i = 0; i < m->n_nodes; i++)
-		if (!memcmp(m->nodes[i]->id, id, MESH_NODE_ID_LEN))
-			return m->nodes[i];
+	size_t i = id_pos(m, id);
+
+	if (i < m->n_nodes && !memcmp(m->by_id[i]->id, id, MESH_NODE_ID_LEN))
+		return m->by_id[i];
 	return NULL;
 }
 
@@ -144,4 +185,24 @@ struct mesh_node *mesh_node_at(const struct mesh *m, size_t i)
 struct mesh_node *mesh_myself(const struct mesh *m)
 {
 	return m->myself;
+}
+
+/* HAS_ADDRESS mirrors "hosts/NAME has an Address line" (CONFIG.md §5.3); it
+ * is cleared when the node goes down and set again on reload. */
+void mesh_node_refresh_host(struct mesh *m, struct mesh_node *n)
+{
+	struct mesh_host_info h;
+
+	memset(&h, 0, sizeof(h));
+	h.indirect = h.tcponly = h.clampmss = -1;
+	if (n != m->myself && m->cfg.host_lookup &&
+	    m->cfg.host_lookup(m->cfg.ctx, n->name, &h) && h.exists &&
+	    (h.has_address || h.n_addresses))
+		n->status |= MESH_NS_HAS_ADDRESS;
+}
+
+void mesh_reload_hosts(struct mesh *m)
+{
+	for (size_t i = 0; i < m->n_nodes; i++)
+		mesh_node_refresh_host(m, m->nodes[i]);
 }

@@ -80,13 +80,29 @@ void mesh_out_send(struct mesh_out *o, enum mesh_out_kind k, int32_t conn,
 	it->text_len = strlen(text);
 }
 
+/* Events carry a copy of the node's UDP address as it was when they
+ * happened (REMOTEADDRESS/REMOTEPORT of scripts). */
+static void copy_addr(struct mesh_out *o, struct mesh_out_item *it,
+		      const struct mesh_node *n)
+{
+	if (!n)
+		return;
+	it->host = mesh_strdup(n->addr[0] ? n->addr : "unspec");
+	it->port = mesh_strdup(n->port[0] ? n->port : "unspec");
+	if (!it->host || !it->port)
+		o->oom = true;
+}
+
 void mesh_out_event(struct mesh_out *o, enum mesh_out_kind k,
 		    struct mesh_node *n)
 {
 	struct mesh_out_item *it = mesh_out_push(o, k);
 
-	if (it)
-		it->node = n;
+	if (!it)
+		return;
+	it->node = n;
+	if (k == MESH_EV_HOST_UP || k == MESH_EV_HOST_DOWN)
+		copy_addr(o, it, n);
 }
 
 void mesh_out_subnet(struct mesh_out *o, enum mesh_out_kind k,
@@ -98,6 +114,7 @@ void mesh_out_subnet(struct mesh_out *o, enum mesh_out_kind k,
 		return;
 	it->node = s->owner;
 	it->subnet = *s;
+	copy_addr(o, it, s->owner);
 }
 
 void mesh_out_log(struct mesh_out *o, const char *fmt, ...)

@@ -108,3 +108,14 @@ int mesh_conn_minor(const struct mesh_conn *c)
 {
 	return (int)MESH_OPT_VERSION(c->options);
 }
+
+void mesh_send_key_changed(struct mesh *m, struct mesh_out *out)
+{
+	struct mesh_req r;
+
+	memset(&r, 0, offsetof(struct mesh_req, buf));
+	r.type = MESH_REQ_KEY_CHANGED;
+	r.nonce = mesh_nonce(m);
+	r.key_changed.name = m->myname;
+	mesh_broadcast_req(m, out, MESH_CONN_NONE, &r);
+}

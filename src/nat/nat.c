@@ -3,6 +3,7 @@
  * daemon (one instance per translating egress) and the control socket
  * (counters).
  */
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,14 @@ struct nat *nat_new(const struct nat_config *c, enum nat_err *err)
 		return NULL;
 	}
 	n->cfg = *c;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	for (unsigned i = 0; i < c->n_ext; i++) {
+		uint32_t a = ntohl(c->ext_addr[i]);
+		lo = a < lo ? a : lo;
+		hi = a > hi ? a : hi;
+	}
+	n->ext_lo = lo;
+	n->ext_span = hi - lo;
 	n->seed_int = nat_hash64(c->seed, 0x1111);
 	n->seed_ext = nat_hash64(c->seed, 0x2222) | ((uint64_t)nat_hash64(c->seed, 0x2223) << 32);
 	n->seed_host = nat_hash64(c->seed, 0x3333) | ((uint64_t)nat_hash64(c->seed, 0x3334) << 32);
@@ -117,7 +126,7 @@ const char *nat_strerror(enum nat_err e)
 	case NAT_ERR_EXT_ADDR: return "external address is 0.0.0.0 or 255.255.255.255";
 	case NAT_ERR_PORT_RANGE: return "external port range empty or starting at 0";
 	case NAT_ERR_ID_RANGE: return "ICMP id range empty";
-	case NAT_ERR_MAX_MAPPINGS: return "maximum mappings not in 1-67108864";
+	case NAT_ERR_MAX_MAPPINGS: return "maximum mappings not in 1-67108862";
 	case NAT_ERR_MAX_PER_HOST: return "per-host mapping limit is 0";
 	case NAT_ERR_TIMEOUT: return "a timeout is not in 1-604800 seconds";
 	case NAT_ERR_FILTER: return "unknown filtering mode";

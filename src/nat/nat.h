@@ -51,7 +51,7 @@ struct nat_config {
 	uint64_t seed;                  /* hash seed, from the caller's RNG */
 };
 
-#define NAT_MAX_MAPPINGS (1u << 26)
+#define NAT_MAX_MAPPINGS ((1u << 26) - 2)
 #define NAT_MAX_TIMEOUT (7u * 24 * 3600)
 
 /* What happened to a packet. Anything from NAT_DROP_TRUNCATED on is a drop
@@ -121,6 +121,14 @@ const char *nat_verdict_str(enum nat_verdict v);
  * alone. `now` is seconds; it must not go backwards by much. */
 enum nat_verdict nat_out(struct nat *n, uint8_t *pkt, size_t len, uint32_t now);
 enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, uint32_t now);
+
+/* The same for `count` packets, verdicts in v[]: lookups for later packets
+ * are prefetched while earlier ones are translated, which is much faster
+ * once the tables outgrow the caches. Use these on the packet path. */
+void nat_out_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
+                   uint32_t now, enum nat_verdict v[]);
+void nat_in_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
+                  uint32_t now, enum nat_verdict v[]);
 
 /* Reclaims mappings expired at `now`, at most `budget` of them (the packet
  * calls reclaim a few each; a timer may call this with a large budget). */

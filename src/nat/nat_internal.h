@@ -12,6 +12,7 @@
 #ifndef FL_NAT_INTERNAL_H
 #define FL_NAT_INTERNAL_H
 
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -57,12 +58,17 @@ struct nat_map {
 
 _Static_assert(sizeof(struct nat_map) == 64, "a mapping is one cache line");
 
-/* Index slot of the open-addressed (linear probing) tables: the key's hash
- * and the mapping index + 1 (0 marks an empty slot). */
-struct nat_islot {
-	uint32_t hash;
-	uint32_t idx;
-};
+/* Index slot of the open-addressed (linear probing) tables, 4 bytes so
+ * 16 share a cache line and the tables stay small: the mapping index + 1 in
+ * the low 26 bits (0 marks an empty slot) and 6 bits of the key's hash as a
+ * tag, so a probe rarely touches a mapping that is not the one sought. */
+typedef uint32_t nat_islot;
+#define NAT_SLOT_IDX 0x03ffffffu
+
+static inline uint32_t nat_slot_tag(uint32_t h)
+{
+	return (h & 63) << 26; /* low bits: the home position uses the high ones */
+}
 
 /* Per-internal-host mapping count; count 0 marks an empty slot. */
 struct nat_hslot {
@@ -89,7 +95,7 @@ struct nat {
 	uint32_t free_head;
 	uint32_t n_active;
 
-	struct nat_islot *int_idx, *ext_idx;
+	nat_islot *int_idx, *ext_idx;
 	uint32_t idx_cap;
 	struct nat_hslot *host;
 	uint32_t host_cap;
@@ -110,6 +116,7 @@ struct nat {
 	struct nat_frag *frag;
 	uint32_t frag_mask; /* number of sets - 1 */
 
+	uint32_t ext_lo, ext_span; /* host-order span of the external addresses */
 	uint64_t seed_int, seed_ext, seed_host, seed_port, seed_frag;
 	size_t memory;
 	struct nat_stats st;
@@ -144,15 +151,15 @@ static inline uint64_t nat_key_ext(uint8_t proto, uint8_t idx, uint16_t port)
 static inline uint32_t nat_find_int(const struct nat *n, uint8_t proto, uint32_t addr,
                                     uint16_t port, uint32_t h)
 {
-	uint32_t i = nat_range(h, n->idx_cap);
+	uint32_t i = nat_range(h, n->idx_cap), tag = nat_slot_tag(h);
 	for (;;) {
-		struct nat_islot s = n->int_idx[i];
-		if (s.idx == 0)
+		nat_islot s = n->int_idx[i];
+		if (s == 0)
 			return NAT_NIL;
-		if (s.hash == h) {
-			const struct nat_map *m = &n->map[s.idx - 1];
+		if ((s & ~NAT_SLOT_IDX) == tag) {
+			const struct nat_map *m = &n->map[(s & NAT_SLOT_IDX) - 1];
 			if (m->int_addr == addr && m->int_port == port && m->proto == proto)
-				return s.idx - 1;
+				return (s & NAT_SLOT_IDX) - 1;
 		}
 		if (++i == n->idx_cap)
 			i = 0;
@@ -162,15 +169,15 @@ static inline uint32_t nat_find_int(const struct nat *n, uint8_t proto, uint32_t
 static inline uint32_t nat_find_ext(const struct nat *n, uint8_t proto, uint8_t idx,
                                     uint16_t port, uint32_t h)
 {
-	uint32_t i = nat_range(h, n->idx_cap);
+	uint32_t i = nat_range(h, n->idx_cap), tag = nat_slot_tag(h);
 	for (;;) {
-		struct nat_islot s = n->ext_idx[i];
-		if (s.idx == 0)
+		nat_islot s = n->ext_idx[i];
+		if (s == 0)
 			return NAT_NIL;
-		if (s.hash == h) {
-			const struct nat_map *m = &n->map[s.idx - 1];
+		if ((s & ~NAT_SLOT_IDX) == tag) {
+			const struct nat_map *m = &n->map[(s & NAT_SLOT_IDX) - 1];
 			if (m->ext_port == port && m->ext_idx == idx && m->proto == proto)
-				return s.idx - 1;
+				return (s & NAT_SLOT_IDX) - 1;
 		}
 		if (++i == n->idx_cap)
 			i = 0;
@@ -187,9 +194,12 @@ static inline uint32_t nat_lookup_ext(const struct nat *n, uint8_t proto, uint8_
 	return nat_find_ext(n, proto, idx, port, nat_hash64(nat_key_ext(proto, idx, port), n->seed_ext));
 }
 
-/* Index of an external address, or -1. */
+/* Index of an external address, or -1. Most addresses lie outside the
+ * span of the external ones and are rejected by one comparison. */
 static inline int nat_ext_index(const struct nat *n, uint32_t addr)
 {
+	if (ntohl(addr) - n->ext_lo > n->ext_span)
+		return -1;
 	for (unsigned i = 0; i < n->cfg.n_ext; i++)
 		if (n->cfg.ext_addr[i] == addr)
 			return (int)i;

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "nat/nat_internal.h"
 
@@ -35,12 +36,31 @@ static uint32_t max_timeout(const struct nat_config *c)
 	return t;
 }
 
+/* Allocates a zeroed table. Large ones are 2 MB aligned and marked for
+ * transparent huge pages: random lookups over many megabytes otherwise
+ * spend much of their time on TLB misses. */
+static void *table_alloc(size_t size)
+{
+	const size_t huge = 2u << 20;
+	size_t align = size >= huge ? huge : 64;
+	size = (size + align - 1) / align * align;
+	void *p = aligned_alloc(align, size);
+	if (!p)
+		return NULL;
+	if (align == huge)
+		(void)madvise(p, size, MADV_HUGEPAGE); /* a hint; failure is harmless */
+	memset(p, 0, size);
+	return p;
+}
+
 /* Allocates the tables; returns the bytes allocated, 0 on failure. */
 size_t nat_table_alloc(struct nat *n)
 {
 	uint32_t max = n->cfg.max_mappings;
 	uint32_t wheel = next_pow2(max / 4);
-	uint32_t sets = next_pow2(n->cfg.max_frags / NAT_FRAG_WAYS);
+	/* Fragment trains are few next to flows: at most one per 8 mappings. */
+	uint32_t frags = n->cfg.max_frags < max / 8 ? n->cfg.max_frags : max / 8;
+	uint32_t sets = next_pow2(frags / NAT_FRAG_WAYS);
 
 	if (wheel < 64)
 		wheel = 64;
@@ -48,7 +68,9 @@ size_t nat_table_alloc(struct nat *n)
 		wheel = 8192;
 	if (sets < 4)
 		sets = 4;
-	n->idx_cap = max * 2 < 16 ? 16 : max * 2;
+	/* Load <= 3/4: with 16 slots a line, even long probes stay in one or
+	 * two lines. */
+	n->idx_cap = max + max / 3 + 16;
 	n->host_cap = n->idx_cap;
 	n->wheel_mask = wheel - 1;
 	/* The wheel spans the longest timeout plus two ticks of slack. */
@@ -57,15 +79,14 @@ size_t nat_table_alloc(struct nat *n)
 		n->gran = 1;
 	n->frag_mask = sets - 1;
 
-	n->map = aligned_alloc(64, (size_t)max * sizeof(*n->map));
-	n->int_idx = calloc(n->idx_cap, sizeof(*n->int_idx));
-	n->ext_idx = calloc(n->idx_cap, sizeof(*n->ext_idx));
-	n->host = calloc(n->host_cap, sizeof(*n->host));
-	n->wheel = malloc(wheel * sizeof(*n->wheel));
-	n->frag = calloc((size_t)sets * NAT_FRAG_WAYS, sizeof(*n->frag));
+	n->map = table_alloc((size_t)max * sizeof(*n->map));
+	n->int_idx = table_alloc((size_t)n->idx_cap * sizeof(*n->int_idx));
+	n->ext_idx = table_alloc((size_t)n->idx_cap * sizeof(*n->ext_idx));
+	n->host = table_alloc((size_t)n->host_cap * sizeof(*n->host));
+	n->wheel = table_alloc(wheel * sizeof(*n->wheel));
+	n->frag = table_alloc((size_t)sets * NAT_FRAG_WAYS * sizeof(*n->frag));
 	if (!n->map || !n->int_idx || !n->ext_idx || !n->host || !n->wheel || !n->frag)
 		return 0;
-	memset(n->map, 0, (size_t)max * sizeof(*n->map));
 	for (uint32_t i = 0; i < max; i++)
 		n->map[i].wheel_next = i + 1 < max ? i + 1 : NAT_NIL;
 	n->free_head = 0;
@@ -77,29 +98,41 @@ size_t nat_table_alloc(struct nat *n)
 	       (size_t)sets * NAT_FRAG_WAYS * sizeof(*n->frag) + sizeof(*n);
 }
 
-static void islot_insert(struct nat_islot *t, uint32_t cap, uint32_t h, uint32_t idx)
+static void islot_insert(nat_islot *t, uint32_t cap, uint32_t h, uint32_t idx)
 {
 	uint32_t i = nat_range(h, cap);
-	while (t[i].idx != 0)
+	while (t[i] != 0)
 		if (++i == cap)
 			i = 0;
-	t[i].hash = h;
-	t[i].idx = idx + 1;
+	t[i] = nat_slot_tag(h) | (idx + 1);
 }
 
-/* Removes mapping idx from an index, shifting later probes back. */
-static void islot_delete(struct nat_islot *t, uint32_t cap, uint32_t h, uint32_t idx)
+static uint32_t hash_int(const struct nat *n, const struct nat_map *m)
 {
+	return nat_hash64(nat_key_int(m->proto, m->int_addr, m->int_port), n->seed_int);
+}
+
+static uint32_t hash_ext(const struct nat *n, const struct nat_map *m)
+{
+	return nat_hash64(nat_key_ext(m->proto, m->ext_idx, m->ext_port), n->seed_ext);
+}
+
+/* Removes mapping idx from an index, shifting later probes back. The home
+ * of a slot's key is recomputed from its mapping (off the lookup path). */
+static void islot_delete(struct nat *n, nat_islot *t, uint32_t h, uint32_t idx,
+                         uint32_t (*hash)(const struct nat *, const struct nat_map *))
+{
+	uint32_t cap = n->idx_cap;
 	uint32_t i = nat_range(h, cap);
-	while (t[i].idx != idx + 1)
+	while ((t[i] & NAT_SLOT_IDX) != idx + 1)
 		if (++i == cap)
 			i = 0;
 	for (uint32_t k = i;;) {
 		if (++k == cap)
 			k = 0;
-		if (t[k].idx == 0)
+		if (t[k] == 0)
 			break;
-		uint32_t home = nat_range(t[k].hash, cap);
+		uint32_t home = nat_range(hash(n, &n->map[(t[k] & NAT_SLOT_IDX) - 1]), cap);
 		/* t[k] may move to the hole at i unless its home lies in (i, k]. */
 		uint32_t dk = (k + cap - home) % cap, di = (k + cap - i) % cap;
 		if (dk >= di) {
@@ -107,8 +140,7 @@ static void islot_delete(struct nat_islot *t, uint32_t cap, uint32_t h, uint32_t
 			i = k;
 		}
 	}
-	t[i].idx = 0;
-	t[i].hash = 0;
+	t[i] = 0;
 }
 
 static struct nat_hslot *host_find(struct nat *n, uint32_t addr, bool add)
@@ -275,10 +307,8 @@ uint32_t nat_table_create(struct nat *n, uint8_t proto, uint32_t addr, uint16_t 
 static void map_remove(struct nat *n, uint32_t i)
 {
 	struct nat_map *m = &n->map[i];
-	islot_delete(n->int_idx, n->idx_cap,
-	             nat_hash64(nat_key_int(m->proto, m->int_addr, m->int_port), n->seed_int), i);
-	islot_delete(n->ext_idx, n->idx_cap,
-	             nat_hash64(nat_key_ext(m->proto, m->ext_idx, m->ext_port), n->seed_ext), i);
+	islot_delete(n, n->int_idx, hash_int(n, m), i, hash_int);
+	islot_delete(n, n->ext_idx, hash_ext(n, m), i, hash_ext);
 	host_release(n, m->int_addr);
 	m->wheel_next = n->free_head;
 	n->free_head = i;

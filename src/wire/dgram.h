@@ -20,7 +20,7 @@
 #define FL_DGRAM_PREFIX_LEN 12u          /* DSTID + SRCID */
 #define FL_SPTPS_DGRAM_OVERHEAD 21u       /* seqno 4 + type 1 + tag 16 */
 #define FL_SPTPS_DGRAM_HEAD 5u            /* seqno 4 + type 1 */
-#define FL_SPTPS_TAG_LEN 16u
+#define FL_DGRAM_TAG_LEN 16u
 #define FL_UDP_MIN_PAYLOAD 33u            /* prefix + empty record */
 #define FL_MTU 1518u                      /* largest internal frame */
 #define FL_MINMTU 512u
@@ -31,7 +31,7 @@ _Static_assert(FL_UDP_MIN_PAYLOAD == FL_DGRAM_PREFIX_LEN + FL_SPTPS_DGRAM_OVERHE
 	       "UDP.md §3.2: minimum payload is prefix + empty SPTPS record");
 _Static_assert(FL_PKT_HEADROOM >= FL_ETH_HLEN + FL_DGRAM_PREFIX_LEN + FL_SPTPS_DGRAM_HEAD,
 	       "headroom must hold every outer header");
-_Static_assert(FL_PKT_BUFSIZE >= FL_PKT_HEADROOM + FL_MAXSIZE + FL_SPTPS_TAG_LEN,
+_Static_assert(FL_PKT_BUFSIZE >= FL_PKT_HEADROOM + FL_MAXSIZE + FL_DGRAM_TAG_LEN,
 	       "buffer must hold headroom + the largest datagram + a tag");
 
 /* A parsed UDP payload with prefix; pointers borrow the input buffer. */

@@ -173,6 +173,12 @@ static void test_lengths(void **state)
 	assert_int_equal(fl_b64_decoded_len(1), 0);
 	assert_int_equal(fl_b64_decoded_len(5), 3);
 	assert_string_equal(fl_b64_strerror(FL_B64_BAD_CHAR), "invalid base64 character");
+	/* nothing to write: a NULL buffer is fine */
+	size_t outlen, bad = 9;
+	assert_int_equal(fl_b64_decode(NULL, 0, &outlen, "!", 1, &bad), FL_B64_BAD_CHAR);
+	assert_int_equal(bad, 0);
+	assert_int_equal(fl_b64_decode(NULL, 0, &outlen, "A", 1, NULL), FL_B64_OK);
+	assert_int_equal(outlen, 0);
 }
 
 int main(void)

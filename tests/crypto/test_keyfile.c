@@ -427,6 +427,11 @@ static void test_messages(void **state)
 	describe("-----BEGIN ED25519 PRIVATE KEY-----\nwh3jawg6AohJxod5Q3VvGACCVP7DQlr4buuK4JCKQS0V9w/mv5fsHbYojl05PgpN\n"
 		 "-----END ED25519 PRIVATE KEY-----\n", msg, sizeof msg);
 	assert_string_equal(msg, "/etc/tinc/ed25519_key.priv:3: key data too short (48 of 96 bytes)");
+	describe("-----BEGIN ED25519 PRIVATE KEY-----\nwh3jawg6AohJxod5Q3VvGACCVP7DQlr4buuK4JCKQS\n"
+		 "0V9w/mv5fsHbYojl05PgpNHqGd8EDwnK6pHcCqS5+w\nylXtW5yjmTV+AhXsSgeqLeKkfUoOmXpvXD+4RuQrEYJZ\n",
+		 msg, sizeof msg);
+	assert_string_equal(msg, "/etc/tinc/ed25519_key.priv:4: key data too short (95 of 96 bytes); "
+			    "a data line's length is not a multiple of 4");
 	describe("-----BEGIN ED25519 PRIVATE KEY-----\nwh3jawg6AohJ*xod5Q3\n", msg, sizeof msg);
 	assert_string_equal(msg, "/etc/tinc/ed25519_key.priv:2: invalid base64 character '*' at column 13");
 	describe("-----BEGIN ED25519 PRIVATE KEY-----\nwh3jawg6\tAohJ\n", msg, sizeof msg);

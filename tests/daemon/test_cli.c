@@ -65,7 +65,7 @@ static void p_stop(void *ctx) { stopping = true; }
 static int p_reload(void *ctx) { return 0; }
 
 static const struct fl_ctl_provider prov = {
-	NULL, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL, p_stop, p_reload, NULL, NULL, NULL,
+	NULL, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL, p_stop, p_reload, NULL, NULL, NULL, NULL,
 };
 
 /* A poll(2) loop standing in for the daemon's event loop. */
@@ -308,6 +308,26 @@ static void test_log_and_stop(void **state)
 	assert_int_equal(waitpid(logger, &status, 0), logger);
 	assert_true(WIFEXITED(status));
 	assert_int_equal(WEXITSTATUS(status), 0);
+	/* A process that holds the pid file but no socket gets SIGTERM. */
+	pid_t sleeper = fork();
+	if (sleeper == 0) {
+		pause();
+		_exit(0);
+	}
+	assert_true(fl_pidfile_write(pidpath, sleeper, "6C42BA025D0B1E5C831D8880C23B8670043C782B15DD15612B0AFF1BDADC429F",
+	                             "127.0.0.1", "655"));
+	assert_int_equal(run(fl_cli_stop, &out, &err, "stop", NULL), 0);
+	char sent[80];
+	snprintf(sent, sizeof(sent), "Sent TERM signal to process with PID %d.\n", (int)sleeper);
+	assert_non_null(strstr(err, sent));
+	free(out), free(err);
+	assert_int_equal(waitpid(sleeper, &status, 0), sleeper);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+	/* Its pid is gone: the stale pid file is removed, as tinc does. */
+	assert_int_equal(run(fl_cli_pid, &out, &err, "pid", NULL), 1);
+	assert_non_null(strstr(err, "Could not find tincd running at pid"));
+	free(out), free(err);
+
 	/* Nothing runs any more. */
 	assert_int_equal(run(fl_cli_pid, &out, &err, "pid", NULL), 1);
 	assert_non_null(strstr(err, "Could not open pid file"));
@@ -365,6 +385,17 @@ static void test_fsck(void **state)
 	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 0);
 	assert_string_equal(err, "");
 	free(out), free(err);
+
+	put("tinc.conf", "Name = alpha\nConnectTo = beta\nAddress = 192.0.2.9\nMode = router\nMode = hub\n", 0644);
+	put("hosts/gamma", "Mode = switch\nCipher = aes-256-cbc\n", 0644);
+	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 0);
+	assert_non_null(strstr(err, "WARNING: host variable Address found in server config "));
+	assert_non_null(strstr(err, "WARNING: multiple instances of variable Mode in tinc.conf\n"));
+	assert_non_null(strstr(err, "WARNING: server variable Mode found in host config "));
+	assert_non_null(strstr(err, "WARNING: legacy variable Cipher in "));
+	free(out), free(err);
+	put("tinc.conf", "Name = alpha\nConnectTo = beta\n", 0644);
+	unlink(strcat(strcpy(sub, dir), "/hosts/gamma"));
 
 	put("tinc-up", "#!/bin/sh\n", 0644);
 	put("foo-up", "#!/bin/sh\n", 0755);

@@ -17,6 +17,7 @@
 #include "daemon/conf/conf_read.h"
 #include "daemon/conf/conf_settings.h"
 #include "daemon/conf/conf_vars.h"
+#include "daemon/conf/conf_load.h"
 
 struct msgs {
 	char err[16][600];
@@ -102,6 +103,10 @@ static void test_bad_lines(void **state)
 	assert_int_equal(parse(&c, longline, &m), FL_CONF_ELONG);
 	assert_string_equal(m.err[0], "tinc.conf:1: line too long: ''");
 	fl_conf_free(&c);
+	longline[0] = '#';
+	assert_int_equal(parse(&c, longline, &m), FL_CONF_OK);
+	assert_int_equal(c.n, 0);
+	fl_conf_free(&c);
 
 	struct msgs m2 = {0};
 	struct fl_conf_reporter r = {on_err, on_warn, &m2};
@@ -161,6 +166,16 @@ static void test_messages(void **state)
 	assert_string_equal(m.err[4], "tinc.conf:5: AutoConnect: expected yes or no: '1'");
 	assert_string_equal(m.err[5], "tinc.conf:6: ConnectTo: not a valid node name (A-Z, a-z, 0-9, _): 'no-dash'");
 	assert_string_equal(m.err[6], "tinc.conf:7: Compression: not a number in 0-12: '13'");
+	fl_conf_free(&c);
+
+	parse(&c, "Subnet = 10.0.0.1/8\nSubnet = 10.0.0.0/33\nBroadcastSubnet = 10.0.0.0/8#x\n"
+	          "Subnet = 01:02:03:04:05:06/8\nSubnet = 2001:db8::/32#-5\nSubnet = 1:2:3:4:5:6\n", &m);
+	assert_int_equal(fl_conf_check(&c, NULL, &r), FL_CONF_EVALUE);
+	assert_int_equal(m.nerr, 4);
+	assert_string_equal(m.err[0], "tinc.conf:1: Subnet: network address and prefix length do not match: '10.0.0.1/8'");
+	assert_string_equal(m.err[1], "tinc.conf:2: Subnet: invalid prefix length: '10.0.0.0/33'");
+	assert_string_equal(m.err[2], "tinc.conf:3: BroadcastSubnet: weight is not a number: '10.0.0.0/8#x'");
+	assert_string_equal(m.err[3], "tinc.conf:4: Subnet: MAC address with a prefix length: '01:02:03:04:05:06/8'");
 	fl_conf_free(&c);
 }
 
@@ -438,6 +453,55 @@ static void test_defaults(void **state)
 	fl_conf_free(&c);
 }
 
+/* A reload reads into a fresh generation; a failed one leaves the old. */
+static void test_load_reload(void **state)
+{
+	char *dir = make_confdir();
+	struct fl_conf cmd;
+	struct msgs m = {0};
+	struct fl_conf_reporter r = {on_err, on_warn, &m};
+	struct fl_conf_warned w = {0};
+	struct fl_config cur, next;
+	fl_conf_init(&cmd);
+	write_file(dir, "conf.d/20-x.conf", "Frobnicate = 1\n");
+	assert_int_equal(fl_config_load(&cur, dir, &cmd, &w, &r), FL_CONF_OK);
+	assert_string_equal(cur.s.name, "alpha");
+	assert_string_equal(cur.s.port, "7001");
+	assert_int_equal(m.nwarn, 1);
+
+	write_file(dir, "tinc.conf", "Name = alpha\nMode = hub\n");
+	assert_int_equal(fl_config_load(&next, dir, &cmd, &w, &r), FL_CONF_OK);
+	assert_int_equal(next.s.mode, FL_MODE_HUB);
+	assert_int_equal(next.s.connect_to.n, 1);     /* gamma from conf.d */
+	assert_int_equal(m.nwarn, 1);                 /* Frobnicate: warned once */
+	fl_config_free(&cur);
+	cur = next;
+
+	write_file(dir, "tinc.conf", "Name = alpha\nMode = hubble\n");
+	assert_int_equal(fl_config_load(&next, dir, &cmd, &w, &r), FL_CONF_EVALUE);
+	assert_int_equal(next.tree.n, 0);
+	fl_config_free(&next);                        /* safe on failure */
+	assert_int_equal(cur.s.mode, FL_MODE_HUB);    /* old generation intact */
+
+	m.nerr = 0;
+	write_file(dir, "tinc.conf", "Name = alpha\nExperimentalProtocol = no\n");
+	assert_int_equal(fl_config_load(&next, dir, &cmd, &w, &r), FL_CONF_EVALUE);
+	assert_int_equal(m.nerr, 1);
+	assert_non_null(strstr(m.err[0], "tinc.conf:2: ExperimentalProtocol: fenliu speaks only SPTPS"));
+	fl_config_free(&cur);
+
+	struct fl_host_config hc;
+	assert_int_equal(fl_host_config_load(&hc, dir, "beta", &cmd, &w, &r), FL_CONF_OK);
+	assert_int_equal(hc.h.address.n, 2);
+	assert_string_equal(hc.h.port, "656");
+	fl_host_config_free(&hc);
+	assert_int_equal(fl_host_config_load(&hc, dir, "../etc", &cmd, &w, &r), FL_CONF_ENAME);
+	fl_host_config_free(&hc);
+	fl_conf_warned_free(&w);
+	fl_conf_free(&cmd);
+	rm_rf(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -452,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_read_dir),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_load_reload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
@@ -96,7 +97,7 @@ static int p_disconnect(void *ctx, const char *name) { return strcmp(name, "beta
 static struct fake fk;
 static const struct fl_ctl_provider prov = {
 	&fk, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL,
-	p_stop, p_reload, p_retry, p_purge, p_disconnect,
+	p_stop, p_reload, p_retry, p_purge, p_disconnect, NULL,
 };
 
 static void feed(struct fl_ctl_session *s, const char *text, bool ok)
@@ -149,6 +150,30 @@ static void test_session(void **state)
 	fl_ctl_session_free(&s);
 	fl_ctl_session_init(&s, COOKIE, 1);
 	feed(&s, "0 ^" COOKIE " 0\n12 alpha beta\n", false);
+	fl_ctl_session_free(&s);
+}
+
+static int debug_now = 7;
+static int p_set_debug(void *ctx, int level)
+{
+	int old = debug_now;
+	if (level >= 0)
+		debug_now = level;
+	return old;
+}
+
+/* A provider with its own debug level gets SET_DEBUG. */
+static void test_session_set_debug_hook(void **state)
+{
+	struct fl_ctl_provider p2 = prov;
+	p2.set_debug = p_set_debug;
+	struct fl_ctl_session s;
+	fl_ctl_session_init(&s, COOKIE, 1);
+	const char *in = "0 ^" COOKIE " 0\n18 9 2\n18 9 -1\n";
+	assert_true(fl_ctl_session_input(&s, &p2, in, strlen(in)));
+	fl_ctl_session_consumed(&s, strlen("0 alpha 17.7\n4 0 1\n"));
+	expect_out(&s, "18 9 7\n18 9 2\n");
+	assert_int_equal(debug_now, 2);
 	fl_ctl_session_free(&s);
 }
 
@@ -233,8 +258,32 @@ static void test_pidfile(void **state)
 	assert_true(fl_pidfile_parse(t, strlen(t), &pf));
 	assert_false(fl_pidfile_parse("7466 ABC\n", 9, &pf));
 	assert_false(fl_pidfile_parse("", 0, &pf));
-	unlink(path);
+	fl_pidfile_remove(path);
+	assert_int_not_equal(access(path, F_OK), 0);
 	rmdir(dir);
+
+	/* Host and port of a wildcard listener become loopback. */
+	char host[64], port[16];
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	socklen_t sl = sizeof(sa);
+	getsockname(fd, (struct sockaddr *)&sa, &sl);
+	fl_pidfile_local_address(fd, host, port);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(atoi(port), ntohs(sa.sin_port));
+	close(fd);
+	fd = socket(AF_INET6, SOCK_STREAM, 0);
+	if (fd >= 0) {
+		struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
+		if (bind(fd, (struct sockaddr *)&s6, sizeof(s6)) == 0) {
+			fl_pidfile_local_address(fd, host, port);
+			assert_string_equal(host, "::1");
+		}
+		close(fd);
+	}
+	fl_pidfile_local_address(-1, host, port);
+	assert_string_equal(port, "655");
 }
 
 /* Loop ops that only record what the server asked for. */
@@ -374,6 +423,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_session),
+		cmocka_unit_test(test_session_set_debug_hook),
 		cmocka_unit_test(test_session_rejects),
 		cmocka_unit_test(test_session_streams),
 		cmocka_unit_test(test_pidfile),

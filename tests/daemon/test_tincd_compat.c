@@ -212,6 +212,27 @@ static void test_fenliu_cli_vs_tincd(void **state)
 	assert_true(WIFEXITED(status));
 	assert_int_not_equal(access(pidpath, F_OK), 0);
 
+	/* start spawns the daemon ($FENLIUD; here tincd, which detaches) with
+	 * -c, --pidfile and the extra options; stop ends it again. */
+	char bin2[512], lf2[160];
+	snprintf(bin2, sizeof(bin2), "%s/tincd", tdir);
+	snprintf(lf2, sizeof(lf2), "--logfile=%s/log2", dir);
+	setenv("FENLIUD", bin2, 1);
+	assert_int_equal(run(fl_cli_start, &out, &err, "start", lf2, NULL), 0);
+	free(out), free(err);
+	unsetenv("FENLIUD");
+	for (int i = 0; i < 1000 && access(pidpath, R_OK) != 0; i++)
+		usleep(5000);
+	assert_int_equal(run(fl_cli_pid, &out, &err, "pid", NULL), 0);
+	long dpid = atol(out);
+	assert_true(dpid > 0);
+	free(out), free(err);
+	assert_int_equal(run(fl_cli_stop, &out, &err, "stop", NULL), 0);
+	free(out), free(err);
+	for (int i = 0; i < 1000 && kill((pid_t)dpid, 0) == 0; i++)
+		usleep(5000);
+	assert_int_not_equal(kill((pid_t)dpid, 0), 0);
+
 	/* fsck agrees with tinc's fsck that this directory is fine. */
 	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 0);
 	free(out), free(err);
@@ -238,7 +259,7 @@ static void p_subnets(void *ctx, fl_ctl_subnet_fn *emit, void *sink)
 static bool stopping;
 static void p_stop(void *ctx) { stopping = true; }
 static const struct fl_ctl_provider prov = {NULL, p_name, p_nodes, NULL, p_subnets, NULL, NULL, p_stop,
-                                            NULL, NULL, NULL, NULL};
+                                            NULL, NULL, NULL, NULL, NULL};
 
 static void serve(void)
 {

@@ -6,32 +6,27 @@
 # traffic is relayed through B. Needs root and TINC11_DIR; skips otherwise.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_scenarios.sh"
 fl_need_root
 fl_need_tools ping nft
 fl_need_tinc
 fl_init
 
-fl_net a b c
-for x in a b c; do fl_conf "$x" tinc; done
-fl_exchange a b c
-fl_connect a b
-fl_connect c b
-for x in b a c; do fl_start "$x"; done
-
+fl_mesh3 tinc tinc tinc
 fl_wait_ping a c 30
 fl_wait_ping a c 30 v6
-fl_wait 30 "a: UDP confirmed to c" fl_udp_confirmed a c
+fl_wait_udp a c
 fl_log "tinc-tinc direct path: ok"
 fl_cli a dump nodes
+for x in a b c; do fl_stop "$x"; done
+for x in a b c hub; do ip netns del "$FL_PFX-$x"; done
+FL_NODES=()
 
 # UDP between A and C blocked before they start: packets still flow, relayed
 # through B, and A never sees UDP to C confirmed.
-for x in a c; do fl_stop "$x"; done
-fl_block_udp a c
-fl_block_udp c a
-for x in a c; do fl_start "$x"; done
+FL_BLOCK_AC=1 fl_mesh3 tinc tinc tinc
 fl_wait_ping a c 30
-for i in $(seq 10); do fl_ping a c || fl_fail "relayed ping $i lost"; done
+fl_pings a c 10
 fl_not fl_udp_confirmed a c || fl_fail "a claims UDP to c confirmed through the firewall"
 fl_log "tinc-tinc relayed path: ok"
 fl_cli a dump nodes

@@ -49,6 +49,8 @@ fl_need_tools() {
 
 # fl_need_fenliu: skip when fenliud or fenliu are not built.
 fl_need_fenliu() {
+	# FL_FORCE_KIND=tinc runs a fenliu test against stock tinc (checks the test).
+	if [ "${FL_FORCE_KIND:-}" = tinc ]; then fl_need_tinc; return; fi
 	[ -x "$FENLIU_BUILD/src/daemon/fenliud" ] || fl_skip "fenliud not built in $FENLIU_BUILD"
 	[ -x "$FENLIU_BUILD/src/cli/fenliu" ] || fl_skip "fenliu CLI not built in $FENLIU_BUILD"
 }
@@ -157,7 +159,7 @@ fl_dir() { echo "$FL_TMP/$1"; }
 # when the CLI exists and FL_FIXED_KEYS is unset, otherwise the fixed test
 # key with the node's index from the vectors.
 fl_conf() {
-	local node=$1 kind=$2 i=${FL_IDX[$1]} d
+	local node=$1 kind=${FL_FORCE_KIND:-$2} i=${FL_IDX[$1]} d
 	shift 2
 	d=$(fl_dir "$node")
 	FL_KIND[$node]=$kind
@@ -223,7 +225,7 @@ fl_daemon_bin() {
 }
 
 # fl_cli NODE ARGS...: the node's own CLI (fenliu or tinc) against its daemon.
-fl_cli() { local node=$1; shift; fl_cli_as "${FL_KIND[$node]}" "$node" "$@"; }
+fl_cli() { local node=$1; shift; fl_cli_as "${FL_CLI:-${FL_KIND[$node]}}" "$node" "$@"; }
 # fl_cli_as KIND NODE ARGS...: a given CLI against NODE's daemon.
 fl_cli_as() {
 	local kind=$1 node=$2 d bin
@@ -356,3 +358,8 @@ fl_bg() {
 	FL_PIDS+=("$!")
 	FL_LAST_BG=$!
 }
+
+# fl_wait_udp NODE PEER [SECONDS]: ping PEER (traffic drives tinc's UDP
+# probing for non-neighbours) until NODE shows UDP to PEER confirmed.
+fl_ping_udp() { fl_ping "$1" "$2" || true; fl_udp_confirmed "$1" "$2"; }
+fl_wait_udp() { fl_wait "${3:-30}" "$1: UDP to $2 confirmed" fl_ping_udp "$1" "$2"; }

@@ -54,6 +54,11 @@ static bool ctx_host_lookup(void *ctx, const char *name, struct mesh_host_info *
 
 void sim_init(struct sim *s, int n)
 {
+	sim_init_opts(s, n, NULL);
+}
+
+void sim_init_opts(struct sim *s, int n, const uint32_t *opts)
+{
 	memset(s, 0, sizeof(*s));
 	s->nn = n;
 	s->now = 1700000000000LL;
@@ -71,6 +76,8 @@ void sim_init(struct sim *s, int n)
 		cfg.my_udp_port = "655";
 		cfg.my_pubkey_b64 = "AAAA";
 		cfg.my_options = MESH_OPT_PMTU_DISCOVERY | MESH_OPT_CLAMP_MSS;
+		if (opts)
+			cfg.my_options |= opts[i];
 		cfg.forwarding_internal = true;
 		cfg.ctx = &ctxs[i];
 		cfg.host_lookup = ctx_host_lookup;
@@ -83,12 +90,15 @@ void sim_free(struct sim *s)
 {
 	for (int i = 0; i < s->nn; i++)
 		mesh_free(s->n[i].m);
-	for (size_t i = s->qh; i < s->qn; i++)
+	for (size_t i = s->qh; i < s->qn; i++) {
 		free(s->q[i].text);
+		free(s->q[i].data);
+	}
 	free(s->q);
 }
 
-static void enqueue(struct sim *s, int conn, const char *text)
+static void enqueue_data(struct sim *s, int conn, const char *text,
+			 const uint8_t *data, size_t len)
 {
 	if (s->qn == s->qcap) {
 		s->qcap = s->qcap ? s->qcap * 2 : 256;
@@ -96,7 +106,18 @@ static void enqueue(struct sim *s, int conn, const char *text)
 	}
 	s->q[s->qn].conn = conn;
 	s->q[s->qn].text = strdup(text);
+	s->q[s->qn].data = NULL;
+	s->q[s->qn].len = len;
+	if (data) {
+		s->q[s->qn].data = malloc(len);
+		memcpy(s->q[s->qn].data, data, len);
+	}
 	s->qn++;
+}
+
+static void enqueue(struct sim *s, int conn, const char *text)
+{
+	enqueue_data(s, conn, text, NULL, 0);
 }
 
 static int alloc_conn(struct sim *s, int node)
@@ -179,6 +200,30 @@ static void on_item(struct sim *s, int i, struct mesh_out_item *it)
 		if (s->c[it->conn].used && s->c[it->conn].peer_conn >= 0)
 			enqueue(s, s->c[it->conn].peer_conn, it->text);
 		break;
+	case MESH_OUT_SEND_PACKET:
+		if (s->c[it->conn].used && s->c[it->conn].peer_conn >= 0)
+			enqueue(s, s->c[it->conn].peer_conn, it->text);
+		break;
+	case MESH_OUT_SEND_BINARY:
+		if (s->c[it->conn].used && s->c[it->conn].peer_conn >= 0)
+			enqueue_data(s, s->c[it->conn].peer_conn, it->text,
+				     it->data, it->len);
+		break;
+	case MESH_EV_REQ_SPTPS_START: s->n[i].reqstart++; break;
+	case MESH_EV_ANS_KEY: s->n[i].anskey++; break;
+	case MESH_EV_UDP_ADDRESS: s->n[i].udp_addr++; break;
+	case MESH_EV_SPTPS_DATA:
+		if (it->node2 == mesh_myself(s->n[i].m)) {
+			s->n[i].data_for_me++;
+		} else {
+			/* act as the data path: relay it on over TCP */
+			s->n[i].data_relayed++;
+			mesh_out_init(&o);
+			mesh_send_sptps_data(s->n[i].m, it->node, it->node2,
+					     it->data, it->len, &o);
+			sim_process(s, i, &o);
+		}
+		break;
 	case MESH_OUT_START_SPTPS:
 		mesh_out_init(&o);
 		mesh_conn_sptps_ready(s->n[i].m, it->conn, s->now, &o);
@@ -211,6 +256,7 @@ bool sim_run(struct sim *s, long max_steps)
 
 		if (max_steps-- <= 0) {
 			free(msg.text);
+			free(msg.data);
 			return false;
 		}
 		s->delivered++;
@@ -221,6 +267,10 @@ bool sim_run(struct sim *s, long max_steps)
 			mesh_out_init(&o);
 			e = mesh_conn_recv(s->n[i].m, msg.conn, msg.text,
 					   strlen(msg.text), s->now, &o);
+			if (!e && msg.data)
+				e = mesh_conn_sptps_packet(s->n[i].m, msg.conn,
+							   msg.data, msg.len,
+							   s->now, &o);
 			sim_process(s, i, &o);
 			if (e) {
 				fprintf(stderr, "%s: conn %d: %s: %s\n", s->n[i].name,
@@ -229,6 +279,7 @@ bool sim_run(struct sim *s, long max_steps)
 			}
 		}
 		free(msg.text);
+		free(msg.data);
 	}
 	s->qh = s->qn = 0;
 	return true;

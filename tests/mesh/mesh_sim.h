@@ -22,6 +22,7 @@ struct sim_node {
 	int up_events, down_events;	/* HOST_UP / HOST_DOWN seen */
 	int subnet_up, subnet_down;
 	int sent_lines;
+	int reqstart, anskey, data_for_me, data_relayed, udp_addr;
 	char addr[32];		/* this node's underlay address */
 };
 
@@ -37,13 +38,15 @@ struct sim {
 	struct sim_conn c[SIM_MAX_CONNS];
 	int64_t now;
 	/* pending lines */
-	struct sim_msg { int conn; char *text; } *q;
+	struct sim_msg { int conn; char *text; uint8_t *data; size_t len; } *q;
 	size_t qh, qn, qcap;
 	long delivered;
 	bool wire[SIM_MAX_NODES][SIM_MAX_NODES];	/* connect() possible */
 };
 
 void sim_init(struct sim *s, int n);
+/* As sim_init, with node i's option bits opts[i] (MESH_OPT_*). */
+void sim_init_opts(struct sim *s, int n, const uint32_t *opts);
 void sim_free(struct sim *s);
 /* Open a meta connection from a to b (a is the initiator). */
 void sim_connect(struct sim *s, int a, int b);

@@ -311,6 +311,73 @@ static void test_ping_keeps_alive(void **st)
 	free(s);
 }
 
+
+/* UDP key exchange records and TCP-carried datagrams cross two relays. */
+static void test_key_exchange_over_relays(void **st)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	uint8_t rec[70] = {0}, dgram[30] = {0};
+	struct mesh_out o;
+	struct mesh_node *n3, *n0;
+
+	(void)st;
+	memset(link_, 0, sizeof(link_));
+	sim_init(s, 4);
+	connect_(s, 0, 1);
+	connect_(s, 1, 2);
+	connect_(s, 2, 3);
+	assert_true(sim_run(s, 100000));
+	n3 = sim_node(s, 0, 3);
+	n0 = sim_node(s, 3, 0);
+	mesh_out_init(&o);
+	assert_true(mesh_want_key(s->n[0].m, n3, s->now, &o));
+	assert_true(mesh_send_sptps_start(s->n[0].m, n3, rec, sizeof(rec), s->now, &o));
+	sim_process(s, 0, &o);
+	assert_true(sim_run(s, 100000));
+	assert_int_equal(s->n[3].reqstart, 1);
+	assert_int_equal(s->n[1].reqstart + s->n[2].reqstart, 0);
+	mesh_out_init(&o);
+	assert_true(mesh_send_ans_key(s->n[3].m, n0, rec, 69, 0, &o));
+	sim_process(s, 3, &o);
+	assert_true(sim_run(s, 100000));
+	assert_int_equal(s->n[0].anskey, 1);
+	/* data over TCP: relays pass it on only with a valid key for TO */
+	for (int i = 0; i < 3; i++)
+		mesh_key_valid(s->n[i].m, sim_node(s, i, 3));
+	mesh_out_init(&o);
+	assert_true(mesh_send_sptps_data(s->n[0].m, mesh_myself(s->n[0].m), n3,
+					 dgram, sizeof(dgram), &o));
+	sim_process(s, 0, &o);
+	assert_true(sim_run(s, 100000));
+	assert_int_equal(s->n[3].data_for_me, 1);
+	assert_int_equal(s->n[1].data_relayed, 1);
+	assert_int_equal(s->n[2].data_relayed, 1);
+	check_against_reference(s);
+	sim_free(s);
+	free(s);
+}
+
+/* A node with IndirectData: others reach it through the last direct hop. */
+static void test_indirect_node(void **st)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	uint32_t opts[3] = {0, 0, MESH_OPT_INDIRECT};
+
+	(void)st;
+	memset(link_, 0, sizeof(link_));
+	sim_init_opts(s, 3, opts);
+	connect_(s, 0, 1);
+	connect_(s, 1, 2);
+	assert_true(sim_run(s, 100000));
+	assert_ptr_equal(sim_node(s, 0, 2)->via, sim_node(s, 0, 1));
+	assert_ptr_equal(sim_node(s, 0, 2)->nexthop, sim_node(s, 0, 1));
+	assert_ptr_equal(sim_node(s, 0, 1)->via, sim_node(s, 0, 1));
+	assert_ptr_equal(sim_node(s, 1, 2)->via, mesh_myself(s->n[1].m));
+	assert_true(sim_node(s, 0, 2)->options & MESH_OPT_INDIRECT);
+	sim_free(s);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +386,8 @@ int main(void)
 		cmocka_unit_test(test_node_leaves),
 		cmocka_unit_test(test_subnet_changes),
 		cmocka_unit_test(test_ping_keeps_alive),
+		cmocka_unit_test(test_key_exchange_over_relays),
+		cmocka_unit_test(test_indirect_node),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -92,6 +92,10 @@ enum fl_conf_err fl_conf_parse(struct fl_conf *c, const char *buf, size_t len,
 		lineno++;
 		if (n > 0 && start[n - 1] == '\r')
 			n--;
+		/* A long comment or PEM line is harmless (tinc splits long lines
+		 * into pieces; pieces of a comment are then read as settings). */
+		if (n > FL_CONF_LINE_MAX && (start[0] == '#' || pem))
+			continue;
 		if (n > FL_CONF_LINE_MAX) {
 			report(r, file, lineno, "line too long", "");
 			return FL_CONF_ELONG;

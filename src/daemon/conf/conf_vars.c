@@ -6,6 +6,7 @@
  */
 #include "daemon/conf/conf_vars.h"
 #include "daemon/conf/conf_name.h"
+#include "mesh/mesh_subnet.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -182,9 +183,23 @@ static bool check_addr(const char *value, char *why, size_t n)
 	return k == 1 || check_port(port, why, n);
 }
 
+/* mesh's parser (GRAPH.md §5.1) plus the config-only host-bits rule. */
+static bool check_subnet(const char *value, char *why, size_t n)
+{
+	struct mesh_subnet sn;
+	enum mesh_subnet_err e = mesh_subnet_parse(&sn, value, strlen(value));
+	if (e == MESH_SUBNET_OK)
+		e = mesh_subnet_check_host_bits(&sn);
+	if (e == MESH_SUBNET_OK)
+		return true;
+	snprintf(why, n, "%s", mesh_subnet_strerror(e));
+	return false;
+}
+
 static bool check_key(const char *value, char *why, size_t n)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	/* tinc's decoder takes both alphabets (KEYS.md §1.3). */
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_";
 	if (strlen(value) == 43 && strspn(value, b64) == 43)
 		return true;
 	snprintf(why, n, "expected 43 base64 characters");
@@ -224,10 +239,7 @@ bool fl_var_check_value(const struct fl_var *v, const char *value, char *why, si
 	case FL_VT_ADDR:
 		return check_addr(value, why, n);
 	case FL_VT_SUBNET:
-		if (strcspn(value, " \t") == strlen(value) && strlen(value) < 64)
-			return true;
-		snprintf(why, n, "expected one subnet ADDRESS[/PREFIX][#WEIGHT]");
-		return false;
+		return check_subnet(value, why, n);
 	case FL_VT_NAME:
 		/* Name = $VAR is expanded later; ConnectTo must be a literal name. */
 		if (fl_name_valid(value) || (value[0] == '$' && strcasecmp(v->name, "Name") == 0))

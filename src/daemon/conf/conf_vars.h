@@ -16,7 +16,7 @@ enum fl_var_type {
 	FL_VT_INT,    /* leading decimal integer within [min, max] */
 	FL_VT_PORT,   /* 0-65535 or a service name */
 	FL_VT_ADDR,   /* HOST [PORT] */
-	FL_VT_SUBNET, /* one token; its syntax is checked by mesh */
+	FL_VT_SUBNET, /* ADDRESS[/PREFIX][#WEIGHT], mesh's parser, no host bits */
 	FL_VT_NAME,   /* node name (CONFIG.md §1.3); Name may be $VAR */
 	FL_VT_ENUM,   /* one of the keywords, any case */
 	FL_VT_KEY,    /* Ed25519 public key: 43 tinc-b64 characters */

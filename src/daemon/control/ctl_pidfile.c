@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -54,6 +57,38 @@ bool fl_pidfile_write(const char *path, long pid, const char *cookie, const char
 	unlink(tmp);
 	errno = saved;
 	return false;
+}
+
+void fl_pidfile_remove(const char *path)
+{
+	unlink(path);
+}
+
+void fl_pidfile_local_address(int fd, char host[static 64], char port[static 16])
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	strcpy(host, "127.0.0.1");
+	strcpy(port, "655");
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+		if (in->sin_addr.s_addr == htonl(INADDR_ANY))
+			in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+		if (IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr))
+			in6->sin6_addr = in6addr_loopback;
+	} else {
+		return;
+	}
+	char h[64], p[16];
+	if (getnameinfo((struct sockaddr *)&ss, len, h, sizeof(h), p, sizeof(p),
+	                NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
+		strcpy(host, h);
+		strcpy(port, p);
+	}
 }
 
 bool fl_pidfile_parse(const char *text, size_t len, struct fl_pidfile *out)

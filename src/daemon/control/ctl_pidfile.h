@@ -25,6 +25,14 @@ bool fl_cookie_generate(char out[static 65]);
  * by 127.0.0.1 / ::1 by the caller. Returns false with errno set. */
 bool fl_pidfile_write(const char *path, long pid, const char *cookie, const char *host,
                       const char *port);
+/* Removes the pid file at exit (errors ignored). */
+void fl_pidfile_remove(const char *path);
+
+/* HOST and PORT text for the pid file from the first listening TCP socket:
+ * numeric, with 0.0.0.0 / :: replaced by 127.0.0.1 / ::1 (CONFIG.md §1.4).
+ * Falls back to "127.0.0.1" and "655" when fd is not a bound socket. */
+void fl_pidfile_local_address(int fd, char host[static 64], char port[static 16]);
+
 /* Parses a pid file. Returns false if missing or malformed. */
 bool fl_pidfile_read(const char *path, struct fl_pidfile *out);
 /* Parses pid file text (pure; used by read and tests). */

@@ -192,9 +192,13 @@ static bool handle_control(struct fl_ctl_session *s, const struct fl_ctl_provide
 	case FL_REQ_SET_DEBUG:
 		if (sscanf(line, "%*d %*d %d", &a) != 1)
 			return false;
-		b = fl_log_level();
-		if (a >= 0)
-			fl_log_set_level(a);
+		if (p->set_debug) {
+			b = p->set_debug(p->ctx, a);
+		} else {
+			b = fl_log_level();
+			if (a >= 0)
+				fl_log_set_level(a);
+		}
 		return sendf(s, "%d %d %d", FL_CTL_CONTROL, type, b);
 	case FL_REQ_RETRY:
 		if (p->retry)

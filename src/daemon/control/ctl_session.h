@@ -44,6 +44,9 @@ struct fl_ctl_provider {
 	void (*purge)(void *ctx);
 	/* Close every connection named name: 0 if one was closed, -2 if none. */
 	int (*disconnect)(void *ctx, const char *name);
+	/* Optional: set the debug level (level >= 0) and return the old one;
+	 * level < 0 only queries. NULL: fl_log_set_level()/fl_log_level(). */
+	int (*set_debug)(void *ctx, int level);
 };
 
 enum fl_ctl_state { FL_CTL_AWAIT_ID, FL_CTL_READY, FL_CTL_CLOSED };

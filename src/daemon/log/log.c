@@ -26,8 +26,14 @@ static struct {
 	.level = 0,
 	.sink_level = -1,
 	.ident = "fenliud",
-	.lock = PTHREAD_MUTEX_INITIALIZER,
+	/* Recursive: the sink may make the event loop log (e.g. a failed
+	 * epoll_ctl) while this thread holds the lock. */
+	.lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP,
 };
+
+/* Set while this thread runs the sink: a message logged from inside the
+ * sink goes to the target only, never back into the sink. */
+static _Thread_local bool in_sink;
 
 bool fl_log_open(enum fl_log_mode mode, const char *file, const char *ident)
 {
@@ -80,6 +86,11 @@ void fl_log_set_level(int level)
 int fl_log_level(void)
 {
 	return lg.level;
+}
+
+int fl_log_wanted_level(void)
+{
+	return lg.level > lg.sink_level ? lg.level : lg.sink_level;
 }
 
 void fl_log_set_sink(fl_log_sink_fn *fn, void *ctx, int sink_level)
@@ -164,8 +175,11 @@ void fl_log(int level, int priority, const char *fmt, ...)
 	pthread_mutex_lock(&lg.lock);
 	if (level <= lg.level)
 		write_target(priority, msg);
-	if (lg.sink && level <= lg.sink_level)
+	if (lg.sink && level <= lg.sink_level && !in_sink) {
+		in_sink = true;
 		lg.sink(lg.sink_ctx, level, priority, msg);
+		in_sink = false;
+	}
 	pthread_mutex_unlock(&lg.lock);
 	errno = saved;
 }

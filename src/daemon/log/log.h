@@ -4,7 +4,8 @@
  * Global state, owned by the control thread (the only thread that may call
  * fl_log_open/set_level/set_sink). fl_log() itself may be called from any
  * thread: each target write is one call, and the sink is invoked under a
- * mutex, so the sink must not log.
+ * (recursive) mutex. What the sink itself logs, directly or through the
+ * event loop, reaches the target but not the sink again.
  */
 #ifndef FL_LOG_H
 #define FL_LOG_H
@@ -38,6 +39,10 @@ void fl_log_close(void);
 
 void fl_log_set_level(int level);
 int fl_log_level(void);
+/* The highest level anyone listens to: the debug level or, while a
+ * `fenliu log` client is attached, its level. Front ends that filter
+ * before calling fl_log() should filter with this. */
+int fl_log_wanted_level(void);
 
 /* The control server's hook: called for every message whose level is
  * <= sink_level, with tinc's control log text ("DATE TIME PRIO    msg",

@@ -1,0 +1,29 @@
+/* fuzz_conf.c: libFuzzer target for the config text parser and the value
+ * checks (src/daemon/conf): any bytes as a config file, then every entry
+ * checked and the typed settings resolved. Must never crash or leak. */
+#include "daemon/conf/conf.h"
+#include "daemon/conf/conf_settings.h"
+#include "daemon/conf/conf_vars.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fl_conf c;
+	struct fl_conf_warned w = {0};
+	fl_conf_init(&c);
+	fl_conf_parse(&c, (const char *)data, size, "fuzz", NULL);
+	fl_conf_check(&c, &w, NULL);
+	struct fl_settings s;
+	if (fl_settings_load(&s, &c, "fuzz") == FL_CONF_OK)
+		fl_settings_free(&s);
+	struct fl_host_settings h;
+	if (fl_host_settings_load(&h, &c) == FL_CONF_OK)
+		fl_host_settings_free(&h);
+	fl_conf_warned_free(&w);
+	fl_conf_free(&c);
+	return 0;
+}

@@ -1,0 +1,208 @@
+/*
+ * fenliud's state, owned by the control thread: the event loop, the mesh
+ * model, meta connections, per-node UDP state, listeners, the device, the
+ * control server and the scripts runner. Only src/daemon's glue files
+ * include this; each owns one part:
+ *   fenliud.c      main, startup/shutdown, signals, timers, reload
+ *   fld_conf.c     reading tinc.conf/hosts into the mesh and settings
+ *   fld_meta.c     meta connections: TCP socket + SPTPS stream + framing
+ *   fld_net.c      listeners, outgoing connects
+ *   fld_out.c      carrying out the mesh's outputs
+ *   fld_udp.c      UDP SPTPS sessions (REQ_KEY/ANS_KEY) and the data path
+ *   fld_ctl.c      the control provider (dumps, stop, reload, ...)
+ */
+#ifndef FL_DAEMON_FLD_H
+#define FL_DAEMON_FLD_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "crypto/ed25519.h"
+#include "crypto/sptps.h"
+#include "daemon/conf/conf.h"
+#include "daemon/conf/conf_vars.h"
+#include "daemon/control/ctl_server.h"
+#include "io/loop.h"
+#include "daemon/meta_frame.h"
+#include "daemon/script.h"
+#include "mesh/mesh.h"
+
+#define FLD_MAX_LISTEN 8
+#define FLD_LOOKUP_MAX 32
+
+typedef void fld_fd_fn(void *ctx, int fd, unsigned events);
+
+struct fld_watch {
+	fld_fd_fn *fn;
+	void *ctx;
+	unsigned events;
+};
+
+struct fld;
+
+/* One meta connection (mesh connection id = id). */
+struct fld_conn {
+	struct fld *d;
+	int32_t id;
+	int fd;
+	bool connecting;	/* non-blocking connect in progress */
+	bool outgoing;
+	bool sptps_done;	/* first handshake finished */
+	bool closing;		/* close after the output is flushed */
+	char *outgoing_name;
+	char host[64], port[16];	/* peer (numeric) */
+	struct fl_sptps *sptps;
+	struct fl_meta_frame frame;
+	uint8_t *out;		/* pending output */
+	size_t out_len, out_cap;
+	uint64_t started_ms;
+};
+
+/* Per-node daemon state, by mesh node. */
+struct fld_node {
+	struct mesh_node *n;
+	struct fl_sptps *udp;	/* UDP SPTPS session, NULL if none */
+	bool udp_initiator;
+	struct sockaddr_storage addr;	/* current UDP address */
+	socklen_t addrlen;
+	int sock;		/* listener index it was last heard on */
+	int compression;	/* level to use when sending to it */
+	uint64_t req_key_ms;	/* last REQ_SPTPS_START sent/received */
+	/* probes */
+	bool udp_confirmed;
+	bool ping_out;
+	uint64_t udp_ping_us;
+	uint64_t udp_ping_ms, udp_reply_ms, confirm_deadline_ms, mtu_ping_ms;
+	int mtuprobes;
+	int maxrecentlen;
+	int rtt_us;
+	unsigned long long in_pkts, in_bytes, out_pkts, out_bytes;
+};
+
+struct fld_listener {
+	int tcp, udp;
+	int family;
+};
+
+struct fld {
+	struct fl_loop *loop;
+	struct fld_watch *watches;	/* by fd */
+	size_t n_watches;
+	struct mesh *mesh;
+	char *confbase, *netname, *pidfile, *logfile;
+	char name[256];
+	struct fl_ed25519_key key;
+	char pub_b64[64];
+	int debug;
+	bool debug_from_conf;	/* no -d: LogLevel applies */
+	struct fl_conf cmdline;	/* -o options */
+	struct fl_conf_warned warned;
+	/* settings (re-read on reload) */
+	char port[16];
+	bool tcponly, indirect, pmtu_discovery, clampmss;
+	int compression;
+	int ping_interval, ping_timeout;
+	int udp_discovery_interval, udp_keepalive_interval, udp_discovery_timeout;
+	bool router_mode;
+	char **connect_to;
+	size_t n_connect_to;
+	char **own_subnets;
+	size_t n_own_subnets;
+	char *interface;
+	char *scripts_interpreter, *scripts_extension;
+	int max_timeout;
+	bool autoconnect, has_weight;
+	int weight;
+	/* host_lookup answers (valid until the next lookup) */
+	char *lookup_host[FLD_LOOKUP_MAX], *lookup_port[FLD_LOOKUP_MAX];
+	size_t lookup_n;
+	/* device */
+	int tun_fd;
+	char ifname[32];
+	char device[64];
+	/* sockets */
+	struct fld_listener listen[FLD_MAX_LISTEN];
+	size_t n_listen;
+	/* connections */
+	struct fld_conn **conns;
+	size_t n_conns, cap_conns;
+	int32_t next_conn_id;
+	/* nodes */
+	struct fld_node **nodes;
+	size_t n_nodes, cap_nodes;
+	/* control, scripts, signals */
+	struct fl_ctl_server *ctl;
+	struct fl_ctl_provider ctl_provider;
+	struct fl_ctl_loop_ops ctl_loop;
+	int ctl_listen_fd;
+	char *socket_path;
+	struct fl_script_runner *scripts;
+	int sigfd;
+	char cookie[65];
+	bool stop, reload_pending;
+	uint64_t next_tick_ms;
+	struct fl_compress_ctx *zctx;
+	int unknown_udp_log_budget;
+	unsigned long dropped_udp, dropped_meta;
+};
+
+/* fld_meta.c */
+struct fld_conn *fld_conn_new(struct fld *d, int fd, bool outgoing, const char *name,
+			      bool connecting);
+struct fld_conn *fld_conn_find(struct fld *d, int32_t id);
+/* Close now: unwatch, close fd, tell the mesh (which may emit outputs). */
+void fld_conn_close(struct fld_conn *c, const char *why);
+void fld_conn_free_all(struct fld *d);
+void fld_conn_sweep(struct fld *d);
+void fld_conn_accepted(struct fld_conn *c, const char *lhost);
+int fld_conn_send_raw(struct fld_conn *c, const void *data, size_t len);
+int fld_conn_send_record(struct fld_conn *c, const void *data, size_t len);
+int fld_conn_start_sptps(struct fld_conn *c, bool initiator, const uint8_t *label,
+			 size_t label_len);
+
+int fld_host_key(struct fld *d, const char *name, uint8_t pub[static 32]);
+
+/* fld_out.c */
+void fld_out_run(struct fld *d, struct mesh_out *out);
+
+/* fld_net.c */
+int fld_net_listen(struct fld *d);
+void fld_net_close(struct fld *d);
+void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port);
+
+/* fld_udp.c */
+struct fld_node *fld_node(struct fld *d, struct mesh_node *n);
+void fld_nodes_free(struct fld *d);
+void fld_udp_reset(struct fld *d, struct mesh_node *n);
+void fld_udp_req_start(struct fld *d, struct mesh_node *from, const uint8_t *rec, size_t len);
+void fld_udp_ans_key(struct fld *d, struct mesh_node *from, const uint8_t *rec, size_t len,
+		     int compression, const char *host, const char *port);
+void fld_udp_tcp_data(struct fld *d, struct mesh_node *from, struct mesh_node *to,
+		      const uint8_t *dgram, size_t len);
+void fld_udp_set_address(struct fld *d, struct mesh_node *n, const char *host, const char *port);
+void fld_try_tx(struct fld *d, struct mesh_node *n, bool pmtu);
+void fld_route_frame(struct fld *d, struct mesh_node *from, uint8_t *frame, size_t len);
+void fld_udp_readable(void *ctx, int fd, unsigned events);
+void fld_tun_readable(void *ctx, int fd, unsigned events);
+void fld_udp_tick(struct fld *d);
+void fld_udp_bind(struct fld *d);
+
+/* fld_ctl.c */
+int fld_ctl_start(struct fld *d);
+void fld_ctl_stop(struct fld *d);
+
+/* fld_loop.c */
+int fld_watch(struct fld *d, int fd, unsigned events, fld_fd_fn *fn, void *ctx);
+void fld_unwatch(struct fld *d, int fd);
+void fld_watch_free(struct fld *d);
+uint64_t fld_now(void);	/* monotonic ms */
+int64_t fld_mesh_now(void);	/* realtime ms for the mesh */
+
+/* fenliud.c */
+int fld_reload(struct fld *d);
+void fld_run_host_script(struct fld *d, const char *script, struct mesh_node *n,
+			 const struct mesh_subnet *s);
+
+#endif

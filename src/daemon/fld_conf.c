@@ -1,0 +1,223 @@
+/*
+ * Configuration glue of fenliud: reads the server tree with the conf part
+ * (src/daemon/conf), copies the settings the daemon uses into struct fld,
+ * loads our private key, and answers the mesh's host_lookup callback from
+ * hosts/NAME. Called at startup and on reload; control thread only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto/b64.h"
+#include "crypto/ed25519_keyfile.h"
+#include "daemon/conf/conf_read.h"
+#include "daemon/conf/conf_settings.h"
+#include "daemon/dlog.h"
+#include "daemon/fld.h"
+#include "daemon/fld_conf.h"
+
+static void conf_report_err(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fl_dlog(FL_DLOG_ERR, "%s", msg);
+}
+
+static void conf_report_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fl_dlog(FL_DLOG_WARN, "%s", msg);
+}
+
+static const struct fl_conf_reporter conf_reporter = {conf_report_err, conf_report_warn, NULL};
+
+static void conf_free_connect_to(struct fld *d)
+{
+	for (size_t i = 0; i < d->n_connect_to; i++)
+		free(d->connect_to[i]);
+	free(d->connect_to);
+	d->connect_to = NULL;
+	d->n_connect_to = 0;
+}
+
+void fld_conf_free(struct fld *d)
+{
+	conf_free_connect_to(d);
+	for (size_t i = 0; i < d->n_own_subnets; i++)
+		free(d->own_subnets[i]);
+	free(d->own_subnets);
+	d->own_subnets = NULL;
+	d->n_own_subnets = 0;
+	free(d->interface);
+	d->interface = NULL;
+	free(d->scripts_interpreter);
+	free(d->scripts_extension);
+	d->scripts_interpreter = d->scripts_extension = NULL;
+	fl_conf_free(&d->cmdline);
+	fl_conf_warned_free(&d->warned);
+}
+
+static char **conf_strv_dup(const struct fl_strv *v, size_t *n)
+{
+	char **out = calloc(v->n + 1, sizeof(*out));
+
+	*n = 0;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < v->n; i++)
+		if ((out[*n] = strdup(v->v[i])))
+			(*n)++;
+	return out;
+}
+
+/* Our private key file, read with the keys part's reader. */
+static int conf_load_key(struct fld *d, const char *file)
+{
+	char path[4096];
+	char text[4096];
+	struct fl_keyfile_diag diag;
+	size_t len;
+	FILE *f;
+
+	if (file)
+		snprintf(path, sizeof(path), "%s", file);
+	else
+		snprintf(path, sizeof(path), "%s/ed25519_key.priv", d->confbase);
+	f = fopen(path, "r");
+	if (!f) {
+		fl_dlog(FL_DLOG_ERR, "Could not open Ed25519 private key file %s: %s", path,
+			strerror(errno));
+		return -1;
+	}
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	if (fl_keyfile_read_private(&d->key, text, len, &diag) != FL_KEYFILE_OK) {
+		char msg[512];
+		fl_keyfile_describe(msg, sizeof(msg), path, &diag);
+		fl_dlog(FL_DLOG_ERR, "%s", msg);
+		return -1;
+	}
+	fl_b64_encode(d->pub_b64, sizeof(d->pub_b64), d->key.pub, sizeof(d->key.pub), false);
+	return 0;
+}
+
+/* Reads everything; on failure nothing in d changed except logs. */
+int fld_conf_load(struct fld *d, bool first)
+{
+	struct fl_conf conf;
+	struct fl_settings s;
+	char name[256];
+	int ret = -1;
+
+	fl_conf_init(&conf);
+	memset(&s, 0, sizeof(s));
+	if (fl_conf_read_server(&conf, d->confbase, &d->cmdline, name, sizeof(name), &d->warned,
+				&conf_reporter) != FL_CONF_OK)
+		goto out;
+	if (fl_settings_load(&s, &conf, name) != FL_CONF_OK)
+		goto out;
+	if (!s.name[0]) {
+		fl_dlog(FL_DLOG_ERR, "Name for tinc daemon required!");
+		goto out_settings;
+	}
+	if (first) {
+		snprintf(d->name, sizeof(d->name), "%s", s.name);
+		snprintf(d->port, sizeof(d->port), "%s", s.port ? s.port : "655");
+		if (conf_load_key(d, s.ed25519_private_key_file) < 0)
+			goto out_settings;
+		free(d->interface);
+		d->interface = s.interface ? strdup(s.interface) : NULL;
+		d->router_mode = s.mode == FL_MODE_ROUTER;
+	} else if (strcmp(d->name, s.name)) {
+		fl_dlog(FL_DLOG_ERR, "Name changed on reload: not supported, restart instead");
+		goto out_settings;
+	}
+	d->tcponly = s.tcp_only;
+	d->indirect = s.indirect_data || s.tcp_only;
+	d->pmtu_discovery = s.pmtu_discovery && !s.tcp_only;
+	d->clampmss = s.clamp_mss;
+	d->compression = s.compression;
+	d->ping_interval = s.ping_interval;
+	d->ping_timeout = s.ping_timeout;
+	d->max_timeout = s.max_timeout;
+	d->autoconnect = s.autoconnect;
+	d->has_weight = s.weight != FL_UNSET;
+	d->weight = s.weight;
+	d->udp_discovery_interval = s.udp_discovery_interval;
+	d->udp_keepalive_interval = s.udp_discovery_keepalive_interval;
+	d->udp_discovery_timeout = s.udp_discovery_timeout;
+	if (!first && d->debug_from_conf)
+		d->debug = s.log_level;
+	conf_free_connect_to(d);
+	d->connect_to = conf_strv_dup(&s.connect_to, &d->n_connect_to);
+	for (size_t i = 0; i < d->n_own_subnets; i++)
+		free(d->own_subnets[i]);
+	free(d->own_subnets);
+	d->own_subnets = conf_strv_dup(&s.subnet, &d->n_own_subnets);
+	free(d->scripts_interpreter);
+	free(d->scripts_extension);
+	d->scripts_interpreter = s.scripts_interpreter ? strdup(s.scripts_interpreter) : NULL;
+	d->scripts_extension =
+		s.scripts_extension && *s.scripts_extension ? strdup(s.scripts_extension) : NULL;
+	if (first && d->debug_from_conf)
+		d->debug = s.log_level;
+	ret = 0;
+out_settings:
+	fl_settings_free(&s);
+out:
+	fl_conf_free(&conf);
+	return ret;
+}
+
+/* mesh host_lookup: what hosts/NAME says. The Address arrays live in d
+ * until the next lookup. */
+bool fld_conf_host_lookup(void *ctx, const char *name, struct mesh_host_info *out)
+{
+	struct fld *d = ctx;
+	struct fl_conf c;
+	struct fl_host_settings h;
+	uint8_t pub[32];
+
+	memset(out, 0, sizeof(*out));
+	out->indirect = out->tcponly = out->clampmss = -1;
+	for (size_t i = 0; i < d->lookup_n; i++) {
+		free(d->lookup_host[i]);
+		free(d->lookup_port[i]);
+	}
+	d->lookup_n = 0;
+	fl_conf_init(&c);
+	memset(&h, 0, sizeof(h));
+	if (fl_conf_read_host(&c, d->confbase, name, &d->cmdline, &d->warned, NULL) != FL_CONF_OK)
+		goto out;
+	if (fl_host_settings_load(&h, &c) != FL_CONF_OK)
+		goto out;
+	out->exists = true;
+	out->has_key = fld_host_key(d, name, pub) == 0;
+	out->has_weight = h.weight != FL_UNSET;
+	out->weight = h.weight;
+	out->indirect = h.indirect_data;
+	out->tcponly = h.tcp_only;
+	out->clampmss = h.clamp_mss;
+	out->pmtu = h.pmtu == FL_UNSET ? 0 : h.pmtu;
+	out->has_address = h.address.n > 0;
+	for (size_t i = 0; i < h.address.n && d->lookup_n < FLD_LOOKUP_MAX; i++) {
+		char host[1024], port[64];
+		int k = sscanf(h.address.v[i], "%1023s %63s", host, port);
+		if (k < 1)
+			continue;
+		if (k < 2)
+			snprintf(port, sizeof(port), "%s", h.port ? h.port : "655");
+		d->lookup_host[d->lookup_n] = strdup(host);
+		d->lookup_port[d->lookup_n] = strdup(port);
+		if (d->lookup_host[d->lookup_n] && d->lookup_port[d->lookup_n])
+			d->lookup_n++;
+	}
+	out->n_addresses = d->lookup_n;
+	out->address_host = (const char *const *)d->lookup_host;
+	out->address_port = (const char *const *)d->lookup_port;
+	fl_host_settings_free(&h);
+out:
+	fl_conf_free(&c);
+	return out->exists;
+}

@@ -1,0 +1,256 @@
+/*
+ * The control provider of fenliud (struct fl_ctl_provider, ctl_session.h):
+ * dumps of nodes, edges, subnets, connections and traffic from the mesh and
+ * the daemon's per-node state, in tinc's formats (CONFIG.md §5.3), and the
+ * STOP/RELOAD/RETRY/PURGE/DISCONNECT actions. Also wires the control server
+ * into the event loop. Control thread only.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/control/ctl_pidfile.h"
+#include "daemon/control/ctl_server.h"
+#include "daemon/dlog.h"
+#include "daemon/fld.h"
+
+static const char *ctl_name(void *ctx)
+{
+	struct fld *d = ctx;
+	return d->name;
+}
+
+static void ctl_each_node(void *ctx, fl_ctl_node_fn *emit, void *sink)
+{
+	struct fld *d = ctx;
+	struct mesh_node *me = mesh_myself(d->mesh);
+
+	for (size_t i = 0; i < mesh_node_count(d->mesh); i++) {
+		struct mesh_node *n = mesh_node_at(d->mesh, i);
+		struct fld_node *fn = fld_node(d, n);
+		struct fl_ctl_node r = {0};
+		char id[13];
+
+		for (int k = 0; k < 6; k++)
+			snprintf(id + 2 * k, 3, "%02x", n->id[k]);
+		r.name = n->name;
+		r.id = id;
+		if (n == me) {
+			r.host = "MYSELF";
+			r.port = d->port;
+		} else if (n->addr && *n->addr) {
+			r.host = n->addr;
+			r.port = n->port ? n->port : "unknown";
+		} else {
+			r.host = r.port = "unknown";
+		}
+		r.compression = n == me ? 0 : n->compression;
+		r.options = n->options;
+		r.status = n->status;
+		r.nexthop = n->nexthop ? n->nexthop->name : "-";
+		r.via = n->via ? n->via->name : "-";
+		r.distance = n->distance;
+		r.mtu = n->mtu;
+		r.minmtu = n->minmtu;
+		r.maxmtu = n->maxmtu;
+		r.last_state_change = (long)n->last_state_change;
+		r.udp_ping_rtt = fn ? fn->rtt_us : -1;
+		if (fn) {
+			r.in_packets = fn->in_pkts;
+			r.in_bytes = fn->in_bytes;
+			r.out_packets = fn->out_pkts;
+			r.out_bytes = fn->out_bytes;
+		}
+		emit(sink, &r);
+	}
+}
+
+static void ctl_each_edge(void *ctx, fl_ctl_edge_fn *emit, void *sink)
+{
+	struct fld *d = ctx;
+
+	for (size_t i = 0; i < mesh_node_count(d->mesh); i++) {
+		struct mesh_node *n = mesh_node_at(d->mesh, i);
+		for (size_t k = 0; k < n->n_edges; k++) {
+			struct mesh_edge *e = n->edges[k];
+			struct fl_ctl_edge r = {
+				.from = e->from->name,
+				.to = e->to->name,
+				.host = e->addr ? e->addr : "unspec",
+				.port = e->port ? e->port : "unspec",
+				.local_host = e->laddr ? e->laddr : "unspec",
+				.local_port = e->lport ? e->lport : "unspec",
+				.options = e->options,
+				.weight = e->weight,
+			};
+			emit(sink, &r);
+		}
+	}
+}
+
+static void ctl_each_subnet(void *ctx, fl_ctl_subnet_fn *emit, void *sink)
+{
+	struct fld *d = ctx;
+	const struct mesh_subnet_table *t = mesh_subnets(d->mesh);
+
+	for (size_t i = 0; i < t->n; i++) {
+		char text[MESH_SUBNET_TEXT_MAX + 16];
+		struct fl_ctl_subnet r;
+		mesh_subnet_format(&t->v[i], text, sizeof(text), true);
+		r.subnet = text;
+		r.owner = t->v[i].owner ? t->v[i].owner->name : NULL;
+		emit(sink, &r);
+	}
+}
+
+static void ctl_each_connection(void *ctx, fl_ctl_connection_fn *emit, void *sink)
+{
+	struct fld *d = ctx;
+
+	for (size_t i = 0; i < d->n_conns; i++) {
+		struct fld_conn *c = d->conns[i];
+		struct mesh_conn *mc = mesh_conn_find(d->mesh, c->id);
+		struct fl_ctl_connection r = {
+			.name = mc && mc->name ? mc->name
+						: (c->outgoing_name ? c->outgoing_name : "<unknown>"),
+			.host = c->host,
+			.port = c->port,
+			.options = mc ? mc->options : 0,
+			.socket = c->fd,
+			.status = (mc ? mc->status : 0) | (c->connecting ? FL_CONN_CONNECTING : 0),
+		};
+		emit(sink, &r);
+	}
+	if (d->ctl)
+		fl_ctl_server_each_connection(d->ctl, emit, sink);
+}
+
+static void ctl_each_traffic(void *ctx, fl_ctl_traffic_fn *emit, void *sink)
+{
+	struct fld *d = ctx;
+
+	for (size_t i = 0; i < mesh_node_count(d->mesh); i++) {
+		struct mesh_node *n = mesh_node_at(d->mesh, i);
+		struct fld_node *fn = fld_node(d, n);
+		struct fl_ctl_traffic r = {.name = n->name};
+		if (fn) {
+			r.in_packets = fn->in_pkts;
+			r.in_bytes = fn->in_bytes;
+			r.out_packets = fn->out_pkts;
+			r.out_bytes = fn->out_bytes;
+		}
+		emit(sink, &r);
+	}
+}
+
+static void ctl_stop(void *ctx)
+{
+	struct fld *d = ctx;
+	d->stop = true;
+}
+
+static int ctl_reload(void *ctx) { return fld_reload(ctx); }
+
+static void ctl_retry(void *ctx)
+{
+	struct fld *d = ctx;
+	struct mesh_out out;
+
+	mesh_out_init(&out);
+	mesh_retry(d->mesh, fld_mesh_now(), &out);
+	fld_out_run(d, &out);
+	mesh_out_clear(&out);
+}
+
+static void ctl_purge(void *ctx) { (void)ctx; }
+
+static int ctl_disconnect(void *ctx, const char *name)
+{
+	struct fld *d = ctx;
+	int ret = -2;
+
+	for (size_t i = 0; i < d->n_conns; i++) {
+		struct mesh_conn *mc = mesh_conn_find(d->mesh, d->conns[i]->id);
+		if (mc && mc->name && !strcmp(mc->name, name)) {
+			d->conns[i]->closing = true;
+			ret = 0;
+		}
+	}
+	return ret;
+}
+
+static const struct fl_ctl_provider ctl_provider_tmpl = {
+	.name = ctl_name,
+	.each_node = ctl_each_node,
+	.each_edge = ctl_each_edge,
+	.each_subnet = ctl_each_subnet,
+	.each_connection = ctl_each_connection,
+	.each_traffic = ctl_each_traffic,
+	.stop = ctl_stop,
+	.reload = ctl_reload,
+	.retry = ctl_retry,
+	.purge = ctl_purge,
+	.disconnect = ctl_disconnect,
+};
+
+/* ---- event loop wiring -------------------------------------------------- */
+
+static void ctl_fd_event(void *ctx, int fd, unsigned events)
+{
+	struct fld *d = ctx;
+
+	if (fd == d->ctl_listen_fd)
+		fl_ctl_server_on_accept(d->ctl);
+	else
+		fl_ctl_server_on_event(d->ctl, fd, events & (FL_LOOP_READ),
+				       events & FL_LOOP_WRITE);
+}
+
+static void ctl_watch(void *ctx, int fd, bool want_write)
+{
+	struct fld *d = ctx;
+	fld_watch(d, fd, FL_LOOP_READ | (want_write ? FL_LOOP_WRITE : 0), ctl_fd_event, d);
+}
+
+static void ctl_unwatch(void *ctx, int fd)
+{
+	struct fld *d = ctx;
+	fld_unwatch(d, fd);
+}
+
+int fld_ctl_start(struct fld *d)
+{
+	char host[64] = "127.0.0.1";
+
+	d->ctl_provider = ctl_provider_tmpl;
+	d->ctl_provider.ctx = d;
+	d->ctl_loop.ctx = d;
+	d->ctl_loop.watch = ctl_watch;
+	d->ctl_loop.unwatch = ctl_unwatch;
+	if (!fl_cookie_generate(d->cookie))
+		return -1;
+	d->ctl = fl_ctl_server_new(&d->ctl_provider, &d->ctl_loop, d->cookie, (long)getpid());
+	if (!d->ctl)
+		return -1;
+	d->ctl_listen_fd = -1;
+	d->ctl_listen_fd = fl_ctl_server_listen(d->ctl, d->socket_path);
+	if (d->ctl_listen_fd < 0) {
+		fl_dlog(FL_DLOG_ERR, "Could not listen on control socket %s", d->socket_path);
+		return -1;
+	}
+	if (!fl_pidfile_write(d->pidfile, (long)getpid(), d->cookie, host, d->port)) {
+		fl_dlog(FL_DLOG_ERR, "Could not write pid file %s", d->pidfile);
+		return -1;
+	}
+	return 0;
+}
+
+void fld_ctl_stop(struct fld *d)
+{
+	if (d->ctl) {
+		fl_ctl_server_free(d->ctl);
+		d->ctl = NULL;
+	}
+	if (d->pidfile)
+		unlink(d->pidfile);
+}

@@ -1,0 +1,483 @@
+/*
+ * Meta connections (spec/META.md §2.2, §3): a TCP socket, an output buffer,
+ * the framing of meta_frame.c and the SPTPS stream session. What the bytes
+ * mean is the mesh's business: every request line goes to mesh_conn_recv(),
+ * and the mesh's outputs are carried out by fld_out_run().
+ * Control thread only.
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "crypto/b64.h"
+#include "crypto/ed25519_keyfile.h"
+#include "daemon/dlog.h"
+#include "daemon/fld.h"
+
+/* Output beyond this is a stuck peer: close rather than grow forever. */
+#define FLD_CONN_OUT_MAX (4u << 20)
+
+static void conn_io(void *ctx, int fd, unsigned events);
+
+struct fld_conn *fld_conn_find(struct fld *d, int32_t id)
+{
+	for (size_t i = 0; i < d->n_conns; i++)
+		if (d->conns[i]->id == id)
+			return d->conns[i];
+	return NULL;
+}
+
+static void conn_watch(struct fld_conn *c)
+{
+	unsigned ev = FL_LOOP_READ;
+
+	if (c->out_len || c->connecting)
+		ev |= FL_LOOP_WRITE;
+	fld_watch(c->d, c->fd, ev, conn_io, c);
+}
+
+struct fld_conn *fld_conn_new(struct fld *d, int fd, bool outgoing, const char *name,
+			      bool connecting)
+{
+	struct fld_conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (d->n_conns == d->cap_conns) {
+		size_t cap = d->cap_conns ? d->cap_conns * 2 : 16;
+		struct fld_conn **v = realloc(d->conns, cap * sizeof(*v));
+		if (!v) {
+			free(c);
+			return NULL;
+		}
+		d->conns = v;
+		d->cap_conns = cap;
+	}
+	c->d = d;
+	c->id = d->next_conn_id++;
+	c->fd = fd;
+	c->outgoing = outgoing;
+	c->connecting = connecting;
+	c->outgoing_name = name ? strdup(name) : NULL;
+	c->started_ms = fld_now();
+	d->conns[d->n_conns++] = c;
+	conn_watch(c);
+	return c;
+}
+
+static void conn_free(struct fld_conn *c)
+{
+	fl_sptps_free(c->sptps);
+	free(c->outgoing_name);
+	free(c->out);
+	free(c);
+}
+
+static void conn_unlink(struct fld_conn *c)
+{
+	struct fld *d = c->d;
+
+	for (size_t i = 0; i < d->n_conns; i++) {
+		if (d->conns[i] == c) {
+			memmove(&d->conns[i], &d->conns[i + 1], (d->n_conns - i - 1) * sizeof(*d->conns));
+			d->n_conns--;
+			break;
+		}
+	}
+}
+
+void fld_conn_close(struct fld_conn *c, const char *why)
+{
+	struct fld *d = c->d;
+	struct mesh_out out;
+	int32_t id = c->id;
+	bool was_connecting = c->connecting;
+	char *oname = c->outgoing_name ? strdup(c->outgoing_name) : NULL;
+
+	struct mesh_conn *mc = mesh_conn_find(d->mesh, id);
+	fl_dlog(FL_DLOG_INFO, "Closing connection with %s (%s port %s): %s",
+		mc && mc->name ? mc->name : (oname ? oname : "<unknown>"), c->host, c->port, why);
+	fld_unwatch(d, c->fd);
+	close(c->fd);
+	conn_unlink(c);
+	conn_free(c);
+	mesh_out_init(&out);
+	if (mc) {
+		mesh_conn_close(d->mesh, id, fld_mesh_now(), &out);
+	} else if (was_connecting && oname) {
+		struct mesh_node *n = mesh_node_find(d->mesh, oname);
+		if (n)
+			mesh_connect_failed(d->mesh, n, fld_mesh_now(), &out);
+	}
+	free(oname);
+	fld_out_run(d, &out);
+	mesh_out_clear(&out);
+}
+
+void fld_conn_free_all(struct fld *d)
+{
+	while (d->n_conns) {
+		struct fld_conn *c = d->conns[d->n_conns - 1];
+		fld_unwatch(d, c->fd);
+		close(c->fd);
+		d->n_conns--;
+		conn_free(c);
+	}
+	free(d->conns);
+	d->conns = NULL;
+	d->cap_conns = 0;
+}
+
+/* Queue bytes; try to write at once. */
+int fld_conn_send_raw(struct fld_conn *c, const void *data, size_t len)
+{
+	if (c->closing)
+		return -1;
+	if (!c->out_len && !c->connecting) {
+		ssize_t w = send(c->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (w > 0) {
+			data = (const uint8_t *)data + w;
+			len -= (size_t)w;
+		}
+		if (!len)
+			return 0;
+	}
+	if (len > FLD_CONN_OUT_MAX - c->out_len)
+		return -1;
+	if (c->out_len + len > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+		while (cap < c->out_len + len)
+			cap *= 2;
+		uint8_t *o = realloc(c->out, cap);
+		if (!o)
+			return -1;
+		c->out = o;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, data, len);
+	c->out_len += len;
+	conn_watch(c);
+	return 0;
+}
+
+int fld_conn_send_record(struct fld_conn *c, const void *data, size_t len)
+{
+	if (!c->sptps || !fl_sptps_keyed(c->sptps))
+		return -1;
+	return fl_sptps_send(c->sptps, 0, data, len) == FL_SPTPS_OK ? 0 : -1;
+}
+
+/* ---- SPTPS callbacks ---------------------------------------------------- */
+
+static int conn_random(void *ctx, uint8_t *buf, size_t len)
+{
+	(void)ctx;
+	randombytes_buf(buf, len);
+	return 0;
+}
+
+static int conn_sptps_send(void *ctx, uint8_t type, const uint8_t *rec, size_t len)
+{
+	(void)type;
+	return fld_conn_send_raw(ctx, rec, len);
+}
+
+static int conn_deliver(void *ctx, uint8_t type, const uint8_t *body, size_t len)
+{
+	struct fld_conn *c = ctx;
+	(void)type;
+	return fl_meta_frame_record(&c->frame, body, len, NULL);
+}
+
+static void conn_handshake_done(void *ctx)
+{
+	struct fld_conn *c = ctx;
+	struct mesh_out out;
+
+	if (c->sptps_done)
+		return;
+	c->sptps_done = true;
+	mesh_out_init(&out);
+	if (mesh_conn_sptps_ready(c->d->mesh, c->id, fld_mesh_now(), &out) != MESH_OK)
+		c->closing = true;
+	fld_out_run(c->d, &out);
+	mesh_out_clear(&out);
+}
+
+static const struct fl_sptps_callbacks conn_sptps_cb = {
+	.random = conn_random,
+	.send = conn_sptps_send,
+	.deliver = conn_deliver,
+	.handshake_done = conn_handshake_done,
+};
+
+/* Read hosts/NAME and decode its Ed25519 public key. */
+int fld_host_key(struct fld *d, const char *name, uint8_t pub[static 32])
+{
+	char path[4096];
+	char *text = NULL;
+	size_t len = 0;
+	struct fl_keyfile_diag diag;
+	FILE *f;
+	int ret = -1;
+
+	snprintf(path, sizeof(path), "%s/hosts/%s", d->confbase, name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	text = malloc(65536);
+	if (text) {
+		len = fread(text, 1, 65535, f);
+		if (fl_keyfile_read_host_public(pub, text, len, &diag) == FL_KEYFILE_OK)
+			ret = 0;
+		free(text);
+	}
+	fclose(f);
+	return ret;
+}
+
+int fld_conn_start_sptps(struct fld_conn *c, bool initiator, const uint8_t *label,
+			 size_t label_len)
+{
+	struct mesh_conn *mc = mesh_conn_find(c->d->mesh, c->id);
+	uint8_t pub[32];
+	struct fl_sptps_config cfg = {0};
+	enum fl_sptps_err err;
+
+	if (!mc || !mc->name || fld_host_key(c->d, mc->name, pub) < 0) {
+		fl_dlog(FL_DLOG_ERR, "No Ed25519 public key known for %s",
+			mc && mc->name ? mc->name : "<unknown>");
+		return -1;
+	}
+	cfg.mode = FL_SPTPS_STREAM;
+	cfg.initiator = initiator;
+	cfg.own_key = &c->d->key;
+	cfg.peer_public = pub;
+	cfg.label = label;
+	cfg.label_len = label_len;
+	cfg.cb = &conn_sptps_cb;
+	cfg.ctx = c;
+	c->sptps = fl_sptps_new(&cfg, &err);
+	if (!c->sptps)
+		return -1;
+	if (fl_sptps_start(c->sptps, 0) != FL_SPTPS_OK)
+		return -1;
+	return 0;
+}
+
+/* ---- framing callbacks -------------------------------------------------- */
+
+static int conn_recv_line(struct fld_conn *c, const char *line, size_t len)
+{
+	struct mesh_out out;
+	enum mesh_err e;
+
+	mesh_out_init(&out);
+	e = mesh_conn_recv(c->d->mesh, c->id, line, len, fld_mesh_now(), &out);
+	fld_out_run(c->d, &out);
+	mesh_out_clear(&out);
+	if (e != MESH_OK) {
+		fl_dlog(FL_DLOG_ERR, "Error from %s port %s: %s: '%.80s'", c->host, c->port,
+			mesh_strerror(e), line);
+		return -1;
+	}
+	return 0;
+}
+
+static int frame_id(void *ctx, const char *line, size_t len)
+{
+	return conn_recv_line(ctx, line, len);
+}
+
+static int frame_sptps_in(void *ctx, const uint8_t *data, size_t len, size_t *consumed)
+{
+	struct fld_conn *c = ctx;
+	enum fl_sptps_err e;
+
+	if (!c->sptps)
+		return -1;
+	e = fl_sptps_receive(c->sptps, data, len, consumed);
+	if (e != FL_SPTPS_OK) {
+		if (e != FL_SPTPS_ERR_CALLBACK)
+			fl_dlog(FL_DLOG_ERR, "Error from %s port %s: %s", c->host, c->port,
+				fl_sptps_strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+static int frame_request(void *ctx, const char *line, size_t len)
+{
+	return conn_recv_line(ctx, line, len);
+}
+
+static int frame_packet(void *ctx, const uint8_t *pkt, size_t len)
+{
+	struct fld_conn *c = ctx;
+	struct mesh_conn *mc = mesh_conn_find(c->d->mesh, c->id);
+	uint8_t buf[FL_META_PACKET_MAX];
+
+	if (!mc || !mc->node || mc->state != MESH_CONN_ACTIVE)
+		return 0;
+	memcpy(buf, pkt, len);
+	fld_route_frame(c->d, mc->node, buf, len);
+	return 0;
+}
+
+static int frame_sptps_packet(void *ctx, const uint8_t *data, size_t len)
+{
+	struct fld_conn *c = ctx;
+	struct mesh_out out;
+	enum mesh_err e;
+
+	mesh_out_init(&out);
+	e = mesh_conn_sptps_packet(c->d->mesh, c->id, data, len, fld_mesh_now(), &out);
+	fld_out_run(c->d, &out);
+	mesh_out_clear(&out);
+	return e == MESH_OK ? 0 : -1;
+}
+
+static const struct fl_meta_frame_cb conn_frame_cb = {
+	.id_line = frame_id,
+	.sptps_in = frame_sptps_in,
+	.request = frame_request,
+	.packet = frame_packet,
+	.sptps_packet = frame_sptps_packet,
+};
+
+/* ---- socket events ------------------------------------------------------ */
+
+static void conn_flush(struct fld_conn *c)
+{
+	while (c->out_len) {
+		ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			fld_conn_close(c, strerror(errno));
+			return;
+		}
+		memmove(c->out, c->out + w, c->out_len - (size_t)w);
+		c->out_len -= (size_t)w;
+	}
+	conn_watch(c);
+}
+
+/* The non-blocking connect finished. */
+static void conn_connected(struct fld_conn *c)
+{
+	struct fld *d = c->d;
+	int err = 0;
+	socklen_t l = sizeof(err);
+	struct sockaddr_storage local;
+	socklen_t ll = sizeof(local);
+	char lhost[64] = "", lport[16];
+	struct mesh_out out;
+
+	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+	if (err) {
+		fl_dlog(FL_DLOG_INFO, "Error while connecting to %s (%s port %s): %s",
+			c->outgoing_name, c->host, c->port, strerror(err));
+		fld_conn_close(c, "connect failed");
+		return;
+	}
+	c->connecting = false;
+	fl_dlog(FL_DLOG_INFO, "Connected to %s (%s port %s)", c->outgoing_name, c->host, c->port);
+	if (getsockname(c->fd, (struct sockaddr *)&local, &ll) == 0)
+		getnameinfo((struct sockaddr *)&local, ll, lhost, sizeof(lhost), lport,
+			    sizeof(lport), NI_NUMERICHOST | NI_NUMERICSERV);
+	fl_meta_frame_init(&c->frame, &conn_frame_cb, c);
+	mesh_out_init(&out);
+	if (!mesh_conn_open(d->mesh, c->id, c->outgoing_name, c->host, c->port, lhost,
+			    fld_mesh_now(), &out))
+		c->closing = true;
+	fld_out_run(d, &out);
+	mesh_out_clear(&out);
+	if (fld_conn_find(d, c->id) == c)
+		conn_watch(c);
+}
+
+static void conn_readable(struct fld_conn *c)
+{
+	uint8_t buf[16384];
+	int32_t id = c->id;
+	struct fld *d = c->d;
+
+	for (int round = 0; round < 8; round++) {
+		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			fld_conn_close(c, n == 0 ? "connection closed by peer" : strerror(errno));
+			return;
+		}
+		enum fl_meta_frame_err e = fl_meta_frame_input(&c->frame, buf, (size_t)n);
+		/* The connection may be gone already (closed from an output). */
+		if (fld_conn_find(d, id) != c)
+			return;
+		if (e != FL_META_OK) {
+			d->dropped_meta++;
+			fld_conn_close(c, fl_meta_frame_strerror(e));
+			return;
+		}
+		if (c->closing) {
+			fld_conn_close(c, "protocol error");
+			return;
+		}
+		if ((size_t)n < sizeof(buf))
+			return;
+	}
+}
+
+static void conn_io(void *ctx, int fd, unsigned events)
+{
+	struct fld_conn *c = ctx;
+	struct fld *d = c->d;
+	int32_t id = c->id;
+
+	(void)fd;
+	if (c->connecting) {
+		if (events & (FL_LOOP_WRITE))
+			conn_connected(c);
+		return;
+	}
+	if (events & FL_LOOP_WRITE)
+		conn_flush(c);
+	if (fld_conn_find(d, id) != c)
+		return;
+	if (events & (FL_LOOP_READ))
+		conn_readable(c);
+}
+
+/* An accepted connection: tell the mesh at once (it waits for the ID). */
+void fld_conn_accepted(struct fld_conn *c, const char *lhost)
+{
+	struct mesh_out out;
+
+	fl_meta_frame_init(&c->frame, &conn_frame_cb, c);
+	mesh_out_init(&out);
+	if (!mesh_conn_open(c->d->mesh, c->id, NULL, c->host, c->port, lhost, fld_mesh_now(),
+			    &out))
+		c->closing = true;
+	fld_out_run(c->d, &out);
+	mesh_out_clear(&out);
+}
+
+/* Close connections marked closing (by an output or a failed send). */
+void fld_conn_sweep(struct fld *d)
+{
+	for (size_t i = 0; i < d->n_conns; i++) {
+		if (d->conns[i]->closing) {
+			fld_conn_close(d->conns[i], "protocol error");
+			i = (size_t)-1; /* the list changed: start over */
+		}
+	}
+}

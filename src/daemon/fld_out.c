@@ -1,0 +1,143 @@
+/*
+ * Carrying out the mesh's outputs (mesh.h, enum mesh_out_kind) in order:
+ * lines and packets to send on meta connections, connections to close or
+ * open, scripts to queue, and UDP session events for fld_udp.c.
+ * Control thread only.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/dlog.h"
+#include "daemon/fld.h"
+
+/* Send "text\n" as one record (or plaintext for the ID line). */
+static int out_line(struct fld_conn *c, const struct mesh_out_item *it, bool raw)
+{
+	char buf[FL_META_MAXLINE + 2];
+	size_t n = it->text_len;
+
+	if (n > FL_META_MAXLINE)
+		return -1;
+	memcpy(buf, it->text, n);
+	buf[n++] = '\n';
+	fl_dlog(FL_DLOG_TRAFFIC, "Sending to %s port %s: %.*s", c->host, c->port, (int)it->text_len,
+		it->text);
+	return raw ? fld_conn_send_raw(c, buf, n) : fld_conn_send_record(c, buf, n);
+}
+
+static void out_conn(struct fld *d, const struct mesh_out_item *it)
+{
+	struct fld_conn *c = fld_conn_find(d, it->conn);
+	int r = 0;
+
+	if (!c)
+		return;
+	switch (it->kind) {
+	case MESH_OUT_SEND_RAW:
+		r = out_line(c, it, true);
+		break;
+	case MESH_OUT_START_SPTPS:
+		r = fld_conn_start_sptps(c, it->initiator, it->data, it->len);
+		break;
+	case MESH_OUT_SEND:
+		r = out_line(c, it, false);
+		break;
+	case MESH_OUT_SEND_BINARY:
+		r = out_line(c, it, false);
+		if (!r)
+			r = fld_conn_send_raw(c, it->data, it->len);
+		break;
+	case MESH_OUT_SEND_PACKET:
+		r = out_line(c, it, false);
+		if (!r)
+			r = fld_conn_send_record(c, it->data, it->len);
+		break;
+	case MESH_OUT_CLOSE:
+		fld_conn_close(c, it->reason ? it->reason : "closed");
+		return;
+	default:
+		break;
+	}
+	if (r < 0)
+		c->closing = true;
+}
+
+static void out_subnet_script(struct fld *d, const struct mesh_out_item *it, const char *script)
+{
+	fld_run_host_script(d, script, it->node, &it->subnet);
+}
+
+static void out_event(struct fld *d, const struct mesh_out_item *it)
+{
+	switch (it->kind) {
+	case MESH_OUT_CONNECT:
+		fld_net_connect(d, it->node, it->host, it->port);
+		break;
+	case MESH_EV_HOST_UP:
+		fl_dlog(FL_DLOG_INFO, "Node %s became reachable", it->node->name);
+		fld_run_host_script(d, "host-up", it->node, NULL);
+		break;
+	case MESH_EV_HOST_DOWN:
+		fl_dlog(FL_DLOG_INFO, "Node %s became unreachable", it->node->name);
+		fld_run_host_script(d, "host-down", it->node, NULL);
+		break;
+	case MESH_EV_SUBNET_UP:
+		out_subnet_script(d, it, "subnet-up");
+		break;
+	case MESH_EV_SUBNET_DOWN:
+		out_subnet_script(d, it, "subnet-down");
+		break;
+	case MESH_EV_REQ_SPTPS_START:
+		fld_udp_req_start(d, it->node, it->data, it->len);
+		break;
+	case MESH_EV_ANS_KEY:
+		fld_udp_ans_key(d, it->node, it->data, it->len, (int)it->value, it->host, it->port);
+		break;
+	case MESH_EV_SPTPS_DATA:
+		fld_udp_tcp_data(d, it->node, it->node2, it->data, it->len);
+		break;
+	case MESH_EV_UDP_ADDRESS:
+		fld_udp_set_address(d, it->node, it->host, it->port);
+		break;
+	case MESH_EV_TRY_TX:
+		fld_try_tx(d, it->node, false);
+		break;
+	case MESH_EV_UDP_RESET:
+		fld_udp_reset(d, it->node);
+		break;
+	case MESH_EV_MTU:
+		if (it->node && it->node->minmtu != it->node->maxmtu)
+			it->node->mtu = (int)it->value;
+		break;
+	case MESH_EV_LOG:
+		fl_dlog(FL_DLOG_INFO, "%s", it->text ? it->text : "");
+		break;
+	default:
+		/* GRAPH_CHANGED: routing reads the mesh directly; PACKET_NEXT and
+		 * SPTPS_PACKET_NEXT: the framing knows already; PUBKEY, PONG,
+		 * SLEEP: not acted on. */
+		break;
+	}
+}
+
+void fld_out_run(struct fld *d, struct mesh_out *out)
+{
+	for (size_t i = 0; i < out->n; i++) {
+		const struct mesh_out_item *it = &out->v[i];
+		switch (it->kind) {
+		case MESH_OUT_SEND_RAW:
+		case MESH_OUT_START_SPTPS:
+		case MESH_OUT_SEND:
+		case MESH_OUT_SEND_BINARY:
+		case MESH_OUT_SEND_PACKET:
+		case MESH_OUT_CLOSE:
+			out_conn(d, it);
+			break;
+		default:
+			out_event(d, it);
+			break;
+		}
+	}
+	if (out->oom)
+		fl_dlog(FL_DLOG_ERR, "Mesh output lost for lack of memory");
+}

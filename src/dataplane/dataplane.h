@@ -1,0 +1,336 @@
+/*
+ * dataplane.h: the per-packet logic of tinc 1.1's SPTPS data path
+ * (spec/UDP.md §1–§5, GRAPH.md §6): router-mode routing with ICMP errors,
+ * TTL, ClampMSS and fragmentation; the path choice for every datagram (UDP
+ * direct, UDP relay, SPTPS_PACKET over TCP, PACKET 17 before UDP works);
+ * the receive side (sender identification, relaying without decryption,
+ * opening, record rules); probes, UDP discovery and PMTU discovery.
+ *
+ * The dataplane owns no sockets, devices or sessions. Everything it wants
+ * done goes out through struct fl_dp_ops callbacks the daemon supplies
+ * (which map onto io and mesh calls), sealing and opening go through
+ * struct fl_dp_crypto (dp_sptps.c binds it to src/crypto's SPTPS), and time
+ * comes in as an argument (monotonic microseconds).
+ *
+ * Threading: today everything runs on the control thread; callbacks are
+ * called synchronously and must not call back into the dataplane, except
+ * fl_dp_peer_set_session()/fl_dp_peer_session_started() from request_key
+ * and fl_dp_send_frame() from broadcast, which are safe there. The
+ * multi-core pipeline (DESIGN.md) will replace the calls
+ * of fl_dp_crypto with batched worker stages without changing this API.
+ *
+ * Packets: `struct fl_pkt` (wire/pkt.h). Functions that "take" a packet
+ * free it or pass it on, on every path.
+ *
+ * How the daemon wires it (mesh.h names):
+ *   start-up      fl_dp_new(); fl_dp_peer_add() for myself (myself = true)
+ *                 and for every mesh node as it appears (id = node->id);
+ *                 dp_sptps.h gives the fl_dp_crypto.
+ *   graph change  (MESH_EV_GRAPH_CHANGED) fl_dp_peer_set_graph() for each
+ *                 node: reachable, via, nexthop, options, conn, prevedge;
+ *                 fl_dp_peer_set_addr() with the node's UDP address.
+ *   UDP_RESET     free the node's UDP session (the dataplane already
+ *                 forgot it when reachability flipped).
+ *   sessions      ops.request_key: stop the old session, mesh_want_key(),
+ *                 start an initiator session, fl_dp_peer_set_session(p,
+ *                 s, false), mesh_send_sptps_start(). REQ_SPTPS_START from
+ *                 a node: start a responder, fl_dp_peer_session_started().
+ *                 handshake_done: fl_dp_peer_set_session(p, s, true).
+ *                 MESH_EV_ANS_KEY: fl_dp_peer_set_compression(value) and
+ *                 fl_dp_peer_set_addr() if host/port came with it.
+ *   MESH_EV_UDP_ADDRESS  fl_dp_peer_set_addr();  MESH_EV_MTU
+ *                 fl_dp_peer_mtu_info();  MESH_EV_TRY_TX  fl_dp_try_tx().
+ *   MESH_EV_PACKET_NEXT's record    fl_dp_packet_input().
+ *   MESH_EV_SPTPS_DATA              fl_dp_sptps_tcp_input().
+ *   tun readable  fl_tun_read_batch() → fl_dp_device_input_batch().
+ *   UDP readable  fl_udp_recv_batch() → fl_dp_udp_input_batch().
+ *   ops.udp_send  fl_udp_txq_push() (probe = true: fl_udp_send() now and
+ *                 return its error); flush the queues once per loop
+ *                 iteration; their error callback → fl_dp_udp_error().
+ *   ops.send_packet / send_sptps_tcp / udp_info / mtu_info
+ *                 mesh_send_packet / mesh_send_sptps_data /
+ *                 mesh_send_udp_info / mesh_send_mtu_info (from = myself).
+ *   every second  fl_dp_tick(); fl_dp_peer_info() feeds `dump nodes` and
+ *                 the mesh node's mtu/minmtu/maxmtu.
+ */
+#ifndef FL_DATAPLANE_H
+#define FL_DATAPLANE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/addr.h"
+#include "wire/dgram.h"
+#include "wire/pkt.h"
+
+/* Option bits (META.md §3.3), as in the mesh. */
+#define FL_DP_OPT_INDIRECT 0x0001u
+#define FL_DP_OPT_TCPONLY 0x0002u
+#define FL_DP_OPT_PMTU_DISCOVERY 0x0004u
+#define FL_DP_OPT_CLAMP_MSS 0x0008u
+#define FL_DP_OPT_MINOR(o) ((uint32_t)(o) >> 24)
+
+#define FL_DP_MAX_SOCKS 8
+
+/* Record types of the UDP session (UDP.md §1.3). */
+#define FL_DP_PKT_COMPRESSED 0x01u
+#define FL_DP_PKT_MAC 0x02u
+#define FL_DP_PKT_PROBE 0x04u
+
+struct fl_dp;
+struct fl_dp_peer;
+
+enum fl_dp_forwarding {
+	FL_DP_FORWARD_INTERNAL = 0, /* default */
+	FL_DP_FORWARD_OFF,
+	FL_DP_FORWARD_KERNEL,
+};
+
+/* Settings (tinc.conf); fl_dp_settings_default() gives tinc's defaults. */
+struct fl_dp_settings {
+	uint32_t my_options;            /* our ACK options (PMTU_DISCOVERY, CLAMP_MSS, ...) */
+	int compression;                /* level we asked for = level we decompress */
+	enum fl_dp_forwarding forwarding;
+	bool direct_only;
+	bool decrement_ttl;
+	bool udp_discovery;             /* UDPDiscovery (yes) */
+	bool local_discovery;           /* LocalDiscovery (yes) */
+	unsigned udp_discovery_keepalive_interval; /* s, 10 */
+	unsigned udp_discovery_interval;           /* s, 2 */
+	unsigned udp_discovery_timeout;            /* s, 30 */
+	unsigned ping_interval;                    /* s, 60 */
+	unsigned key_retry;                        /* s, 10 */
+	/* Address families of the listening UDP sockets, by index. */
+	unsigned nsocks;
+	int sock_family[FL_DP_MAX_SOCKS];
+};
+
+void fl_dp_settings_default(struct fl_dp_settings *s);
+
+/* What the mesh graph says about a node (GRAPH.md). The daemon sets it
+ * after every graph change (MESH_EV_GRAPH_CHANGED). */
+struct fl_dp_graph {
+	bool reachable;
+	struct fl_dp_peer *via;         /* NULL = none */
+	struct fl_dp_peer *nexthop;     /* NULL = none */
+	uint32_t options;               /* edge options; bits 24-31 = minor */
+	bool has_conn;                  /* we have an active meta connection to it */
+	bool has_prevedge;              /* reached through an edge (local discovery) */
+};
+
+/* Result of a subnet lookup (GRAPH.md §5.3). */
+struct fl_dp_route_result {
+	struct fl_dp_peer *owner;       /* NULL: no subnet, or owner-less */
+	bool broadcast;                 /* owner-less (broadcast) subnet */
+};
+
+/* Outputs. ctx is fl_dp_ops.ctx. Peers are passed as the dataplane's
+ * handles; fl_dp_peer_user() gives back the daemon's pointer. */
+struct fl_dp_ops {
+	void *ctx;
+	/* Send a UDP payload (takes p) to addr from listening socket `sock`
+	 * toward next hop `relay`. Return 0 if sent or queued, or -errno from
+	 * an immediate send (-EMSGSIZE lowers the relay's MTU, UDP.md §4.6).
+	 * probe = the payload is a probe: send it now, not in a later batch,
+	 * so EMSGSIZE reaches discovery at once as in tinc. Queued sends that
+	 * fail later are reported with fl_dp_udp_error(). */
+	int (*udp_send)(void *ctx, struct fl_dp_peer *relay, unsigned sock, const union fl_addr *addr,
+			struct fl_pkt *p, bool probe);
+	/* Write a frame (14-byte header + IP packet) to the device; takes p. */
+	void (*device_write)(void *ctx, struct fl_pkt *p);
+	/* PACKET (17) on the meta connection to `to` (META.md §5.17); the
+	 * frame is borrowed. */
+	void (*send_packet)(void *ctx, struct fl_dp_peer *to, const uint8_t *frame, size_t len);
+	/* An SPTPS datagram (seqno..tag, no ID prefix) from `from` to `to` that
+	 * must go over TCP: mesh_send_sptps_data() picks binary 21 or REQ_KEY
+	 * 21 by the next hop's minor (META.md §5.20). Borrowed. */
+	void (*send_sptps_tcp)(void *ctx, struct fl_dp_peer *from, struct fl_dp_peer *to,
+			       const uint8_t *dgram, size_t len);
+	/* (Re)start the UDP SPTPS session with `to`: drop any old session and
+	 * send REQ_SPTPS_START (mesh_want_key + session start). The daemon
+	 * reports the new session with fl_dp_peer_set_session(). */
+	void (*request_key)(void *ctx, struct fl_dp_peer *to);
+	/* UDP_INFO(myself → to) / MTU_INFO(myself → to, mtu). The mesh's send
+	 * functions apply the rate limits and the meta-connection rule. */
+	void (*udp_info)(void *ctx, struct fl_dp_peer *to);
+	void (*mtu_info)(void *ctx, struct fl_dp_peer *to, int mtu);
+	/* Subnet lookup: version 4 or 6, dst 4 or 16 bytes. */
+	struct fl_dp_route_result (*route_lookup)(void *ctx, int version, const uint8_t *dst);
+	/* Owner-less destination: forward copies along the MST / to direct
+	 * neighbours (GRAPH.md §6.5 steps 3-5) with fl_dp_send_frame(); the
+	 * frame is borrowed. May be NULL (no broadcast). */
+	void (*broadcast)(void *ctx, struct fl_dp_peer *source, const uint8_t *frame, size_t len);
+	/* Random bytes (probe padding). Must not fail. */
+	void (*random)(void *ctx, uint8_t *buf, size_t len);
+	/* Optional (NULL = not available): */
+	/* Kernel path MTU toward addr (fl_udp_path_mtu), -errno if unknown. */
+	int (*path_mtu)(void *ctx, const union fl_addr *addr);
+	/* An address where some node sees `peer` (a random edge X→peer;
+	 * local = the LOCAL_ADDRESS of a random edge peer→X). false if none. */
+	bool (*edge_addr)(void *ctx, struct fl_dp_peer *peer, bool local, union fl_addr *out);
+	/* Our local address toward dst (family 4/6; 4 or 16 bytes) for ICMP
+	 * "time exceeded" (GRAPH.md §6.4). false if unknown. */
+	bool (*local_addr)(void *ctx, int version, const uint8_t *dst, uint8_t *out);
+};
+
+/* Errors of fl_dp_crypto.open. */
+enum fl_dp_open_err {
+	FL_DP_OPEN_OK = 0,
+	FL_DP_OPEN_NOKEY,       /* no incoming key yet */
+	FL_DP_OPEN_SHORT,
+	FL_DP_OPEN_AUTH,        /* tag mismatch */
+	FL_DP_OPEN_REPLAY,      /* replay window said no */
+	FL_DP_OPEN_TYPE,        /* handshake or invalid type on the data path */
+};
+
+/* Sealing and opening records of a peer's UDP session. sess is what the
+ * daemon gave fl_dp_peer_set_session(). */
+struct fl_dp_crypto {
+	void *ctx;
+	/* On entry p->data is the record body; on success p->data is the SPTPS
+	 * datagram (seqno 4, type+body encrypted, tag 16), using headroom for
+	 * 5 bytes and tailroom for 16. Returns 0, -1 (not keyed, or failure),
+	 * or 1 = sealed, and the session should be restarted soon (seqno
+	 * reached 2^31, SPTPS.md §9). */
+	int (*seal)(void *ctx, void *sess, uint8_t type, struct fl_pkt *p);
+	/* On entry p->data is the datagram. verify_only: authenticate and check
+	 * the replay window without changing any state or p (sender
+	 * identification, UDP.md §3.2). Otherwise on success p->data is the
+	 * body, *type the record type, and the replay window has moved. */
+	enum fl_dp_open_err (*open)(void *ctx, void *sess, struct fl_pkt *p, uint8_t *type,
+				    bool verify_only);
+};
+
+/* Why packets were dropped (counted in fl_dp_stats.drop[]). */
+enum fl_dp_drop {
+	FL_DP_DROP_SHORT,          /* UDP payload < 33 bytes or frame too short */
+	FL_DP_DROP_UNKNOWN_SOURCE, /* no sender found (UDP.md §3.2 step 4) */
+	FL_DP_DROP_UNKNOWN_ID,     /* DSTID/SRCID of no known node */
+	FL_DP_DROP_UNREACHABLE,
+	FL_DP_DROP_NO_SESSION,     /* datagram for us, no session yet */
+	FL_DP_DROP_AUTH,           /* tag, replay or type failure */
+	FL_DP_DROP_BAD_RECORD,     /* record rules of UDP.md §1.3 */
+	FL_DP_DROP_NO_KEY,         /* nothing to seal with */
+	FL_DP_DROP_NO_ROUTE,       /* nexthop/via missing, loops */
+	FL_DP_DROP_ROUTING,        /* router dropped it (loop, unknown type, ICMP sent) */
+	FL_DP_DROP_SEND,           /* socket error, no address, TCP probe */
+	FL_DP_DROP_NOMEM,          /* pool empty */
+	FL_DP_DROP_MAX
+};
+
+/* Short name of a drop reason ("auth", "unknown-source", ...) for logs and
+ * the control socket; never NULL. */
+const char *fl_dp_drop_name(enum fl_dp_drop why);
+
+struct fl_dp_stats {
+	uint64_t drop[FL_DP_DROP_MAX];
+	uint64_t udp_in, udp_out, relayed, tcp_out, packet17_out, device_out;
+	uint64_t icmp_sent, icmp_ratelimited, probes_sent, probe_replies;
+};
+
+/* Per-peer state that `tinc dump nodes` and the mesh want to see. */
+struct fl_dp_peer_info {
+	bool udp_confirmed, validkey, waitingforkey;
+	int mtu, minmtu, maxmtu, mtuprobes;
+	int64_t udp_ping_rtt;           /* µs, -1 = unknown */
+	bool has_addr;
+	union fl_addr addr;
+	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+};
+
+/* ---- life cycle ---- */
+
+/* pool: packets for ICMP errors, fragments and probes (borrowed; same
+ * thread). Returns NULL on allocation failure. */
+struct fl_dp *fl_dp_new(const struct fl_dp_settings *s, const struct fl_dp_ops *ops,
+			const struct fl_dp_crypto *crypto, struct fl_pkt_pool *pool);
+void fl_dp_free(struct fl_dp *dp);
+const struct fl_dp_stats *fl_dp_stats(const struct fl_dp *dp);
+
+/* ---- peers (one per mesh node, myself included) ---- */
+
+/* name is copied (for logs); id = SHA-512(name)[0..5]; user is the
+ * daemon's pointer (e.g. its mesh_node). The first peer added with
+ * myself = true is this node. NULL on allocation failure. */
+struct fl_dp_peer *fl_dp_peer_add(struct fl_dp *dp, const char *name,
+				  const uint8_t id[static FL_NODE_ID_LEN], bool myself, void *user);
+/* Remove a peer: nobody's graph may point at it any more. */
+void fl_dp_peer_del(struct fl_dp *dp, struct fl_dp_peer *p);
+void *fl_dp_peer_user(const struct fl_dp_peer *p);
+const char *fl_dp_peer_name(const struct fl_dp_peer *p);
+struct fl_dp_peer *fl_dp_myself(const struct fl_dp *dp);
+struct fl_dp_peer *fl_dp_peer_by_id(const struct fl_dp *dp, const uint8_t id[static FL_NODE_ID_LEN]);
+void fl_dp_peer_info(const struct fl_dp_peer *p, struct fl_dp_peer_info *out);
+
+/* Graph facts. A change of reachability resets UDP state (UDP.md §4.1) and
+ * forgets the session (the daemon frees it: MESH_EV_UDP_RESET). */
+void fl_dp_peer_set_graph(struct fl_dp *dp, struct fl_dp_peer *p, const struct fl_dp_graph *g);
+/* UDP address from the graph, ANS_KEY's reflexive address or UDP_INFO.
+ * A different address resets confirmation and PMTU state. */
+void fl_dp_peer_set_addr(struct fl_dp *dp, struct fl_dp_peer *p, const union fl_addr *a);
+/* The session to seal/open with (NULL = none) and whether its handshake
+ * has completed (validkey). Call with valid = false right after starting
+ * a session, with true from the session's handshake_done callback. */
+void fl_dp_peer_set_session(struct fl_dp *dp, struct fl_dp_peer *p, void *sess, bool valid);
+/* The peer started a session with us (REQ_SPTPS_START received, we answer
+ * as responder): like tinc, this counts as a key request made now, so a
+ * failing datagram does not restart it again within key_retry seconds. */
+void fl_dp_peer_session_started(struct fl_dp *dp, struct fl_dp_peer *p, void *sess, uint64_t now);
+/* Compression level the peer asked for in its ANS_KEY (we send with it). */
+void fl_dp_peer_set_compression(struct fl_dp_peer *p, int level);
+/* MTU_INFO for the peer (META.md §5.22): provisional mtu while its own
+ * minmtu != maxmtu. PMTU from hosts/ at ACK time: fl_dp_peer_set_mtu. */
+void fl_dp_peer_mtu_info(struct fl_dp_peer *p, int mtu);
+void fl_dp_peer_set_mtu(struct fl_dp_peer *p, int mtu);
+
+/* ---- packets in ---- */
+
+/* A frame (14-byte header + IP packet) to route as coming from `source`
+ * (myself for the device). Takes p. */
+void fl_dp_route(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p);
+
+/* An IP packet read from the tun device (no header yet). Takes p. */
+void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p);
+
+/* One UDP datagram read from listening socket `sock`. Takes p. */
+void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union fl_addr *from,
+		     struct fl_pkt *p);
+
+/* The same for a batch from fl_udp_recv_batch() (takes every packet) and
+ * for a batch from fl_tun_read_batch(). */
+void fl_dp_udp_input_batch(struct fl_dp *dp, uint64_t now, unsigned sock,
+			   const union fl_addr *from, struct fl_pkt **p, unsigned n);
+void fl_dp_device_input_batch(struct fl_dp *dp, uint64_t now, struct fl_pkt **p, unsigned n);
+
+/* PACKET (17) from the direct neighbour `from` (META.md §5.17). Takes p. */
+void fl_dp_packet_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
+			struct fl_pkt *p);
+
+/* An SPTPS datagram from `from` to `to` that arrived over TCP (binary 21
+ * with binary = true, or REQ_KEY/21; MESH_EV_SPTPS_DATA). Takes p. */
+void fl_dp_sptps_tcp_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
+			   struct fl_dp_peer *to, struct fl_pkt *p, bool binary);
+
+/* ---- packets out ---- */
+
+/* Send a frame to node `to` (UDP.md §2.1): device if myself, else
+ * encapsulate and choose a path; then the tunnel improvement step. Takes p. */
+void fl_dp_send_frame(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to, struct fl_pkt *p);
+
+/* A queued UDP send to next hop `relay` failed later with err (from the
+ * io transmit queue); len = UDP payload length. */
+void fl_dp_udp_error(struct fl_dp *dp, struct fl_dp_peer *relay, int err, size_t len);
+
+/* ---- timers ---- */
+
+/* Once per second from the control loop: UDP confirmation timeouts and
+ * try_tx(pmtu = no) for every direct neighbour (META.md §7.1; pass
+ * neighbours = false during the PingTimeout after each PING round). */
+void fl_dp_tick(struct fl_dp *dp, uint64_t now, bool neighbours);
+
+/* "Try to improve the tunnel" to a node (UDP.md §2.4), e.g. for
+ * MESH_EV_TRY_TX. */
+void fl_dp_try_tx(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p, bool pmtu);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * dp_internal.h: state shared by the dataplane's files (dp.c peers and
+ * tables, dp_send.c path choice, dp_recv.c receive side, dp_pmtu.c
+ * probes/discovery/PMTU, dp_route.c router). Not for other layers.
+ */
+#ifndef FL_DP_INTERNAL_H
+#define FL_DP_INTERNAL_H
+
+#include "dataplane/dataplane.h"
+#include "wire/compress.h"
+
+#define DP_HASH 256u
+#define DP_US 1000000u
+
+struct fl_dp_peer {
+	struct fl_dp *dp;
+	void *user;
+	char *name;
+	uint8_t id[FL_NODE_ID_LEN];
+	bool myself;
+	struct fl_dp_peer *id_next, *addr_next, *list_next;
+
+	/* graph */
+	bool reachable, has_conn, has_prevedge;
+	struct fl_dp_peer *via, *nexthop;
+	uint32_t options;
+
+	/* UDP session */
+	void *sess;
+	bool validkey, waitingforkey;
+	uint64_t last_req_key;
+	int out_compression;
+
+	/* UDP address */
+	bool has_addr, in_addr_table;
+	union fl_addr addr;
+	unsigned sock;
+	bool send_locally;
+
+	/* UDP.md §4.1 */
+	bool udp_confirmed, ping_sent;
+	int mtu, minmtu, maxmtu, mtuprobes, maxrecentlen;
+	int64_t udp_ping_rtt;
+	uint64_t udp_ping_sent, udp_reply_sent, mtu_ping_sent;
+	uint64_t confirm_deadline;      /* 0 = confirmation timer off */
+
+	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+};
+
+struct fl_dp {
+	struct fl_dp_settings set;
+	struct fl_dp_ops ops;
+	struct fl_dp_crypto crypto;
+	struct fl_pkt_pool *pool;
+	struct fl_compress_ctx *comp;
+	struct fl_dp_peer *myself;
+	struct fl_dp_peer *peers;       /* list of all */
+	struct fl_dp_peer *by_id[DP_HASH];
+	struct fl_dp_peer *by_addr[DP_HASH];
+	struct fl_dp_stats stats;
+	unsigned addr_counter;          /* UDP.md §2.5 step 3 */
+	uint64_t icmp_second;           /* rate limit, GRAPH.md §6.4 */
+	unsigned icmp_count;
+	uint8_t scratch[FL_MAXSIZE];
+};
+
+static inline void dp_drop(struct fl_dp *dp, enum fl_dp_drop why, struct fl_pkt *p)
+{
+	dp->stats.drop[why]++;
+	fl_pkt_free(p);
+}
+
+static inline unsigned dp_minor(const struct fl_dp_peer *p)
+{
+	return FL_DP_OPT_MINOR(p->options);
+}
+
+/* relay(X) of UDP.md §2: nexthop if via is myself, else via. */
+static inline struct fl_dp_peer *dp_relay_of(const struct fl_dp_peer *p)
+{
+	return (p->via && p->via->myself) ? p->nexthop : p->via;
+}
+
+/* dp.c */
+void dp_addr_table_update(struct fl_dp *dp, struct fl_dp_peer *p);
+struct fl_dp_peer *dp_peer_by_addr(struct fl_dp *dp, const union fl_addr *a);
+void dp_reset_udp(struct fl_dp_peer *p);
+void dp_adopt_addr(struct fl_dp *dp, struct fl_dp_peer *p, const union fl_addr *a, unsigned sock);
+
+/* dp_send.c */
+void dp_send_sptps(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
+		   struct fl_dp_peer *to, uint8_t type, struct fl_pkt *p);
+void dp_reduce_mtu(struct fl_dp_peer *p, int mtu);
+void dp_request_key(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p);
+
+/* dp_pmtu.c */
+void dp_fix_mtu(struct fl_dp_peer *p);
+void dp_send_probe(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p, int len);
+void dp_probe_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p, const uint8_t *body,
+		    size_t len);
+
+/* dp_recv.c */
+int dp_record_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, uint8_t type,
+		    struct fl_pkt *p, bool udp);
+
+/* dp_route.c */
+void dp_route_frame(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p);
+
+#endif

@@ -1,0 +1,559 @@
+/*
+ * test_dataplane.c: dataplane instances wired through an in-memory network
+ * (tnet.c): PACKET before UDP works, key set-up, UDP discovery, PMTU
+ * discovery converging on a black-holed path, relaying without
+ * decryption, tampered/replayed/garbage datagrams dropped and counted,
+ * ICMP errors, fragmentation, compression, session restart before wrap.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tnet.h"
+#include "wire/csum.h"
+#include "wire/icmp.h"
+
+#define A 0
+#define B 1
+#define C 2
+
+static struct fl_dp_peer_info info(struct tnet *net, int a, int b)
+{
+	struct fl_dp_peer_info i;
+	fl_dp_peer_info(net->node[a].peer[b], &i);
+	return i;
+}
+
+static void two_nodes(struct tnet *net, const struct fl_dp_settings *s)
+{
+	struct fl_dp_settings d;
+	if (!s) {
+		fl_dp_settings_default(&d);
+		s = &d;
+	}
+	tnet_init(net, 2, s);
+	tnet_link(net, A, B, true, B);
+	tnet_link(net, B, A, true, A);
+}
+
+/* Traffic for `secs` seconds, one frame every 100 ms each way. */
+static void traffic(struct tnet *net, int a, int b, int secs, size_t len)
+{
+	for (int i = 0; i < secs * 10; i++) {
+		tnet_send_ip(net, a, b, len, true);
+		tnet_send_ip(net, b, a, len, true);
+		tnet_advance(net, 100000);
+	}
+}
+
+static void test_direct_packet_then_udp(void **state)
+{
+	struct tnet net;
+	const struct fl_dp_stats *sa;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	sa = fl_dp_stats(net.node[A].dp);
+	/* First packet: no UDP yet → PACKET 17; the key exchange starts. */
+	tnet_send_ip(&net, A, B, 100, true);
+	assert_int_equal(net.node[A].packet17_sent, 1);
+	assert_int_equal(net.node[B].device_frames, 1);
+	assert_int_equal(net.node[B].last_device_len, 100);
+	assert_true(net.node[A].keyreqs >= 1);
+	assert_true(info(&net, A, B).validkey);
+	/* Probes confirm UDP within a few seconds of traffic. */
+	traffic(&net, A, B, 3, 200);
+	assert_true(info(&net, A, B).udp_confirmed);
+	assert_true(info(&net, B, A).udp_confirmed);
+	uint64_t udp_before = sa->udp_out;
+	unsigned dev = net.node[B].device_frames, p17 = net.node[A].packet17_sent;
+	tnet_send_ip(&net, A, B, 300, true);
+	assert_int_equal(net.node[B].device_frames, dev + 1);
+	assert_int_equal(net.node[A].packet17_sent, p17);
+	assert_true(sa->udp_out > udp_before);
+	/* Frame content survives the trip. */
+	struct fl_pkt *ref = tnet_frame4(&net, A, B, 300, true);
+	assert_memory_equal(net.node[B].last_device, ref->data, 300);
+	fl_pkt_free(ref);
+	/* A batch of device reads goes out as a batch of datagrams. */
+	struct fl_pkt *batch[8];
+	for (int k = 0; k < 8; k++) {
+		batch[k] = tnet_frame4(&net, A, B, 100 + (size_t)k, true);
+		fl_pkt_pull(batch[k], 14);
+	}
+	udp_before = sa->udp_out;
+	fl_dp_device_input_batch(net.node[A].dp, net.now, batch, 8);
+	assert_true(sa->udp_out >= udp_before + 8);
+	tnet_pump(&net);
+	assert_int_equal(net.node[B].device_frames, dev + 9);
+	assert_int_equal(net.node[B].last_device_len, 107);
+	tnet_free(&net);
+}
+
+static void test_pmtu_converges(void **state)
+{
+	struct tnet net;
+	struct fl_dp_peer_info i;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	/* Datagrams above 1300 bytes of UDP payload vanish on the path. */
+	net.path_limit[A][B] = net.path_limit[B][A] = 1300;
+	traffic(&net, A, B, 30, 200);
+	i = info(&net, A, B);
+	print_message("pmtu: mtu %d min %d max %d probes %d\n", i.mtu, i.minmtu, i.maxmtu, i.mtuprobes);
+	assert_true(i.udp_confirmed);
+	assert_int_equal(i.mtuprobes < 0, 1);            /* fixed */
+	assert_int_equal(i.minmtu, i.maxmtu);
+	assert_int_equal(i.mtu, i.minmtu);
+	/* Discovery (20 probes) ends near the path MTU; the maxmtu + 1 probe
+	 * then restarts it from there until it is exact (UDP.md §4.2 step 4). */
+	assert_int_equal(i.mtu, 1300 - 33);
+	/* A frame that fits goes by UDP; a bigger one with DF is refused with
+	 * ICMP "fragmentation needed" carrying the path MTU (frame - 14). */
+	unsigned p17 = net.node[A].packet17_sent, dev = net.node[B].device_frames;
+	tnet_send_ip(&net, A, B, (size_t)i.minmtu, true);
+	assert_int_equal(net.node[A].packet17_sent, p17);
+	assert_int_equal(net.node[B].device_frames, dev + 1);
+	unsigned own = net.node[A].device_frames;
+	tnet_send_ip(&net, A, B, (size_t)i.minmtu + 1, true);
+	assert_int_equal(net.node[A].device_frames, own + 1);
+	assert_int_equal(net.node[A].last_device[35], 4);
+	assert_int_equal(fl_get16(net.node[A].last_device + 40), 1267 - 14);
+	tnet_free(&net);
+}
+
+static void test_pmtu_os_estimate_and_emsgsize(void **state)
+{
+	struct tnet net;
+	struct fl_dp_peer_info i;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	/* The OS says 1500: estimate 1500-20-8-21-12 = 1439, confirmed by one
+	 * probe (UDP.md §4.4.2). */
+	net.path_mtu_hint = 1500;
+	traffic(&net, A, B, 3, 200);
+	i = info(&net, A, B);
+	assert_int_equal(i.mtu, 1439);
+	assert_int_equal(i.minmtu, 1439);
+	tnet_free(&net);
+
+	two_nodes(&net, NULL);
+	/* Local stack refuses payloads above 1000: EMSGSIZE lowers maxmtu to
+	 * P - 1 and discovery ends at the largest probe that went out. */
+	net.node[A].local_mtu = 1000;
+	net.node[B].local_mtu = 1000;
+	traffic(&net, A, B, 15, 200);
+	i = info(&net, A, B);
+	assert_true(i.mtu <= 1000 - 33);
+	assert_true(i.mtu >= 1000 - 33 - 16);
+	assert_true(i.maxmtu <= 1000 - 33);
+	tnet_free(&net);
+}
+
+static void test_bad_datagrams(void **state)
+{
+	struct tnet net;
+	const struct fl_dp_stats *sb;
+	union fl_addr stranger;
+	uint8_t junk[100];
+
+	(void)state;
+	two_nodes(&net, NULL);
+	sb = fl_dp_stats(net.node[B].dp);
+	traffic(&net, A, B, 12, 200); /* > 10 s after the session started */
+	assert_true(info(&net, B, A).udp_confirmed);
+
+	/* Capture one data datagram A→B (IP 386 bytes + 33). */
+	net.capture_len = 386 + 33;
+	tnet_send_ip(&net, A, B, 400, true);
+	assert_non_null(net.captured);
+	unsigned dev = net.node[B].device_frames;
+	uint64_t auth = sb->drop[FL_DP_DROP_AUTH];
+
+	/* Replayed: delivered a second time, refused. Like tinc, a failing
+	 * datagram restarts the session if the last restart is > 10 s old. */
+	unsigned req = net.node[B].keyreqs;
+	struct fl_pkt *again = fl_pkt_new();
+	fl_pkt_set(again, net.captured->data, net.captured->len);
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &net.node[A].addr, again);
+	tnet_pump(&net);
+	assert_int_equal(net.node[B].device_frames, dev);
+	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth + 1);
+	assert_int_equal(net.node[B].keyreqs, req + 1);
+
+	/* Tampered copies of a fresh datagram: authentication fails, nothing
+	 * reaches the device, at most one more restart in 10 s. */
+	traffic(&net, A, B, 2, 200);
+	fl_pkt_free(net.captured);
+	net.captured = NULL;
+	tnet_send_ip(&net, A, B, 400, true);
+	assert_non_null(net.captured);
+	dev = net.node[B].device_frames;
+	auth = sb->drop[FL_DP_DROP_AUTH];
+	req = net.node[B].keyreqs;
+	for (unsigned k = 12; k < net.captured->len; k += 97) {
+		struct fl_pkt *t = fl_pkt_new();
+		fl_pkt_set(t, net.captured->data, net.captured->len);
+		t->data[k] ^= 0x40;
+		fl_dp_udp_input(net.node[B].dp, net.now, 0, &net.node[A].addr, t);
+		tnet_pump(&net);
+	}
+	assert_int_equal(net.node[B].device_frames, dev);
+	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth + 5);
+	assert_int_equal(net.node[B].keyreqs, req);
+	uint64_t shrt;
+
+	/* Garbage from a stranger and from a known address. */
+	for (size_t k = 0; k < sizeof(junk); k++)
+		junk[k] = (uint8_t)(k * 31 + 7);
+	fl_addr_parse(&stranger, "198.51.100.9", 655);
+	uint64_t unk = sb->drop[FL_DP_DROP_UNKNOWN_SOURCE];
+	struct fl_pkt *g = fl_pkt_new();
+	fl_pkt_set(g, junk, sizeof(junk));
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
+	assert_int_equal(sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 1);
+	assert_string_equal(fl_dp_drop_name(FL_DP_DROP_UNKNOWN_SOURCE), "unknown-source");
+	assert_string_equal(fl_dp_drop_name(FL_DP_DROP_MAX), "unknown");
+	g = fl_pkt_new();
+	fl_pkt_set(g, junk, 20);
+	shrt = sb->drop[FL_DP_DROP_SHORT];
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &net.node[A].addr, g);
+	assert_int_equal(sb->drop[FL_DP_DROP_SHORT], shrt + 1);
+	g = fl_pkt_new();
+	memset(junk, 0, 12); /* direct prefix, then garbage record */
+	fl_pkt_set(g, junk, sizeof(junk));
+	auth = sb->drop[FL_DP_DROP_AUTH];
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &net.node[A].addr, g);
+	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth + 1);
+	/* Unknown SRCID with zero DSTID from a stranger. */
+	g = fl_pkt_new();
+	fl_pkt_set(g, junk, sizeof(junk));
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
+	assert_int_equal(sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 2);
+	assert_int_equal(net.node[B].device_frames, dev);
+	tnet_free(&net);
+}
+
+static void test_relay(void **state)
+{
+	struct tnet net;
+	struct fl_dp_settings s;
+	const struct fl_dp_stats *sc;
+
+	(void)state;
+	fl_dp_settings_default(&s);
+	tnet_init(&net, 3, &s);
+	/* A—C—B meta connections; A and B know each other through C. */
+	tnet_link(&net, A, C, true, C);
+	tnet_link(&net, C, A, true, A);
+	tnet_link(&net, B, C, true, C);
+	tnet_link(&net, C, B, true, B);
+	tnet_link(&net, A, B, false, C);
+	tnet_link(&net, B, A, false, C);
+	/* UDP between A and B never gets through (both behind NAT). */
+	net.blocked[A][B] = net.blocked[B][A] = true;
+	sc = fl_dp_stats(net.node[C].dp);
+	unsigned dev = 0;
+	for (int k = 0; k < 80; k++) {
+		tnet_send_ip(&net, A, B, 300, true);
+		tnet_advance(&net, 100000);
+	}
+	dev = net.node[B].device_frames;
+	/* Most frames arrived (the first ones are lost while keys start). */
+	assert_true(dev >= 70);
+	assert_false(info(&net, A, B).udp_confirmed);
+	assert_true(info(&net, A, C).udp_confirmed);
+	/* C relayed UDP datagrams without any A↔B session of its own. */
+	assert_true(sc->relayed > 0);
+	assert_true(net.node[C].tcp_sent == 0 || sc->relayed > 0);
+	/* B saw relayed datagrams: UDP_INFO toward A and MTU_INFO toward C
+	 * were due (the mesh suppresses MTU_INFO over a meta connection). */
+	assert_true(net.node[B].udp_info > 0);
+	assert_true(net.node[B].mtu_info > 0);
+	/* The last frame went A → C by UDP with DSTID = B, then C → B by UDP. */
+	uint64_t relayed = sc->relayed;
+	unsigned tcp = net.node[A].tcp_sent;
+	tnet_send_ip(&net, A, B, 300, true);
+	assert_int_equal(sc->relayed, relayed + 1);
+	assert_int_equal(net.node[A].tcp_sent, tcp);
+	assert_int_equal(net.node[B].device_frames, dev + 1);
+	tnet_free(&net);
+}
+
+static void test_relay_over_tcp(void **state)
+{
+	struct tnet net;
+	struct fl_dp_settings s;
+
+	(void)state;
+	fl_dp_settings_default(&s);
+	tnet_init(&net, 3, &s);
+	tnet_link(&net, A, C, true, C);
+	tnet_link(&net, C, A, true, A);
+	tnet_link(&net, B, C, true, C);
+	tnet_link(&net, C, B, true, B);
+	tnet_link(&net, A, B, false, C);
+	tnet_link(&net, B, A, false, C);
+	/* No UDP at all: everything rides SPTPS_PACKET through C. */
+	for (int x = 0; x < 3; x++)
+		for (int y = 0; y < 3; y++)
+			net.blocked[x][y] = true;
+	for (int k = 0; k < 40; k++) {
+		tnet_send_ip(&net, A, B, 300, true);
+		tnet_advance(&net, 100000);
+	}
+	assert_true(net.node[B].device_frames >= 30);
+	assert_true(net.node[A].tcp_sent >= 30);
+	assert_true(net.node[C].tcp_sent >= 30);  /* C relays over TCP too */
+	assert_true(net.node[B].mtu_info > 0);    /* TCP-carried data for B */
+	tnet_free(&net);
+}
+
+static void test_icmp_errors(void **state)
+{
+	struct tnet net;
+	struct fl_dp_graph down = {0};
+
+	(void)state;
+	two_nodes(&net, NULL);
+	/* Destination in no subnet: ICMP 3/6 back to our own device. */
+	struct fl_pkt *p = tnet_frame4(&net, A, B, 100, true);
+	p->data[14 + 16] = 198; /* 198.0.2.x: unknown */
+	fl_pkt_pull(p, 14);
+	fl_dp_device_input(net.node[A].dp, net.now, p);
+	assert_int_equal(net.node[A].device_frames, 1);
+	const uint8_t *r = net.node[A].last_device;
+	assert_int_equal(net.node[A].last_device_len, 14 + 28 + 86);
+	assert_int_equal(r[14 + 9], 1);
+	assert_int_equal(r[34], FL_ICMP_DEST_UNREACH);
+	assert_int_equal(r[35], FL_ICMP_NET_UNKNOWN);
+	/* Rate limit: at most 3 per second. */
+	for (int k = 0; k < 5; k++) {
+		p = tnet_frame4(&net, A, B, 100, true);
+		p->data[14 + 16] = 198;
+		fl_pkt_pull(p, 14);
+		fl_dp_device_input(net.node[A].dp, net.now, p);
+	}
+	assert_int_equal(net.node[A].device_frames, 3);
+	assert_int_equal(fl_dp_stats(net.node[A].dp)->icmp_ratelimited, 3);
+	tnet_advance(&net, 1000000);
+	/* Owner unreachable: 3/0. */
+	fl_dp_peer_set_graph(net.node[A].dp, net.node[A].peer[B], &down);
+	tnet_send_ip(&net, A, B, 100, true);
+	assert_int_equal(net.node[A].device_frames, 4);
+	assert_int_equal(net.node[A].last_device[34], FL_ICMP_DEST_UNREACH);
+	assert_int_equal(net.node[A].last_device[35], FL_ICMP_NET_UNREACH);
+	tnet_free(&net);
+}
+
+static void test_too_big(void **state)
+{
+	struct tnet net;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	fl_dp_peer_set_mtu(net.node[A].peer[B], 600);
+	/* DF: ICMP frag needed with next-hop MTU 600 - 14. */
+	tnet_send_ip(&net, A, B, 1000, true);
+	assert_int_equal(net.node[A].device_frames, 1);
+	const uint8_t *r = net.node[A].last_device;
+	assert_int_equal(r[34], FL_ICMP_DEST_UNREACH);
+	assert_int_equal(r[35], FL_ICMP_FRAG_NEEDED);
+	assert_int_equal(fl_get16(r + 40), 586);
+	/* No DF: fragments of at most 600 bytes reach B. */
+	unsigned dev = net.node[B].device_frames;
+	tnet_send_ip(&net, A, B, 1000, false);
+	assert_int_equal(net.node[B].device_frames, dev + 2);
+	assert_true(net.node[B].last_device_len <= 600);
+	/* Below the 590 floor nothing is refused. */
+	fl_dp_peer_set_mtu(net.node[A].peer[B], 400);
+	dev = net.node[B].device_frames;
+	tnet_send_ip(&net, A, B, 590, true);
+	assert_int_equal(net.node[B].device_frames, dev + 1);
+	tnet_free(&net);
+}
+
+static void test_compression(void **state)
+{
+	struct tnet net;
+	struct fl_dp_settings s;
+
+	(void)state;
+	fl_dp_settings_default(&s);
+	s.compression = 12; /* both ask for LZ4 */
+	two_nodes(&net, &s);
+	fl_dp_peer_set_compression(net.node[A].peer[B], 12);
+	fl_dp_peer_set_compression(net.node[B].peer[A], 12);
+	/* PACKET path: the frame goes uncompressed (never tinc's garbage). */
+	tnet_send_ip(&net, A, B, 1000, true);
+	struct fl_pkt *ref = tnet_frame4(&net, A, B, 1000, true);
+	assert_int_equal(net.node[B].last_device_len, 1000);
+	assert_memory_equal(net.node[B].last_device, ref->data, 1000);
+	traffic(&net, A, B, 4, 200);
+	assert_true(info(&net, A, B).udp_confirmed);
+	uint64_t udp = fl_dp_stats(net.node[A].dp)->udp_out;
+	unsigned p17 = net.node[A].packet17_sent;
+	/* 1000-byte frame compresses far below minmtu: goes by UDP. */
+	tnet_send_ip(&net, A, B, 1000, true);
+	assert_int_equal(net.node[A].packet17_sent, p17);
+	assert_true(fl_dp_stats(net.node[A].dp)->udp_out > udp);
+	assert_memory_equal(net.node[B].last_device, ref->data, 1000);
+	fl_pkt_free(ref);
+	tnet_free(&net);
+}
+
+static void test_restart_before_wrap(void **state)
+{
+	struct tnet net;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	traffic(&net, A, B, 3, 200);
+	unsigned req = net.node[A].keyreqs;
+	tnet_set_outseq(&net, A, B, 0x7ffffff0u);
+	traffic(&net, A, B, 3, 200);
+	assert_true(net.node[A].keyreqs > req);
+	/* The new session starts from low seqnos and traffic continues. */
+	unsigned dev = net.node[B].device_frames;
+	tnet_send_ip(&net, A, B, 200, true);
+	assert_int_equal(net.node[B].device_frames, dev + 1);
+	tnet_free(&net);
+}
+
+static void test_confirmation_timeout(void **state)
+{
+	struct tnet net;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	traffic(&net, A, B, 3, 200);
+	assert_true(info(&net, A, B).udp_confirmed);
+	/* The path dies: after 30 s without replies UDP is given up and
+	 * data goes back to PACKET. */
+	net.blocked[A][B] = net.blocked[B][A] = true;
+	tnet_advance(&net, 31 * 1000000ull);
+	struct fl_dp_peer_info i = info(&net, A, B);
+	assert_false(i.udp_confirmed);
+	assert_int_equal(i.minmtu, 0);
+	unsigned p17 = net.node[A].packet17_sent;
+	tnet_send_ip(&net, A, B, 200, true);
+	assert_int_equal(net.node[A].packet17_sent, p17 + 1);
+	tnet_free(&net);
+}
+
+/* IPv6 frame 2001:db8:0:a::1 → 2001:db8:0:b::1 with `payload` UDP bytes. */
+static struct fl_pkt *frame6(struct tnet *net, int a, int b, size_t payload, uint8_t hlim)
+{
+	struct fl_pkt *p = fl_pkt_alloc(net->pool);
+	size_t len = 54 + payload;
+	uint8_t *f = fl_pkt_put(p, len), *ip = f + 14;
+
+	memset(f, 0, len);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	ip[0] = 0x60;
+	fl_put16(ip + 4, (uint16_t)payload);
+	ip[6] = 17;
+	ip[7] = hlim;
+	fl_put16(ip + 8, 0x2001);
+	fl_put16(ip + 10, 0xdb8);
+	fl_put16(ip + 14, (uint16_t)a);
+	ip[23] = 1;
+	fl_put16(ip + 24, 0x2001);
+	fl_put16(ip + 26, 0xdb8);
+	fl_put16(ip + 30, (uint16_t)b);
+	ip[39] = 1;
+	return p;
+}
+
+static void test_ipv6_and_ttl(void **state)
+{
+	struct tnet net;
+	struct fl_dp_settings s;
+
+	(void)state;
+	fl_dp_settings_default(&s);
+	s.decrement_ttl = true;
+	tnet_init(&net, 3, &s);
+	tnet_link(&net, A, C, true, C);
+	tnet_link(&net, C, A, true, A);
+	tnet_link(&net, B, C, true, C);
+	tnet_link(&net, C, B, true, B);
+	tnet_link(&net, A, B, false, C);
+	tnet_link(&net, B, A, false, C);
+	/* A → B through C, hop limit 5: B gets it with 5 (only transit
+	 * nodes that route it decrement; here C relays the sealed datagram
+	 * and never routes it). */
+	for (int k = 0; k < 30; k++) {
+		struct fl_pkt *p = frame6(&net, A, B, 100, 5);
+		fl_pkt_pull(p, 14);
+		fl_dp_device_input(net.node[A].dp, net.now, p);
+		tnet_pump(&net);
+		tnet_advance(&net, 100000);
+	}
+	assert_true(net.node[B].device_frames >= 25);
+	assert_int_equal(net.node[B].last_device_len, 154);
+	assert_int_equal(net.node[B].last_device[12], 0x86);
+	assert_int_equal(net.node[B].last_device[21], 5);
+	/* A frame routed by C for A (PACKET from A to C for B's subnet) is
+	 * decremented there; hop limit 1 expires with ICMPv6 3/0 back to A. */
+	struct fl_pkt *p = frame6(&net, A, B, 100, 1);
+	unsigned own = net.node[A].device_frames;
+	fl_dp_packet_input(net.node[C].dp, net.now, net.node[C].peer[A], p);
+	tnet_pump(&net);
+	assert_int_equal(net.node[A].device_frames, own + 1);
+	assert_int_equal(net.node[A].last_device[14 + 6], 58);
+	assert_int_equal(net.node[A].last_device[54], 3);
+	tnet_free(&net);
+}
+
+static void test_clamp_mss(void **state)
+{
+	struct tnet net;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	fl_dp_peer_set_mtu(net.node[A].peer[B], 1000);
+	struct fl_pkt *p = tnet_frame4(&net, A, B, 34 + 24, true);
+	uint8_t *ip = p->data + 14, *t = p->data + 34;
+	ip[9] = 6;
+	fl_put16(ip + 10, 0);
+	fl_put16(ip + 10, fl_csum_fold(fl_csum_add(0, ip, 20)));
+	memset(t, 0, 24);
+	t[12] = 0x60;
+	t[13] = 0x02; /* SYN */
+	t[20] = 2;
+	t[21] = 4;
+	fl_put16(t + 22, 1460);
+	fl_pkt_pull(p, 14);
+	fl_dp_device_input(net.node[A].dp, net.now, p);
+	tnet_pump(&net);
+	assert_int_equal(net.node[B].last_device_len, 58);
+	assert_int_equal(fl_get16(net.node[B].last_device + 34 + 22), 1000 - 34 - 20);
+	tnet_free(&net);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_direct_packet_then_udp),
+		cmocka_unit_test(test_pmtu_converges),
+		cmocka_unit_test(test_pmtu_os_estimate_and_emsgsize),
+		cmocka_unit_test(test_bad_datagrams),
+		cmocka_unit_test(test_relay),
+		cmocka_unit_test(test_relay_over_tcp),
+		cmocka_unit_test(test_icmp_errors),
+		cmocka_unit_test(test_too_big),
+		cmocka_unit_test(test_compression),
+		cmocka_unit_test(test_restart_before_wrap),
+		cmocka_unit_test(test_confirmation_timeout),
+		cmocka_unit_test(test_ipv6_and_ttl),
+		cmocka_unit_test(test_clamp_mss),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
