@@ -53,6 +53,8 @@
  * REQ-28 random flows out and back equal originals byte for
  *        byte, checksums verified independently                test_property_roundtrip
  * REQ-29 config checked                                        test_config_errors
+ * REQ-31 expiry model: a flow idle less than its timeout is alive, one idle
+ *        a wheel tick longer is gone, across random time steps     test_expiry_model
  * REQ-30 batch calls (prefetching, large tables) give the same
  *        verdicts and bytes as single calls                    test_batch_matches_single
  */
@@ -67,6 +69,7 @@
 #include <cmocka.h>
 
 #include "nat/nat.h"
+#include "nat/nat_internal.h" /* white box: the wheel tick */
 #include "nat_testpkt.h"
 
 #define EXT tp_ip(192, 0, 2, 1)
@@ -1089,6 +1092,56 @@ static void test_batch_matches_single(void **state)
 	nat_free(b);
 }
 
+static void test_expiry_model(void **state)
+{
+	(void)state;
+	enum { NF = 30, STEPS = 6000 };
+	struct nat_config c;
+	nat_config_defaults(&c);
+	c.ext_addr[0] = EXT;
+	c.max_mappings = 1024;
+	c.inbound_refresh = false; /* so the probes below do not refresh */
+	c.filter = NAT_FILTER_ENDPOINT;
+	struct nat *n = mk_nat_cfg(&c);
+	uint32_t gran = n->gran, now = T0;
+	static uint32_t last[NF];
+	static uint16_t ext[NF];
+	static bool seen[NF];
+	unsigned checked_alive = 0, checked_gone = 0;
+
+	for (int k = 0; k < STEPS; k++) {
+		now += rnd() % 6;
+		uint32_t f = rnd() % NF;
+		uint32_t host = tp_ip(10, 4, f / 200, f % 200 + 1);
+		if (rnd() % 3 != 0) { /* activity: refresh (or re-create) */
+			ext[f] = out(n, spec(TP_UDP, host, 5000, R1, 53), now, NAT_TRANSLATED);
+			last[f] = now;
+			seen[f] = true;
+			continue;
+		}
+		nat_expire(n, now, UINT32_MAX);
+		if (!seen[f])
+			continue;
+		struct tp_spec r = reply(TP_UDP, R2, 99, ext[f]);
+		size_t len = tp_build(buf, &r);
+		/* Alive: the reply reaches f (an expired port may since have
+		 * gone to another flow, so "gone" means "not to f"). */
+		bool alive = nat_in(n, buf, len, now) == NAT_TRANSLATED && dst_of(buf) == host;
+		if (now - last[f] < c.udp_timeout) {
+			assert_true(alive);
+			checked_alive++;
+		} else if (now - last[f] >= c.udp_timeout + gran) {
+			assert_false(alive);
+			checked_gone++;
+		}
+	}
+	assert_true(checked_alive > 100 && checked_gone > 100);
+	struct nat_stats st;
+	nat_stats_get(n, &st);
+	assert_int_equal(st.created - st.expired, st.active);
+	nat_free(n);
+}
+
 static void test_config_errors(void **state)
 {
 	(void)state;
@@ -1158,6 +1211,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_malformed_icmp),
 		cmocka_unit_test(test_property_roundtrip),
+		cmocka_unit_test(test_expiry_model),
 		cmocka_unit_test(test_batch_matches_single),
 		cmocka_unit_test(test_config_errors),
 	};
