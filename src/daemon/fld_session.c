@@ -173,7 +173,9 @@ static void session_start(struct fld *d, struct fld_node *fn, bool initiator)
 	if (!s)
 		return;
 	fn->udp = s;
-	fl_dp_peer_set_session(d->dp, fn->peer, s, false);
+	/* The dataplane counts a fresh session (either role) as an
+	 * outstanding key request: no new REQ_KEY for 10 s. */
+	fl_dp_peer_session_started(d->dp, fn->peer, s, fl_now_us());
 	fn->starting = true; /* our first KEX goes out as REQ_SPTPS_START */
 	fl_sptps_start(s, 0);
 	fn->starting = false;
