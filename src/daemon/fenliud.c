@@ -425,6 +425,7 @@ int main(int argc, char *argv[])
 	struct fl_daemon_options opts;
 	struct fl_paths paths;
 	char err[512];
+	int umbilical = -1;
 	int ret = 1;
 
 	memset(&opts, 0, sizeof(opts));
@@ -463,11 +464,15 @@ int main(int argc, char *argv[])
 		goto out_stop;
 	if (d.debug_from_conf)
 		main_set_debug(&d, d.debug);
-	if (opts.detach) {
-		/* TODO: fl_daemonize() from the cfg part; tests run with -D. */
-	}
-	if (main_start(&d) < 0)
+	if (opts.detach && (umbilical = fl_daemonize()) < 0) {
+		fl_dlog(FL_DLOG_ERR, "Could not detach: %s", strerror(errno));
 		goto out_stop;
+	}
+	if (main_start(&d) < 0) {
+		fl_daemonize_done(umbilical, 1);
+		goto out_stop;
+	}
+	fl_daemonize_done(umbilical, 0);
 	main_loop(&d);
 	ret = 0;
 	fl_dlog(FL_DLOG_ERR, "Terminating");
