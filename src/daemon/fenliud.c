@@ -8,13 +8,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if.h>
-#include <linux/if_tun.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -27,7 +24,7 @@
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
 #include "daemon/log/log.h"
-#include "wire/compress.h"
+#include "io/tun.h"
 
 
 /* dlog -> the log part, with tinc's debug levels and syslog priorities. */
@@ -106,31 +103,25 @@ void fld_run_host_script(struct fld *d, const char *script, struct mesh_node *n,
 
 static int main_tun_open(struct fld *d)
 {
-	struct ifreq ifr = {0};
+	char name[IFNAMSIZ] = "";
 	int fd;
 
 	snprintf(d->device, sizeof(d->device), "/dev/net/tun");
-	fd = open(d->device, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		fl_dlog(FL_DLOG_ERR, "Could not open %s: %s", d->device, strerror(errno));
-		return -1;
-	}
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
 	if (d->interface)
-		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", d->interface);
+		snprintf(name, IFNAMSIZ, "%s", d->interface);
 	else if (d->netname && *d->netname)
-		snprintf(ifr.ifr_name, IFNAMSIZ, "%s", d->netname);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		snprintf(name, IFNAMSIZ, "%s", d->netname);
+	fd = fl_tun_open(d->device, name, name);
+	if (fd < 0) {
 		fl_dlog(FL_DLOG_ERR, "Could not create a tun interface from %s: %s", d->device,
-			strerror(errno));
-		close(fd);
+			strerror(-fd));
 		return -1;
 	}
-	snprintf(d->ifname, sizeof(d->ifname), "%s", ifr.ifr_name);
+	snprintf(d->ifname, sizeof(d->ifname), "%s", name);
 	d->tun_fd = fd;
 	fl_dlog(FL_DLOG_INFO, "%s is a Linux tun device (tun mode), interface %s", d->device,
 		d->ifname);
-	return fld_watch(d, fd, FL_LOOP_READ, fld_tun_readable, d);
+	return fld_watch(d, fd, FL_LOOP_READ, fld_dp_tun_readable, d);
 }
 
 /* ---- mesh set-up ---------------------------------------------------------- */
@@ -163,7 +154,8 @@ static int main_mesh_new(struct fld *d)
 	cfg.myname = d->name;
 	cfg.my_udp_port = d->port;
 	cfg.my_pubkey_b64 = d->pub_b64;
-	cfg.my_options = main_my_options(d);
+	d->my_options = main_my_options(d);
+	cfg.my_options = d->my_options;
 	cfg.has_my_weight = d->has_weight;
 	cfg.my_weight = d->weight;
 	cfg.ping_interval = d->ping_interval;
@@ -327,7 +319,6 @@ static void main_loop(struct fld *d)
 			fl_dlog(FL_DLOG_ERR, "Event loop failed: %s", strerror(errno));
 			break;
 		}
-		fld_conn_sweep(d);
 		if (d->reload_pending) {
 			d->reload_pending = false;
 			if (fld_reload(d) != 0) {
@@ -339,6 +330,10 @@ static void main_loop(struct fld *d)
 			d->next_tick_ms = fld_now() + 1000;
 			main_tick(d);
 		}
+		/* Everything queued in this iteration leaves now. */
+		fld_conn_sweep(d);
+		fld_conn_flush_all(d);
+		fld_dp_flush(d);
 	}
 }
 
@@ -351,10 +346,10 @@ static int main_start(struct fld *d)
 
 	if (!(d->loop = fl_loop_new()) || main_signals(d) < 0)
 		return -1;
-	if (main_mesh_new(d) < 0 || !(d->zctx = fl_compress_ctx_new()))
+	if (main_mesh_new(d) < 0)
 		return -1;
-	fld_udp_bind(d);
-	if (main_tun_open(d) < 0 || fld_net_listen(d) < 0)
+	fld_session_bind(d);
+	if (main_tun_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
 		return -1;
 	main_script_env(d, &env);
 	d->scripts = fl_script_new(&env);
@@ -402,8 +397,11 @@ static void main_stop(struct fld *d)
 	}
 	fld_ctl_stop(d);
 	fld_conn_free_all(d);
-	fld_net_close(d);
 	fld_nodes_free(d);
+	if (d->dp)
+		fld_dp_stop(d);
+	fld_net_close(d);
+	fld_dp_free_pool(d);
 	if (d->tun_fd >= 0) {
 		fld_unwatch(d, d->tun_fd);
 		close(d->tun_fd);
@@ -415,7 +413,6 @@ static void main_stop(struct fld *d)
 		free(d->lookup_host[i]);
 		free(d->lookup_port[i]);
 	}
-	fl_compress_ctx_free(d->zctx);
 	fld_watch_free(d);
 	fl_loop_free(d->loop);
 	fld_conf_free(d);
@@ -428,6 +425,7 @@ int main(int argc, char *argv[])
 	struct fl_daemon_options opts;
 	struct fl_paths paths;
 	char err[512];
+	int umbilical = -1;
 	int ret = 1;
 
 	memset(&opts, 0, sizeof(opts));
@@ -466,11 +464,15 @@ int main(int argc, char *argv[])
 		goto out_stop;
 	if (d.debug_from_conf)
 		main_set_debug(&d, d.debug);
-	if (opts.detach) {
-		/* TODO: fl_daemonize() from the cfg part; tests run with -D. */
-	}
-	if (main_start(&d) < 0)
+	if (opts.detach && (umbilical = fl_daemonize()) < 0) {
+		fl_dlog(FL_DLOG_ERR, "Could not detach: %s", strerror(errno));
 		goto out_stop;
+	}
+	if (main_start(&d) < 0) {
+		fl_daemonize_done(umbilical, 1);
+		goto out_stop;
+	}
+	fl_daemonize_done(umbilical, 0);
 	main_loop(&d);
 	ret = 0;
 	fl_dlog(FL_DLOG_ERR, "Terminating");

@@ -21,6 +21,8 @@
 
 #include "crypto/ed25519.h"
 #include "crypto/sptps.h"
+#include "dataplane/dataplane.h"
+#include "io/udp.h"
 #include "daemon/conf/conf.h"
 #include "daemon/conf/conf_vars.h"
 #include "daemon/control/ctl_server.h"
@@ -63,20 +65,12 @@ struct fld_conn {
 /* Per-node daemon state, by mesh node. */
 struct fld_node {
 	struct mesh_node *n;
+	struct fl_dp_peer *peer;	/* the dataplane's handle */
 	struct fl_sptps *udp;	/* UDP SPTPS session, NULL if none */
 	bool udp_initiator;
-	struct sockaddr_storage addr;	/* current UDP address */
-	socklen_t addrlen;
-	int sock;		/* listener index it was last heard on */
-	int compression;	/* level to use when sending to it */
+	bool starting;		/* inside fl_sptps_start of our own session */
+	char *addr_text, *port_text;	/* UDP address last given to the dataplane */
 	uint64_t req_key_ms;	/* last REQ_SPTPS_START sent/received */
-	/* probes */
-	bool udp_confirmed;
-	bool ping_out;
-	uint64_t udp_ping_us;
-	uint64_t udp_ping_ms, udp_reply_ms, confirm_deadline_ms, mtu_ping_ms;
-	int mtuprobes;
-	int maxrecentlen;
 	int rtt_us;
 	unsigned long long in_pkts, in_bytes, out_pkts, out_bytes;
 };
@@ -143,7 +137,16 @@ struct fld {
 	char cookie[65];
 	bool stop, reload_pending;
 	uint64_t next_tick_ms;
-	struct fl_compress_ctx *zctx;
+	struct fl_dp *dp;
+	struct fl_dp_sptps *dps;
+	struct fl_pkt_pool *pool;
+	struct fl_dp_ops dp_ops;
+	struct fl_udp_txq txq[FLD_MAX_LISTEN];
+	uint32_t my_options;
+	unsigned replaywin;
+	bool in_binary;
+	bool graph_dirty;
+	bool conns_dirty;	/* some connection has queued output */		/* inside a binary SPTPS_PACKET's handling */
 	int unknown_udp_log_budget;
 	unsigned long dropped_udp, dropped_meta;
 };
@@ -156,6 +159,7 @@ struct fld_conn *fld_conn_find(struct fld *d, int32_t id);
 void fld_conn_close(struct fld_conn *c, const char *why);
 void fld_conn_free_all(struct fld *d);
 void fld_conn_sweep(struct fld *d);
+void fld_conn_flush_all(struct fld *d);
 void fld_conn_accepted(struct fld_conn *c, const char *lhost);
 int fld_conn_send_raw(struct fld_conn *c, const void *data, size_t len);
 int fld_conn_send_record(struct fld_conn *c, const void *data, size_t len);
@@ -172,22 +176,32 @@ int fld_net_listen(struct fld *d);
 void fld_net_close(struct fld *d);
 void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port);
 
-/* fld_udp.c */
+/* fld_session.c */
 struct fld_node *fld_node(struct fld *d, struct mesh_node *n);
 void fld_nodes_free(struct fld *d);
+void fld_session_bind(struct fld *d);
+void fld_session_request(struct fld *d, struct mesh_node *n);
 void fld_udp_reset(struct fld *d, struct mesh_node *n);
 void fld_udp_req_start(struct fld *d, struct mesh_node *from, const uint8_t *rec, size_t len);
 void fld_udp_ans_key(struct fld *d, struct mesh_node *from, const uint8_t *rec, size_t len,
 		     int compression, const char *host, const char *port);
-void fld_udp_tcp_data(struct fld *d, struct mesh_node *from, struct mesh_node *to,
-		      const uint8_t *dgram, size_t len);
 void fld_udp_set_address(struct fld *d, struct mesh_node *n, const char *host, const char *port);
 void fld_try_tx(struct fld *d, struct mesh_node *n, bool pmtu);
-void fld_route_frame(struct fld *d, struct mesh_node *from, uint8_t *frame, size_t len);
-void fld_udp_readable(void *ctx, int fd, unsigned events);
-void fld_tun_readable(void *ctx, int fd, unsigned events);
 void fld_udp_tick(struct fld *d);
-void fld_udp_bind(struct fld *d);
+
+/* fld_dp.c */
+struct fl_dp_peer *fld_peer(struct fld *d, struct mesh_node *n);
+int fld_dp_start(struct fld *d);
+void fld_dp_stop(struct fld *d);
+void fld_dp_free_pool(struct fld *d);
+void fld_dp_flush(struct fld *d);
+void fld_dp_sync(struct fld *d);
+void fld_dp_pull(struct fld *d);
+void fld_dp_udp_readable(void *ctx, int fd, unsigned events);
+void fld_dp_tun_readable(void *ctx, int fd, unsigned events);
+void fld_dp_packet_in(struct fld *d, struct mesh_node *from, const uint8_t *frame, size_t len);
+void fld_dp_tcp_data(struct fld *d, struct mesh_node *from, struct mesh_node *to,
+		     const uint8_t *dgram, size_t len);
 
 /* fld_ctl.c */
 int fld_ctl_start(struct fld *d);

@@ -145,6 +145,7 @@ int fld_conf_load(struct fld *d, bool first)
 	d->has_weight = s.weight != FL_UNSET;
 	d->weight = s.weight;
 	d->udp_discovery_interval = s.udp_discovery_interval;
+	d->replaywin = s.replay_window == FL_UNSET ? 16 : (unsigned)s.replay_window;
 	d->udp_keepalive_interval = s.udp_discovery_keepalive_interval;
 	d->udp_discovery_timeout = s.udp_discovery_timeout;
 	if (!first && d->debug_from_conf)

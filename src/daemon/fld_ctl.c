@@ -25,6 +25,7 @@ static void ctl_each_node(void *ctx, fl_ctl_node_fn *emit, void *sink)
 	struct fld *d = ctx;
 	struct mesh_node *me = mesh_myself(d->mesh);
 
+	fld_dp_pull(d);
 	for (size_t i = 0; i < mesh_node_count(d->mesh); i++) {
 		struct mesh_node *n = mesh_node_at(d->mesh, i);
 		struct fld_node *fn = fld_node(d, n);
@@ -129,6 +130,7 @@ static void ctl_each_traffic(void *ctx, fl_ctl_traffic_fn *emit, void *sink)
 {
 	struct fld *d = ctx;
 
+	fld_dp_pull(d);
 	for (size_t i = 0; i < mesh_node_count(d->mesh); i++) {
 		struct mesh_node *n = mesh_node_at(d->mesh, i);
 		struct fld_node *fn = fld_node(d, n);

@@ -134,22 +134,14 @@ void fld_conn_free_all(struct fld *d)
 	d->cap_conns = 0;
 }
 
-/* Queue bytes; try to write at once. */
+/* Queue bytes; they go out at the end of the loop iteration
+ * (fld_conn_flush_all), so requests made together leave together, as in
+ * tinc (a PACKET and the REQ_KEY that follows it reach the peer in one
+ * read; the peer then answers the key request before its own traffic). */
 int fld_conn_send_raw(struct fld_conn *c, const void *data, size_t len)
 {
 	if (c->closing)
 		return -1;
-	if (!c->out_len && !c->connecting) {
-		ssize_t w = send(c->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && errno != EAGAIN && errno != EINTR)
-			return -1;
-		if (w > 0) {
-			data = (const uint8_t *)data + w;
-			len -= (size_t)w;
-		}
-		if (!len)
-			return 0;
-	}
 	if (len > FLD_CONN_OUT_MAX - c->out_len)
 		return -1;
 	if (c->out_len + len > c->out_cap) {
@@ -164,7 +156,7 @@ int fld_conn_send_raw(struct fld_conn *c, const void *data, size_t len)
 	}
 	memcpy(c->out + c->out_len, data, len);
 	c->out_len += len;
-	conn_watch(c);
+	c->d->conns_dirty = true;
 	return 0;
 }
 
@@ -323,12 +315,10 @@ static int frame_packet(void *ctx, const uint8_t *pkt, size_t len)
 {
 	struct fld_conn *c = ctx;
 	struct mesh_conn *mc = mesh_conn_find(c->d->mesh, c->id);
-	uint8_t buf[FL_META_PACKET_MAX];
 
 	if (!mc || !mc->node || mc->state != MESH_CONN_ACTIVE)
 		return 0;
-	memcpy(buf, pkt, len);
-	fld_route_frame(c->d, mc->node, buf, len);
+	fld_dp_packet_in(c->d, mc->node, pkt, len);
 	return 0;
 }
 
@@ -340,7 +330,9 @@ static int frame_sptps_packet(void *ctx, const uint8_t *data, size_t len)
 
 	mesh_out_init(&out);
 	e = mesh_conn_sptps_packet(c->d->mesh, c->id, data, len, fld_mesh_now(), &out);
+	c->d->in_binary = true;
 	fld_out_run(c->d, &out);
+	c->d->in_binary = false;
 	mesh_out_clear(&out);
 	return e == MESH_OK ? 0 : -1;
 }
@@ -469,6 +461,25 @@ void fld_conn_accepted(struct fld_conn *c, const char *lhost)
 		c->closing = true;
 	fld_out_run(c->d, &out);
 	mesh_out_clear(&out);
+}
+
+static void conn_flush(struct fld_conn *c);
+
+/* Write out what every connection queued this iteration. */
+void fld_conn_flush_all(struct fld *d)
+{
+	if (!d->conns_dirty)
+		return;
+	d->conns_dirty = false;
+	for (size_t i = 0; i < d->n_conns; i++) {
+		struct fld_conn *c = d->conns[i];
+		if (c->out_len && !c->connecting && !c->closing) {
+			size_t n = d->n_conns;
+			conn_flush(c);
+			if (d->n_conns != n)
+				i = (size_t)-1; /* closed: start over */
+		}
+	}
 }
 
 /* Close connections marked closing (by an output or a failed send). */

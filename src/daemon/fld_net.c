@@ -125,7 +125,7 @@ int fld_net_listen(struct fld *d)
 		l->udp = u;
 		l->family = families[i];
 		fld_watch(d, t, FL_LOOP_READ, net_accept, d);
-		fld_watch(d, u, FL_LOOP_READ, fld_udp_readable, d);
+		fld_watch(d, u, FL_LOOP_READ, fld_dp_udp_readable, d);
 		fl_dlog(FL_DLOG_INFO, "Listening on %s port %s",
 			families[i] == AF_INET ? "0.0.0.0" : "::", port);
 	}

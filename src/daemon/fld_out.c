@@ -75,10 +75,12 @@ static void out_event(struct fld *d, const struct mesh_out_item *it)
 		break;
 	case MESH_EV_HOST_UP:
 		fl_dlog(FL_DLOG_INFO, "Node %s became reachable", it->node->name);
+		d->graph_dirty = true;
 		fld_run_host_script(d, "host-up", it->node, NULL);
 		break;
 	case MESH_EV_HOST_DOWN:
 		fl_dlog(FL_DLOG_INFO, "Node %s became unreachable", it->node->name);
+		d->graph_dirty = true;
 		fld_run_host_script(d, "host-down", it->node, NULL);
 		break;
 	case MESH_EV_SUBNET_UP:
@@ -94,10 +96,13 @@ static void out_event(struct fld *d, const struct mesh_out_item *it)
 		fld_udp_ans_key(d, it->node, it->data, it->len, (int)it->value, it->host, it->port);
 		break;
 	case MESH_EV_SPTPS_DATA:
-		fld_udp_tcp_data(d, it->node, it->node2, it->data, it->len);
+		fld_dp_tcp_data(d, it->node, it->node2, it->data, it->len);
 		break;
 	case MESH_EV_UDP_ADDRESS:
 		fld_udp_set_address(d, it->node, it->host, it->port);
+		break;
+	case MESH_EV_GRAPH_CHANGED:
+		d->graph_dirty = true;
 		break;
 	case MESH_EV_TRY_TX:
 		fld_try_tx(d, it->node, false);
@@ -106,8 +111,8 @@ static void out_event(struct fld *d, const struct mesh_out_item *it)
 		fld_udp_reset(d, it->node);
 		break;
 	case MESH_EV_MTU:
-		if (it->node && it->node->minmtu != it->node->maxmtu)
-			it->node->mtu = (int)it->value;
+		if (fld_peer(d, it->node))
+			fl_dp_peer_mtu_info(fld_peer(d, it->node), (int)it->value);
 		break;
 	case MESH_EV_LOG:
 		fl_dlog(FL_DLOG_INFO, "%s", it->text ? it->text : "");
@@ -137,6 +142,11 @@ void fld_out_run(struct fld *d, struct mesh_out *out)
 			out_event(d, it);
 			break;
 		}
+	}
+	/* The dataplane learns graph changes before any later packet. */
+	if (d->graph_dirty && d->dp) {
+		d->graph_dirty = false;
+		fld_dp_sync(d);
 	}
 	if (out->oom)
 		fl_dlog(FL_DLOG_ERR, "Mesh output lost for lack of memory");

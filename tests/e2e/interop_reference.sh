@@ -26,6 +26,8 @@ FL_NODES=()
 # through B, and A never sees UDP to C confirmed.
 FL_BLOCK_AC=1 fl_mesh3 tinc tinc tinc
 fl_wait_ping a c 30
+fl_wait_udp b a
+fl_wait_udp b c
 fl_pings a c 10
 fl_not fl_udp_confirmed a c || fl_fail "a claims UDP to c confirmed through the firewall"
 fl_log "tinc-tinc relayed path: ok"
