@@ -36,19 +36,18 @@ static uint32_t max_timeout(const struct nat_config *c)
 	return t;
 }
 
-/* Allocates a zeroed table. Large ones are 2 MB aligned and marked for
- * transparent huge pages: random lookups over many megabytes otherwise
+/* Allocates a zeroed table of exactly `size` bytes. Large ones start on a
+ * 2 MB boundary and are marked for transparent huge pages (whole 2 MB
+ * pieces of them get one): random lookups over many megabytes otherwise
  * spend much of their time on TLB misses. */
 static void *table_alloc(size_t size)
 {
 	const size_t huge = 2u << 20;
-	size_t align = size >= huge ? huge : 64;
-	size = (size + align - 1) / align * align;
-	void *p = aligned_alloc(align, size);
-	if (!p)
+	void *p;
+	if (posix_memalign(&p, size >= huge ? huge : 64, size) != 0)
 		return NULL;
-	if (align == huge)
-		(void)madvise(p, size, MADV_HUGEPAGE); /* a hint; failure is harmless */
+	if (size >= huge)
+		(void)madvise(p, size & ~(huge - 1), MADV_HUGEPAGE); /* a hint */
 	memset(p, 0, size);
 	return p;
 }
