@@ -124,7 +124,9 @@ enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, uint32_t now);
 
 /* The same for `count` packets, verdicts in v[]: lookups for later packets
  * are prefetched while earlier ones are translated, which is much faster
- * once the tables outgrow the caches. Use these on the packet path. */
+ * once the tables outgrow the caches. Use these on the packet path. The
+ * packets must be distinct buffers (keys are hashed before any is
+ * rewritten). */
 void nat_out_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
                    uint32_t now, enum nat_verdict v[]);
 void nat_in_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,

@@ -316,7 +316,7 @@ enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, uint32_t now)
  * fetched, so lookups rarely wait for memory once the tables outgrow the
  * caches. Only the key is read ahead, and only if the header is long
  * enough; translate() checks everything as usual. */
-#define PF_CHUNK 16
+#define PF_CHUNK 32
 
 /* Stage 1: hashes the packet's key and prefetches its home index slot.
  * Returns the hash, and the index table in *t (NULL: nothing to fetch). */
@@ -367,7 +367,7 @@ static void pf_map(const struct nat *n, const nat_islot *t, uint32_t h)
 		if ((s & ~NAT_SLOT_IDX) == tag) {
 			/* A load, not a prefetch: measured on the target machine, the
 			 * mapping prefetches issued behind the slot prefetches were
-			 * mostly lost, while 16 independent loads overlap fine. */
+			 * mostly lost, while a chunk of independent loads overlaps fine. */
 			(void)*(volatile const uint32_t *)&n->map[(s & NAT_SLOT_IDX) - 1];
 			return;
 		}
