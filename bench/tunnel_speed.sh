@@ -26,6 +26,27 @@ iperf_mbits() {
 
 gbit() { awk -v m="$1" 'BEGIN { printf "%.2f", m / 1000 }'; }
 
+# cpu_ticks PID...: user + system clock ticks used so far by the processes.
+cpu_ticks() {
+	local p t=0
+	for p in "$@"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+
+# tunnel_run LABEL: iperf a -> b through the tunnel; prints throughput and
+# the daemons' CPU time per GB moved (a load-independent efficiency figure).
+tunnel_run() {
+	local label=$1 t0 t1 mb cpu
+	t0=$(cpu_ticks "${FL_PID[a]}" "${FL_PID[b]}")
+	mb=$(iperf_mbits a 203.0.113.2 b)
+	t1=$(cpu_ticks "${FL_PID[a]}" "${FL_PID[b]}")
+	cpu=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v m="$mb" -v s="$secs" \
+		'BEGIN { gb = m * s / 8000; printf "%.2f", (gb > 0 ? t / hz / gb : 0) }')
+	echo "$mb $cpu"
+}
+
 fl_net a b
 raw=$(iperf_mbits a 192.0.2.2 b)
 echo "raw veth:            $(gbit "$raw") Gbit/s"
@@ -37,8 +58,8 @@ if [ -n "${TINC11_DIR:-}" ] && [ -x "$TINC11_DIR/tincd" ]; then
 	fl_start b; fl_start a
 	fl_wait_ping a b 30
 	fl_wait 30 "tinc: UDP confirmed" fl_udp_confirmed a b
-	tinc=$(iperf_mbits a 203.0.113.2 b)
-	echo "tinc 1.1 - tinc 1.1: $(gbit "$tinc") Gbit/s"
+	read -r tinc tcpu < <(tunnel_run tinc)
+	echo "tinc 1.1 - tinc 1.1: $(gbit "$tinc") Gbit/s, daemons' CPU $tcpu s per GB"
 	fl_stop a; fl_stop b
 else
 	echo "tinc 1.1 - tinc 1.1: skipped (set TINC11_DIR to the directory holding tincd and tinc)"
@@ -50,8 +71,8 @@ if [ -x "$FENLIU_BUILD/src/daemon/fenliud" ]; then
 	fl_start b; fl_start a
 	fl_wait_ping a b 30
 	fl_wait 30 "fenliud: UDP confirmed" fl_udp_confirmed a b
-	fen=$(iperf_mbits a 203.0.113.2 b)
-	line="fenliud - fenliud:   $(gbit "$fen") Gbit/s"
+	read -r fen fcpu < <(tunnel_run fenliud)
+	line="fenliud - fenliud:   $(gbit "$fen") Gbit/s, daemons' CPU $fcpu s per GB"
 	[ -n "$tinc" ] && line="$line ($(awk -v f="$fen" -v t="$tinc" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1)"
 	echo "$line"
 	fl_stop a; fl_stop b
