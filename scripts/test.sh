@@ -20,12 +20,12 @@ setup() { # dir, extra meson args...
 	ninja -C "$dir" -j "$jobs" >"$dir.build.log" 2>&1 || { tail -n 60 "$dir.build.log"; return 1; }
 }
 
-echo "== release build (build/)"
+echo "== release build (build/) [$(date +%T)]"
 setup build --buildtype=release
-echo "== sanitizer build (build-asan/): address + undefined"
+echo "== sanitizer build (build-asan/): address + undefined [$(date +%T)]"
 setup build-asan --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
 
-echo "== unit tests under ASan+UBSan"
+echo "== unit tests under ASan+UBSan [$(date +%T)]"
 if meson test -C build-asan --suite unit --print-errorlogs --num-processes "$jobs" >build-asan/unit.log 2>&1; then
 	:
 fi
@@ -37,7 +37,7 @@ grep -E '^ *[0-9]+/[0-9]+ ' build-asan/unit.log || true
 passed=$((passed + ok)); failed=$((failed + fl + to)); skipped=$((skipped + sk))
 [ $((fl + to)) -eq 0 ] || { failures+=("unit tests (see build-asan/meson-logs/testlog.txt)"); sed -n '/^=* *[0-9]*\/[0-9]* .*FAIL/,/^===/p' build-asan/meson-logs/testlog.txt | tail -n 80; }
 
-echo "== end-to-end tests (tests/e2e)"
+echo "== end-to-end tests (tests/e2e) [$(date +%T)]"
 for t in tests/e2e/*.sh; do
 	[ -e "$t" ] || continue
 	name=$(basename "$t" .sh)
@@ -53,7 +53,7 @@ for t in tests/e2e/*.sh; do
 	esac
 done
 
-echo "== fuzzing (clang libFuzzer, ${fuzz_seconds}s per target)"
+echo "== fuzzing (clang libFuzzer, ${fuzz_seconds}s per target) [$(date +%T)]"
 if command -v clang >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
 	CC=clang setup build-fuzz --buildtype=debugoptimized -Dfuzz=true -Dtests=false \
 		-Db_sanitize=address,undefined -Db_lundef=false

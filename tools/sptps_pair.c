@@ -6,12 +6,15 @@
  * tinc-style configuration directories (as made by `fenliu init`).
  *
  *   sptps_pair -c DIR listen [--port-file FILE]     responder, 127.0.0.1
- *   sptps_pair -c DIR connect PEER HOST PORT [--tamper]   initiator
+ *   sptps_pair -c DIR connect PEER HOST PORT [--tamper|--tinc]   initiator
  *
- * After the handshake the initiator sends a PING request ("8"), the
- * responder answers PONG ("9"); then a message that the responder echoes.
- * With --tamper the initiator flips one ciphertext bit of a last record on
- * its way out: the responder must reject it and close, as tincd does.
+ * Requests travel as tinc's do: one type-0 record each, text with its '\n'
+ * (META.md §2.2). After the handshake the initiator sends PING ("8\n"),
+ * the responder answers PONG ("9\n"); then a message that the responder
+ * echoes. With --tamper the initiator flips one ciphertext bit of a last
+ * record on its way out: the responder must reject it and close, as tincd
+ * does. With --tinc the peer is a stock tincd: the initiator sends ACK,
+ * then PING, and waits for tincd's PONG among its requests.
  * Each step is printed as "[NAME] ...". Used by scripts/demo.sh.
  */
 #include <errno.h>
@@ -43,7 +46,7 @@ struct pair {
 	uint8_t peer_pub[FL_ED25519_PUBLIC_LEN];
 	int fd;
 	struct fl_sptps *s;
-	bool initiator, keyed, tamper_next, eof;
+	bool initiator, keyed, tamper_next, eof, got_pong;
 	unsigned records_in;           /* application records received */
 	char last[PAIR_REPLY_MAX];     /* body of the last record received */
 	char reply[PAIR_REPLY_MAX + 8]; /* responder: answer queued by deliver */
@@ -127,19 +130,32 @@ static int cb_send(void *ctx, uint8_t type, const uint8_t *rec, size_t len)
 	return pair_write_all(p->fd, rec, len);
 }
 
+/* text for printing: a request's final '\n' shown as \n */
+static const char *pair_show(const char *text, char out[static PAIR_REPLY_MAX + 16])
+{
+	size_t n = strlen(text);
+	bool nl = n > 0 && text[n - 1] == '\n';
+
+	snprintf(out, PAIR_REPLY_MAX + 16, "%.*s%s", (int)(n - nl), text, nl ? "\\n" : "");
+	return out;
+}
+
 /* The responder answers PING with PONG and echoes anything else. */
 static int cb_deliver(void *ctx, uint8_t type, const uint8_t *body, size_t len)
 {
 	struct pair *p = ctx;
 	size_t n = len < sizeof p->last - 1 ? len : sizeof p->last - 1;
+	char show[PAIR_REPLY_MAX + 16];
 
 	memcpy(p->last, body, n);
 	p->last[n] = 0;
 	p->records_in++;
-	say(p, "received record type %u, %zu bytes: \"%s\"", type, len, p->last);
+	say(p, "received record type %u, %zu bytes: \"%s\"", type, len, pair_show(p->last, show));
+	if (strcmp(p->last, "9\n") == 0)
+		p->got_pong = true;
 	if (!p->initiator) {
-		if (strcmp(p->last, "8") == 0)
-			snprintf(p->reply, sizeof p->reply, "9");
+		if (strcmp(p->last, "8\n") == 0)
+			snprintf(p->reply, sizeof p->reply, "9\n");
 		else
 			snprintf(p->reply, sizeof p->reply, "echo: %s", p->last);
 		p->have_reply = true;
@@ -303,12 +319,13 @@ static int pair_pump(struct pair *p)
 static int pair_send(struct pair *p, const char *text)
 {
 	enum fl_sptps_err err = fl_sptps_send(p->s, 0, (const uint8_t *)text, strlen(text));
+	char show[PAIR_REPLY_MAX + 16];
 
 	if (err != FL_SPTPS_OK) {
 		say(p, "send failed: %s", fl_sptps_strerror(err));
 		return -1;
 	}
-	say(p, "sent record type 0, %zu bytes: \"%s\"", strlen(text), text);
+	say(p, "sent record type 0, %zu bytes: \"%s\"", strlen(text), pair_show(text, show));
 	return 0;
 }
 
@@ -322,7 +339,45 @@ static int pair_wait_records(struct pair *p, unsigned n)
 	return 0;
 }
 
-static int pair_initiate(struct pair *p, const char *host, const char *port, bool tamper)
+/* With a fenliu sptps_pair responder: PING/PONG, an echo, maybe tampering. */
+static int pair_talk_demo(struct pair *p, bool tamper)
+{
+	if (pair_send(p, "8\n") != 0 || pair_wait_records(p, 1) != 0)
+		return 1;
+	if (!p->got_pong)
+		return say(p, "expected PONG"), 1;
+	say(p, "PING answered with PONG");
+	if (pair_send(p, "hello from the initiator, sealed with ChaCha20-Poly1305") != 0 ||
+	    pair_wait_records(p, 2) != 0)
+		return 1;
+	if (!tamper)
+		return 0;
+	p->tamper_next = true;
+	if (pair_send(p, "this record is altered on its way") != 0)
+		return 1;
+	if (pair_pump(p) != 1)
+		return say(p, "%s did not close the connection after an altered record", p->peer), 1;
+	say(p, "%s closed the connection after the altered record, as it should", p->peer);
+	return 0;
+}
+
+/* With a stock tincd: our ACK (port, weight, options with minor 7, META.md
+ * §3.3) makes the connection active; then PING must bring PONG back among
+ * whatever tincd sends (its ACK, ADD_EDGE, ...). */
+static int pair_talk_tinc(struct pair *p)
+{
+	if (pair_send(p, "4 655 1 700000c\n") != 0 || pair_send(p, "8\n") != 0)
+		return 1;
+	while (!p->got_pong && p->records_in < 100)
+		if (pair_pump(p) != 0)
+			return say(p, "%s closed the connection", p->peer), 1;
+	if (!p->got_pong)
+		return say(p, "no PONG from %s", p->peer), 1;
+	say(p, "stock tincd %s answered PING with PONG over our SPTPS session", p->peer);
+	return 0;
+}
+
+static int pair_initiate(struct pair *p, const char *host, const char *port, const char *opt)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
 
@@ -343,23 +398,9 @@ static int pair_initiate(struct pair *p, const char *host, const char *port, boo
 	while (!p->keyed)
 		if (pair_pump(p) != 0)
 			return 1;
-	if (pair_send(p, "8") != 0 || pair_wait_records(p, 1) != 0)
-		return 1;
-	if (strcmp(p->last, "9") != 0)
-		return say(p, "expected PONG"), 1;
-	say(p, "PING answered with PONG");
-	if (pair_send(p, "hello from the initiator, sealed with ChaCha20-Poly1305") != 0 ||
-	    pair_wait_records(p, 2) != 0)
-		return 1;
-	if (!tamper)
-		return 0;
-	p->tamper_next = true;
-	if (pair_send(p, "this record is altered on its way") != 0)
-		return 1;
-	if (pair_pump(p) != 1)
-		return say(p, "%s did not close the connection after an altered record", p->peer), 1;
-	say(p, "%s closed the connection after the altered record, as it should", p->peer);
-	return 0;
+	if (opt && strcmp(opt, "--tinc") == 0)
+		return pair_talk_tinc(p);
+	return pair_talk_demo(p, opt && strcmp(opt, "--tamper") == 0);
 }
 
 static int pair_listen(struct pair *p, const char *port_file)
@@ -419,7 +460,7 @@ static int pair_respond(struct pair *p, const char *port_file)
 static int pair_usage(void)
 {
 	fprintf(stderr, "usage: sptps_pair -c DIR listen [--port-file FILE]\n"
-			"       sptps_pair -c DIR connect PEER HOST PORT [--tamper]\n");
+			"       sptps_pair -c DIR connect PEER HOST PORT [--tamper|--tinc]\n");
 	return 2;
 }
 
@@ -439,10 +480,11 @@ int main(int argc, char **argv)
 		return 1;
 	if (strcmp(argv[3], "listen") == 0 && (argc == 4 || (argc == 6 && !strcmp(argv[4], "--port-file")))) {
 		ret = pair_respond(&p, argc == 6 ? argv[5] : NULL);
-	} else if (strcmp(argv[3], "connect") == 0 && (argc == 7 || (argc == 8 && !strcmp(argv[7], "--tamper")))) {
+	} else if (strcmp(argv[3], "connect") == 0 &&
+		   (argc == 7 || (argc == 8 && (!strcmp(argv[7], "--tamper") || !strcmp(argv[7], "--tinc"))))) {
 		p.initiator = true;
 		snprintf(p.peer, sizeof p.peer, "%s", argv[4]);
-		ret = pair_initiate(&p, argv[5], argv[6], argc == 8);
+		ret = pair_initiate(&p, argv[5], argv[6], argc == 8 ? argv[7] : NULL);
 	} else {
 		ret = pair_usage();
 	}

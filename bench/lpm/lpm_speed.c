@@ -21,10 +21,12 @@
 #include "lpm/lpm.h"
 #include "onebit.h"
 
-#define N_ADDR4 (1u << 22)
+#define N_ADDR4 (1u << 21)
 #define N_ADDR6 (1u << 20)
 #define BATCH 256
-#define RUN_SECONDS 0.25
+#define RUN_SECONDS 0.05 /* CPU time per round */
+#define RUN_WALL 0.08    /* wall time cap per round, so a busy machine still ends in a minute */
+#define ROUNDS 5
 #define HOT 1000
 
 struct table {
@@ -41,13 +43,8 @@ static double clock_read(clockid_t id)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static double now(void)
-{
-	return clock_read(CLOCK_MONOTONIC);
-}
-
-/* Lookup loops are timed in the thread's own CPU time, so time the machine
- * gave to other processes does not count against us. */
+/* Builds and lookup loops are timed in the thread's own CPU time, so time
+ * the (shared) machine gave to other processes does not count. */
 static double cpu_now(void)
 {
 	return clock_read(CLOCK_THREAD_CPUTIME_ID);
@@ -188,8 +185,8 @@ static void *run_job(void *arg)
 	struct job *j = arg;
 	size_t i = j->start;
 	pthread_barrier_wait(j->bar);
-	double t0 = cpu_now(), t1 = t0;
-	while (t1 - t0 < RUN_SECONDS) {
+	double t0 = cpu_now(), t1 = t0, w0 = clock_read(CLOCK_MONOTONIC);
+	while (t1 - t0 < RUN_SECONDS && clock_read(CLOCK_MONOTONIC) - w0 < RUN_WALL) {
 		for (int r = 0; r < 16; r++) {
 			j->sum += run_chunk(j, i);
 			j->count += BATCH;
@@ -205,7 +202,7 @@ static void *run_job(void *arg)
 
 static volatile uint64_t sink;
 
-static double measure(const struct fl_lpm *lpm, const struct onebit *ob, int family,
+static double measure_round(const struct fl_lpm *lpm, const struct onebit *ob, int family,
 	const uint8_t *addrs, size_t n, int threads)
 {
 	pthread_t tid[2];
@@ -225,6 +222,19 @@ static double measure(const struct fl_lpm *lpm, const struct onebit *ob, int fam
 	}
 	pthread_barrier_destroy(&bar);
 	return rate / 1e6;
+}
+
+/* The best of ROUNDS short rounds: this machine is shared, and the best
+ * round is the one least disturbed by other processes' cache traffic. */
+static double measure(const struct fl_lpm *lpm, const struct onebit *ob, int family,
+	const uint8_t *addrs, size_t n, int threads)
+{
+	double best = 0;
+	for (int r = 0; r < ROUNDS; r++) {
+		double x = measure_round(lpm, ob, family, addrs, n, threads);
+		best = x > best ? x : best;
+	}
+	return best;
 }
 
 /* Counts addresses where lpm and the one-bit trie disagree. */
@@ -252,24 +262,24 @@ static void bench_table(struct table *t)
 {
 	struct fl_lpm *lpm;
 	struct onebit ob = { 0 };
-	double t0 = now();
 	struct fl_lpm_build_opts o = { 0 };
 	if (getenv("LPM_SPEED_S4"))
 		o.direct_bits4 = (unsigned)atoi(getenv("LPM_SPEED_S4"));
 	if (getenv("LPM_SPEED_S6"))
 		o.direct_bits6 = (unsigned)atoi(getenv("LPM_SPEED_S6"));
+	double t0 = cpu_now(); /* CPU time here too: the machine is shared */
 	enum fl_lpm_err err = fl_lpm_build(t->p, t->n, &o, &lpm);
-	double t1 = now();
+	double t1 = cpu_now();
 	if (err != FL_LPM_OK) {
 		fprintf(stderr, "%s: build: %s\n", t->name, fl_lpm_strerror(err));
 		exit(1);
 	}
 	printf("build lpm %s %.3f %zu\n", t->name, (t1 - t0) * 1e3, fl_lpm_bytes(lpm));
-	t0 = now();
+	t0 = cpu_now();
 	for (size_t i = 0; i < t->n; i++)
 		if (onebit_insert(&ob, t->p[i].addr, t->p[i].len, t->p[i].value))
 			abort();
-	t1 = now();
+	t1 = cpu_now();
 	printf("build onebit %s %.3f %zu\n", t->name, (t1 - t0) * 1e3, onebit_bytes(&ob));
 	fflush(stdout);
 

@@ -10,6 +10,7 @@
 #include "cli/cli_ctl_internal.h"
 #include "daemon/conf/conf_read.h"
 #include "daemon/conf/conf_settings.h"
+#include "daemon/conf/conf_vars.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -199,6 +200,43 @@ static bool check_scripts(const struct fl_cli_env *env, const char *dir, bool to
 	return true;
 }
 
+/* Placement and repetition checks per file group, as tinc's fsck does:
+ * a host-only variable in the server config, a server-only one in a host
+ * file, a single-valued one given twice, a legacy one fenliu ignores. */
+static void check_placement(const struct fl_cli_env *env, struct fl_conf *c, bool server,
+                            const char *label)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		const struct fl_conf_entry *e = &c->v[i];
+		const struct fl_var *v = fl_var_find(e->var);
+		if (!v || !e->file)
+			continue;
+		if (v->flags & FL_VF_LEGACY)
+			fprintf(env->err, "WARNING: legacy variable %s in %s line %d is ignored by fenliu\n",
+			        v->name, e->file, e->line);
+		if (server && !(v->flags & FL_VF_SERVER))
+			fprintf(env->err, "WARNING: host variable %s found in server config %s line %d\n",
+			        v->name, e->file, e->line);
+		if (!server && !(v->flags & FL_VF_HOST))
+			fprintf(env->err, "WARNING: server variable %s found in host config %s line %d\n",
+			        v->name, e->file, e->line);
+	}
+	for (const struct fl_var *v = fl_var_table(); v->name; v++)
+		if (!(v->flags & FL_VF_MULTI) && fl_conf_count(c, v->name) > 1)
+			fprintf(env->err, "WARNING: multiple instances of variable %s in %s\n", v->name, label);
+}
+
+static void check_server_placement(const struct fl_cli_env *env, const char *confbase)
+{
+	char path[FL_PATH_MAX + 16];
+	struct fl_conf c;
+	fl_conf_init(&c);
+	snprintf(path, sizeof(path), "%s/tinc.conf", confbase);
+	if (fl_conf_read_file(&c, path, NULL) == FL_CONF_OK)
+		check_placement(env, &c, true, "tinc.conf");
+	fl_conf_free(&c);
+}
+
 struct host_walk {
 	const struct fl_cli_env *env;
 	const char *confbase;
@@ -214,6 +252,7 @@ static void check_host(void *ctx, const char *name)
 	fl_conf_init(&c);
 	if (fl_conf_read_host(&c, hw->confbase, name, NULL, hw->w, hw->r) == FL_CONF_EVALUE)
 		hw->ok = false;
+	check_placement(hw->env, &c, false, name);
 	fl_conf_free(&c);
 }
 
@@ -254,6 +293,7 @@ int fl_cli_fsck(const struct fl_cli_env *env, int argc, char *argv[])
 	char hosts[FL_PATH_MAX + 16];
 	snprintf(hosts, sizeof(hosts), "%s/hosts", p.confbase);
 	ok = check_scripts(env, p.confbase, true) && check_scripts(env, hosts, false) && ok;
+	check_server_placement(env, p.confbase);
 	struct host_walk hw = {env, p.confbase, &w, &r, true};
 	fl_conf_each_host(p.confbase, check_host, &hw);
 	fl_conf_warned_free(&w);

@@ -191,13 +191,17 @@ uint32_t fl_sptps_outseqno(const struct fl_sptps *s);
  * that would pass 2^32, FL_SPTPS_ERR_STATE if not keyed. */
 enum fl_sptps_err fl_sptps_reserve(struct fl_sptps *s, uint32_t n, uint32_t *first);
 
-/* Snapshot of the datagram keys (ChaCha20 halves only) for the data plane.
- * prev_in is the incoming key before the last re-key; it may be tried for a
- * datagram whose tag fails under in, but only if its seqno is below
- * prev_in_below (records the peer sent before its ACK) and prev_valid. The
- * grace ends when the caller calls fl_sptps_end_grace() (a few seconds
- * after the re-key, on its timer) or at the next re-key.
- * epoch counts key installations. The snapshot holds secrets: wipe it. */
+/* Snapshot of the datagram keys (ChaCha20 halves only) for the data plane;
+ * take a new one after every handshake_done (epoch counts key
+ * installations). prev_in is the incoming key before the last re-key; it
+ * may be tried for a datagram whose tag fails under in, but only if
+ * prev_valid and its seqno is below prev_in_below (records the peer sent
+ * before its ACK), and only application records (type < 128) opened with
+ * it count. The grace ends when the caller calls fl_sptps_end_grace() (a
+ * few seconds after the re-key, on its timer); the next re-key replaces
+ * prev_in with the key it retires. The data plane drops records of type
+ * >= 128: tinc sends handshake records over the meta connection only.
+ * The snapshot holds secrets: wipe it. */
 struct fl_sptps_keys {
 	uint8_t out[FL_SPTPS_KEY_LEN];
 	uint8_t in[FL_SPTPS_KEY_LEN];

@@ -102,7 +102,9 @@ static int fl_sptps_cipher_begin(struct fl_sptps_cipher *c, const uint8_t *key, 
 	iv[13] = (uint8_t)(seqno >> 16);
 	iv[14] = (uint8_t)(seqno >> 8);
 	iv[15] = (uint8_t)seqno;
-	if (!c->have_key || CRYPTO_memcmp(c->key, key, FL_SPTPS_KEY_LEN) != 0) {
+	/* Whether the key changed is not secret (re-keys are visible on the
+	 * wire), so a plain compare will do. */
+	if (!c->have_key || memcmp(c->key, key, FL_SPTPS_KEY_LEN) != 0) {
 		memcpy(c->key, key, FL_SPTPS_KEY_LEN);
 		c->have_key = true;
 		k = key;
@@ -134,7 +136,7 @@ static int fl_sptps_cipher_tag(struct fl_sptps_cipher *c, const uint8_t *buf, si
 	int ok = EVP_MAC_init(c->mctx, c->scratch, 32, NULL) && EVP_MAC_update(c->mctx, buf, len) &&
 		 EVP_MAC_final(c->mctx, tag, &n, FL_SPTPS_TAG_LEN) && n == FL_SPTPS_TAG_LEN;
 
-	OPENSSL_cleanse(c->scratch, 64);
+	explicit_bzero(c->scratch, 64);
 	return ok ? 0 : -1;
 }
 

@@ -13,8 +13,10 @@
  * comes in as an argument (monotonic microseconds).
  *
  * Threading: today everything runs on the control thread; callbacks are
- * called synchronously and must not call back into the dataplane (except
- * where noted). The multi-core pipeline (DESIGN.md) will replace the calls
+ * called synchronously and must not call back into the dataplane, except
+ * fl_dp_peer_set_session()/fl_dp_peer_session_started() from request_key
+ * and fl_dp_send_frame() from broadcast, which are safe there. The
+ * multi-core pipeline (DESIGN.md) will replace the calls
  * of fl_dp_crypto with batched worker stages without changing this API.
  *
  * Packets: `struct fl_pkt` (wire/pkt.h). Functions that "take" a packet
@@ -216,6 +218,10 @@ enum fl_dp_drop {
 	FL_DP_DROP_NOMEM,          /* pool empty */
 	FL_DP_DROP_MAX
 };
+
+/* Short name of a drop reason ("auth", "unknown-source", ...) for logs and
+ * the control socket; never NULL. */
+const char *fl_dp_drop_name(enum fl_dp_drop why);
 
 struct fl_dp_stats {
 	uint64_t drop[FL_DP_DROP_MAX];

@@ -52,6 +52,27 @@ void fl_dp_free(struct fl_dp *dp)
 	free(dp);
 }
 
+const char *fl_dp_drop_name(enum fl_dp_drop why)
+{
+	static const char *const name[FL_DP_DROP_MAX] = {
+		[FL_DP_DROP_SHORT] = "short",
+		[FL_DP_DROP_UNKNOWN_SOURCE] = "unknown-source",
+		[FL_DP_DROP_UNKNOWN_ID] = "unknown-id",
+		[FL_DP_DROP_UNREACHABLE] = "unreachable",
+		[FL_DP_DROP_NO_SESSION] = "no-session",
+		[FL_DP_DROP_AUTH] = "auth",
+		[FL_DP_DROP_BAD_RECORD] = "bad-record",
+		[FL_DP_DROP_NO_KEY] = "no-key",
+		[FL_DP_DROP_NO_ROUTE] = "no-route",
+		[FL_DP_DROP_ROUTING] = "routing",
+		[FL_DP_DROP_SEND] = "send",
+		[FL_DP_DROP_NOMEM] = "no-buffer",
+	};
+	if ((unsigned)why >= FL_DP_DROP_MAX)
+		return "unknown";
+	return name[why];
+}
+
 const struct fl_dp_stats *fl_dp_stats(const struct fl_dp *dp)
 {
 	return &dp->stats;

@@ -82,10 +82,12 @@ struct fl_lpm_node {
 struct fl_lpm_trie {
 	const void *direct; /* uint16_t or uint32_t [1 << direct_bits] */
 	const struct fl_lpm_node *nodes;
-	const fl_lpm_value *leaves; /* leaves[0] is a pad, never a result */
+	const fl_lpm_value *leaves;
 	unsigned direct_bits, direct_wide;
 	uint32_t n_nodes, n_leaves;
 	size_t n_prefixes;
+	void *mem;    /* one block holding direct, nodes and leaves */
+	size_t bytes; /* its size */
 };
 
 struct fl_lpm {

@@ -12,6 +12,8 @@
 #include "lpm/lpm.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 
 struct bkey {
 	uint64_t hi, lo; /* the address as a 128-bit key, IPv4 in hi's top */
@@ -145,17 +147,6 @@ static enum fl_lpm_err build_node(struct bld *b, size_t slot, size_t lo, size_t 
 	return FL_LPM_OK;
 }
 
-/* Gives back the unused tail of a grown array; keeps it if that fails. */
-static void *shrink(void *p, size_t bytes)
-{
-	void *np = bytes ? realloc(p, bytes) : NULL;
-	if (!np && bytes)
-		return p;
-	if (!bytes)
-		free(p);
-	return np;
-}
-
 /* Node index of the shared all-leaf node for value v, made on first use.
  * Direct entries that hold a value point at such a node, so every lookup
  * takes the same path (direct entry, node, leaf) without a branch. The
@@ -201,6 +192,8 @@ static enum fl_lpm_err direct_leaves(struct bld *b, uint32_t *direct, const uint
 {
 	struct leafmap m;
 	size_t cap = 16, distinct = entries < n + 1 ? entries : n + 1;
+	if (distinct > LEAF_NODES_MAX + 1)
+		distinct = LEAF_NODES_MAX + 1;
 	size_t nodes0 = b->n_nodes, leaves0 = b->n_leaves;
 	enum fl_lpm_err err = FL_LPM_ENOMEM;
 	uint32_t last_node = 0;
@@ -216,32 +209,30 @@ static enum fl_lpm_err direct_leaves(struct bld *b, uint32_t *direct, const uint
 	if (!m.key || !m.slot)
 		goto out_free;
 	err = FL_LPM_OK;
-	for (size_t e = 0; e < entries && err == FL_LPM_OK && !*flagged; e++) {
-		if (grouped[e] || (have_last && direct[e] == last))
-			continue;
-		last = direct[e];
-		have_last = 1;
-		err = leaf_node(b, &m, last, &last_node);
-		*flagged = b->n_nodes - nodes0 > LEAF_NODES_MAX;
-	}
-	if (*flagged) { /* undo the leaf nodes, flag every entry */
-		b->n_nodes = nodes0;
-		b->n_leaves = leaves0;
-	}
-	have_last = 0;
-	for (size_t e = 0; e < entries && err == FL_LPM_OK; e++) {
+	size_t e = 0;
+	for (; e < entries && err == FL_LPM_OK && !*flagged; e++) {
 		if (grouped[e])
 			continue;
-		if (*flagged) {
-			direct[e] |= FL_LPM_DIRECT_LEAF;
-			continue;
-		}
 		if (!have_last || direct[e] != last) {
 			last = direct[e];
 			have_last = 1;
 			err = leaf_node(b, &m, last, &last_node);
+			*flagged = b->n_nodes - nodes0 > LEAF_NODES_MAX;
 		}
 		direct[e] = last_node;
+	}
+	if (*flagged) {
+		/* Undo: entries before e point at leaf nodes (their leaves are
+		 * still in memory); take the values back and flag every entry. */
+		for (size_t i = 0; i < entries; i++) {
+			if (grouped[i])
+				continue;
+			if (i < e)
+				direct[i] = b->leaves[b->nodes[direct[i]].base0];
+			direct[i] |= FL_LPM_DIRECT_LEAF;
+		}
+		b->n_nodes = nodes0;
+		b->n_leaves = leaves0;
 	}
 out_free:
 	free(m.key);
@@ -249,23 +240,49 @@ out_free:
 	return err;
 }
 
-/* Stores the direct array in 16 bits per entry when the node count allows. */
-static enum fl_lpm_err direct_store(struct fl_lpm_trie *t, uint32_t *direct, size_t entries,
-	size_t n_nodes, int flagged)
+#define ALIGN_UP(x, a) (((x) + (a) - 1) / (a) * (a))
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Copies direct entries, nodes and leaves into one block, direct entries
+ * in 16 bits when no entry is flagged and the node count allows. A table
+ * of 2 MiB or more gets its own 2 MiB-aligned block with a transparent
+ * huge page hint: random lookups over several MiB otherwise spend much of
+ * their time on TLB misses. */
+static enum fl_lpm_err trie_pack(struct fl_lpm_trie *t, const uint32_t *direct, size_t entries,
+	const struct bld *b, int flagged)
 {
-	if (flagged || n_nodes > UINT16_MAX + (size_t)1) {
-		t->direct = direct;
-		t->direct_wide = 1;
-		return FL_LPM_OK;
-	}
-	uint16_t *d16 = malloc(entries * sizeof(*d16));
-	if (!d16)
+	int wide = flagged || b->n_nodes > UINT16_MAX + (size_t)1;
+	size_t dbytes = entries * (wide ? 4 : 2);
+	size_t noff = ALIGN_UP(dbytes, 64), nbytes = b->n_nodes * sizeof(*b->nodes);
+	size_t loff = ALIGN_UP(noff + nbytes, 64), total = loff + b->n_leaves * sizeof(*b->leaves);
+	size_t align = total >= HUGE_PAGE ? HUGE_PAGE : 64;
+	void *mem;
+
+	total = ALIGN_UP(total, align);
+	if (posix_memalign(&mem, align, total))
 		return FL_LPM_ENOMEM;
-	for (size_t e = 0; e < entries; e++)
-		d16[e] = (uint16_t)direct[e];
-	free(direct);
-	t->direct = d16;
-	t->direct_wide = 0;
+#ifdef MADV_HUGEPAGE
+	if (align == HUGE_PAGE)
+		(void)madvise(mem, total, MADV_HUGEPAGE); /* only a hint */
+#endif
+	if (wide) {
+		memcpy(mem, direct, dbytes);
+	} else {
+		uint16_t *d16 = mem;
+		for (size_t e = 0; e < entries; e++)
+			d16[e] = (uint16_t)direct[e];
+	}
+	if (nbytes)
+		memcpy((char *)mem + noff, b->nodes, nbytes);
+	memcpy((char *)mem + loff, b->leaves, b->n_leaves * sizeof(*b->leaves));
+	t->mem = mem;
+	t->direct = mem;
+	t->direct_wide = (unsigned)wide;
+	t->nodes = (const struct fl_lpm_node *)((char *)mem + noff);
+	t->leaves = (const fl_lpm_value *)((char *)mem + loff);
+	t->n_nodes = (uint32_t)b->n_nodes;
+	t->n_leaves = (uint32_t)b->n_leaves;
+	t->bytes = total;
 	return FL_LPM_OK;
 }
 
@@ -295,9 +312,7 @@ static enum fl_lpm_err build_trie(struct fl_lpm_trie *t, const struct bkey *k, s
 			gstart[groups++] = i;
 		grouped[e] = 1;
 	}
-	/* The pad leaf 0 lets a read of base0 - 1 stay inside the array. */
-	if ((err = push_leaf(&b, FL_LPM_NONE)) != FL_LPM_OK ||
-	    (err = direct_leaves(&b, direct, grouped, entries, n, &flagged)) != FL_LPM_OK ||
+	if ((err = direct_leaves(&b, direct, grouped, entries, n, &flagged)) != FL_LPM_OK ||
 	    (err = alloc_nodes(&b, groups, &first)) != FL_LPM_OK)
 		goto out_free;
 	for (size_t g = 0; g < groups; g++) {
@@ -310,17 +325,10 @@ static enum fl_lpm_err build_trie(struct fl_lpm_trie *t, const struct bkey *k, s
 		if ((err = build_node(&b, first + g, lo, hi, s, def)) != FL_LPM_OK)
 			goto out_free;
 	}
-	if ((err = direct_store(t, direct, entries, b.n_nodes, flagged)) != FL_LPM_OK)
+	if ((err = trie_pack(t, direct, entries, &b, flagged)) != FL_LPM_OK)
 		goto out_free;
-	free(gstart);
-	free(grouped);
 	t->direct_bits = s;
-	t->nodes = shrink(b.nodes, b.n_nodes * sizeof(*b.nodes));
-	t->leaves = shrink(b.leaves, b.n_leaves * sizeof(*b.leaves));
-	t->n_nodes = (uint32_t)b.n_nodes;
-	t->n_leaves = (uint32_t)b.n_leaves;
 	t->n_prefixes = n;
-	return FL_LPM_OK;
 out_free:
 	free(b.nodes);
 	free(b.leaves);
@@ -450,9 +458,7 @@ out_free:
 
 static void trie_free(struct fl_lpm_trie *r)
 {
-	free((void *)r->direct);
-	free((void *)r->nodes);
-	free((void *)r->leaves);
+	free(r->mem);
 }
 
 void fl_lpm_free(const struct fl_lpm *t)
@@ -467,8 +473,7 @@ void fl_lpm_free(const struct fl_lpm *t)
 
 static size_t trie_bytes(const struct fl_lpm_trie *r)
 {
-	return ((size_t)(r->direct_wide ? 4 : 2) << r->direct_bits) + (size_t)r->n_nodes * sizeof(struct fl_lpm_node) +
-		(size_t)r->n_leaves * sizeof(fl_lpm_value);
+	return r->bytes;
 }
 
 size_t fl_lpm_bytes(const struct fl_lpm *t)

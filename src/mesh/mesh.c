@@ -89,6 +89,7 @@ struct mesh *mesh_new(const struct mesh_config *cfg, int64_t now)
 		return NULL;
 	}
 	m->myself->status = MESH_NS_REACHABLE | MESH_NS_VISITED | MESH_NS_SPTPS;
+	mesh_node_refresh_host(m, m->myself);
 	m->myself->nexthop = m->myself->via = m->myself;
 	m->myself->distance = 0;
 	m->myself->options = (m->cfg.my_options & 0xffffff) |

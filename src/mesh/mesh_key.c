@@ -8,11 +8,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mesh/mesh_b64.h"
+#include "crypto/b64.h"
 #include "mesh/mesh_internal.h"
 
 #define PUBKEY_LEN 32
 #define DGRAM_MAX 2048
+/* tinc-b64 characters for DGRAM_MAX bytes, NUL included */
+#define B64_MAX ((DGRAM_MAX + 2) / 3 * 4 + 1)
+
+/* tinc-b64 text to bytes; 0 = invalid or empty (tinc treats both alike). */
+static size_t b64_decode(const char *in, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (fl_b64_decode(out, cap, &n, in, strlen(in), NULL) != FL_B64_OK)
+		return 0;
+	return n;
+}
+
+static bool b64_encode(const uint8_t *in, size_t len, char *out, size_t cap)
+{
+	return len > 0 && fl_b64_encode(out, cap, in, len, false) > 0;
+}
 
 static bool has_key(struct mesh *m, const struct mesh_node *n)
 {
@@ -219,7 +236,7 @@ static void reqkey_for_us(struct mesh *m, struct mesh_node *from,
 {
 	uint8_t buf[DGRAM_MAX];
 	const char *p = r->req_key.payload;
-	size_t len = p ? mesh_b64_decode(p, strlen(p), buf, sizeof(buf)) : 0;
+	size_t len = p ? b64_decode(p, buf, sizeof(buf)) : 0;
 
 	switch (r->req_key.sub) {
 	case MESH_REQKEY_REQ_PUBKEY:
@@ -284,7 +301,7 @@ static enum mesh_err recv_req_key(struct mesh *m, const struct mesh_req *r,
 	} else if (sub == MESH_REQKEY_SPTPS_PACKET) {
 		uint8_t buf[DGRAM_MAX];
 		const char *p = r->req_key.payload;
-		size_t len = p ? mesh_b64_decode(p, strlen(p), buf, sizeof(buf)) : 0;
+		size_t len = p ? b64_decode(p, buf, sizeof(buf)) : 0;
 
 		if (len && m->cfg.forwarding_internal) {
 			data_event(o, MESH_EV_SPTPS_DATA, from, to, buf, len);
@@ -330,7 +347,7 @@ static enum mesh_err recv_ans_key(struct mesh *m, const struct mesh_req *r,
 		return MESH_OK;
 	from->compression = r->ans_key.compression;
 	/* undecodable: len 0, which the daemon treats as a failed feed */
-	len = mesh_b64_decode(r->ans_key.key, strlen(r->ans_key.key), buf, sizeof(buf));
+	len = b64_decode(r->ans_key.key, buf, sizeof(buf));
 	data_event(o, MESH_EV_ANS_KEY, from, m->myself, buf, len);
 	it = o->n ? &o->v[o->n - 1] : NULL;
 	if (it && it->kind == MESH_EV_ANS_KEY) {
@@ -411,11 +428,11 @@ bool mesh_send_sptps_start(struct mesh *m, struct mesh_node *to,
 			   const uint8_t *rec, size_t len, int64_t now,
 			   struct mesh_out *out)
 {
-	char b64[MESH_B64_LEN(DGRAM_MAX) + 1];
+	char b64[B64_MAX];
 	struct mesh_conn *c = mesh_conn_nexthop(m, to);
 
 	(void)now;
-	if (!c || len > DGRAM_MAX || mesh_b64_encode(rec, len, b64, sizeof(b64)) < 0)
+	if (!c || len > DGRAM_MAX || !b64_encode(rec, len, b64, sizeof(b64)))
 		return false;
 	send_reqkey_sub(m, out, to, MESH_REQKEY_SPTPS_START, b64);
 	return true;
@@ -425,10 +442,10 @@ bool mesh_send_ans_key(struct mesh *m, struct mesh_node *to,
 		       const uint8_t *rec, size_t len, int compression,
 		       struct mesh_out *out)
 {
-	char b64[MESH_B64_LEN(DGRAM_MAX) + 1];
+	char b64[B64_MAX];
 	struct mesh_req r;
 
-	if (len > DGRAM_MAX || mesh_b64_encode(rec, len, b64, sizeof(b64)) < 0)
+	if (len > DGRAM_MAX || !b64_encode(rec, len, b64, sizeof(b64)))
 		return false;
 	memset(&r, 0, offsetof(struct mesh_req, buf));
 	r.type = MESH_REQ_ANS_KEY;
@@ -452,10 +469,10 @@ bool mesh_send_sptps_data(struct mesh *m, struct mesh_node *from,
 	if (!c || len > DGRAM_MAX)
 		return false;
 	if (mesh_conn_minor(c) < 7) {
-		char b64[MESH_B64_LEN(DGRAM_MAX) + 1];
+		char b64[B64_MAX];
 		struct mesh_req r;
 
-		if (mesh_b64_encode(dgram, len, b64, sizeof(b64)) < 0)
+		if (!b64_encode(dgram, len, b64, sizeof(b64)))
 			return false;
 		memset(&r, 0, offsetof(struct mesh_req, buf));
 		r.type = MESH_REQ_REQ_KEY;

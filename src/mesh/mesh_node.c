@@ -187,18 +187,21 @@ struct mesh_node *mesh_myself(const struct mesh *m)
 	return m->myself;
 }
 
-/* HAS_ADDRESS mirrors "hosts/NAME has an Address line" (CONFIG.md §5.3); it
- * is cleared when the node goes down and set again on reload. */
+/* HAS_ADDRESS mirrors "hosts/NAME has an Address line" (CONFIG.md §5.3; tinc
+ * shows it for myself too: 858); it is cleared when the node goes down and
+ * set again on reload. */
 void mesh_node_refresh_host(struct mesh *m, struct mesh_node *n)
 {
 	struct mesh_host_info h;
 
 	memset(&h, 0, sizeof(h));
 	h.indirect = h.tcponly = h.clampmss = -1;
-	if (n != m->myself && m->cfg.host_lookup &&
+	if (m->cfg.host_lookup &&
 	    m->cfg.host_lookup(m->cfg.ctx, n->name, &h) && h.exists &&
 	    (h.has_address || h.n_addresses))
 		n->status |= MESH_NS_HAS_ADDRESS;
+	else
+		n->status &= ~(uint32_t)MESH_NS_HAS_ADDRESS;
 }
 
 void mesh_reload_hosts(struct mesh *m)

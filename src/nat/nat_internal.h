@@ -116,6 +116,7 @@ struct nat {
 	struct nat_frag *frag;
 	uint32_t frag_mask; /* number of sets - 1 */
 
+	bool prefetch; /* tables too big for the caches: batches prefetch */
 	uint32_t ext_lo, ext_span; /* host-order span of the external addresses */
 	uint64_t seed_int, seed_ext, seed_host, seed_port, seed_frag;
 	size_t memory;

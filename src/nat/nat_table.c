@@ -93,6 +93,7 @@ size_t nat_table_alloc(struct nat *n)
 	for (uint32_t i = 0; i < wheel; i++)
 		n->wheel[i] = NAT_NIL;
 	n->pending = NAT_NIL;
+	n->prefetch = (size_t)max * sizeof(*n->map) + 2 * (size_t)n->idx_cap * sizeof(*n->int_idx) > (512u << 10);
 	return (size_t)max * sizeof(*n->map) + 2 * (size_t)n->idx_cap * sizeof(*n->int_idx) +
 	       (size_t)n->host_cap * sizeof(*n->host) + wheel * sizeof(*n->wheel) +
 	       (size_t)sets * NAT_FRAG_WAYS * sizeof(*n->frag) + sizeof(*n);

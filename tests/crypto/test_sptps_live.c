@@ -197,6 +197,50 @@ static void test_datagram_rekey_grace(void **state)
 	pair_free(&pr);
 }
 
+/* The stream receiver takes at most one record per call and says how
+ * much it took, so bytes after it (the next request line on a meta
+ * connection) stay with the caller. */
+static void test_stream_one_record_per_call(void **state)
+{
+	struct pair pr;
+	struct pair_rec a, b;
+	uint8_t buf[256];
+	size_t used;
+
+	(void)state;
+	handshake(&pr, FL_SPTPS_STREAM);
+	assert_int_equal(fl_sptps_send(pr.p[0].s, 0, (const uint8_t *)"8\n", 2), FL_SPTPS_OK);
+	assert_int_equal(fl_sptps_send(pr.p[0].s, 0, (const uint8_t *)"9\n", 2), FL_SPTPS_OK);
+	a = pair_take(&pr, 0, 0);
+	b = pair_take(&pr, 0, 0);
+	assert_int_equal(a.len, 2 + 1 + 2 + 16);
+	memcpy(buf, a.data, a.len);
+	memcpy(buf + a.len, b.data, b.len);
+	memcpy(buf + a.len + b.len, "trailing", 8);
+	assert_int_equal(fl_sptps_receive(pr.p[1].s, buf, sizeof(buf), &used), FL_SPTPS_OK);
+	assert_int_equal(used, a.len);
+	assert_int_equal(pr.p[1].ngot, 1);
+	assert_int_equal(fl_sptps_receive(pr.p[1].s, buf + a.len, b.len + 8, &used), FL_SPTPS_OK);
+	assert_int_equal(used, b.len);
+	assert_int_equal(pr.p[1].ngot, 2);
+	assert_memory_equal(pr.p[1].got[1].data, "9\n", 2);
+	/* A record split across calls: the first part is taken whole. */
+	assert_int_equal(fl_sptps_send(pr.p[0].s, 0, (const uint8_t *)"10", 2), FL_SPTPS_OK);
+	free(a.data);
+	a = pair_take(&pr, 0, 0);
+	assert_int_equal(fl_sptps_receive(pr.p[1].s, a.data, 5, &used), FL_SPTPS_OK);
+	assert_int_equal(used, 5);
+	assert_int_equal(pr.p[1].ngot, 2);
+	memcpy(buf, a.data + 5, a.len - 5);
+	memcpy(buf + a.len - 5, "x", 1);
+	assert_int_equal(fl_sptps_receive(pr.p[1].s, buf, a.len - 5 + 1, &used), FL_SPTPS_OK);
+	assert_int_equal(used, a.len - 5);
+	assert_int_equal(pr.p[1].ngot, 3);
+	free(a.data);
+	free(b.data);
+	pair_free(&pr);
+}
+
 /* A deliver callback may answer on the same session (tinc's meta flow). */
 static void test_reply_from_callback(void **state)
 {
@@ -431,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_datagram_rekey_grace),
 		cmocka_unit_test(test_reply_from_callback),
 		cmocka_unit_test(test_largest_records),
+		cmocka_unit_test(test_stream_one_record_per_call),
 		cmocka_unit_test(test_seqno_restart),
 		cmocka_unit_test(test_split_api),
 		cmocka_unit_test(test_degenerate_ephemeral),

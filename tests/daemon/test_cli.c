@@ -386,6 +386,17 @@ static void test_fsck(void **state)
 	assert_string_equal(err, "");
 	free(out), free(err);
 
+	put("tinc.conf", "Name = alpha\nConnectTo = beta\nAddress = 192.0.2.9\nMode = router\nMode = hub\n", 0644);
+	put("hosts/gamma", "Mode = switch\nCipher = aes-256-cbc\n", 0644);
+	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 0);
+	assert_non_null(strstr(err, "WARNING: host variable Address found in server config "));
+	assert_non_null(strstr(err, "WARNING: multiple instances of variable Mode in tinc.conf\n"));
+	assert_non_null(strstr(err, "WARNING: server variable Mode found in host config "));
+	assert_non_null(strstr(err, "WARNING: legacy variable Cipher in "));
+	free(out), free(err);
+	put("tinc.conf", "Name = alpha\nConnectTo = beta\n", 0644);
+	unlink(strcat(strcpy(sub, dir), "/hosts/gamma"));
+
 	put("tinc-up", "#!/bin/sh\n", 0644);
 	put("foo-up", "#!/bin/sh\n", 0755);
 	put("hosts/beta", "Address = 192.0.2.2\nIndirectData = sometimes\n", 0644);

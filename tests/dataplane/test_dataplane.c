@@ -217,6 +217,8 @@ static void test_bad_datagrams(void **state)
 	fl_pkt_set(g, junk, sizeof(junk));
 	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
 	assert_int_equal(sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 1);
+	assert_string_equal(fl_dp_drop_name(FL_DP_DROP_UNKNOWN_SOURCE), "unknown-source");
+	assert_string_equal(fl_dp_drop_name(FL_DP_DROP_MAX), "unknown");
 	g = fl_pkt_new();
 	fl_pkt_set(g, junk, 20);
 	shrt = sb->drop[FL_DP_DROP_SHORT];

@@ -108,6 +108,30 @@ static void test_route_dir(void **state)
 	assert_true(has(&m, "route/carol: node carol is not in the mesh (yet); its routes are kept"));
 	assert_true(has(&m, "route/dave: cannot read: Is a directory"));
 	assert_int_equal(m.n, 4);
+
+	/* The table: alice -> 10, bob -> 20, carol -> 30. */
+	fl_lpm_value values[] = { 10, 20, 30 };
+	struct fl_lpm *t;
+	m.n = 0;
+	assert_int_equal(fl_route_set_build(&s, values, &o, &t), FL_LPM_OK);
+	assert_int_equal(m.n, 0);
+	assert_int_equal(fl_lpm_lookup4(t, 0xc0000263), 10);  /* 192.0.2.99 */
+	assert_int_equal(fl_lpm_lookup4(t, 0xcb007109), 10);  /* 203.0.113.9 */
+	assert_int_equal(fl_lpm_lookup4(t, 0xcb00710a), 30);  /* 203.0.113.10 */
+	assert_int_equal(fl_lpm_lookup4(t, 0xc6336401), 20);  /* 198.51.100.1 */
+	assert_int_equal(fl_lpm_lookup4(t, 0x08080808), FL_LPM_NONE);
+	fl_lpm_free(t);
+	fl_route_set_free(&s);
+
+	/* The same prefix for two nodes: warned with both places. */
+	put(route, "carol", "# moved\n192.0.2.0/24\n");
+	m.n = 0;
+	assert_int_equal(fl_route_files_load(conf, &o, &s), 0);
+	m.n = 0;
+	assert_int_equal(fl_route_set_build(&s, values, &o, &t), FL_LPM_OK);
+	assert_true(has(&m, "route/carol:2: 192.0.2.0/24 also at route/alice:1, this one wins"));
+	assert_int_equal(fl_lpm_lookup4(t, 0xc0000263), 30);
+	fl_lpm_free(t);
 	fl_route_set_free(&s);
 	rm_rf(conf);
 }

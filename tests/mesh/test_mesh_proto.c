@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "mesh/mesh_b64.h"
+#include "crypto/b64.h"
 #include "mesh/mesh_internal.h"
 
 static int64_t now;
@@ -526,7 +526,7 @@ static char *b64(const uint8_t *d, size_t n)
 {
 	static char buf[4096];
 
-	assert_true(mesh_b64_encode(d, n, buf, sizeof(buf)) > 0);
+	assert_true(fl_b64_encode(buf, sizeof(buf), d, n, false) > 0);
 	return buf;
 }
 
@@ -655,30 +655,6 @@ static void test_sptps_packet(void **st)
 	assert_true(mesh_send_packet(m, b, buf, 20, &o));
 	assert_string_equal(item(MESH_OUT_SEND_PACKET)->text, "17 20");
 	assert_false(mesh_send_packet(m, mesh_node_get(m, "delta"), buf, 20, &o));
-}
-
-static void test_b64(void **st)
-{
-	uint8_t out[16];
-	char s[16];
-
-	(void)st;
-	assert_int_equal(mesh_b64_encode((const uint8_t *)"\x00\x01\x02", 3, s, sizeof(s)), 4);
-	assert_string_equal(s, "AEgA");
-	mesh_b64_encode((const uint8_t *)"\xff", 1, s, sizeof(s));
-	assert_string_equal(s, "/D");
-	mesh_b64_encode((const uint8_t *)"\x01\x02", 2, s, sizeof(s));
-	assert_string_equal(s, "BIA");
-	mesh_b64_encode((const uint8_t *)"tinc", 4, s, sizeof(s));
-	assert_string_equal(s, "0lmbjB");
-	assert_int_equal(mesh_b64_decode("0lmbjB", 6, out, sizeof(out)), 4);
-	assert_memory_equal(out, "tinc", 4);
-	assert_int_equal(mesh_b64_decode("0lmb-_", 6, out, sizeof(out)), 4);
-	assert_int_equal(mesh_b64_decode("0lm=jB", 6, out, sizeof(out)), 0);
-	assert_int_equal(mesh_b64_decode("AEgAA", 5, out, sizeof(out)), 3);
-	assert_int_equal(mesh_b64_decode("AEgA=", 5, out, sizeof(out)), 0);
-	assert_int_equal(mesh_b64_decode("", 0, out, sizeof(out)), 0);
-	assert_int_equal(mesh_b64_decode("AAAAAAAA", 8, out, 5), 0);
 }
 
 static void test_node_ids(void **st)
@@ -812,7 +788,7 @@ int main(void)
 		T(test_flooding), T(test_contradiction_storm),
 		T(test_orphan_cleanup), T(test_ping), T(test_outgoing),
 		T(test_outgoing_dropped_on_reload), T(test_autoconnect),
-		T(test_routed), T(test_sptps_packet), T(test_b64),
+		T(test_routed), T(test_sptps_packet),
 		T(test_node_ids), T(test_dump), T(test_purge_and_strict),
 		T(test_seen_cache_ages), T(test_tunnelserver),
 	};

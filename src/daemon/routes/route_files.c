@@ -307,3 +307,64 @@ void fl_route_set_free(struct fl_route_set *s)
 	free(s->node);
 	memset(s, 0, sizeof(*s));
 }
+
+struct dup_ctx {
+	const struct fl_route_set *s;
+	const struct fl_route_opts *o;
+	const struct fl_lpm_prefix *flat;
+	const size_t *first; /* first[i]: index of list i's first prefix */
+};
+
+/* The list holding flat prefix number idx. */
+static size_t list_of(const struct dup_ctx *d, size_t idx)
+{
+	size_t lo = 0, hi = d->s->n;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->first[mid] <= idx)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void on_dup(void *ctx, size_t kept, size_t dropped)
+{
+	struct dup_ctx *d = ctx;
+	size_t lk = list_of(d, kept), ld = list_of(d, dropped);
+	char p[64];
+	fl_prefix_format(&d->flat[kept], p, sizeof(p));
+	say(d->o, FL_ROUTE_WARNING, "%s:%u: %s also at %s:%u, this one wins",
+		d->s->lists[lk].name, d->s->lists[lk].line[kept - d->first[lk]], p,
+		d->s->lists[ld].name, d->s->lists[ld].line[dropped - d->first[ld]]);
+}
+
+enum fl_lpm_err fl_route_set_build(const struct fl_route_set *s, const fl_lpm_value *values,
+	const struct fl_route_opts *o, struct fl_lpm **out)
+{
+	size_t total = 0;
+	enum fl_lpm_err err = FL_LPM_ENOMEM;
+	for (size_t i = 0; i < s->n; i++)
+		total += s->lists[i].n;
+	struct fl_lpm_prefix *flat = malloc((total + 1) * sizeof(*flat));
+	size_t *first = malloc((s->n + 1) * sizeof(*first));
+	*out = NULL;
+	if (!flat || !first)
+		goto out_free;
+	total = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		first[i] = total;
+		for (size_t j = 0; j < s->lists[i].n; j++) {
+			flat[total] = s->lists[i].p[j];
+			flat[total++].value = values[i];
+		}
+	}
+	struct dup_ctx d = { .s = s, .o = o, .flat = flat, .first = first };
+	struct fl_lpm_build_opts bo = { .on_duplicate = on_dup, .ctx = &d };
+	err = fl_lpm_build(flat, total, &bo, out);
+out_free:
+	free(flat);
+	free(first);
+	return err;
+}

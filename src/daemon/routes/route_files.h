@@ -65,6 +65,15 @@ int fl_route_files_load(const char *confdir, const struct fl_route_opts *o,
 	struct fl_route_set *out);
 void fl_route_set_free(struct fl_route_set *s);
 
+/* Builds the LPM table of a route set: list i's prefixes map to values[i]
+ * (e.g. the node's index). A prefix given twice (in one file or in two) is
+ * warned about as "FILE:LINE: PREFIX also at FILE:LINE, this one wins";
+ * the later one in node-name order wins. Returns what fl_lpm_build()
+ * returns; *out takes the table (publish it, then free the old one after
+ * the readers' quiescent point). */
+enum fl_lpm_err fl_route_set_build(const struct fl_route_set *s, const fl_lpm_value *values,
+	const struct fl_route_opts *o, struct fl_lpm **out);
+
 /* Whether name is a valid node name (tinc's rule). */
 bool fl_route_node_name_ok(const char *name);
 

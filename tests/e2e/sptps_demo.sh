@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e: scripts/demo.sh against the build under test — fenliu init makes two
+# e2e: scripts/sptps_demo.sh against the build under test — fenliu init makes two
 # nodes, sptps_pair runs a tinc-style meta connection (ID lines + SPTPS
 # stream) between them over TCP on 127.0.0.1, a tampered record is refused.
 set -euo pipefail
@@ -9,4 +9,4 @@ if [ ! -x "$build/tools/sptps_pair" ]; then
 	echo "skip: $build/tools/sptps_pair not built (needs src/crypto/sptps.c)"
 	exit 77
 fi
-FENLIU_BUILD=$build "$top/scripts/demo.sh"
+FENLIU_BUILD=$build "$top/scripts/sptps_demo.sh"
