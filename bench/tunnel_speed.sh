@@ -4,7 +4,10 @@
 # stock tinc 1.1 - tinc 1.1 tunnel (when TINC11_DIR names the directory
 # holding tincd and tinc), and through a fenliud - fenliud tunnel (release
 # build in FENLIU_BUILD, default build/). Prints one line per measurement
-# and the fenliud/tinc ratio. Needs root. Usage: bench/tunnel_speed.sh [SECONDS]
+# and the fenliud/tinc ratio. Each tunnel is measured BENCH_RUNS times (default
+# 3; tinc and fenliud runs alternate, both tunnels stay up) and the median is
+# printed, so a busy machine skews both alike. Needs root.
+# Usage: bench/tunnel_speed.sh [SECONDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 export FENLIU_BUILD=${FENLIU_BUILD:-$top/build}
@@ -26,35 +29,90 @@ iperf_mbits() {
 
 gbit() { awk -v m="$1" 'BEGIN { printf "%.2f", m / 1000 }'; }
 
-fl_net a b
+# cpu_ticks PID...: user + system clock ticks used so far by the processes.
+cpu_ticks() {
+	local p t=0
+	for p in "$@"; do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+	done
+	echo "$t"
+}
+
+# tunnel_run LABEL: iperf a -> b through the tunnel; prints throughput and
+# the daemons' CPU time per GB moved (a load-independent efficiency figure).
+tunnel_run() {
+	local label=$1 t0 t1 mb cpu
+	t0=$(cpu_ticks "${FL_PID[a]}" "${FL_PID[b]}")
+	mb=$(iperf_mbits a 203.0.113.2 b)
+	t1=$(cpu_ticks "${FL_PID[a]}" "${FL_PID[b]}")
+	cpu=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v m="$mb" -v s="$secs" \
+		'BEGIN { gb = m * s / 8000; printf "%.2f", (gb > 0 ? t / hz / gb : 0) }')
+	echo "$mb $cpu"
+}
+
+runs=${BENCH_RUNS:-3}
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+fl_net a b c d
 raw=$(iperf_mbits a 192.0.2.2 b)
 echo "raw veth:            $(gbit "$raw") Gbit/s"
 
-tinc=
+# tinc on a -> b, fenliud on c -> d; tunnel_run measures a -> b, so the
+# fenliud pair is measured by swapping the names in FL_PID/FL_IDX.
+have_tinc=
 if [ -n "${TINC11_DIR:-}" ] && [ -x "$TINC11_DIR/tincd" ]; then
+	have_tinc=1
 	fl_conf a tinc; fl_conf b tinc
 	fl_exchange a b; fl_connect a b
 	fl_start b; fl_start a
 	fl_wait_ping a b 30
-	fl_wait 30 "tinc: UDP confirmed" fl_udp_confirmed a b
-	tinc=$(iperf_mbits a 203.0.113.2 b)
-	echo "tinc 1.1 - tinc 1.1: $(gbit "$tinc") Gbit/s"
-	fl_stop a; fl_stop b
+	fl_wait_udp a b
 else
 	echo "tinc 1.1 - tinc 1.1: skipped (set TINC11_DIR to the directory holding tincd and tinc)"
 fi
-
+have_fen=
 if [ -x "$FENLIU_BUILD/src/daemon/fenliud" ]; then
-	fl_conf a fenliu; fl_conf b fenliu
-	fl_exchange a b; fl_connect a b
-	fl_start b; fl_start a
-	fl_wait_ping a b 30
-	fl_wait 30 "fenliud: UDP confirmed" fl_udp_confirmed a b
-	fen=$(iperf_mbits a 203.0.113.2 b)
-	line="fenliud - fenliud:   $(gbit "$fen") Gbit/s"
-	[ -n "$tinc" ] && line="$line ($(awk -v f="$fen" -v t="$tinc" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1)"
-	echo "$line"
-	fl_stop a; fl_stop b
+	have_fen=1
+	fl_conf c fenliu; fl_conf d fenliu
+	fl_exchange c d; fl_connect c d
+	fl_start d; fl_start c
+	fl_wait_ping c d 30
+	fl_wait_udp c d
 else
 	echo "fenliud - fenliud:   skipped (no fenliud in $FENLIU_BUILD)"
+fi
+
+# fen_run: tunnel_run for the c -> d pair.
+fen_run() {
+	local pa=${FL_PID[a]:-} pb=${FL_PID[b]:-}
+	FL_PID[a]=${FL_PID[c]}; FL_PID[b]=${FL_PID[d]}
+	mb=$(iperf_mbits c 203.0.113.4 d)
+	FL_PID[a]=$pa; FL_PID[b]=$pb
+	echo "$mb"
+}
+
+tinc_v=(); tinc_c=(); fen_v=(); fen_c=()
+for i in $(seq "$runs"); do
+	if [ -n "$have_tinc" ]; then
+		read -r v c < <(tunnel_run tinc)
+		tinc_v+=("$v"); tinc_c+=("$c")
+	fi
+	if [ -n "$have_fen" ]; then
+		t0=$(cpu_ticks "${FL_PID[c]}" "${FL_PID[d]}")
+		v=$(fen_run)
+		t1=$(cpu_ticks "${FL_PID[c]}" "${FL_PID[d]}")
+		c=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v m="$v" -v s="$secs" \
+			'BEGIN { gb = m * s / 8000; printf "%.2f", (gb > 0 ? t / hz / gb : 0) }')
+		fen_v+=("$v"); fen_c+=("$c")
+	fi
+done
+if [ -n "$have_tinc" ]; then
+	tinc=$(printf '%s\n' "${tinc_v[@]}" | median)
+	echo "tinc 1.1 - tinc 1.1: $(gbit "$tinc") Gbit/s, daemons' CPU $(printf '%s\n' "${tinc_c[@]}" | median) s per GB (median of $runs: ${tinc_v[*]} Mbit/s)"
+fi
+if [ -n "$have_fen" ]; then
+	fen=$(printf '%s\n' "${fen_v[@]}" | median)
+	line="fenliud - fenliud:   $(gbit "$fen") Gbit/s, daemons' CPU $(printf '%s\n' "${fen_c[@]}" | median) s per GB (median of $runs: ${fen_v[*]} Mbit/s)"
+	[ -n "$have_tinc" ] && line="$line; $(awk -v f="$fen" -v t="$tinc" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1"
+	echo "$line"
 fi

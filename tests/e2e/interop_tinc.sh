@@ -46,6 +46,7 @@ if part 1; then
 		fl_wait_ping b a 30 v6
 		fl_wait_udp a b
 		fl_wait_udp b a
+		fl_reachable a b && fl_reachable b a || fl_fail "$pair: not reachable both ways"
 		fl_pings a b 10
 		for x in a b; do
 			other=$([ "${FL_KIND[$x]}" = tinc ] && echo fenliu || echo tinc)
