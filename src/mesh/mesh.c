@@ -98,6 +98,8 @@ struct mesh *mesh_new(const struct mesh_config *cfg, int64_t now)
 	mesh_node_set_addr(m->myself, "MYSELF", m->my_udp_port);
 	m->last_tick = m->last_periodic = m->last_age = now;
 	m->sleeptime = 10;
+	if (mesh_subnet_index_build_lpm(&m->index, &m->subnets))
+		m->dirty = false;
 	return m;
 }
 
@@ -127,6 +129,7 @@ void mesh_free(struct mesh *m)
 	free(m->by_id);
 	free(m->conns);
 	free(m->outgoings);
+	mesh_subnet_index_free(&m->index);
 	mesh_subnet_table_free(&m->subnets);
 	mesh_past_free(&m->past);
 	free(m->myname);
@@ -144,7 +147,24 @@ const struct mesh_subnet *mesh_subnet_route(const struct mesh *m,
 					    enum mesh_subnet_type type,
 					    const uint8_t *addr)
 {
-	return mesh_subnet_lookup(&m->index, type, addr);
+	struct mesh_subnet_index list;
+
+	if (!m->dirty)
+		return mesh_subnet_lookup(&m->index, type, addr);
+	/* changed since the last build: the walk is always current */
+	mesh_subnet_index_init_list(&list, &m->subnets);
+	return mesh_subnet_lookup(&list, type, addr);
+}
+
+void mesh_changed(struct mesh *m, struct mesh_out *o)
+{
+	if (!m->dirty)
+		return;
+	mesh_subnet_index_free(&m->index);
+	/* on allocation failure the index stays a (correct, slower) walk */
+	mesh_subnet_index_build_lpm(&m->index, &m->subnets);
+	mesh_out_event(o, MESH_EV_GRAPH_CHANGED, NULL);
+	m->dirty = false;
 }
 
 struct mesh_conn *mesh_conn_find(const struct mesh *m, int32_t conn)
@@ -196,6 +216,7 @@ bool mesh_add_own_subnet(struct mesh *m, const struct mesh_subnet *s,
 	mesh_out_subnet(out, MESH_EV_SUBNET_UP, &x);
 	mesh_fill_subnet(m, &r, MESH_REQ_ADD_SUBNET, &x);
 	mesh_broadcast_req(m, out, MESH_CONN_NONE, &r);
+	mesh_changed(m, out);
 	return true;
 }
 
@@ -213,6 +234,7 @@ bool mesh_del_own_subnet(struct mesh *m, const struct mesh_subnet *s,
 	mesh_out_subnet(out, MESH_EV_SUBNET_DOWN, &x);
 	mesh_subnet_table_del(&m->subnets, &x);
 	m->dirty = true;
+	mesh_changed(m, out);
 	return true;
 }
 

@@ -36,6 +36,7 @@ void mesh_set_connect_to(struct mesh *m, const char *const *names, size_t n,
 		if (node)
 			mesh_outgoing_start(m, node, now, out);
 	}
+	mesh_changed(m, out);	/* a dropped record may have closed a link */
 }
 
 static uint32_t rnd(struct mesh *m)

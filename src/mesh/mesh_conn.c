@@ -13,10 +13,7 @@
 
 static void finish(struct mesh *m, struct mesh_out *o)
 {
-	if (m->dirty) {
-		mesh_out_event(o, MESH_EV_GRAPH_CHANGED, NULL);
-		m->dirty = false;
-	}
+	mesh_changed(m, o);
 }
 
 static bool host_info(struct mesh *m, const char *name,

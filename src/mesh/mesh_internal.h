@@ -63,7 +63,8 @@ struct mesh {
 	int64_t last_tick, last_periodic, last_age;
 	int contradicting_add_edge, contradicting_del_edge;
 	int sleeptime;
-	bool dirty;		/* routing state changed: emit GRAPH_CHANGED */
+	bool dirty;		/* routing state changed since the index was built:
+				   lookups walk the table until mesh_changed() */
 };
 
 /* mesh_out.c */
@@ -137,6 +138,8 @@ enum mesh_err mesh_key_recv(struct mesh *m, struct mesh_conn *c,
 
 /* mesh.c */
 void mesh_conn_forget(struct mesh *m, struct mesh_conn *c);
+/* If routing state changed: rebuild the lookup index, emit GRAPH_CHANGED. */
+void mesh_changed(struct mesh *m, struct mesh_out *o);
 
 /* mesh_conn.c */
 void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, int64_t now,

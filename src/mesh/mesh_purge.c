@@ -20,10 +20,7 @@ bool mesh_add_node_subnet(struct mesh *m, const char *owner,
 	m->dirty = true;
 	if (x.owner->status & MESH_NS_REACHABLE)
 		mesh_out_subnet(out, MESH_EV_SUBNET_UP, &x);
-	if (m->dirty) {
-		mesh_out_event(out, MESH_EV_GRAPH_CHANGED, NULL);
-		m->dirty = false;
-	}
+	mesh_changed(m, out);
 	return true;
 }
 
@@ -115,6 +112,5 @@ void mesh_purge(struct mesh *m, struct mesh_out *out)
 		node_delete(m, i);
 	}
 	m->dirty = true;
-	mesh_out_event(out, MESH_EV_GRAPH_CHANGED, NULL);
-	m->dirty = false;
+	mesh_changed(m, out);
 }

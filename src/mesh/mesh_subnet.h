@@ -109,6 +109,14 @@ struct mesh_subnet_index {
 /* The reference implementation: a walk over the ordered table. */
 void mesh_subnet_index_init_list(struct mesh_subnet_index *ix,
 				 const struct mesh_subnet_table *t);
+/* The fast one (src/lpm): answers are resolved at build time from the
+ * table and the owners' reachability, so rebuild it after either changes
+ * (the table must not change while it is in use). MAC lookups still walk.
+ * false on allocation failure (ix unchanged). */
+bool mesh_subnet_index_build_lpm(struct mesh_subnet_index *ix,
+				 const struct mesh_subnet_table *t);
+/* Frees an LPM index and turns ix back into a list walk over its table. */
+void mesh_subnet_index_free(struct mesh_subnet_index *ix);
 static inline const struct mesh_subnet *
 mesh_subnet_lookup(const struct mesh_subnet_index *ix,
 		   enum mesh_subnet_type type, const uint8_t *addr)

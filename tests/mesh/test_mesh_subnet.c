@@ -234,6 +234,65 @@ static void test_lookup_differential(void **st)
 	mesh_subnet_table_free(&t);
 }
 
+static enum mesh_subnet_type x_type(bool v6)
+{
+	return v6 ? MESH_SUBNET_IPV6 : MESH_SUBNET_IPV4;
+}
+
+/* The LPM index gives the list walk's answer for every address, whatever
+ * the reachability, with nested prefixes, ties, host bits and broadcasts. */
+static void test_lpm_index_differential(void **st)
+{
+	unsigned seed = 777;
+
+	(void)st;
+	for (int round = 0; round < 60; round++) {
+		struct mesh_subnet_table t;
+		struct mesh_subnet_index list, fast;
+		bool v6 = round % 2;
+		int bytes = v6 ? 16 : 4, maxlen = v6 ? 128 : 32;
+
+		setup_nodes();
+		mesh_subnet_table_init(&t);
+		for (int i = 0; i < 5 + round * 3; i++) {
+			struct mesh_subnet x;
+			seed = seed * 1103515245 + 12345;
+			memset(&x, 0, sizeof(x));
+			x.type = v6 ? MESH_SUBNET_IPV6 : MESH_SUBNET_IPV4;
+			/* few lengths and few distinct bits: plenty of nesting */
+			x.prefix = (int)((seed >> 8) % 5) * (maxlen / 4);
+			x.addr[0] = 198;
+			x.addr[bytes - 1] = (uint8_t)((seed >> 12) & 3);
+			x.addr[bytes / 2] = (uint8_t)((seed >> 14) & 1);
+			if ((seed >> 20) % 3)
+				for (int b = x.prefix; b < maxlen; b++)
+					x.addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+			x.weight = (int32_t)((seed >> 22) % 3);
+			x.owner = (seed >> 25) % 5 == 0 ? NULL : &nodes[(seed >> 27) % 4];
+			mesh_subnet_table_add(&t, &x);
+		}
+		mesh_subnet_index_init_list(&list, &t);
+		for (int reach = 0; reach < 16; reach++) {
+			for (int i = 0; i < 4; i++)
+				nodes[i].status = (reach >> i) & 1 ? MESH_NS_REACHABLE : 0;
+			mesh_subnet_index_init_list(&fast, &t);
+			assert_true(mesh_subnet_index_build_lpm(&fast, &t));
+			for (int k = 0; k < 64; k++) {
+				uint8_t a[16] = {0};
+				seed = seed * 1103515245 + 12345;
+				a[0] = (seed >> 9) & 1 ? 198 : 10;
+				a[bytes - 1] = (uint8_t)((seed >> 12) & 3);
+				a[bytes / 2] = (uint8_t)((seed >> 14) & 1);
+				a[1] = (uint8_t)(seed >> 16);
+				assert_ptr_equal(mesh_subnet_lookup(&fast, x_type(v6), a),
+						 mesh_subnet_lookup(&list, x_type(v6), a));
+			}
+			mesh_subnet_index_free(&fast);
+		}
+		mesh_subnet_table_free(&t);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +300,7 @@ int main(void)
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_lookup_rules),
 		cmocka_unit_test(test_lookup_differential),
+		cmocka_unit_test(test_lpm_index_differential),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
