@@ -403,6 +403,9 @@ static void test_fsck(void **state)
 	put("ed25519_key.priv", pem, 0640);
 	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 1);
 	assert_non_null(strstr(err, "WARNING: unsafe file permissions on "));
+	/* fenliu refuses such a key (KEYS.md §3.5), so fsck says how to fix it */
+	assert_non_null(strstr(err, "fix with: chmod 600 "));
+	assert_null(strstr(err, "No Ed25519 private key found"));
 	assert_non_null(strstr(err, "tinc-up: Permission denied\n"));
 	assert_non_null(strstr(err, "WARNING: Unknown script "));
 	assert_non_null(strstr(err, "hosts/beta:2: IndirectData: expected yes or no: 'sometimes'\n"));
@@ -415,6 +418,16 @@ static void test_fsck(void **state)
 	put("hosts/alpha", "Ed25519PublicKey = W2iqxnuWYOeGrQy4FqnD9mjygKeSh42zhVhVLswytWO\n", 0644);
 	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 1);
 	assert_string_equal(err, "ERROR: public and private Ed25519 keys do not match.\n");
+	free(out), free(err);
+
+	/* a corrupt key file: the shared reader's line, then tinc's message */
+	char bad[300];
+	snprintf(bad, sizeof(bad), "%s", pem);
+	bad[strlen("-----BEGIN ED25519 PRIVATE KEY-----\n")] = '!';
+	put("ed25519_key.priv", bad, 0600);
+	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 1);
+	assert_non_null(strstr(err, "ed25519_key.priv:2: invalid base64 character '!' at column 1\n"));
+	assert_non_null(strstr(err, "ERROR: No Ed25519 private key found."));
 	free(out), free(err);
 
 	unlink(strcat(strcpy(sub, dir), "/ed25519_key.priv"));
