@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli_ctl.h"
+#include "cli_run.h"
 #include "daemon/control/ctl_pidfile.h"
 #include "daemon/control/ctl_server.h"
 #include "daemon/log/log.h"
@@ -149,24 +150,8 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
-/* Runs a verb, capturing its stdout and stderr. */
-static int run(int (*fn)(const struct fl_cli_env *, int, char **), char **out, char **err, ...)
-{
-	char *argv[8];
-	int argc = 0;
-	va_list ap;
-	va_start(ap, err);
-	for (char *a; (a = va_arg(ap, char *)) != NULL;)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-	size_t ol, el;
-	struct fl_cli_env env = {dir, NULL, pidpath, NULL, open_memstream(out, &ol), open_memstream(err, &el)};
-	int r = fn(&env, argc, argv);
-	fclose(env.out);
-	fclose(env.err);
-	return r;
-}
+/* Runs a verb in this test's directory, capturing stdout and stderr. */
+#define run(fn, out, err, ...) cli_run(fn, dir, pidpath, out, err, __VA_ARGS__)
 
 static void test_dump_lines(void **state)
 {
