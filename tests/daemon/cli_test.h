@@ -13,8 +13,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "cli/cli_ctl.h"
 #include "crypto/ed25519_keyfile.h"
@@ -63,6 +66,19 @@ static inline void cli_keypair(uint8_t seed0, char priv[static FL_KEYFILE_PRIV_T
 	assert_int_equal(fl_ed25519_from_seed(&key, seed), 0);
 	fl_keyfile_format_private(priv, &key);
 	fl_keyfile_format_public_line(publine, key.pub);
+}
+
+/* Teardown: ends the test's child process (if any) and removes its
+ * directory. Returns what cmocka's teardown returns. */
+static inline int cli_cleanup(pid_t child, const char *dir)
+{
+	if (child > 0) {
+		kill(child, SIGTERM);
+		waitpid(child, NULL, 0);
+	}
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
 }
 
 #endif

@@ -141,13 +141,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, NULL, 0);
-	}
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return cli_cleanup(server, dir);
 }
 
 /* Runs a verb in this test's directory, capturing stdout and stderr. */

@@ -59,13 +59,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	if (tincd > 0) {
-		kill(tincd, SIGTERM);
-		waitpid(tincd, NULL, 0);
-	}
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return cli_cleanup(tincd, dir);
 }
 
 /* Output of tinc's own CLI for the same command. */
