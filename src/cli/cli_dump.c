@@ -10,54 +10,56 @@
 #define S "%4095s"
 
 /* "...#10" never reaches the user: tinc strips the default weight. */
-static void strip_weight(char *subnet)
+void fl_cli_dump_strip_weight(char *subnet)
 {
 	size_t len = strlen(subnet);
 	if (len >= 3 && strcmp(subnet + len - 3, "#10") == 0)
 		subnet[len - 3] = '\0';
 }
 
+int fl_cli_dump_parse_node(const char *line, struct fl_cli_node_line *r)
+{
+	return sscanf(line, "%*d %*d " S " " S " " S " port " S " %d %d %d %d %x %x " S " " S
+	              " %d %hd %hd %hd %ld %d %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
+	              r->node, r->id, r->host, r->port, &r->cipher, &r->digest, &r->maclength,
+	              &r->compression, &r->options, &r->status, r->nexthop, r->via, &r->distance,
+	              &r->pmtu, &r->minmtu, &r->maxmtu, &r->lsc, &r->rtt, &r->ip, &r->ib, &r->op,
+	              &r->ob) == 22 ? 0 : -1;
+}
+
 static int node_line(const char *line, int graph, int only_reachable, char *out, size_t n)
 {
-	char node[4096], id[4096], host[4096], port[4096], nexthop[4096], via[4096];
-	int cipher, digest, maclength, compression, distance, rtt;
-	short pmtu, minmtu, maxmtu;
-	unsigned options, status;
-	long lsc;
-	uint64_t ip, ib, op, ob;
-	if (sscanf(line, "%*d %*d " S " " S " " S " port " S " %d %d %d %d %x %" SCNx32 " " S " " S
-	           " %d %hd %hd %hd %ld %d %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
-	           node, id, host, port, &cipher, &digest, &maclength, &compression, &options,
-	           &status, nexthop, via, &distance, &pmtu, &minmtu, &maxmtu, &lsc, &rtt, &ip, &ib,
-	           &op, &ob) != 22)
+	static struct fl_cli_node_line r; /* 24 KiB of names: not on the stack */
+	if (fl_cli_dump_parse_node(line, &r) != 0)
 		return -1;
 	out[0] = '\0';
 	if (graph) {
 		const char *color = "black";
-		bool myself = strcmp(host, "MYSELF") == 0;
+		bool myself = strcmp(r.host, "MYSELF") == 0;
 		if (myself)
 			color = "green";
-		else if (!(status & FL_NODE_REACHABLE))
+		else if (!(r.status & FL_NODE_REACHABLE))
 			color = "red";
-		else if (strcmp(via, node) != 0)
+		else if (strcmp(r.via, r.node) != 0)
 			color = "orange";
-		else if (!(status & FL_NODE_VALIDKEY))
+		else if (!(r.status & FL_NODE_VALIDKEY))
 			color = "black";
-		else if (minmtu > 0)
+		else if (r.minmtu > 0)
 			color = "green";
-		snprintf(out, n, " \"%s\" [label = \"%s\", color = \"%s\"%s];", node, node, color,
+		snprintf(out, n, " \"%s\" [label = \"%s\", color = \"%s\"%s];", r.node, r.node, color,
 		         myself ? ", style = \"filled\"" : "");
 		return 0;
 	}
-	if (only_reachable && !(status & FL_NODE_REACHABLE))
+	if (only_reachable && !(r.status & FL_NODE_REACHABLE))
 		return 0;
 	int k = snprintf(out, n, "%s id %s at %s port %s cipher %d digest %d maclength %d compression %d "
 	                 "options %x status %04x nexthop %s via %s distance %d pmtu %d (min %d max %d) "
 	                 "rx %" PRIu64 " %" PRIu64 " tx %" PRIu64 " %" PRIu64,
-	                 node, id, host, port, cipher, digest, maclength, compression, options, status,
-	                 nexthop, via, distance, pmtu, minmtu, maxmtu, ip, ib, op, ob);
-	if (rtt != -1 && k >= 0 && (size_t)k < n)
-		snprintf(out + k, n - (size_t)k, " rtt %d.%03d", rtt / 1000, rtt % 1000);
+	                 r.node, r.id, r.host, r.port, r.cipher, r.digest, r.maclength, r.compression,
+	                 r.options, r.status, r.nexthop, r.via, r.distance, r.pmtu, r.minmtu, r.maxmtu,
+	                 r.ip, r.ib, r.op, r.ob);
+	if (r.rtt != -1 && k >= 0 && (size_t)k < n)
+		snprintf(out + k, n - (size_t)k, " rtt %d.%03d", r.rtt / 1000, r.rtt % 1000);
 	return 0;
 }
 
@@ -97,7 +99,7 @@ int fl_cli_format_dump_line(const char *line, int req, int graph, int only_reach
 	case FL_REQ_DUMP_SUBNETS:
 		if (sscanf(line, "%*d %*d " S " " S, a, b) != 2)
 			return -1;
-		strip_weight(a);
+		fl_cli_dump_strip_weight(a);
 		snprintf(out, n, "%s owner %s", a, b);
 		return 0;
 	case FL_REQ_DUMP_CONNECTIONS:

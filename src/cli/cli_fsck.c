@@ -4,10 +4,13 @@
  * a·B) against hosts/NAME's public key, and that scripts are executable.
  * Reports only; it never rewrites files. Called from the dispatch table.
  *
- * The small key-file reader here (KEYS.md §3.4, §4) only serves this check;
- * the daemon loads keys with src/crypto's key file code.
+ * Keys are read with the shared readers (src/cli/keyfile_io.c over
+ * src/crypto/ed25519_keyfile.c), so fsck accepts and refuses exactly what
+ * the other verbs do; the messages around them are tinc fsck's.
  */
 #include "cli/cli_ctl_internal.h"
+#include "cli/keyfile_io.h"
+#include "crypto/ed25519_keyfile.h"
 #include "daemon/conf/conf_read.h"
 #include "daemon/conf/conf_settings.h"
 #include "daemon/conf/conf_vars.h"
@@ -19,74 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* tinc-b64 (KEYS.md §1.3): little-endian groups, '+'/'-' = 62, '/'/'_' = 63.
- * Returns the decoded length, 0 for invalid input. */
-static size_t b64_decode(const char *s, size_t len, uint8_t *out, size_t cap)
-{
-	uint32_t group = 0;
-	size_t n = 0, i = 0;
-	for (; i < len; i++) {
-		char ch = s[i];
-		int v = ch >= 'A' && ch <= 'Z' ? ch - 'A' : ch >= 'a' && ch <= 'z' ? ch - 'a' + 26
-		      : ch >= '0' && ch <= '9' ? ch - '0' + 52 : (ch == '+' || ch == '-') ? 62
-		      : (ch == '/' || ch == '_') ? 63 : -1;
-		if (v < 0)
-			return 0;
-		group |= (uint32_t)v << (6 * (i % 4));
-		if (i % 4 == 3) {
-			if (cap - n < 3)
-				return 0;
-			out[n++] = (uint8_t)group;
-			out[n++] = (uint8_t)(group >> 8);
-			out[n++] = (uint8_t)(group >> 16);
-			group = 0;
-		}
-	}
-	size_t tail = i % 4 == 3 ? 2 : i % 4 == 2 ? 1 : 0;
-	if (cap - n < tail)
-		return 0;
-	for (size_t k = 0; k < tail; k++)
-		out[n++] = (uint8_t)(group >> (8 * k));
-	return n;
-}
-
-/* Reads the first PEM block of the given type; want bytes exactly. */
-static bool read_pem(const char *path, const char *begin, uint8_t *out, size_t want)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	char line[1100];
-	size_t got = 0;
-	bool in = false, ok = false;
-	while (fgets(line, sizeof(line), f)) {
-		if (!in) {
-			in = strncmp(line, begin, strlen(begin)) == 0;
-			continue;
-		}
-		if (strncmp(line, "-----END ", 9) == 0)
-			break;
-		size_t len = strcspn(line, "\r\n");
-		uint8_t buf[800];
-		size_t n = b64_decode(line, len, buf, sizeof(buf));
-		if (n == 0)
-			break;
-		if (n > want - got) {
-			got = 0;
-			break;
-		}
-		memcpy(out + got, buf, n);
-		got += n;
-		sodium_memzero(buf, sizeof(buf));
-		if (got == want) {
-			ok = true;
-			break;
-		}
-	}
-	fclose(f);
-	return ok;
-}
-
+/* tinc's warning for a private key file group or others may access.
+ * Returns true if the mode is unsafe (keyfile_io_load_private refuses it). */
 static bool check_private_mode(const struct fl_cli_env *env, const char *path)
 {
 	struct stat st;
@@ -94,8 +31,9 @@ static bool check_private_mode(const struct fl_cli_env *env, const char *path)
 		fprintf(env->err, "ERROR: could not stat private key file %s\n", path);
 		return false;
 	}
-	if (st.st_mode & 077)
-		fprintf(env->err, "WARNING: unsafe file permissions on %s.\n", path);
+	if (!(st.st_mode & 077))
+		return false;
+	fprintf(env->err, "WARNING: unsafe file permissions on %s.\n", path);
 	return true;
 }
 
@@ -109,51 +47,62 @@ static void print_cmd(const struct fl_cli_env *env, const char *verb)
 		fprintf(env->err, "fenliu %s\n", verb);
 }
 
-/* Our public key: Ed25519PublicKey in hosts/NAME, else the PEM block. */
-static int own_public(const struct fl_paths *p, struct fl_settings *s, uint8_t pub[32])
+/* Our public key in tinc's order (KEYS.md §4.3): the Ed25519PublicKey
+ * variable, else the PEM block of Ed25519PublicKeyFile or hosts/NAME. */
+static bool own_public(const struct fl_cli_env *env, const struct fl_paths *p,
+                       const struct fl_settings *s, uint8_t pub[static FL_ED25519_PUBLIC_LEN])
 {
-	char path[FL_PATH_MAX + 300];
-	if (s->ed25519_public_key)
-		return strlen(s->ed25519_public_key) == 43 &&
-		       b64_decode(s->ed25519_public_key, 43, pub, 32) == 32;
+	char path[FL_PATH_MAX + 300], err[KEYFILE_IO_ERRLEN];
+	if (s->ed25519_public_key) {
+		struct fl_keyfile_diag d;
+		const char *v = s->ed25519_public_key;
+		if (fl_keyfile_parse_public_value(pub, v, strlen(v), &d) == FL_KEYFILE_OK)
+			return true;
+		fprintf(env->err, "WARNING: %s: '%s'\n", fl_keyfile_strerror(d.err), v);
+		return false;
+	}
 	if (s->ed25519_public_key_file)
 		snprintf(path, sizeof(path), "%s", s->ed25519_public_key_file);
 	else
 		snprintf(path, sizeof(path), "%s/hosts/%s", p->confbase, s->name);
-	return read_pem(path, "-----BEGIN ED25519 PUBLIC KEY", pub, 32) ? 1 : -1;
+	if (keyfile_io_load_host_public(path, pub, err) == 0)
+		return true;
+	fprintf(env->err, "WARNING: %s\n", err);
+	return false;
 }
 
+/* The private key through the loader the verbs use, so fsck refuses what
+ * they refuse (a bad file, a public half != a·B, group/other access), then
+ * its public half against our host file's key. */
 static bool check_keys(const struct fl_cli_env *env, const struct fl_paths *p, struct fl_settings *s)
 {
-	char path[FL_PATH_MAX + 64];
-	uint8_t key[96], pub[32], derived[32];
+	char path[FL_PATH_MAX + 64], err[KEYFILE_IO_ERRLEN];
+	struct fl_ed25519_key key;
+	uint8_t pub[FL_ED25519_PUBLIC_LEN];
 	if (s->ed25519_private_key_file)
 		snprintf(path, sizeof(path), "%s", s->ed25519_private_key_file);
 	else
 		snprintf(path, sizeof(path), "%s/ed25519_key.priv", p->confbase);
 	bool have = access(path, F_OK) == 0;
-	if (have)
-		check_private_mode(env, path);
-	if (!have || !read_pem(path, "-----BEGIN ED25519 PRIVATE KEY", key, sizeof(key))) {
+	bool unsafe = have && check_private_mode(env, path);
+	if (!have || keyfile_io_load_private(path, &key, err) != 0) {
+		if (have)
+			fprintf(env->err, "ERROR: %s\n", err);
+		if (unsafe)
+			return false; /* the key is there; the message says how to fix it */
 		fprintf(env->err, "ERROR: No Ed25519 private key found.\n\n"
 		        "You can generate a new Ed25519 keypair with:\n\n");
 		print_cmd(env, "generate-ed25519-keys");
 		return false;
 	}
 	bool ok = true;
-	if (sodium_init() < 0 || crypto_scalarmult_ed25519_base_noclamp(derived, key) != 0 ||
-	    memcmp(derived, key + 64, 32) != 0) {
-		fprintf(env->err, "ERROR: public key in private key file %s does not match private key.\n", path);
-		ok = false;
-	}
-	int r = own_public(p, s, pub);
-	if (r <= 0) {
+	if (!own_public(env, p, s, pub)) {
 		fprintf(env->err, "WARNING: No (usable) public Ed25519 key found.\n");
-	} else if (memcmp(pub, key + 64, 32) != 0) {
+	} else if (sodium_memcmp(pub, key.pub, sizeof(pub)) != 0) {
 		fprintf(env->err, "ERROR: public and private Ed25519 keys do not match.\n");
 		ok = false;
 	}
-	sodium_memzero(key, sizeof(key));
+	sodium_memzero(&key, sizeof(key));
 	return ok;
 }
 
@@ -264,6 +213,10 @@ int fl_cli_fsck(const struct fl_cli_env *env, int argc, char *argv[])
 	struct fl_paths p;
 	if (fl_cli_too_many(env, argc, 1) || !fl_cli_paths(env, &p))
 		return 1;
+	if (sodium_init() < 0) { /* the key checks use libsodium; tests call us directly */
+		fprintf(env->err, "ERROR: cannot initialise libsodium\n");
+		return 1;
+	}
 	char tc[FL_PATH_MAX + 16];
 	snprintf(tc, sizeof(tc), "%s/tinc.conf", p.confbase);
 	if (access(tc, R_OK) != 0) {

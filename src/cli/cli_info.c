@@ -124,33 +124,16 @@ static int info_subnet(const struct fl_cli_env *env, struct fl_ctl_client *c, co
 	return found ? 0 : 1;
 }
 
-struct node_rec {
-	char node[4096], id[4096], host[4096], port[4096], nexthop[4096], via[4096];
-	int cipher, digest, maclength, compression, distance, rtt;
-	short pmtu, minmtu, maxmtu;
-	unsigned options, status;
-	long lsc;
-	uint64_t ip, ib, op, ob;
-};
-
 /* Finds item in dump 3; drains the rest. 1 found, 0 not, -1 bad line. */
-static int find_node(struct fl_ctl_client *c, const char *item, struct node_rec *r)
+static int find_node(struct fl_ctl_client *c, const char *item, struct fl_cli_node_line *r)
 {
-	char line[FL_CTL_LINE_MAX];
+	static struct fl_cli_node_line t; /* 24 KiB of names: not on the stack */
+	char line[FL_CTL_LINE_MAX], rest;
 	int code, req, found = 0;
 	fl_ctl_client_sendf(c, "%d %d %s", FL_CTL_CONTROL, FL_REQ_DUMP_NODES, item);
 	while (fl_ctl_client_recvline(c, line, sizeof(line))) {
-		struct node_rec t;
-		int n = sscanf(line, "%d %d " S " " S " " S " port " S " %d %d %d %d %x %x " S " " S
-		               " %d %hd %hd %hd %ld %d %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64,
-		               &code, &req, t.node, t.id, t.host, t.port, &t.cipher, &t.digest,
-		               &t.maclength, &t.compression, &t.options, &t.status, t.nexthop, t.via,
-		               &t.distance, &t.pmtu, &t.minmtu, &t.maxmtu, &t.lsc, &t.rtt, &t.ip, &t.ib,
-		               &t.op, &t.ob);
-		if (n == 2)
-			return found;
-		if (n != 24)
-			return -1;
+		if (fl_cli_dump_parse_node(line, &t) != 0) /* the end line is "18 3" alone */
+			return sscanf(line, "%d %d %c", &code, &req, &rest) == 2 ? found : -1;
 		if (!found && strcmp(t.node, item) == 0) {
 			*r = t;
 			found = 1;
@@ -169,7 +152,7 @@ static void print_flags(FILE *out, const char *label, unsigned v, const char *co
 	fprintf(out, "\n");
 }
 
-static void print_reachability(FILE *out, const struct node_rec *r, const char *item)
+static void print_reachability(FILE *out, const struct fl_cli_node_line *r, const char *item)
 {
 	fprintf(out, "Reachability: ");
 	if (!strcmp(r->host, "MYSELF"))
@@ -211,9 +194,7 @@ static int list_of(const struct fl_cli_env *env, struct fl_ctl_client *c, int re
 		if (req_type == FL_REQ_DUMP_EDGES && !strcmp(a, item))
 			fprintf(env->out, " %s", b);
 		if (req_type == FL_REQ_DUMP_SUBNETS && !strcmp(b, item)) {
-			size_t len = strlen(a);
-			if (len >= 3 && !strcmp(a + len - 3, "#10"))
-				a[len - 3] = '\0';
+			fl_cli_dump_strip_weight(a);
 			fprintf(env->out, " %s", a);
 		}
 	}
@@ -223,7 +204,7 @@ static int list_of(const struct fl_cli_env *env, struct fl_ctl_client *c, int re
 
 static int info_node(const struct fl_cli_env *env, struct fl_ctl_client *c, const char *item)
 {
-	static struct node_rec r;
+	static struct fl_cli_node_line r;
 	int f = find_node(c, item, &r);
 	if (f < 0) {
 		fprintf(env->err, "Unable to parse node dump from tincd.\n");

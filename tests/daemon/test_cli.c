@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli_ctl.h"
+#include "cli_test.h"
 #include "daemon/control/ctl_pidfile.h"
 #include "daemon/control/ctl_server.h"
 #include "daemon/log/log.h"
@@ -140,33 +141,12 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, NULL, 0);
-	}
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return cli_cleanup(server, dir);
 }
 
-/* Runs a verb, capturing its stdout and stderr. */
-static int run(int (*fn)(const struct fl_cli_env *, int, char **), char **out, char **err, ...)
-{
-	char *argv[8];
-	int argc = 0;
-	va_list ap;
-	va_start(ap, err);
-	for (char *a; (a = va_arg(ap, char *)) != NULL;)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-	size_t ol, el;
-	struct fl_cli_env env = {dir, NULL, pidpath, NULL, open_memstream(out, &ol), open_memstream(err, &el)};
-	int r = fn(&env, argc, argv);
-	fclose(env.out);
-	fclose(env.err);
-	return r;
-}
+/* Runs a verb in this test's directory, capturing stdout and stderr. */
+#define run(fn, out, err, ...) cli_run(fn, dir, pidpath, out, err, __VA_ARGS__)
+#define put(name, text, mode) cli_put(dir, name, text, mode)
 
 static void test_dump_lines(void **state)
 {
@@ -334,51 +314,17 @@ static void test_log_and_stop(void **state)
 	free(out), free(err);
 }
 
-static void put(const char *name, const char *text, int mode)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(path, (mode_t)mode);
-}
-
-/* tinc-b64 encoder for the test's key files (KEYS.md §1.2). */
-static void b64(const uint8_t *in, size_t n, char *out)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = in[i] | (i + 1 < n ? in[i + 1] << 8 : 0) | (i + 2 < n ? (uint32_t)in[i + 2] << 16 : 0);
-		size_t chars = n - i >= 3 ? 4 : n - i == 2 ? 3 : 2;
-		for (size_t k = 0; k < chars; k++)
-			out[o++] = a[(v >> (6 * k)) & 63];
-	}
-	out[o] = '\0';
-}
-
 static void test_fsck(void **state)
 {
 	char sub[128], *out, *err;
 	snprintf(sub, sizeof(sub), "%s/hosts", dir);
 	mkdir(sub, 0700);
 	/* Key pair from a seed, as tinc stores it: a || prefix || A. */
-	uint8_t seed[32] = {1}, h[64], key[96];
-	assert_true(sodium_init() >= 0);
-	crypto_hash_sha512(h, seed, 32);
-	h[0] &= 248, h[31] &= 127, h[31] |= 64;
-	memcpy(key, h, 64);
-	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(key + 64, h), 0);
-	char l1[80], l2[80], pub[50], pem[300], host[200];
-	b64(key, 48, l1);
-	b64(key + 48, 48, l2);
-	b64(key + 64, 32, pub);
-	snprintf(pem, sizeof(pem), "-----BEGIN ED25519 PRIVATE KEY-----\n%s\n%s\n-----END ED25519 PRIVATE KEY-----\n", l1, l2);
+	char pem[FL_KEYFILE_PRIV_TEXT_LEN + 1], pub[FL_KEYFILE_PUB_LINE_LEN + 1], host[200];
+	cli_keypair(1, pem, pub);
 	put("tinc.conf", "Name = alpha\nConnectTo = beta\n", 0644);
 	put("ed25519_key.priv", pem, 0600);
-	snprintf(host, sizeof(host), "Subnet = 10.0.1.0/24\nEd25519PublicKey = %s\n", pub);
+	snprintf(host, sizeof(host), "Subnet = 10.0.1.0/24\n%s", pub);
 	put("hosts/alpha", host, 0644);
 	put("hosts/beta", "Address = 192.0.2.2\n", 0644);
 	put("tinc-up", "#!/bin/sh\n", 0755);
@@ -403,6 +349,9 @@ static void test_fsck(void **state)
 	put("ed25519_key.priv", pem, 0640);
 	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 1);
 	assert_non_null(strstr(err, "WARNING: unsafe file permissions on "));
+	/* fenliu refuses such a key (KEYS.md §3.5), so fsck says how to fix it */
+	assert_non_null(strstr(err, "fix with: chmod 600 "));
+	assert_null(strstr(err, "No Ed25519 private key found"));
 	assert_non_null(strstr(err, "tinc-up: Permission denied\n"));
 	assert_non_null(strstr(err, "WARNING: Unknown script "));
 	assert_non_null(strstr(err, "hosts/beta:2: IndirectData: expected yes or no: 'sometimes'\n"));
@@ -415,6 +364,16 @@ static void test_fsck(void **state)
 	put("hosts/alpha", "Ed25519PublicKey = W2iqxnuWYOeGrQy4FqnD9mjygKeSh42zhVhVLswytWO\n", 0644);
 	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 1);
 	assert_string_equal(err, "ERROR: public and private Ed25519 keys do not match.\n");
+	free(out), free(err);
+
+	/* a corrupt key file: the shared reader's line, then tinc's message */
+	char bad[300];
+	snprintf(bad, sizeof(bad), "%s", pem);
+	bad[strlen("-----BEGIN ED25519 PRIVATE KEY-----\n")] = '!';
+	put("ed25519_key.priv", bad, 0600);
+	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 1);
+	assert_non_null(strstr(err, "ed25519_key.priv:2: invalid base64 character '!' at column 1\n"));
+	assert_non_null(strstr(err, "ERROR: No Ed25519 private key found."));
 	free(out), free(err);
 
 	unlink(strcat(strcpy(sub, dir), "/ed25519_key.priv"));

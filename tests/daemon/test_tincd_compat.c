@@ -20,53 +20,27 @@
 #include <unistd.h>
 
 #include "cli/cli_ctl.h"
+#include "cli_test.h"
 #include "daemon/control/ctl_pidfile.h"
 #include "daemon/control/ctl_server.h"
 
 static const char *tdir;
 static char dir[64], pidpath[128];
 
-static void put(const char *name, const char *text, int mode)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(path, (mode_t)mode);
-}
-
-static void b64(const uint8_t *in, size_t n, char *out)
-{
-	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = in[i] | (i + 1 < n ? in[i + 1] << 8 : 0) | (i + 2 < n ? (uint32_t)in[i + 2] << 16 : 0);
-		size_t chars = n - i >= 3 ? 4 : n - i == 2 ? 3 : 2;
-		for (size_t k = 0; k < chars; k++)
-			out[o++] = a[(v >> (6 * k)) & 63];
-	}
-	out[o] = '\0';
-}
+/* Runs a verb in this test's directory, capturing stdout and stderr. */
+#define run(fn, out, err, ...) cli_run(fn, dir, pidpath, out, err, __VA_ARGS__)
+#define put(name, text, mode) cli_put(dir, name, text, mode)
 
 static void make_config(void)
 {
-	char sub[128], l1[80], l2[80], pub[50], text[400];
+	char sub[128], text[400], pub[FL_KEYFILE_PUB_LINE_LEN + 1];
 	snprintf(sub, sizeof(sub), "%s/hosts", dir);
 	mkdir(sub, 0700);
-	uint8_t seed[32] = {7}, key[96];
-	crypto_hash_sha512(key, seed, 32);
-	key[0] &= 248, key[31] &= 127, key[31] |= 64;
-	assert_int_equal(crypto_scalarmult_ed25519_base_noclamp(key + 64, key), 0);
-	b64(key, 48, l1);
-	b64(key + 48, 48, l2);
-	b64(key + 64, 32, pub);
-	snprintf(text, sizeof(text), "-----BEGIN ED25519 PRIVATE KEY-----\n%s\n%s\n-----END ED25519 PRIVATE KEY-----\n", l1, l2);
+	cli_keypair(7, text, pub);
 	put("ed25519_key.priv", text, 0600);
 	put("tinc.conf", "Name = alpha\nDeviceType = dummy\nPort = 0\nAddressFamily = ipv4\n"
 	                 "ConnectTo = beta\nBindToAddress = 127.0.0.1\n", 0644);
-	snprintf(text, sizeof(text), "Subnet = 10.0.1.0/24\nSubnet = 2001:db8:1::/48#5\nEd25519PublicKey = %s\n", pub);
+	snprintf(text, sizeof(text), "Subnet = 10.0.1.0/24\nSubnet = 2001:db8:1::/48#5\n%s", pub);
 	put("hosts/alpha", text, 0644);
 	put("hosts/beta", "Address = 127.0.0.1 9\nSubnet = 10.0.2.0/24\n", 0644);
 }
@@ -85,31 +59,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	if (tincd > 0) {
-		kill(tincd, SIGTERM);
-		waitpid(tincd, NULL, 0);
-	}
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
-
-static int run(int (*fn)(const struct fl_cli_env *, int, char **), char **out, char **err, ...)
-{
-	char *argv[8];
-	int argc = 0;
-	va_list ap;
-	va_start(ap, err);
-	for (char *a; (a = va_arg(ap, char *)) != NULL;)
-		argv[argc++] = a;
-	va_end(ap);
-	argv[argc] = NULL;
-	size_t ol, el;
-	struct fl_cli_env env = {dir, NULL, pidpath, NULL, open_memstream(out, &ol), open_memstream(err, &el)};
-	int r = fn(&env, argc, argv);
-	fclose(env.out);
-	fclose(env.err);
-	return r;
+	return cli_cleanup(tincd, dir);
 }
 
 /* Output of tinc's own CLI for the same command. */
