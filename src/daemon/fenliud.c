@@ -113,10 +113,13 @@ static int main_tun_open(struct fld *d)
 		snprintf(name, IFNAMSIZ, "%s", d->netname);
 	/* Offload first (one read per TCP burst); plain tun if refused. */
 	d->tun_gso_buf = malloc(FL_TUN_GSO_MAX);
-	fd = d->tun_gso_buf ? fl_tun_open_offload(d->device, name, name) : -ENOMEM;
+	d->tun_gro.buf = malloc(FL_TUN_GSO_MAX);
+	fd = d->tun_gso_buf && d->tun_gro.buf ? fl_tun_open_offload(d->device, name, name) : -ENOMEM;
 	if (fd < 0) {
 		free(d->tun_gso_buf);
+		free(d->tun_gro.buf);
 		d->tun_gso_buf = NULL;
+		d->tun_gro.buf = NULL;
 		fd = fl_tun_open(d->device, name, name);
 	}
 	if (fd < 0) {
@@ -414,6 +417,7 @@ static void main_stop(struct fld *d)
 		close(d->tun_fd);
 	}
 	free(d->tun_gso_buf);
+	free(d->tun_gro.buf);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	mesh_free(d->mesh);

@@ -22,6 +22,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/sptps.h"
 #include "dataplane/dataplane.h"
+#include "io/tun.h"
 #include "io/udp.h"
 #include "daemon/conf/conf.h"
 #include "daemon/conf/conf_vars.h"
@@ -115,6 +116,7 @@ struct fld {
 	/* device */
 	int tun_fd;
 	uint8_t *tun_gso_buf; /* set: tun_fd has TCP offload (io/tun.h) */
+	struct fl_tun_gro tun_gro; /* its write-side coalescing */
 	char ifname[32];
 	char device[64];
 	/* sockets */

@@ -61,16 +61,35 @@ static void dp_txq_error(void *ctx, uintptr_t cookie, int err, size_t len)
 	fl_dp_udp_error(d->dp, (struct fl_dp_peer *)cookie, err, len);
 }
 
+/* Write what the coalescing buffer holds (one packet or one GSO burst). */
+static void dp_tun_gro_flush(struct fld *d)
+{
+	size_t n = d->tun_gro.buf ? fl_tun_gro_finish(&d->tun_gro) : 0;
+
+	if (n && fl_tun_write(d->tun_fd, d->tun_gro.buf, n) < 0)
+		d->dropped_udp++;
+}
+
 static void dp_device_write(void *ctx, struct fl_pkt *p)
 {
 	struct fld *d = ctx;
-
 	size_t skip = d->tun_gso_buf ? 14 - FL_TUN_VNET_HLEN : 14;
 
 	/* An offload device wants a virtio_net_hdr: zeros (no offload asked
 	 * for) over the tail of the frame header, so no copy. */
-	if (p->len > 14 && d->tun_gso_buf)
+	if (p->len > 14 && d->tun_gso_buf) {
+		/* TCP data is merged until the batch ends (fld_dp_flush). */
+		if (fl_tun_gro_add(&d->tun_gro, p->data + 14, p->len - 14)) {
+			fl_pkt_free(p);
+			return;
+		}
+		dp_tun_gro_flush(d);
+		if (fl_tun_gro_add(&d->tun_gro, p->data + 14, p->len - 14)) {
+			fl_pkt_free(p);
+			return;
+		}
 		memset(p->data + skip, 0, FL_TUN_VNET_HLEN);
+	}
 	if (p->len > 14 && fl_tun_write(d->tun_fd, p->data + skip, p->len - skip) < 0)
 		d->dropped_udp++;
 	fl_pkt_free(p);
@@ -233,6 +252,7 @@ void fld_dp_free_pool(struct fld *d)
 
 void fld_dp_flush(struct fld *d)
 {
+	dp_tun_gro_flush(d);
 	for (size_t i = 0; i < d->n_listen; i++)
 		if (d->txq[i].n)
 			fl_udp_txq_flush(&d->txq[i]);

@@ -8,6 +8,7 @@
 #define FL_IO_TUN_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,27 @@ int fl_tun_open_offload(const char *path, const char *name, char ifname[static I
  * caller counts it) or an empty pool. Pure: no I/O. */
 unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
 			  struct fl_pkt **pkts, unsigned n);
+
+/* Receive-side coalescing for an offload device: consecutive full-size
+ * IPv4 TCP segments of one flow become one GSO write (one syscall and one
+ * trip through the kernel's TCP instead of dozens). buf holds
+ * FL_TUN_GSO_MAX bytes; zero the rest before first use. */
+struct fl_tun_gro {
+	uint8_t *buf;
+	size_t len, thl, mss;
+	unsigned segs;
+	uint32_t next_seq;
+	bool closed;
+};
+
+/* Take a copy of IP packet ip (len bytes) into g: true if merged or, when
+ * g is empty, started; false if it does not fit (flush g and retry) or
+ * cannot be merged at all (write it alone). */
+bool fl_tun_gro_add(struct fl_tun_gro *g, const uint8_t *ip, size_t len);
+
+/* Finish what g holds: returns the byte count of g->buf to write (virtio
+ * header included), 0 if empty; g is empty afterwards. */
+size_t fl_tun_gro_finish(struct fl_tun_gro *g);
 
 /* One read from an offload device into buf (FL_TUN_GSO_MAX bytes), split
  * by fl_tun_gso_split(). Returns the packet count (0: malformed, dropped),

@@ -129,3 +129,91 @@ unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
 		return 0;
 	}
 }
+
+/* ---- receive-side coalescing (GRO) ---------------------------------------- */
+
+#define GRO_TCP_ACK 0x10u
+
+/* IPv4 TCP segment with payload, no IP options or fragments, flags ACK or
+ * ACK|PSH only: the only kind worth merging. Returns the TCP header length
+ * or 0. */
+static size_t gro_tcp4(const uint8_t *ip, size_t len)
+{
+	size_t thl;
+
+	if (len < 40 || ip[0] != 0x45 || ip[9] != 6 || fl_get16(ip + 2) != len ||
+	    (fl_get16(ip + 6) & 0x3fff))
+		return 0;
+	thl = (size_t)(ip[32] >> 4) * 4;
+	if (thl < 20 || 20 + thl >= len || (ip[33] & ~GSO_TCP_PSH) != GRO_TCP_ACK)
+		return 0;
+	return thl;
+}
+
+/* Can ip follow what g holds? Same flow, next sequence number, same
+ * TOS/TTL/DF, ack, window and options; not after a short or PSH segment. */
+static bool gro_fits(const struct fl_tun_gro *g, const uint8_t *ip, size_t len, size_t thl)
+{
+	const uint8_t *h = g->buf + FL_TUN_VNET_HLEN;
+	size_t plen = len - 20 - thl;
+
+	return !g->closed && thl == g->thl && plen <= g->mss && g->len + plen <= 65535 &&
+	       ip[1] == h[1] && ip[8] == h[8] && (ip[6] & 0x40) == (h[6] & 0x40) &&
+	       memcmp(ip + 12, h + 12, 12) == 0 && fl_get32(ip + 24) == g->next_seq &&
+	       memcmp(ip + 28, h + 28, 5) == 0 && memcmp(ip + 34, h + 34, 2) == 0 &&
+	       memcmp(ip + 40, h + 40, thl - 20) == 0;
+}
+
+bool fl_tun_gro_add(struct fl_tun_gro *g, const uint8_t *ip, size_t len)
+{
+	size_t thl = gro_tcp4(ip, len), plen;
+
+	if (!thl)
+		return false;
+	plen = len - 20 - thl;
+	if (!g->segs) {
+		memcpy(g->buf + FL_TUN_VNET_HLEN, ip, len);
+		g->len = len;
+		g->thl = thl;
+		g->mss = plen;
+	} else {
+		if (!gro_fits(g, ip, len, thl))
+			return false;
+		memcpy(g->buf + FL_TUN_VNET_HLEN + g->len, ip + 20 + thl, plen);
+		g->len += plen;
+		g->buf[FL_TUN_VNET_HLEN + 33] |= ip[33]; /* PSH */
+	}
+	g->segs++;
+	g->next_seq = fl_get32(ip + 24) + (uint32_t)plen;
+	g->closed = plen < g->mss || (ip[33] & GSO_TCP_PSH);
+	return true;
+}
+
+size_t fl_tun_gro_finish(struct fl_tun_gro *g)
+{
+	struct virtio_net_hdr h = {0};
+	uint8_t *ip = g->buf + FL_TUN_VNET_HLEN;
+	size_t len = g->len;
+
+	if (!g->segs)
+		return 0;
+	if (g->segs > 1) {
+		/* One GSO packet: the kernel's TCP sees a GRO'd skb. The TCP
+		 * checksum is left partial (pseudo-header sum) for it. */
+		fl_put16(ip + 2, (uint16_t)len);
+		fl_put16(ip + 10, 0);
+		fl_put16(ip + 10, fl_csum_fold(fl_csum_add(0, ip, 20)));
+		fl_put16(ip + 36, (uint16_t)~fl_csum_fold(fl_csum_add(0, ip + 12, 8) + 6u +
+							   (uint32_t)(len - 20)));
+		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		h.hdr_len = (uint16_t)(20 + g->thl);
+		h.gso_size = (uint16_t)g->mss;
+		h.csum_start = 20;
+		h.csum_offset = 16;
+	}
+	memcpy(g->buf, &h, sizeof(h));
+	g->segs = 0;
+	g->len = 0;
+	return FL_TUN_VNET_HLEN + len;
+}
