@@ -84,15 +84,32 @@ grep -qx '2001:db8:200::/48 zed' <<<"$routes" || fl_fail "dump routes: unknown n
 
 # ---- 2. ping flood through 100 reloads ----
 fl_log "part 2: ping flood through 100 reloads"
+nbuilt() { grep -c 'route: .* local routes' "$(fl_dir a)/log" || true; }
+# hup: SIGHUP, then wait (up to 5 s) until the daemon logged one more build.
+hup() {
+	local before end=$((SECONDS + 5))
+	before=$(nbuilt)
+	kill -HUP "${FL_PID[a]}"
+	until [ "$(nbuilt)" -gt "$before" ]; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+# 100 reloads, `fenliu reload` and SIGHUP in turn.
 reloads() {
 	local i ok=0
 	for i in $(seq 100); do
 		# An unrelated route comes and goes: every reload builds a new table.
 		if [ $((i % 2)) -eq 0 ]; then echo "203.0.113.128/25" >"$(fl_dir a)/route/b"; else rm -f "$(fl_dir a)/route/b"; fi
-		fl_cli a reload >/dev/null 2>&1 && ok=$((ok + 1))
+		if [ $((i % 2)) -eq 0 ]; then
+			fl_cli a reload >/dev/null 2>&1 && ok=$((ok + 1))
+		else
+			hup && ok=$((ok + 1))
+		fi
 	done
 	echo "$ok" >"$FL_TMP/reloads"
 }
+built0=$(nbuilt)
 reloads &
 rl=$!
 FL_PIDS+=("$rl")
@@ -106,6 +123,7 @@ done
 wait "$rl"
 fl_log "$floods floods of 200 pings, no loss, $(cat "$FL_TMP/reloads") reloads in $((SECONDS - t0)) s"
 [ "$(cat "$FL_TMP/reloads")" -eq 100 ] || fl_fail "only $(cat "$FL_TMP/reloads") of 100 reloads answered"
+[ "$(nbuilt)" -ge $((built0 + 100)) ] || fl_fail "a rebuilt its routes only $(($(nbuilt) - built0)) times"
 [ "$(fl_cli a dump routes | grep -c .)" -ge 3 ] || fl_fail "routes gone after the reloads"
 
 # ---- 3. route node down: the subnets decide ----
