@@ -3,7 +3,8 @@
  * doc/routes.md) in the in-memory network of tnet.c: a frame from the
  * device whose destination has a local route goes to the route's node over
  * SPTPS with that node's ID as DSTID (even to a neighbour, never as PACKET
- * 17); the node writes it to its device with no subnet for it; an
+ * 17), before the subnets; the node writes it to its device with no
+ * second lookup, even for an address in another node's subnet; an
  * unreachable route node falls through to the subnets; a PACKET 17 frame
  * is still routed hop by hop.
  */
@@ -163,6 +164,37 @@ static void test_route_through_relay(void **state)
 	tnet_free(&net);
 }
 
+static void test_route_before_subnets(void **state)
+{
+	struct tnet net;
+	struct fl_dp_settings s;
+
+	(void)state;
+	fl_dp_settings_default(&s);
+	tnet_init(&net, 3, &s);
+	for (int a = 0; a < 3; a++)
+		for (int b = 0; b < 3; b++)
+			if (a != b)
+				tnet_link(&net, a, b, true, b);
+	warm_up(&net, A, B);
+	warm_up(&net, A, C);
+	/* A routes everything to B, C's subnet included: the local route
+	 * wins, and B writes the frame out instead of forwarding it to C. */
+	net.node[A].route_to = B + 1;
+	net.node[A].route_any = true;
+	unsigned devb = net.node[B].device_frames, devc = net.node[C].device_frames;
+	for (int k = 0; k < 5; k++)
+		tnet_send_ip(&net, A, C, 200, true);
+	assert_int_equal(net.node[B].device_frames, devb + 5);
+	assert_int_equal(net.node[C].device_frames, devc);
+	assert_int_equal(net.node[B].last_device[14 + 19], C * 64 + 1);
+	/* Without the route, C's subnet decides again. */
+	net.node[A].route_to = 0;
+	tnet_send_ip(&net, A, C, 200, true);
+	assert_int_equal(net.node[C].device_frames, devc + 1);
+	tnet_free(&net);
+}
+
 static void test_packet17_still_routed(void **state)
 {
 	struct tnet net;
@@ -189,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_route_to_neighbour),
 		cmocka_unit_test(test_route_unreachable_falls_through),
 		cmocka_unit_test(test_route_through_relay),
+		cmocka_unit_test(test_route_before_subnets),
 		cmocka_unit_test(test_packet17_still_routed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

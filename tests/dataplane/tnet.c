@@ -351,7 +351,9 @@ static struct fl_dp_peer *op_local_route(void *ctx, int version, const uint8_t *
 {
 	struct tnode *n = ctx;
 
-	if (n->route_to <= 0 || version != 4 || dst[0] != 198 || dst[1] != 51 || dst[2] != 100)
+	if (n->route_to <= 0)
+		return NULL;
+	if (!n->route_any && (version != 4 || dst[0] != 198 || dst[1] != 51 || dst[2] != 100))
 		return NULL;
 	return n->peer[n->route_to - 1];
 }
