@@ -457,8 +457,9 @@ int main(int argc, char *argv[])
 	d.socket_path = paths.socket;
 	d.debug_from_conf = opts.debug_level == 0;
 	main_set_debug(&d, opts.debug_level);
-	d.cmdline = opts.cmdline; /* moved: opts gives up its -o list */
-	fl_conf_init(&opts.cmdline);
+	fl_conf_init(&d.cmdline);
+	if (fl_conf_merge(&d.cmdline, &opts.cmdline) != FL_CONF_OK) /* takes the -o list */
+		goto out_opts;
 	fl_dlog(FL_DLOG_ERR, "fenliud 0.1.0 starting, debug level %d", opts.debug_level);
 	if (fld_conf_load(&d, true) < 0)
 		goto out_stop;
