@@ -11,12 +11,12 @@
 #include <strings.h>
 
 #include "crypto/b64.h"
-#include "crypto/ed25519_keyfile.h"
 #include "daemon/conf/conf_read.h"
 #include "daemon/conf/conf_settings.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
+#include "daemon/keys/keyfile_io.h"
 
 static void conf_report_err(void *ctx, const char *msg)
 {
@@ -71,31 +71,19 @@ static char **conf_strv_dup(const struct fl_strv *v, size_t *n)
 	return out;
 }
 
-/* Our private key file, read with the keys part's reader. */
+/* Our private key file, read with the shared reader (daemon/keys): it
+ * refuses a key group or others may read, as `fenliu fsck` does. */
 static int conf_load_key(struct fld *d, const char *file)
 {
 	char path[4096];
-	char text[4096];
-	struct fl_keyfile_diag diag;
-	size_t len;
-	FILE *f;
+	char err[KEYFILE_IO_ERRLEN];
 
 	if (file)
 		snprintf(path, sizeof(path), "%s", file);
 	else
 		snprintf(path, sizeof(path), "%s/ed25519_key.priv", d->confbase);
-	f = fopen(path, "r");
-	if (!f) {
-		fl_dlog(FL_DLOG_ERR, "Could not open Ed25519 private key file %s: %s", path,
-			strerror(errno));
-		return -1;
-	}
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	if (fl_keyfile_read_private(&d->key, text, len, &diag) != FL_KEYFILE_OK) {
-		char msg[512];
-		fl_keyfile_describe(msg, sizeof(msg), path, &diag);
-		fl_dlog(FL_DLOG_ERR, "%s", msg);
+	if (keyfile_io_load_private(path, &d->key, err) < 0) {
+		fl_dlog(FL_DLOG_ERR, "%s", err);
 		return -1;
 	}
 	fl_b64_encode(d->pub_b64, sizeof(d->pub_b64), d->key.pub, sizeof(d->key.pub), false);
