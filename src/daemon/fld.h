@@ -78,6 +78,9 @@ struct fld_node {
 struct fld_listener {
 	int tcp, udp;
 	int family;
+	bool bindto;			/* from BindToAddress: also binds outgoing */
+	struct sockaddr_storage sa;	/* the address asked for */
+	struct sockaddr_storage bound;	/* what the TCP socket got */
 };
 
 struct fld {
@@ -95,6 +98,10 @@ struct fld {
 	struct fl_conf_warned warned;
 	/* settings (re-read on reload) */
 	char port[16];
+	bool port_specified;	/* Port set: else the first listener's port */
+	char **bind_addrs, **listen_addrs;	/* BindToAddress, ListenAddress */
+	size_t n_bind_addrs, n_listen_addrs;
+	int address_family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
 	bool tcponly, indirect, pmtu_discovery, clampmss;
 	int compression;
 	int ping_interval, ping_timeout;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "crypto/b64.h"
 #include "daemon/conf/conf_read.h"
@@ -41,6 +42,15 @@ static void conf_free_connect_to(struct fld *d)
 	d->n_connect_to = 0;
 }
 
+static void conf_free_strv(char ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
 void fld_conf_free(struct fld *d)
 {
 	conf_free_connect_to(d);
@@ -51,6 +61,8 @@ void fld_conf_free(struct fld *d)
 	d->n_own_subnets = 0;
 	free(d->interface);
 	d->interface = NULL;
+	conf_free_strv(&d->bind_addrs, &d->n_bind_addrs);
+	conf_free_strv(&d->listen_addrs, &d->n_listen_addrs);
 	free(d->scripts_interpreter);
 	free(d->scripts_extension);
 	d->scripts_interpreter = d->scripts_extension = NULL;
@@ -112,6 +124,13 @@ int fld_conf_load(struct fld *d, bool first)
 	if (first) {
 		snprintf(d->name, sizeof(d->name), "%s", s.name);
 		snprintf(d->port, sizeof(d->port), "%s", s.port ? s.port : "655");
+		d->port_specified = s.port != NULL;
+		/* Listeners are set up once; a reload keeps them (as tinc). */
+		d->bind_addrs = conf_strv_dup(&s.bind_to_address, &d->n_bind_addrs);
+		d->listen_addrs = conf_strv_dup(&s.listen_address, &d->n_listen_addrs);
+		d->address_family = s.address_family == FL_AF_IPV4   ? AF_INET
+				    : s.address_family == FL_AF_IPV6 ? AF_INET6
+								     : AF_UNSPEC;
 		if (conf_load_key(d, s.ed25519_private_key_file) < 0)
 			goto out_settings;
 		free(d->interface);
