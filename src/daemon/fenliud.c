@@ -242,6 +242,7 @@ int fld_reload(struct fld *d)
 	main_connect_to(d, &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
+	fld_reload_close_changed(d);
 	return 0;
 }
 
@@ -346,6 +347,7 @@ static int main_start(struct fld *d)
 
 	if (!(d->loop = fl_loop_new()) || main_signals(d) < 0)
 		return -1;
+	fld_reload_stamp(d);
 	if (main_mesh_new(d) < 0)
 		return -1;
 	fld_session_bind(d);
@@ -370,6 +372,7 @@ static int main_start(struct fld *d)
 	main_connect_to(d, &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
+	fld_reload_close_changed(d);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
  *   fld_out.c      carrying out the mesh's outputs
  *   fld_udp.c      UDP SPTPS sessions (REQ_KEY/ANS_KEY) and the data path
  *   fld_ctl.c      the control provider (dumps, stop, reload, ...)
+ *   fld_reload.c   reload: closing connections of changed hosts/ files
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -143,6 +144,7 @@ struct fld {
 	int sigfd;
 	char cookie[65];
 	bool stop, reload_pending;
+	int64_t last_config_check;	/* time() of the last (re)load */
 	uint64_t next_tick_ms;
 	struct fl_dp *dp;
 	struct fl_dp_sptps *dps;
@@ -220,6 +222,11 @@ void fld_unwatch(struct fld *d, int fd);
 void fld_watch_free(struct fld *d);
 uint64_t fld_now(void);	/* monotonic ms */
 int64_t fld_mesh_now(void);	/* realtime ms for the mesh */
+
+/* fld_reload.c */
+void fld_reload_stamp(struct fld *d);
+/* Close connections whose hosts/NAME changed since the stamp; restamp. */
+void fld_reload_close_changed(struct fld *d);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);
