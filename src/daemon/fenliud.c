@@ -305,6 +305,7 @@ static void main_tick(struct fld *d)
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 	fld_udp_tick(d);
+	fld_keyexpire_tick(d);
 }
 
 static void main_loop(struct fld *d)
@@ -348,6 +349,7 @@ static int main_start(struct fld *d)
 	if (!(d->loop = fl_loop_new()) || main_signals(d) < 0)
 		return -1;
 	fld_reload_stamp(d);
+	fld_keyexpire_start(d);
 	if (main_mesh_new(d) < 0)
 		return -1;
 	fld_session_bind(d);

@@ -11,6 +11,7 @@
  *   fld_udp.c      UDP SPTPS sessions (REQ_KEY/ANS_KEY) and the data path
  *   fld_ctl.c      the control provider (dumps, stop, reload, ...)
  *   fld_reload.c   reload: closing connections of changed hosts/ files
+ *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -145,6 +146,8 @@ struct fld {
 	char cookie[65];
 	bool stop, reload_pending;
 	int64_t last_config_check;	/* time() of the last (re)load */
+	int key_expire;			/* KeyExpire seconds, <= 0: never */
+	uint64_t next_keyexpire_ms;	/* fld_now() of the next re-key, 0: none */
 	uint64_t next_tick_ms;
 	struct fl_dp *dp;
 	struct fl_dp_sptps *dps;
@@ -227,6 +230,10 @@ int64_t fld_mesh_now(void);	/* realtime ms for the mesh */
 void fld_reload_stamp(struct fld *d);
 /* Close connections whose hosts/NAME changed since the stamp; restamp. */
 void fld_reload_close_changed(struct fld *d);
+
+/* fld_keyexpire.c: re-key UDP SPTPS sessions every KeyExpire seconds. */
+void fld_keyexpire_start(struct fld *d);
+void fld_keyexpire_tick(struct fld *d);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);

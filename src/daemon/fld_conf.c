@@ -148,6 +148,7 @@ int fld_conf_load(struct fld *d, bool first)
 	d->ping_interval = s.ping_interval;
 	d->ping_timeout = s.ping_timeout;
 	d->max_timeout = s.max_timeout;
+	d->key_expire = s.key_expire;
 	d->autoconnect = s.autoconnect;
 	d->has_weight = s.weight != FL_UNSET;
 	d->weight = s.weight;
