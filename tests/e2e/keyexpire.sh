@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # KeyExpire: with KeyExpire = 2, a forces a re-key of its UDP SPTPS session
 # with b every 2 s (as tincd does on its key expiry timer); the tunnel keeps
-# carrying pings across the re-keys.
+# carrying pings across the re-keys. FL_PEER_KIND=tinc (with TINC11_DIR) makes
+# b a stock tincd.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 fl_need_root
 fl_need_tools ping
 fl_need_fenliu
+[ "${FL_PEER_KIND:-fenliu}" = fenliu ] || fl_need_tinc
 fl_init
 
 fl_net a b
 fl_conf a fenliu "KeyExpire=2"
-fl_conf b fenliu
+fl_conf b "${FL_PEER_KIND:-fenliu}"
 fl_exchange a b
 fl_connect a b
 fl_start b
