@@ -12,6 +12,7 @@
  *   fld_ctl.c      the control provider (dumps, stop, reload, ...)
  *   fld_reload.c   reload: closing connections of changed hosts/ files
  *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
+ *   fld_purge.c    PURGE: forgetting unreachable nodes
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -234,6 +235,9 @@ void fld_reload_close_changed(struct fld *d);
 /* fld_keyexpire.c: re-key UDP SPTPS sessions every KeyExpire seconds. */
 void fld_keyexpire_start(struct fld *d);
 void fld_keyexpire_tick(struct fld *d);
+
+/* fld_purge.c: PURGE (forget unreachable nodes, GRAPH.md §9). */
+void fld_purge(struct fld *d);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);
