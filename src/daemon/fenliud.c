@@ -243,6 +243,7 @@ int fld_reload(struct fld *d)
 	main_connect_to(d, &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
+	fld_reload_close_changed(d);
 	return 0;
 }
 
@@ -305,6 +306,7 @@ static void main_tick(struct fld *d)
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 	fld_udp_tick(d);
+	fld_keyexpire_tick(d);
 }
 
 static void main_loop(struct fld *d)
@@ -347,6 +349,8 @@ static int main_start(struct fld *d)
 
 	if (!(d->loop = fl_loop_new()) || main_signals(d) < 0)
 		return -1;
+	fld_reload_stamp(d);
+	fld_keyexpire_start(d);
 	if (main_mesh_new(d) < 0)
 		return -1;
 	fld_session_bind(d);
@@ -372,6 +376,7 @@ static int main_start(struct fld *d)
 	main_connect_to(d, &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
+	fld_reload_close_changed(d);
 	return 0;
 }
 
@@ -460,8 +465,9 @@ int main(int argc, char *argv[])
 	d.socket_path = paths.socket;
 	d.debug_from_conf = opts.debug_level == 0;
 	main_set_debug(&d, opts.debug_level);
-	d.cmdline = opts.cmdline; /* moved: opts gives up its -o list */
-	fl_conf_init(&opts.cmdline);
+	fl_conf_init(&d.cmdline);
+	if (fl_conf_merge(&d.cmdline, &opts.cmdline) != FL_CONF_OK) /* takes the -o list */
+		goto out_opts;
 	fl_dlog(FL_DLOG_ERR, "fenliud 0.1.0 starting, debug level %d", opts.debug_level);
 	if (fld_conf_load(&d, true) < 0)
 		goto out_stop;

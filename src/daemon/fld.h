@@ -8,9 +8,13 @@
  *   fld_meta.c     meta connections: TCP socket + SPTPS stream + framing
  *   fld_net.c      listeners, outgoing connects
  *   fld_out.c      carrying out the mesh's outputs
- *   fld_udp.c      UDP SPTPS sessions (REQ_KEY/ANS_KEY) and the data path
+ *   fld_session.c  UDP SPTPS sessions (REQ_KEY/ANS_KEY)
+ *   fld_dp.c       wiring to src/dataplane: batched TUN and UDP I/O
  *   fld_ctl.c      the control provider (dumps, stop, reload, ...)
  *   fld_routes.c   local routes (route/NODE): load, swap, lookup, dump
+ *   fld_reload.c   reload: closing connections of changed hosts/ files
+ *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
+ *   fld_purge.c    PURGE: forgetting unreachable nodes
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -80,6 +84,9 @@ struct fld_node {
 struct fld_listener {
 	int tcp, udp;
 	int family;
+	bool bindto;			/* from BindToAddress: also binds outgoing */
+	struct sockaddr_storage sa;	/* the address asked for */
+	struct sockaddr_storage bound;	/* what the TCP socket got */
 };
 
 struct fld {
@@ -97,6 +104,10 @@ struct fld {
 	struct fl_conf_warned warned;
 	/* settings (re-read on reload) */
 	char port[16];
+	bool port_specified;	/* Port set: else the first listener's port */
+	char **bind_addrs, **listen_addrs;	/* BindToAddress, ListenAddress */
+	size_t n_bind_addrs, n_listen_addrs;
+	int address_family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
 	bool tcponly, indirect, pmtu_discovery, clampmss;
 	int compression;
 	int ping_interval, ping_timeout;
@@ -138,6 +149,9 @@ struct fld {
 	int sigfd;
 	char cookie[65];
 	bool stop, reload_pending;
+	int64_t last_config_check;	/* time() of the last (re)load */
+	int key_expire;			/* KeyExpire seconds, <= 0: never */
+	uint64_t next_keyexpire_ms;	/* fld_now() of the next re-key, 0: none */
 	uint64_t next_tick_ms;
 	struct fl_dp *dp;
 	struct fl_dp_sptps *dps;
@@ -222,6 +236,18 @@ void fld_unwatch(struct fld *d, int fd);
 void fld_watch_free(struct fld *d);
 uint64_t fld_now(void);	/* monotonic ms */
 int64_t fld_mesh_now(void);	/* realtime ms for the mesh */
+
+/* fld_reload.c */
+void fld_reload_stamp(struct fld *d);
+/* Close connections whose hosts/NAME changed since the stamp; restamp. */
+void fld_reload_close_changed(struct fld *d);
+
+/* fld_keyexpire.c: re-key UDP SPTPS sessions every KeyExpire seconds. */
+void fld_keyexpire_start(struct fld *d);
+void fld_keyexpire_tick(struct fld *d);
+
+/* fld_purge.c: PURGE (forget unreachable nodes, GRAPH.md §9). */
+void fld_purge(struct fld *d);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);

@@ -164,7 +164,7 @@ static void ctl_retry(void *ctx)
 	mesh_out_clear(&out);
 }
 
-static void ctl_purge(void *ctx) { (void)ctx; }
+static void ctl_purge(void *ctx) { fld_purge(ctx); }
 
 static int ctl_disconnect(void *ctx, const char *name)
 {
