@@ -245,6 +245,7 @@ int fld_reload(struct fld *d)
 	fl_script_set_env(d->scripts, &env);
 	main_mesh_config(d, &cfg);
 	mesh_reconfigure(d->mesh, &cfg); /* step 2: reloadable settings */
+	fld_reload_scan_hosts(d);	 /* step 3 (StrictSubnets: not supported) */
 	mesh_out_init(&out);
 	main_own_subnets(d, &out);
 	main_connect_to(d, &out);
@@ -360,6 +361,7 @@ static int main_start(struct fld *d)
 	fld_keyexpire_start(d);
 	if (main_mesh_new(d) < 0)
 		return -1;
+	fld_reload_scan_hosts(d);
 	fld_session_bind(d);
 	if (main_tun_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
 		return -1;
