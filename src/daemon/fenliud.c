@@ -241,6 +241,7 @@ int fld_reload(struct fld *d)
 	fl_dlog(FL_DLOG_INFO, "Reloading configuration");
 	if (fld_conf_load(d, false) < 0)
 		return EINVAL;
+	fld_routes_reload(d); /* keeps the old routes if route/ cannot be read */
 	main_script_env(d, &env);
 	fl_script_set_env(d->scripts, &env);
 	main_mesh_config(d, &cfg);
@@ -365,6 +366,7 @@ static int main_start(struct fld *d)
 	fld_session_bind(d);
 	if (main_tun_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
 		return -1;
+	fld_routes_reload(d);
 	main_script_env(d, &env);
 	d->scripts = fl_script_new(&env);
 	if (!d->scripts)
@@ -415,6 +417,7 @@ static void main_stop(struct fld *d)
 	fld_nodes_free(d);
 	if (d->dp)
 		fld_dp_stop(d);
+	fld_routes_free(d);
 	fld_net_close(d);
 	fld_dp_free_pool(d);
 	if (d->tun_fd >= 0) {

@@ -8,8 +8,10 @@
  *   fld_meta.c     meta connections: TCP socket + SPTPS stream + framing
  *   fld_net.c      listeners, outgoing connects
  *   fld_out.c      carrying out the mesh's outputs
- *   fld_udp.c      UDP SPTPS sessions (REQ_KEY/ANS_KEY) and the data path
+ *   fld_session.c  UDP SPTPS sessions (REQ_KEY/ANS_KEY)
+ *   fld_dp.c       wiring to src/dataplane: batched TUN and UDP I/O
  *   fld_ctl.c      the control provider (dumps, stop, reload, ...)
+ *   fld_routes.c   local routes (route/NODE): load, swap, lookup, dump
  *   fld_reload.c   reload: closing connections of changed hosts/ files
  *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
  *   fld_purge.c    PURGE: forgetting unreachable nodes
@@ -46,6 +48,7 @@ struct fld_watch {
 };
 
 struct fld;
+struct fld_routes;
 
 /* One meta connection (mesh connection id = id). */
 struct fld_conn {
@@ -162,6 +165,7 @@ struct fld {
 	bool conns_dirty;	/* some connection has queued output */		/* inside a binary SPTPS_PACKET's handling */
 	int unknown_udp_log_budget;
 	unsigned long dropped_udp, dropped_meta;
+	struct fld_routes *routes;	/* fld_routes.c */
 };
 
 /* fld_meta.c */
@@ -219,6 +223,12 @@ void fld_dp_tcp_data(struct fld *d, struct mesh_node *from, struct mesh_node *to
 /* fld_ctl.c */
 int fld_ctl_start(struct fld *d);
 void fld_ctl_stop(struct fld *d);
+
+/* fld_routes.c (ctx = struct fld *) */
+int fld_routes_reload(struct fld *d);
+void fld_routes_free(struct fld *d);
+struct fl_dp_peer *fld_routes_lookup(void *ctx, int version, const uint8_t *dst);
+void fld_routes_each(void *ctx, fl_ctl_route_fn *emit, void *sink);
 
 /* fld_loop.c */
 int fld_watch(struct fld *d, int fd, unsigned events, fld_fd_fn *fn, void *ctx);

@@ -172,13 +172,14 @@ const struct mesh_subnet *mesh_subnet_route(const struct mesh *m,
 
 void mesh_changed(struct mesh *m, struct mesh_out *o)
 {
-	if (!m->dirty)
-		return;
-	mesh_subnet_index_free(&m->index);
-	/* on allocation failure the index stays a (correct, slower) walk */
-	mesh_subnet_index_build_lpm(&m->index, &m->subnets);
-	mesh_out_event(o, MESH_EV_GRAPH_CHANGED, NULL);
-	m->dirty = false;
+	if (m->dirty) {
+		mesh_subnet_index_free(&m->index);
+		/* on allocation failure the index stays a (correct, slower) walk */
+		mesh_subnet_index_build_lpm(&m->index, &m->subnets);
+	}
+	if (m->dirty || m->graph_ran)
+		mesh_out_event(o, MESH_EV_GRAPH_CHANGED, NULL);
+	m->dirty = m->graph_ran = false;
 }
 
 struct mesh_conn *mesh_conn_find(const struct mesh *m, int32_t conn)
