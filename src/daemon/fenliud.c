@@ -154,26 +154,31 @@ static uint32_t main_my_options(const struct fld *d)
 	return o;
 }
 
+static void main_mesh_config(struct fld *d, struct mesh_config *cfg)
+{
+	cfg->myname = d->name;
+	cfg->my_udp_port = d->port;
+	cfg->my_pubkey_b64 = d->pub_b64;
+	d->my_options = main_my_options(d);
+	cfg->my_options = d->my_options;
+	cfg->has_my_weight = d->has_weight;
+	cfg->my_weight = d->weight;
+	cfg->ping_interval = d->ping_interval;
+	cfg->ping_timeout = d->ping_timeout;
+	cfg->max_timeout = d->max_timeout;
+	cfg->udp_discovery_timeout = d->udp_discovery_timeout;
+	cfg->autoconnect = d->autoconnect;
+	cfg->forwarding_internal = true;
+	cfg->ctx = d;
+	cfg->host_lookup = fld_conf_host_lookup;
+	cfg->random_u32 = main_random_u32;
+}
+
 static int main_mesh_new(struct fld *d)
 {
 	struct mesh_config cfg = {0};
 
-	cfg.myname = d->name;
-	cfg.my_udp_port = d->port;
-	cfg.my_pubkey_b64 = d->pub_b64;
-	d->my_options = main_my_options(d);
-	cfg.my_options = d->my_options;
-	cfg.has_my_weight = d->has_weight;
-	cfg.my_weight = d->weight;
-	cfg.ping_interval = d->ping_interval;
-	cfg.ping_timeout = d->ping_timeout;
-	cfg.max_timeout = d->max_timeout;
-	cfg.udp_discovery_timeout = d->udp_discovery_timeout;
-	cfg.autoconnect = d->autoconnect;
-	cfg.forwarding_internal = true;
-	cfg.ctx = d;
-	cfg.host_lookup = fld_conf_host_lookup;
-	cfg.random_u32 = main_random_u32;
+	main_mesh_config(d, &cfg);
 	d->mesh = mesh_new(&cfg, fld_mesh_now());
 	return d->mesh ? 0 : -1;
 }
@@ -236,6 +241,7 @@ static void main_connect_to(struct fld *d, struct mesh_out *out)
 
 int fld_reload(struct fld *d)
 {
+	struct mesh_config cfg = {0};
 	struct fl_script_env env;
 	struct mesh_out out;
 
@@ -245,6 +251,9 @@ int fld_reload(struct fld *d)
 	fld_routes_reload(d); /* keeps the old routes if route/ cannot be read */
 	main_script_env(d, &env);
 	fl_script_set_env(d->scripts, &env);
+	main_mesh_config(d, &cfg);
+	mesh_reconfigure(d->mesh, &cfg); /* step 2: reloadable settings */
+	fld_reload_scan_hosts(d);	 /* step 3 (StrictSubnets: not supported) */
 	mesh_out_init(&out);
 	main_own_subnets(d, &out);
 	main_connect_to(d, &out);
@@ -360,6 +369,7 @@ static int main_start(struct fld *d)
 	fld_keyexpire_start(d);
 	if (main_mesh_new(d) < 0)
 		return -1;
+	fld_reload_scan_hosts(d);
 	fld_session_bind(d);
 	if (main_tun_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
 		return -1;

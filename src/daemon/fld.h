@@ -240,6 +240,8 @@ int64_t fld_mesh_now(void);	/* realtime ms for the mesh */
 
 /* fld_reload.c */
 void fld_reload_stamp(struct fld *d);
+/* A node for every hosts/NAME; "has address" recomputed for all. */
+void fld_reload_scan_hosts(struct fld *d);
 /* Close connections whose hosts/NAME changed since the stamp; restamp. */
 void fld_reload_close_changed(struct fld *d);
 

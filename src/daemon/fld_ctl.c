@@ -241,6 +241,10 @@ int fld_ctl_start(struct fld *d)
 		fl_dlog(FL_DLOG_ERR, "Could not listen on control socket %s", d->socket_path);
 		return -1;
 	}
+	if (d->n_listen) { /* the first listener, as tincd writes it */
+		char port[16];
+		fl_pidfile_local_address(d->listen[0].tcp, host, port);
+	}
 	if (!fl_pidfile_write(d->pidfile, (long)getpid(), d->cookie, host, d->port)) {
 		fl_dlog(FL_DLOG_ERR, "Could not write pid file %s", d->pidfile);
 		return -1;

@@ -1,4 +1,7 @@
 /*
+ * Start and reload: every hosts/NAME file names a node (tinc's
+ * load_all_nodes; `dump nodes` lists them, AutoConnect picks from them) and
+ * "has address" is recomputed (CONFIG.md §6 step 3).
  * Reload step 6 (CONFIG.md §6): after a reload, close every meta
  * connection whose peer's hosts/NAME was modified after the previous
  * (re)load or no longer exists, so it reconnects with what the file now
@@ -7,6 +10,8 @@
  * fenliud.c's start (stamp) and fld_reload (check + stamp); control
  * thread only.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,28 @@
 
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "mesh/mesh_request.h"
+
+void fld_reload_scan_hosts(struct fld *d)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/hosts", d->confbase);
+	dir = opendir(path);
+	if (!dir) {
+		fl_dlog(FL_DLOG_ERR, "Could not open %s: %s", path, strerror(errno));
+		return;
+	}
+	/* Names only: hosts/NAME-up and the like are scripts, not nodes. */
+	while ((e = readdir(dir)))
+		if (mesh_name_valid(e->d_name) && !mesh_node_find(d->mesh, e->d_name) &&
+		    mesh_node_get(d->mesh, e->d_name))
+			d->graph_dirty = true;
+	closedir(dir);
+	mesh_reload_hosts(d->mesh);
+}
 
 void fld_reload_stamp(struct fld *d)
 {

@@ -2,7 +2,7 @@
 # BindToAddress / ListenAddress (CONFIG.md §3.1, UDP.md §8): a listens only
 # on the addresses given (a TCP + UDP pair each, ListenAddress with its own
 # port); b's outgoing meta connection leaves from its BindToAddress; the
-# mesh still carries pings.
+# mesh still carries pings; the pid file names the first listener.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 fl_need_root
@@ -31,5 +31,6 @@ tcpb=$(n b ss -Hltn | awk '{print $4}' | tr '\n' ' ')
 [ "$tcpb" = "192.0.2.102:655 " ] || fl_fail "b: TCP listeners $tcpb"
 n b ss -Htn state established | awk '{print $3, $4}' | grep -q '^192.0.2.102:[0-9]* 192.0.2.1:655$' ||
 	fl_fail "b: meta connection not from its BindToAddress: $(n b ss -Htn)"
+grep -q ' 192.0.2.1 port 655$' "$(fl_dir a)/pid" || fl_fail "a: pid file: $(cat "$(fl_dir a)/pid")"
 for x in a b; do fl_stop "$x"; done
 echo "ok: BindToAddress/ListenAddress listen only where told, outgoing bound"
