@@ -32,7 +32,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "cli/keyfile_io.h"
+#include "daemon/keys/keyfile_io.h"
 #include "crypto/b64.h"
 #include "crypto/sptps.h"
 

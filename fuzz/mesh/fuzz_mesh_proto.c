@@ -2,8 +2,9 @@
  * fuzz_mesh_proto.c: libFuzzer target for the meta protocol logic. A fresh
  * mesh "alpha" with two active peers (beta, gamma) gets the input as lines;
  * the first byte of each line picks what happens: a line on connection 1 or
- * 2, a one-second tick, or the line's bytes as a binary SPTPS_PACKET. The
- * mesh must never crash, leak or loop, whatever the peers send.
+ * 2, a one-second tick, or the line's bytes as a binary SPTPS_PACKET; each
+ * line's first bytes are also looked up as addresses. The mesh must never
+ * crash, leak or loop, whatever the peers send.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -97,6 +98,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			mesh_connect_failed(m, mesh_node_find(m, "delta"), now, &o);
 		}
 		mesh_out_clear(&o);
+		if (llen >= 4) {	/* routing must answer whatever the state */
+			uint8_t a6[16] = {0};
+			memcpy(a6, line, llen < 16 ? llen : 16);
+			mesh_subnet_route(m, MESH_SUBNET_IPV4, a6);
+			mesh_subnet_route(m, MESH_SUBNET_IPV6, a6);
+		}
 		data += nl ? len + 1 : len;
 		size -= nl ? len + 1 : len;
 	}

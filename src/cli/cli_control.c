@@ -13,19 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* fenliud: $FENLIUD, else beside argv0, else from PATH. */
-static void daemon_path(const struct fl_cli_env *env, char *out, size_t len)
-{
-	const char *e = getenv("FENLIUD");
-	const char *slash = env->argv0 ? strrchr(env->argv0, '/') : NULL;
-	if (e && *e)
-		snprintf(out, len, "%s", e);
-	else if (slash)
-		snprintf(out, len, "%.*sfenliud", (int)(slash - env->argv0 + 1), env->argv0);
-	else
-		snprintf(out, len, "fenliud");
-}
-
 int fl_cli_start(const struct fl_cli_env *env, int argc, char *argv[])
 {
 	struct fl_ctl_client c;
@@ -39,7 +26,7 @@ int fl_cli_start(const struct fl_cli_env *env, int argc, char *argv[])
 		return 0;
 	}
 	char prog[PATH_MAX], pidopt[PATH_MAX + 16];
-	daemon_path(env, prog, sizeof(prog));
+	fl_cli_daemon_path(getenv("FENLIUD"), env->argv0, prog, sizeof(prog));
 	char **nargv = calloc((size_t)argc + 8, sizeof(*nargv));
 	if (!nargv)
 		return 1;

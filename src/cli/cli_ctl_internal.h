@@ -15,6 +15,11 @@ bool fl_cli_connect(const struct fl_cli_env *env, struct fl_ctl_client *c, bool 
 /* Prints "Too many arguments!" and returns true when argc > max. */
 bool fl_cli_too_many(const struct fl_cli_env *env, int argc, int max);
 
+/* cli_daemon_path.c: the fenliud `start` runs ($FENLIUD, beside argv0 or
+ * /proc/self/exe, the build tree's ../daemon/fenliud, else "fenliud" for a
+ * PATH search). */
+void fl_cli_daemon_path(const char *env_fenliud, const char *argv0, char *out, size_t len);
+
 /* One line of dump 3 (nodes) as the daemon sends it; parsed by dump and info. */
 struct fl_cli_node_line {
 	char node[4096], id[4096], host[4096], port[4096], nexthop[4096], via[4096];

@@ -1,6 +1,7 @@
 /* cli_dump.c: `fenliu dump [reachable] nodes|edges|subnets|connections|
- * graph|digraph`: asks the daemon (codes 3-6) and prints tinc's CLI lines
- * (CONFIG.md §5.4). Called from fenliu.c's dispatch table. */
+ * graph|digraph|routes`: asks the daemon (codes 3-6; 64 for fenliu's local
+ * routes) and prints tinc's CLI lines (CONFIG.md §5.4), or "PREFIX NODE"
+ * per local route. Called from fenliu.c's dispatch table. */
 #include "cli/cli_ctl_internal.h"
 
 #include <inttypes.h>
@@ -109,6 +110,11 @@ int fl_cli_format_dump_line(const char *line, int req, int graph, int only_reach
 		snprintf(out, n, "%s at %s port %s options %x socket %d status %x", a, host, port,
 		         options, sock, status);
 		return 0;
+	case FL_REQ_DUMP_ROUTES:
+		if (sscanf(line, "%*d %*d " S " " S, a, b) != 2)
+			return -1;
+		snprintf(out, n, "%s %s", a, b);
+		return 0;
 	}
 	return -1;
 }
@@ -118,6 +124,7 @@ static const char *const dump_errors[] = {
 	[FL_REQ_DUMP_EDGES] = "Unable to parse edge dump from tincd.\n",
 	[FL_REQ_DUMP_SUBNETS] = "Unable to parse subnet dump from tincd.\n",
 	[FL_REQ_DUMP_CONNECTIONS] = "Unable to parse connection dump from tincd.\n",
+	[FL_REQ_DUMP_ROUTES] = "Unable to parse route dump from fenliud.\n",
 };
 
 /* Reads dump lines until the terminator of the last request. */
@@ -137,7 +144,8 @@ static int print_dump(const struct fl_cli_env *env, struct fl_ctl_client *c, int
 		}
 		if (n < 2)
 			break;
-		if (req < FL_REQ_DUMP_NODES || req > FL_REQ_DUMP_CONNECTIONS) {
+		if ((req < FL_REQ_DUMP_NODES || req > FL_REQ_DUMP_CONNECTIONS) &&
+		    req != FL_REQ_DUMP_ROUTES) {
 			fprintf(env->err, "Unable to parse dump from tincd.\n");
 			return 1;
 		}
@@ -175,6 +183,7 @@ int fl_cli_dump(const struct fl_cli_env *env, int argc, char *argv[])
 		{"nodes", FL_REQ_DUMP_NODES, 0}, {"edges", FL_REQ_DUMP_EDGES, 0},
 		{"subnets", FL_REQ_DUMP_SUBNETS, 0}, {"connections", FL_REQ_DUMP_CONNECTIONS, 0},
 		{"graph", FL_REQ_DUMP_NODES, 1}, {"digraph", FL_REQ_DUMP_NODES, 2},
+		{"routes", FL_REQ_DUMP_ROUTES, 0},
 	};
 	size_t k = 0;
 	while (k < sizeof(kinds) / sizeof(kinds[0]) && strcasecmp(argv[1], kinds[k].name) != 0)

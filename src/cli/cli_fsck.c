@@ -4,12 +4,12 @@
  * a·B) against hosts/NAME's public key, and that scripts are executable.
  * Reports only; it never rewrites files. Called from the dispatch table.
  *
- * Keys are read with the shared readers (src/cli/keyfile_io.c over
+ * Keys are read with the shared readers (src/daemon/keys/keyfile_io.c over
  * src/crypto/ed25519_keyfile.c), so fsck accepts and refuses exactly what
  * the other verbs do; the messages around them are tinc fsck's.
  */
 #include "cli/cli_ctl_internal.h"
-#include "cli/keyfile_io.h"
+#include "daemon/keys/keyfile_io.h"
 #include "crypto/ed25519_keyfile.h"
 #include "daemon/conf/conf_read.h"
 #include "daemon/conf/conf_settings.h"

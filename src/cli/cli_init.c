@@ -19,7 +19,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "cli/keyfile_io.h"
+#include "daemon/keys/keyfile_io.h"
 
 #define INIT_TINC_PORT 655
 

@@ -10,7 +10,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "cli/keyfile_io.h"
+#include "daemon/keys/keyfile_io.h"
 #include "crypto/ed25519_keyfile.h"
 
 /* Random seed → key pair (KEYS.md §5); the seed is wiped at once. */

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/keyfile_io.h"
+#include "daemon/keys/keyfile_io.h"
 
 void cli_error(const char *fmt, ...)
 {

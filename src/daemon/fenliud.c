@@ -157,26 +157,31 @@ static uint32_t main_my_options(const struct fld *d)
 	return o;
 }
 
+static void main_mesh_config(struct fld *d, struct mesh_config *cfg)
+{
+	cfg->myname = d->name;
+	cfg->my_udp_port = d->port;
+	cfg->my_pubkey_b64 = d->pub_b64;
+	d->my_options = main_my_options(d);
+	cfg->my_options = d->my_options;
+	cfg->has_my_weight = d->has_weight;
+	cfg->my_weight = d->weight;
+	cfg->ping_interval = d->ping_interval;
+	cfg->ping_timeout = d->ping_timeout;
+	cfg->max_timeout = d->max_timeout;
+	cfg->udp_discovery_timeout = d->udp_discovery_timeout;
+	cfg->autoconnect = d->autoconnect;
+	cfg->forwarding_internal = true;
+	cfg->ctx = d;
+	cfg->host_lookup = fld_conf_host_lookup;
+	cfg->random_u32 = main_random_u32;
+}
+
 static int main_mesh_new(struct fld *d)
 {
 	struct mesh_config cfg = {0};
 
-	cfg.myname = d->name;
-	cfg.my_udp_port = d->port;
-	cfg.my_pubkey_b64 = d->pub_b64;
-	d->my_options = main_my_options(d);
-	cfg.my_options = d->my_options;
-	cfg.has_my_weight = d->has_weight;
-	cfg.my_weight = d->weight;
-	cfg.ping_interval = d->ping_interval;
-	cfg.ping_timeout = d->ping_timeout;
-	cfg.max_timeout = d->max_timeout;
-	cfg.udp_discovery_timeout = d->udp_discovery_timeout;
-	cfg.autoconnect = d->autoconnect;
-	cfg.forwarding_internal = true;
-	cfg.ctx = d;
-	cfg.host_lookup = fld_conf_host_lookup;
-	cfg.random_u32 = main_random_u32;
+	main_mesh_config(d, &cfg);
 	d->mesh = mesh_new(&cfg, fld_mesh_now());
 	return d->mesh ? 0 : -1;
 }
@@ -239,19 +244,25 @@ static void main_connect_to(struct fld *d, struct mesh_out *out)
 
 int fld_reload(struct fld *d)
 {
+	struct mesh_config cfg = {0};
 	struct fl_script_env env;
 	struct mesh_out out;
 
 	fl_dlog(FL_DLOG_INFO, "Reloading configuration");
 	if (fld_conf_load(d, false) < 0)
 		return EINVAL;
+	fld_routes_reload(d); /* keeps the old routes if route/ cannot be read */
 	main_script_env(d, &env);
 	fl_script_set_env(d->scripts, &env);
+	main_mesh_config(d, &cfg);
+	mesh_reconfigure(d->mesh, &cfg); /* step 2: reloadable settings */
+	fld_reload_scan_hosts(d);	 /* step 3 (StrictSubnets: not supported) */
 	mesh_out_init(&out);
 	main_own_subnets(d, &out);
 	main_connect_to(d, &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
+	fld_reload_close_changed(d);
 	return 0;
 }
 
@@ -314,6 +325,7 @@ static void main_tick(struct fld *d)
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 	fld_udp_tick(d);
+	fld_keyexpire_tick(d);
 }
 
 static void main_loop(struct fld *d)
@@ -356,11 +368,15 @@ static int main_start(struct fld *d)
 
 	if (!(d->loop = fl_loop_new()) || main_signals(d) < 0)
 		return -1;
+	fld_reload_stamp(d);
+	fld_keyexpire_start(d);
 	if (main_mesh_new(d) < 0)
 		return -1;
+	fld_reload_scan_hosts(d);
 	fld_session_bind(d);
 	if (main_tun_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
 		return -1;
+	fld_routes_reload(d);
 	main_script_env(d, &env);
 	d->scripts = fl_script_new(&env);
 	if (!d->scripts)
@@ -380,6 +396,7 @@ static int main_start(struct fld *d)
 	main_connect_to(d, &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
+	fld_reload_close_changed(d);
 	return 0;
 }
 
@@ -410,6 +427,7 @@ static void main_stop(struct fld *d)
 	fld_nodes_free(d);
 	if (d->dp)
 		fld_dp_stop(d);
+	fld_routes_free(d);
 	fld_net_close(d);
 	fld_dp_free_pool(d);
 	if (d->tun_fd >= 0) {
@@ -469,8 +487,9 @@ int main(int argc, char *argv[])
 	d.socket_path = paths.socket;
 	d.debug_from_conf = opts.debug_level == 0;
 	main_set_debug(&d, opts.debug_level);
-	d.cmdline = opts.cmdline; /* moved: opts gives up its -o list */
-	fl_conf_init(&opts.cmdline);
+	fl_conf_init(&d.cmdline);
+	if (fl_conf_merge(&d.cmdline, &opts.cmdline) != FL_CONF_OK) /* takes the -o list */
+		goto out_opts;
 	fl_dlog(FL_DLOG_ERR, "fenliud 0.1.0 starting, debug level %d", opts.debug_level);
 	if (fld_conf_load(&d, true) < 0)
 		goto out_stop;

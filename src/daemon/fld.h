@@ -8,8 +8,13 @@
  *   fld_meta.c     meta connections: TCP socket + SPTPS stream + framing
  *   fld_net.c      listeners, outgoing connects
  *   fld_out.c      carrying out the mesh's outputs
- *   fld_udp.c      UDP SPTPS sessions (REQ_KEY/ANS_KEY) and the data path
+ *   fld_session.c  UDP SPTPS sessions (REQ_KEY/ANS_KEY)
+ *   fld_dp.c       wiring to src/dataplane: batched TUN and UDP I/O
  *   fld_ctl.c      the control provider (dumps, stop, reload, ...)
+ *   fld_routes.c   local routes (route/NODE): load, swap, lookup, dump
+ *   fld_reload.c   reload: closing connections of changed hosts/ files
+ *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
+ *   fld_purge.c    PURGE: forgetting unreachable nodes
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -44,6 +49,7 @@ struct fld_watch {
 };
 
 struct fld;
+struct fld_routes;
 
 /* One meta connection (mesh connection id = id). */
 struct fld_conn {
@@ -79,6 +85,9 @@ struct fld_node {
 struct fld_listener {
 	int tcp, udp;
 	int family;
+	bool bindto;			/* from BindToAddress: also binds outgoing */
+	struct sockaddr_storage sa;	/* the address asked for */
+	struct sockaddr_storage bound;	/* what the TCP socket got */
 };
 
 struct fld {
@@ -96,6 +105,10 @@ struct fld {
 	struct fl_conf_warned warned;
 	/* settings (re-read on reload) */
 	char port[16];
+	bool port_specified;	/* Port set: else the first listener's port */
+	char **bind_addrs, **listen_addrs;	/* BindToAddress, ListenAddress */
+	size_t n_bind_addrs, n_listen_addrs;
+	int address_family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
 	bool tcponly, indirect, pmtu_discovery, clampmss;
 	int compression;
 	int ping_interval, ping_timeout;
@@ -139,6 +152,9 @@ struct fld {
 	int sigfd;
 	char cookie[65];
 	bool stop, reload_pending;
+	int64_t last_config_check;	/* time() of the last (re)load */
+	int key_expire;			/* KeyExpire seconds, <= 0: never */
+	uint64_t next_keyexpire_ms;	/* fld_now() of the next re-key, 0: none */
 	uint64_t next_tick_ms;
 	struct fl_dp *dp;
 	struct fl_dp_sptps *dps;
@@ -152,6 +168,7 @@ struct fld {
 	bool conns_dirty;	/* some connection has queued output */		/* inside a binary SPTPS_PACKET's handling */
 	int unknown_udp_log_budget;
 	unsigned long dropped_udp, dropped_meta;
+	struct fld_routes *routes;	/* fld_routes.c */
 };
 
 /* fld_meta.c */
@@ -210,12 +227,32 @@ void fld_dp_tcp_data(struct fld *d, struct mesh_node *from, struct mesh_node *to
 int fld_ctl_start(struct fld *d);
 void fld_ctl_stop(struct fld *d);
 
+/* fld_routes.c (ctx = struct fld *) */
+int fld_routes_reload(struct fld *d);
+void fld_routes_free(struct fld *d);
+struct fl_dp_peer *fld_routes_lookup(void *ctx, int version, const uint8_t *dst);
+void fld_routes_each(void *ctx, fl_ctl_route_fn *emit, void *sink);
+
 /* fld_loop.c */
 int fld_watch(struct fld *d, int fd, unsigned events, fld_fd_fn *fn, void *ctx);
 void fld_unwatch(struct fld *d, int fd);
 void fld_watch_free(struct fld *d);
 uint64_t fld_now(void);	/* monotonic ms */
 int64_t fld_mesh_now(void);	/* realtime ms for the mesh */
+
+/* fld_reload.c */
+void fld_reload_stamp(struct fld *d);
+/* A node for every hosts/NAME; "has address" recomputed for all. */
+void fld_reload_scan_hosts(struct fld *d);
+/* Close connections whose hosts/NAME changed since the stamp; restamp. */
+void fld_reload_close_changed(struct fld *d);
+
+/* fld_keyexpire.c: re-key UDP SPTPS sessions every KeyExpire seconds. */
+void fld_keyexpire_start(struct fld *d);
+void fld_keyexpire_tick(struct fld *d);
+
+/* fld_purge.c: PURGE (forget unreachable nodes, GRAPH.md §9). */
+void fld_purge(struct fld *d);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);

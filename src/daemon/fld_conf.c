@@ -9,14 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "crypto/b64.h"
-#include "crypto/ed25519_keyfile.h"
 #include "daemon/conf/conf_read.h"
 #include "daemon/conf/conf_settings.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
+#include "daemon/keys/keyfile_io.h"
 
 static void conf_report_err(void *ctx, const char *msg)
 {
@@ -41,6 +42,15 @@ static void conf_free_connect_to(struct fld *d)
 	d->n_connect_to = 0;
 }
 
+static void conf_free_strv(char ***v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
 void fld_conf_free(struct fld *d)
 {
 	conf_free_connect_to(d);
@@ -51,6 +61,8 @@ void fld_conf_free(struct fld *d)
 	d->n_own_subnets = 0;
 	free(d->interface);
 	d->interface = NULL;
+	conf_free_strv(&d->bind_addrs, &d->n_bind_addrs);
+	conf_free_strv(&d->listen_addrs, &d->n_listen_addrs);
 	free(d->scripts_interpreter);
 	free(d->scripts_extension);
 	d->scripts_interpreter = d->scripts_extension = NULL;
@@ -71,31 +83,19 @@ static char **conf_strv_dup(const struct fl_strv *v, size_t *n)
 	return out;
 }
 
-/* Our private key file, read with the keys part's reader. */
+/* Our private key file, read with the shared reader (daemon/keys): it
+ * refuses a key group or others may read, as `fenliu fsck` does. */
 static int conf_load_key(struct fld *d, const char *file)
 {
 	char path[4096];
-	char text[4096];
-	struct fl_keyfile_diag diag;
-	size_t len;
-	FILE *f;
+	char err[KEYFILE_IO_ERRLEN];
 
 	if (file)
 		snprintf(path, sizeof(path), "%s", file);
 	else
 		snprintf(path, sizeof(path), "%s/ed25519_key.priv", d->confbase);
-	f = fopen(path, "r");
-	if (!f) {
-		fl_dlog(FL_DLOG_ERR, "Could not open Ed25519 private key file %s: %s", path,
-			strerror(errno));
-		return -1;
-	}
-	len = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	if (fl_keyfile_read_private(&d->key, text, len, &diag) != FL_KEYFILE_OK) {
-		char msg[512];
-		fl_keyfile_describe(msg, sizeof(msg), path, &diag);
-		fl_dlog(FL_DLOG_ERR, "%s", msg);
+	if (keyfile_io_load_private(path, &d->key, err) < 0) {
+		fl_dlog(FL_DLOG_ERR, "%s", err);
 		return -1;
 	}
 	fl_b64_encode(d->pub_b64, sizeof(d->pub_b64), d->key.pub, sizeof(d->key.pub), false);
@@ -124,6 +124,13 @@ int fld_conf_load(struct fld *d, bool first)
 	if (first) {
 		snprintf(d->name, sizeof(d->name), "%s", s.name);
 		snprintf(d->port, sizeof(d->port), "%s", s.port ? s.port : "655");
+		d->port_specified = s.port != NULL;
+		/* Listeners are set up once; a reload keeps them (as tinc). */
+		d->bind_addrs = conf_strv_dup(&s.bind_to_address, &d->n_bind_addrs);
+		d->listen_addrs = conf_strv_dup(&s.listen_address, &d->n_listen_addrs);
+		d->address_family = s.address_family == FL_AF_IPV4   ? AF_INET
+				    : s.address_family == FL_AF_IPV6 ? AF_INET6
+								     : AF_UNSPEC;
 		if (conf_load_key(d, s.ed25519_private_key_file) < 0)
 			goto out_settings;
 		free(d->interface);
@@ -141,6 +148,7 @@ int fld_conf_load(struct fld *d, bool first)
 	d->ping_interval = s.ping_interval;
 	d->ping_timeout = s.ping_timeout;
 	d->max_timeout = s.max_timeout;
+	d->key_expire = s.key_expire;
 	d->autoconnect = s.autoconnect;
 	d->has_weight = s.weight != FL_UNSET;
 	d->weight = s.weight;

@@ -164,7 +164,7 @@ static void ctl_retry(void *ctx)
 	mesh_out_clear(&out);
 }
 
-static void ctl_purge(void *ctx) { (void)ctx; }
+static void ctl_purge(void *ctx) { fld_purge(ctx); }
 
 static int ctl_disconnect(void *ctx, const char *name)
 {
@@ -186,6 +186,7 @@ static const struct fl_ctl_provider ctl_provider_tmpl = {
 	.each_node = ctl_each_node,
 	.each_edge = ctl_each_edge,
 	.each_subnet = ctl_each_subnet,
+	.each_route = fld_routes_each,
 	.each_connection = ctl_each_connection,
 	.each_traffic = ctl_each_traffic,
 	.stop = ctl_stop,
@@ -239,6 +240,10 @@ int fld_ctl_start(struct fld *d)
 	if (d->ctl_listen_fd < 0) {
 		fl_dlog(FL_DLOG_ERR, "Could not listen on control socket %s", d->socket_path);
 		return -1;
+	}
+	if (d->n_listen) { /* the first listener, as tincd writes it */
+		char port[16];
+		fl_pidfile_local_address(d->listen[0].tcp, host, port);
 	}
 	if (!fl_pidfile_write(d->pidfile, (long)getpid(), d->cookie, host, d->port)) {
 		fl_dlog(FL_DLOG_ERR, "Could not write pid file %s", d->pidfile);

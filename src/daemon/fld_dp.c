@@ -220,6 +220,7 @@ int fld_dp_start(struct fld *d)
 		.random = dp_random,
 		.path_mtu = dp_path_mtu,
 		.edge_addr = dp_edge_addr,
+		.local_route = fld_routes_lookup,
 	};
 	d->pool = fl_pkt_pool_new(DP_POOL_PACKETS);
 	d->dps = fl_dp_sptps_new();

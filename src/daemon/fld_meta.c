@@ -16,7 +16,7 @@
 #include <sodium.h>
 
 #include "crypto/b64.h"
-#include "crypto/ed25519_keyfile.h"
+#include "daemon/keys/keyfile_io.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 
@@ -211,29 +211,18 @@ static const struct fl_sptps_callbacks conn_sptps_cb = {
 	.handshake_done = conn_handshake_done,
 };
 
-/* Read hosts/NAME and decode its Ed25519 public key. */
+/* Read hosts/NAME and decode its Ed25519 public key (shared reader). */
 int fld_host_key(struct fld *d, const char *name, uint8_t pub[static 32])
 {
 	char path[4096];
-	char *text = NULL;
-	size_t len = 0;
-	struct fl_keyfile_diag diag;
-	FILE *f;
-	int ret = -1;
+	char err[KEYFILE_IO_ERRLEN];
 
 	snprintf(path, sizeof(path), "%s/hosts/%s", d->confbase, name);
-	f = fopen(path, "r");
-	if (!f)
+	if (keyfile_io_load_host_public(path, pub, err) < 0) {
+		fl_dlog(FL_DLOG_DEBUG, "%s", err);
 		return -1;
-	text = malloc(65536);
-	if (text) {
-		len = fread(text, 1, 65535, f);
-		if (fl_keyfile_read_host_public(pub, text, len, &diag) == FL_KEYFILE_OK)
-			ret = 0;
-		free(text);
 	}
-	fclose(f);
-	return ret;
+	return 0;
 }
 
 int fld_conn_start_sptps(struct fld_conn *c, bool initiator, const uint8_t *label,

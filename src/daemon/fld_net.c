@@ -1,6 +1,7 @@
 /*
- * Sockets of fenliud: the TCP and UDP listeners (one pair per address
- * family, on Port; BindToAddress/ListenAddress are not supported yet),
+ * Sockets of fenliud: the TCP and UDP listeners (one pair per address:
+ * each BindToAddress/ListenAddress, else the wildcard of each family that
+ * AddressFamily allows, on Port; BindToAddress also binds outgoing ones),
  * accepting meta connections, and starting outgoing ones for the mesh's
  * CONNECT outputs (the mesh picks the address and does the back-off).
  * Control thread only.
@@ -58,34 +59,23 @@ static void net_accept(void *ctx, int fd, unsigned events)
 	fld_conn_accepted(c, lhost);
 }
 
-static int net_socket(int family, int type, const char *port, struct sockaddr_storage *bound)
+static int net_socket(const struct addrinfo *ai, int type, struct sockaddr_storage *bound)
 {
-	struct sockaddr_storage sa = {0};
-	socklen_t len;
 	int one = 1;
-	int s = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int s = socket(ai->ai_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (s < 0)
 		return -1;
 	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&sa;
+	if (ai->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)atoi(port));
-		len = sizeof(*a);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&sa;
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)atoi(port));
-		len = sizeof(*a);
-	}
 	if (type == SOCK_DGRAM) {
 		int buf = 1 << 20;
 		setsockopt(s, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 		setsockopt(s, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
 	}
-	if (bind(s, (struct sockaddr *)&sa, len) < 0 || (type == SOCK_STREAM && listen(s, 16) < 0)) {
+	if (bind(s, ai->ai_addr, ai->ai_addrlen) < 0 ||
+	    (type == SOCK_STREAM && listen(s, 16) < 0)) {
 		close(s);
 		return -1;
 	}
@@ -96,44 +86,145 @@ static int net_socket(int family, int type, const char *port, struct sockaddr_st
 	return s;
 }
 
-int fld_net_listen(struct fld *d)
+static uint16_t net_port_of(const struct sockaddr_storage *sa)
 {
-	static const int families[] = {AF_INET, AF_INET6};
-	char port[16];
+	return sa->ss_family == AF_INET6 ? ntohs(((const struct sockaddr_in6 *)sa)->sin6_port)
+					 : ntohs(((const struct sockaddr_in *)sa)->sin_port);
+}
+
+static void net_set_port(struct sockaddr_storage *sa, uint16_t port)
+{
+	if (sa->ss_family == AF_INET6)
+		((struct sockaddr_in6 *)sa)->sin6_port = htons(port);
+	else
+		((struct sockaddr_in *)sa)->sin_port = htons(port);
+}
+
+/* One TCP + UDP pair on ai's address. A port 0 takes the first pair's
+ * port, so every listener shares one (tinc does the same). */
+static void net_pair(struct fld *d, const struct addrinfo *ai, bool bindto)
+{
+	struct sockaddr_storage want, bound;
+	struct addrinfo a = *ai;
+	char host[64], port[16];
+	int t, u;
+
+	if (ai->ai_addrlen > sizeof(want))
+		return;
+	memset(&want, 0, sizeof(want));
+	memcpy(&want, ai->ai_addr, ai->ai_addrlen);
+	for (size_t i = 0; i < d->n_listen; i++)
+		if (!memcmp(&d->listen[i].sa, &want, sizeof(want)))
+			return; /* duplicate address */
+	if (d->n_listen >= FLD_MAX_LISTEN) {
+		fl_dlog(FL_DLOG_ERR, "Too many listening sockets");
+		return;
+	}
+	if (net_port_of(&want) == 0 && d->n_listen)
+		net_set_port(&want, net_port_of(&d->listen[0].bound));
+	a.ai_addr = (struct sockaddr *)&want;
+	t = net_socket(&a, SOCK_STREAM, &bound);
+	if (t < 0) {
+		net_numeric(a.ai_addr, a.ai_addrlen, host, sizeof(host), port, sizeof(port));
+		fl_dlog(FL_DLOG_WARN, "Can't bind to %s port %s: %s", host, port, strerror(errno));
+		return;
+	}
+	net_set_port(&want, net_port_of(&bound)); /* UDP on the TCP port */
+	u = net_socket(&a, SOCK_DGRAM, NULL);
+	if (u < 0) {
+		close(t);
+		return;
+	}
+	struct fld_listener *l = &d->listen[d->n_listen++];
+	memset(l, 0, sizeof(*l));
+	l->tcp = t;
+	l->udp = u;
+	l->family = ai->ai_family;
+	l->bindto = bindto;
+	memcpy(&l->sa, ai->ai_addr, ai->ai_addrlen);
+	l->bound = bound;
+	fld_watch(d, t, FL_LOOP_READ, net_accept, d);
+	fld_watch(d, u, FL_LOOP_READ, fld_dp_udp_readable, d);
+	net_numeric((struct sockaddr *)&bound, a.ai_addrlen, host, sizeof(host), port,
+		    sizeof(port));
+	fl_dlog(FL_DLOG_INFO, "Listening on %s port %s", host, port);
+}
+
+/* "ADDR [PORT]" ("*" = any address) or NULL (the wildcards): resolve
+ * passively and open a pair for each answer. */
+static int net_add_address(struct fld *d, const char *spec, bool bindto, int family)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_protocol = IPPROTO_TCP,
+				 .ai_flags = AI_PASSIVE, .ai_family = family};
+	struct addrinfo *ai = NULL;
+	char host[1024] = "", port[64];
+	int err;
 
 	snprintf(port, sizeof(port), "%s", d->port);
-	for (size_t i = 0; i < 2; i++) {
-		struct sockaddr_storage bound;
-		int t = net_socket(families[i], SOCK_STREAM, port, &bound);
-		if (t < 0)
-			continue;
-		/* Port 0: the first socket's port is used for everything. */
-		if (!strcmp(port, "0")) {
-			uint16_t p = bound.ss_family == AF_INET6
-					     ? ntohs(((struct sockaddr_in6 *)&bound)->sin6_port)
-					     : ntohs(((struct sockaddr_in *)&bound)->sin_port);
-			snprintf(port, sizeof(port), "%u", p);
-			snprintf(d->port, sizeof(d->port), "%s", port);
-		}
-		int u = net_socket(families[i], SOCK_DGRAM, port, NULL);
-		if (u < 0) {
-			close(t);
-			continue;
-		}
-		struct fld_listener *l = &d->listen[d->n_listen++];
-		l->tcp = t;
-		l->udp = u;
-		l->family = families[i];
-		fld_watch(d, t, FL_LOOP_READ, net_accept, d);
-		fld_watch(d, u, FL_LOOP_READ, fld_dp_udp_readable, d);
-		fl_dlog(FL_DLOG_INFO, "Listening on %s port %s",
-			families[i] == AF_INET ? "0.0.0.0" : "::", port);
+	if (spec && sscanf(spec, "%1023s %63s", host, port) < 1)
+		host[0] = 0;
+	if (!strcmp(host, "*"))
+		host[0] = 0;
+	err = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai);
+	if (err || !ai) {
+		fl_dlog(FL_DLOG_ERR, "Can't resolve listen address '%s': %s", spec ? spec : "*",
+			gai_strerror(err));
+		return -1;
+	}
+	for (struct addrinfo *p = ai; p; p = p->ai_next)
+		net_pair(d, p, bindto);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int fld_net_listen(struct fld *d)
+{
+	int fam = d->address_family;
+
+	for (size_t i = 0; i < d->n_bind_addrs; i++)
+		if (net_add_address(d, d->bind_addrs[i], true, fam) < 0)
+			return -1;
+	for (size_t i = 0; i < d->n_listen_addrs; i++)
+		if (net_add_address(d, d->listen_addrs[i], false, fam) < 0)
+			return -1;
+	if (!d->n_bind_addrs && !d->n_listen_addrs) {
+		/* IPv4 first, then IPv6, each if AddressFamily allows it. */
+		if (fam != AF_INET6)
+			net_add_address(d, NULL, false, AF_INET);
+		if (fam != AF_INET)
+			net_add_address(d, NULL, false, AF_INET6);
 	}
 	if (!d->n_listen) {
 		fl_dlog(FL_DLOG_ERR, "Unable to create any listening socket on port %s", d->port);
 		return -1;
 	}
+	/* No Port, or Port 0: the first listener's port is ours (announced). */
+	if (!d->port_specified || !strcmp(d->port, "0"))
+		snprintf(d->port, sizeof(d->port), "%u", net_port_of(&d->listen[0].bound));
 	return 0;
+}
+
+/* BindToAddress: an outgoing socket takes the source address of the only
+ * bindto listener of its family, port 0 (none or several: leave it). */
+static void net_bind_outgoing(struct fld *d, int s, int family)
+{
+	struct sockaddr_storage sa;
+	int k = -1;
+
+	for (size_t i = 0; i < d->n_listen && d->listen[i].bindto; i++) {
+		if (d->listen[i].family != family)
+			continue;
+		if (k >= 0)
+			return;
+		k = (int)i;
+	}
+	if (k < 0)
+		return;
+	sa = d->listen[k].sa;
+	net_set_port(&sa, 0);
+	if (bind(s, (struct sockaddr *)&sa, family == AF_INET6 ? sizeof(struct sockaddr_in6)
+							       : sizeof(struct sockaddr_in)) < 0)
+		fl_dlog(FL_DLOG_WARN, "Can't bind outgoing socket: %s", strerror(errno));
 }
 
 void fld_net_close(struct fld *d)
@@ -165,6 +256,7 @@ void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (ai->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	net_bind_outgoing(d, s, ai->ai_family);
 	fl_dlog(FL_DLOG_INFO, "Trying to connect to %s (%s port %s)", n->name, host, port);
 	if (connect(s, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
 		fl_dlog(FL_DLOG_INFO, "Could not connect to %s (%s port %s): %s", n->name, host,

@@ -172,6 +172,11 @@ struct fl_dp_ops {
 	/* Our local address toward dst (family 4/6; 4 or 16 bytes) for ICMP
 	 * "time exceeded" (GRAPH.md §6.4). false if unknown. */
 	bool (*local_addr)(void *ctx, int version, const uint8_t *dst, uint8_t *out);
+	/* Local routes (route/NODE, doc/routes.md): the node that destination
+	 * dst (version 4/6) is routed to, or NULL. Asked before route_lookup,
+	 * for frames from our own device only. A node that is myself or
+	 * unreachable is ignored (the subnets decide). */
+	struct fl_dp_peer *(*local_route)(void *ctx, int version, const uint8_t *dst);
 };
 
 /* Errors of fl_dp_crypto.open. */

@@ -64,6 +64,13 @@ struct fl_dp {
 	uint8_t scratch[FL_MAXSIZE];
 };
 
+/* Bits of fl_pkt.meta the dataplane sets while it holds a frame (the
+ * holder's other bits are left alone). Per packet, so that the multi-core
+ * pipeline can carry them between stages. */
+#define DP_META_LOCAL_ROUTE 0x40000000u /* sent by a local route: SPTPS, explicit DSTID */
+#define DP_META_FOR_US 0x20000000u      /* record of a session addressed to us */
+#define DP_META_BITS (DP_META_LOCAL_ROUTE | DP_META_FOR_US)
+
 static inline void dp_drop(struct fl_dp *dp, enum fl_dp_drop why, struct fl_pkt *p)
 {
 	dp->stats.drop[why]++;

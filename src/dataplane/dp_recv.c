@@ -46,6 +46,7 @@ int dp_record_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, uin
 		from->maxrecentlen = (int)p->len;
 	from->in_packets++;
 	from->in_bytes += p->len;
+	p->meta |= DP_META_FOR_US; /* DSTID was us (or the direct form) */
 	dp_route_frame(dp, now, from, p);
 	return 0;
 reject:
@@ -197,6 +198,7 @@ void fl_dp_packet_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
 	 * by the router as an unknown type. */
 	from->in_packets++;
 	from->in_bytes += p->len;
+	p->meta &= ~DP_META_BITS; /* hop by hop: routed here as in tinc */
 	dp_route_frame(dp, now, from, p);
 }
 
@@ -204,6 +206,7 @@ void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p)
 {
 	if (fl_ip_push_frame_header(p) != FL_WIRE_OK)
 		return dp_drop(dp, FL_DP_DROP_ROUTING, p);
+	p->meta &= ~DP_META_BITS;
 	dp_route_frame(dp, now, dp->myself, p);
 }
 
@@ -222,5 +225,6 @@ void fl_dp_device_input_batch(struct fl_dp *dp, uint64_t now, struct fl_pkt **p,
 
 void fl_dp_route(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p)
 {
+	p->meta &= ~DP_META_BITS;
 	dp_route_frame(dp, now, source, p);
 }

@@ -4,6 +4,10 @@
  * TTL decrement, the size check against the relay's MTU with
  * fragmentation or "too big", ClampMSS, then the data path. Called for
  * frames from the device, from peers' records and from PACKET.
+ *
+ * Local routes (route/NODE, doc/routes.md) come first for frames from our
+ * device; a record a session delivered to us (DSTID = myself) goes to the
+ * device without a routing decision unless it is a broadcast.
  */
 #include "dataplane/dp_internal.h"
 
@@ -55,6 +59,7 @@ struct dp_frag_ctx {
 	struct fl_dp *dp;
 	uint64_t now;
 	struct fl_dp_peer *owner;
+	uint32_t meta; /* DP_META_LOCAL_ROUTE travels with the fragments */
 };
 
 static void dp_frag_emit(void *ctx, const uint8_t *frag, size_t len)
@@ -67,6 +72,7 @@ static void dp_frag_emit(void *ctx, const uint8_t *frag, size_t len)
 		return;
 	}
 	memcpy(fl_pkt_put(f, len), frag, len);
+	f->meta = c->meta;
 	fl_dp_send_frame(c->dp, c->now, c->owner, f);
 }
 
@@ -87,7 +93,7 @@ static bool dp_too_big(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source
 		p->len = (uint32_t)limit;
 		dp_icmp(dp, now, source, p, 4, FL_ICMP_DEST_UNREACH, FL_ICMP_FRAG_NEEDED);
 	} else {
-		struct dp_frag_ctx c = {dp, now, owner};
+		struct dp_frag_ctx c = {dp, now, owner, p->meta & DP_META_BITS};
 		if (fl_frag4(p->data, p->len, (uint16_t)limit, dp_frag_emit, &c) != FL_WIRE_OK)
 			dp->stats.drop[FL_DP_DROP_ROUTING]++;
 		fl_pkt_free(p);
@@ -108,13 +114,46 @@ static void dp_clamp(struct fl_dp *dp, struct fl_dp_peer *source, struct fl_dp_p
 	fl_mss_clamp(p->data, p->len, (uint16_t)mtu);
 }
 
+/* A frame from our device whose destination has a local route to a
+ * reachable node N other than us: sent to N over SPTPS with N's ID as DSTID
+ * (even when N is a neighbour), so N writes it to its device whatever its
+ * subnets say. false = no usable route (p untouched): the subnets decide. */
+static bool dp_route_local(struct fl_dp *dp, uint64_t now, const struct fl_ip_info *ip,
+			   struct fl_pkt *p)
+{
+	struct fl_dp_peer *n = dp->ops.local_route(dp->ops.ctx, ip->version, ip->dst), *relay;
+
+	if (!n || n->myself || !n->reachable)
+		return false;
+	relay = dp_relay_of(n);
+	if (!relay || relay->myself)
+		return false;
+	p->meta |= DP_META_LOCAL_ROUTE;
+	if (dp_too_big(dp, now, dp->myself, n, relay, ip, p))
+		return true;
+	dp_clamp(dp, dp->myself, relay, p);
+	fl_dp_send_frame(dp, now, n, p);
+	return true;
+}
+
 static void dp_route_ip(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source,
 			const struct fl_ip_info *ip, struct fl_pkt *p)
 {
 	int v = ip->version;
+	bool for_us = (p->meta & DP_META_FOR_US) != 0;
+
+	p->meta &= ~DP_META_BITS;
+	if (source->myself && dp->ops.local_route && dp_route_local(dp, now, ip, p))
+		return;
+
 	struct fl_dp_route_result r = dp->ops.route_lookup(dp->ops.ctx, v, ip->dst);
 	struct fl_dp_peer *owner = r.owner, *relay;
 
+	/* The sender chose us as the destination (its local route, or its
+	 * view of the subnets): no second decision, so an exit node needs no
+	 * subnet for the destination. Broadcasts still flood on. */
+	if (for_us && !r.broadcast)
+		return fl_dp_send_frame(dp, now, dp->myself, p);
 	if (!owner && !r.broadcast)
 		return dp_icmp(dp, now, source, p, v, v == 4 ? FL_ICMP_DEST_UNREACH : FL_ICMP6_DST_UNREACH,
 			       v == 4 ? FL_ICMP_NET_UNKNOWN : FL_ICMP6_DST_UNREACH_ADDR);

@@ -96,8 +96,10 @@ static void dp_send_udp(struct fl_dp *dp, struct fl_dp_peer *from, struct fl_dp_
 	size_t len;
 	int r;
 
-	if (dp_minor(relay) >= 4 &&
-	    fl_dgram_push_prefix(p, from->myself && relay == to ? NULL : to->id, from->id) != FL_WIRE_OK)
+	/* A local route's frame names its destination even to a neighbour. */
+	bool anon = from->myself && relay == to && !(p->meta & DP_META_LOCAL_ROUTE);
+
+	if (dp_minor(relay) >= 4 && fl_dgram_push_prefix(p, anon ? NULL : to->id, from->id) != FL_WIRE_OK)
 		return dp_drop(dp, FL_DP_DROP_NOMEM, p);
 	/* tinc reads 12 + 21 bytes before it checks anything (UDP.md §3.2). */
 	if (p->len < FL_UDP_MIN_PAYLOAD)
@@ -197,7 +199,11 @@ static void dp_encapsulate(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to
 	uint8_t type = 0;
 	bool compressed = false;
 
-	if (!to->validkey && !to->has_conn)
+	bool routed = (p->meta & DP_META_LOCAL_ROUTE) != 0;
+
+	/* A local route's frame never goes as PACKET 17: that one is routed
+	 * again by the receiver, which need not own the destination. */
+	if (!to->validkey && (!to->has_conn || routed))
 		return dp_drop(dp, FL_DP_DROP_NO_KEY, p);
 	if (p->len < FL_ETH_HLEN)
 		return dp_drop(dp, FL_DP_DROP_SHORT, p);
@@ -208,7 +214,7 @@ static void dp_encapsulate(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to
 	/* Plain-TCP shortcut (step 5). The size test uses the compressed
 	 * length, but PACKET always carries the uncompressed frame: tinc puts
 	 * garbage there (META.md §5.17 quirk 2), we do not. */
-	if (to->has_conn &&
+	if (to->has_conn && !routed &&
 	    (compressed ? clen + FL_ETH_HLEN : p->len) > (size_t)(to->minmtu > 0 ? to->minmtu : 0)) {
 		dp->ops.send_packet(dp->ops.ctx, to, p->data, p->len);
 		dp->stats.packet17_out++;

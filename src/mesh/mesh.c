@@ -34,6 +34,20 @@ static int or_default(int v, int d)
 	return v ? v : d;
 }
 
+/* The reloadable numbers, with META.md §7.1 defaults and clamping. */
+static void set_timers(struct mesh *m, const struct mesh_config *cfg)
+{
+	m->cfg.ping_interval = cfg->ping_interval == 0 ? 60 :
+			       cfg->ping_interval < 1 ? 86400 : cfg->ping_interval;
+	m->cfg.ping_timeout = cfg->ping_timeout == 0 ? 5 : cfg->ping_timeout;
+	if (m->cfg.ping_timeout < 1 || m->cfg.ping_timeout > m->cfg.ping_interval)
+		m->cfg.ping_timeout = m->cfg.ping_interval;
+	m->cfg.max_timeout = or_default(cfg->max_timeout, 900);
+	m->cfg.udp_info_interval = or_default(cfg->udp_info_interval, 5);
+	m->cfg.mtu_info_interval = or_default(cfg->mtu_info_interval, 5);
+	m->cfg.udp_discovery_timeout = or_default(cfg->udp_discovery_timeout, 30);
+}
+
 static bool copy_cfg(struct mesh *m, const struct mesh_config *cfg)
 {
 	m->cfg = *cfg;
@@ -43,17 +57,7 @@ static bool copy_cfg(struct mesh *m, const struct mesh_config *cfg)
 	m->cfg.myname = m->myname;
 	m->cfg.my_udp_port = m->my_udp_port;
 	m->cfg.my_pubkey_b64 = m->my_pubkey_b64;
-	/* META.md §7.1 defaults and clamping */
-	m->cfg.ping_interval = cfg->ping_interval == 0 ? 60 :
-			       cfg->ping_interval < 1 ? 86400 : cfg->ping_interval;
-	if (m->cfg.ping_timeout == 0)
-		m->cfg.ping_timeout = 5;
-	if (m->cfg.ping_timeout < 1 || m->cfg.ping_timeout > m->cfg.ping_interval)
-		m->cfg.ping_timeout = m->cfg.ping_interval;
-	m->cfg.max_timeout = or_default(cfg->max_timeout, 900);
-	m->cfg.udp_info_interval = or_default(cfg->udp_info_interval, 5);
-	m->cfg.mtu_info_interval = or_default(cfg->mtu_info_interval, 5);
-	m->cfg.udp_discovery_timeout = or_default(cfg->udp_discovery_timeout, 30);
+	set_timers(m, cfg);
 	return m->myname && m->my_udp_port && m->my_pubkey_b64;
 }
 
@@ -70,6 +74,16 @@ static bool add_default_broadcasts(struct mesh *m)
 			return false;
 	}
 	return true;
+}
+
+void mesh_reconfigure(struct mesh *m, const struct mesh_config *cfg)
+{
+	set_timers(m, cfg);
+	m->cfg.my_options = cfg->my_options;
+	m->cfg.has_my_weight = cfg->has_my_weight;
+	m->cfg.my_weight = cfg->my_weight;
+	m->cfg.autoconnect = cfg->autoconnect;
+	m->myself->options = (cfg->my_options & 0xffffff) | ((uint32_t)MESH_PROT_MINOR << 24);
 }
 
 struct mesh *mesh_new(const struct mesh_config *cfg, int64_t now)
@@ -158,13 +172,14 @@ const struct mesh_subnet *mesh_subnet_route(const struct mesh *m,
 
 void mesh_changed(struct mesh *m, struct mesh_out *o)
 {
-	if (!m->dirty)
-		return;
-	mesh_subnet_index_free(&m->index);
-	/* on allocation failure the index stays a (correct, slower) walk */
-	mesh_subnet_index_build_lpm(&m->index, &m->subnets);
-	mesh_out_event(o, MESH_EV_GRAPH_CHANGED, NULL);
-	m->dirty = false;
+	if (m->dirty) {
+		mesh_subnet_index_free(&m->index);
+		/* on allocation failure the index stays a (correct, slower) walk */
+		mesh_subnet_index_build_lpm(&m->index, &m->subnets);
+	}
+	if (m->dirty || m->graph_ran)
+		mesh_out_event(o, MESH_EV_GRAPH_CHANGED, NULL);
+	m->dirty = m->graph_ran = false;
 }
 
 struct mesh_conn *mesh_conn_find(const struct mesh *m, int32_t conn)

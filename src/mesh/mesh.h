@@ -280,6 +280,11 @@ struct mesh;
 /* Copies cfg (strings included). NULL on allocation failure or bad cfg. */
 struct mesh *mesh_new(const struct mesh_config *cfg, int64_t now);
 void mesh_free(struct mesh *m);
+/* Reload (CONFIG.md §6 step 2): take the reloadable fields of cfg (ping
+ * interval/timeout, MaxTimeout, UDP discovery timeout, AutoConnect, our
+ * Weight and option bits); names, keys, ports and callbacks stay. New
+ * options are announced on connections made from now on, as in tinc. */
+void mesh_reconfigure(struct mesh *m, const struct mesh_config *cfg);
 
 struct mesh_node *mesh_myself(const struct mesh *m);
 struct mesh_node *mesh_node_find(const struct mesh *m, const char *name);

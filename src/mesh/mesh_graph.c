@@ -289,5 +289,5 @@ void mesh_graph(struct mesh *m, int64_t now, struct mesh_out *o)
 	sssp(m);
 	check_reachability(m, now, o);
 	mst(m);
-	m->dirty = true;
+	m->graph_ran = true;	/* nexthops/via may differ: GRAPH_CHANGED */
 }

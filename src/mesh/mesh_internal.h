@@ -63,8 +63,9 @@ struct mesh {
 	int64_t last_tick, last_periodic, last_age;
 	int contradicting_add_edge, contradicting_del_edge;
 	int sleeptime;
-	bool dirty;		/* routing state changed since the index was built:
-				   lookups walk the table until mesh_changed() */
+	bool dirty;		/* subnets or reachability changed since the index
+				   was built: lookups walk until mesh_changed() */
+	bool graph_ran;		/* a graph run since the last GRAPH_CHANGED */
 };
 
 /* mesh_out.c */

@@ -65,8 +65,15 @@ static void p_conns(void *ctx, fl_ctl_connection_fn *emit, void *sink)
 static void p_stop(void *ctx) { stopping = true; }
 static int p_reload(void *ctx) { return 0; }
 
+static void p_routes(void *ctx, fl_ctl_route_fn *emit, void *sink)
+{
+	emit(sink, "198.51.100.0/24", "gamma");
+	emit(sink, "2001:db8:1::/48", "gamma");
+}
+
 static const struct fl_ctl_provider prov = {
 	NULL, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL, p_stop, p_reload, NULL, NULL, NULL, NULL,
+	p_routes,
 };
 
 /* A poll(2) loop standing in for the daemon's event loop. */
@@ -160,6 +167,9 @@ static void test_dump_lines(void **state)
 	assert_string_equal(out, "10.0.0.0/8 owner alpha");
 	assert_int_equal(fl_cli_format_dump_line("18 6 <control> localhost port unix 0 12 200", 6, 0, 0, out, sizeof(out)), 0);
 	assert_string_equal(out, "<control> at localhost port unix options 0 socket 12 status 200");
+	assert_int_equal(fl_cli_format_dump_line("18 64 198.51.100.0/24 gamma", 64, 0, 0, out, sizeof(out)), 0);
+	assert_string_equal(out, "198.51.100.0/24 gamma");
+	assert_int_equal(fl_cli_format_dump_line("18 64 198.51.100.0/24", 64, 0, 0, out, sizeof(out)), -1);
 }
 
 static void test_dump_verbs(void **state)
@@ -184,6 +194,10 @@ static void test_dump_verbs(void **state)
 	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "subnets", NULL), 0);
 	assert_string_equal(out, "10.0.1.0/24 owner alpha\n10.0.2.0/24#5 owner beta\n"
 	                         "2001:db8::/32 owner beta\nff:ff:ff:ff:ff:ff owner (broadcast)\n");
+	free(out), free(err);
+	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "routes", NULL), 0);
+	assert_string_equal(out, "198.51.100.0/24 gamma\n2001:db8:1::/48 gamma\n");
+	assert_string_equal(err, "");
 	free(out), free(err);
 	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "connections", NULL), 0);
 	assert_memory_equal(out, "beta at 127.0.0.1 port 16656 options 700000c socket 8 status 100\n"

@@ -502,6 +502,29 @@ static void test_load_reload(void **state)
 	rm_rf(dir);
 }
 
+/* fl_conf_merge with an empty source or destination (no array yet): no
+ * memcpy from/to NULL (UBSan), entries moved, the source left empty. */
+static void test_merge_empty(void **state)
+{
+	struct fl_conf a, b;
+
+	(void)state;
+	fl_conf_init(&a);
+	fl_conf_init(&b);
+	assert_int_equal(fl_conf_merge(&a, &b), FL_CONF_OK);
+	assert_int_equal(a.n, 0);
+	assert_int_equal(fl_conf_add(&b, "Port", "656", NULL, 1), FL_CONF_OK);
+	assert_int_equal(fl_conf_merge(&a, &b), FL_CONF_OK);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(b.n, 0);
+	assert_null(b.v);
+	assert_int_equal(fl_conf_merge(&a, &b), FL_CONF_OK);
+	assert_int_equal(a.n, 1);
+	assert_string_equal(a.v[0].value, "656");
+	fl_conf_free(&a);
+	fl_conf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_load_reload),
+		cmocka_unit_test(test_merge_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -347,6 +347,17 @@ static struct fl_dp_route_result op_route(void *ctx, int version, const uint8_t 
 	return r;
 }
 
+static struct fl_dp_peer *op_local_route(void *ctx, int version, const uint8_t *dst)
+{
+	struct tnode *n = ctx;
+
+	if (n->route_to <= 0)
+		return NULL;
+	if (!n->route_any && (version != 4 || dst[0] != 198 || dst[1] != 51 || dst[2] != 100))
+		return NULL;
+	return n->peer[n->route_to - 1];
+}
+
 static void op_random(void *ctx, uint8_t *buf, size_t len)
 {
 	struct tnet *net = ((struct tnode *)ctx)->net;
@@ -395,7 +406,7 @@ void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s)
 			.send_packet = op_send_packet, .send_sptps_tcp = op_send_sptps_tcp,
 			.request_key = op_request_key, .udp_info = op_udp_info,
 			.mtu_info = op_mtu_info, .route_lookup = op_route, .random = op_random,
-			.path_mtu = op_path_mtu,
+			.path_mtu = op_path_mtu, .local_route = op_local_route,
 		};
 		struct fl_dp_settings set = *s;
 		char host[32];

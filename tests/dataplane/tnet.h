@@ -34,6 +34,8 @@ struct tnode {
 	uint8_t last_device[2048];
 	int local_mtu;                       /* UDP payload limit → EMSGSIZE; 0 = none */
 	int udp_fd, tun_fd;                  /* > 0: real sockets/devices (netns test) */
+	int route_to;                        /* local route 198.51.100.0/24 → node route_to - 1 (0: none) */
+	bool route_any;                      /* ... and every other destination too */
 };
 
 enum tmsg_kind { TM_UDP, TM_PACKET, TM_SPTPS_TCP, TM_KEY };

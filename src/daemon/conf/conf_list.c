@@ -82,6 +82,11 @@ enum fl_conf_err fl_conf_add(struct fl_conf *c, const char *var, const char *val
 
 enum fl_conf_err fl_conf_merge(struct fl_conf *dst, struct fl_conf *src)
 {
+	/* An empty list may have no array at all: memcpy must not see NULL. */
+	if (src->n == 0) {
+		fl_conf_free(src);
+		return FL_CONF_OK;
+	}
 	if (grow(dst, src->n) != FL_CONF_OK)
 		return FL_CONF_ENOMEM;
 	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));

@@ -33,6 +33,9 @@ enum fl_ctl_req {
 	FL_REQ_DUMP_TRAFFIC = 13,
 	FL_REQ_PCAP = 14,
 	FL_REQ_LOG = 15,
+	/* fenliu's own requests: tinc uses 0-15; "18 64" is answered by tincd
+	 * with "18 -1". */
+	FL_REQ_DUMP_ROUTES = 64, /* "18 64 PREFIX NODE" per local route, then "18 64" */
 };
 
 /* Node status bits as tinc's CLI decodes them (CONFIG.md §5.3). */

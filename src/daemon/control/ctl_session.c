@@ -134,6 +134,11 @@ static void emit_traffic(void *sink, const struct fl_ctl_traffic *t)
 		fl_ctl_session_send_line(sink, line, 0);
 }
 
+static void emit_route(void *sink, const char *prefix, const char *node)
+{
+	sendf(sink, "%d %d %s %s", FL_CTL_CONTROL, FL_REQ_DUMP_ROUTES, prefix, node);
+}
+
 static bool dump(struct fl_ctl_session *s, const struct fl_ctl_provider *p, int req)
 {
 	switch (req) {
@@ -156,6 +161,10 @@ static bool dump(struct fl_ctl_session *s, const struct fl_ctl_provider *p, int 
 	case FL_REQ_DUMP_TRAFFIC:
 		if (p->each_traffic)
 			p->each_traffic(p->ctx, emit_traffic, s);
+		break;
+	case FL_REQ_DUMP_ROUTES:
+		if (p->each_route)
+			p->each_route(p->ctx, emit_route, s);
 		break;
 	}
 	return sendf(s, "%d %d", FL_CTL_CONTROL, req);
@@ -184,6 +193,7 @@ static bool handle_control(struct fl_ctl_session *s, const struct fl_ctl_provide
 	case FL_REQ_DUMP_SUBNETS:
 	case FL_REQ_DUMP_CONNECTIONS:
 	case FL_REQ_DUMP_TRAFFIC:
+	case FL_REQ_DUMP_ROUTES:
 		return dump(s, p, type);
 	case FL_REQ_PURGE:
 		if (p->purge)

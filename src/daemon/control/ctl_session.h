@@ -23,6 +23,7 @@ typedef void fl_ctl_edge_fn(void *sink, const struct fl_ctl_edge *e);
 typedef void fl_ctl_subnet_fn(void *sink, const struct fl_ctl_subnet *s);
 typedef void fl_ctl_connection_fn(void *sink, const struct fl_ctl_connection *c);
 typedef void fl_ctl_traffic_fn(void *sink, const struct fl_ctl_traffic *t);
+typedef void fl_ctl_route_fn(void *sink, const char *prefix, const char *node);
 
 struct fl_ctl_provider {
 	void *ctx;
@@ -47,6 +48,8 @@ struct fl_ctl_provider {
 	/* Optional: set the debug level (level >= 0) and return the old one;
 	 * level < 0 only queries. NULL: fl_log_set_level()/fl_log_level(). */
 	int (*set_debug)(void *ctx, int level);
+	/* Optional: local routes (route/NODE) for FL_REQ_DUMP_ROUTES. */
+	void (*each_route)(void *ctx, fl_ctl_route_fn *emit, void *sink);
 };
 
 enum fl_ctl_state { FL_CTL_AWAIT_ID, FL_CTL_READY, FL_CTL_CLOSED };

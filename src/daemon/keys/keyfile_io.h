@@ -3,13 +3,13 @@
  * (size, file type, permissions), and tinc's key replacement made atomic
  * (write a temporary file in the same directory, fsync, rename, fsync the
  * directory). The parsing itself is src/crypto/ed25519_keyfile.c.
- * Used by the fenliu verbs; the daemon may use the loaders too.
+ * Used by the fenliu verbs and by fenliud (its key and hosts/ keys).
  *
  * Errors come back as one line in err ("FILE:LINE: what" or
  * "FILE: what: strerror"), never printed here.
  */
-#ifndef FL_CLI_KEYFILE_IO_H
-#define FL_CLI_KEYFILE_IO_H
+#ifndef FL_DAEMON_KEYS_KEYFILE_IO_H
+#define FL_DAEMON_KEYS_KEYFILE_IO_H
 
 #include <stdbool.h>
 #include <stddef.h>

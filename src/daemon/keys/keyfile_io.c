@@ -4,7 +4,7 @@
  * and atomic replacement. Called by the fenliu verbs init and
  * generate-ed25519-keys, and by anything that loads keys from CONFBASE.
  */
-#include "cli/keyfile_io.h"
+#include "daemon/keys/keyfile_io.h"
 
 #include <errno.h>
 #include <fcntl.h>
