@@ -111,7 +111,14 @@ static int main_tun_open(struct fld *d)
 		snprintf(name, IFNAMSIZ, "%s", d->interface);
 	else if (d->netname && *d->netname)
 		snprintf(name, IFNAMSIZ, "%s", d->netname);
-	fd = fl_tun_open(d->device, name, name);
+	/* Offload first (one read per TCP burst); plain tun if refused. */
+	d->tun_gso_buf = malloc(FL_TUN_GSO_MAX);
+	fd = d->tun_gso_buf ? fl_tun_open_offload(d->device, name, name) : -ENOMEM;
+	if (fd < 0) {
+		free(d->tun_gso_buf);
+		d->tun_gso_buf = NULL;
+		fd = fl_tun_open(d->device, name, name);
+	}
 	if (fd < 0) {
 		fl_dlog(FL_DLOG_ERR, "Could not create a tun interface from %s: %s", d->device,
 			strerror(-fd));
@@ -424,6 +431,7 @@ static void main_stop(struct fld *d)
 		fld_unwatch(d, d->tun_fd);
 		close(d->tun_fd);
 	}
+	free(d->tun_gso_buf);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	mesh_free(d->mesh);

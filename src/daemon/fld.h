@@ -127,6 +127,7 @@ struct fld {
 	size_t lookup_n;
 	/* device */
 	int tun_fd;
+	uint8_t *tun_gso_buf; /* set: tun_fd has TCP offload (io/tun.h) */
 	char ifname[32];
 	char device[64];
 	/* sockets */

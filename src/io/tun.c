@@ -13,7 +13,8 @@
 
 #include "wire/dgram.h"
 
-int fl_tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ])
+static int tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ],
+		    short flags)
 {
 	struct ifreq ifr;
 	int fd, err;
@@ -24,7 +25,7 @@ int fl_tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ]
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | flags);
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = -errno;
@@ -33,6 +34,29 @@ int fl_tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ]
 	}
 	memcpy(ifname, ifr.ifr_name, IFNAMSIZ);
 	ifname[IFNAMSIZ - 1] = '\0';
+	return fd;
+}
+
+int fl_tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ])
+{
+	return tun_open(path, name, ifname, 0);
+}
+
+int fl_tun_open_offload(const char *path, const char *name, char ifname[static IFNAMSIZ])
+{
+	int fd = tun_open(path, name, ifname, IFF_VNET_HDR), hs = FL_TUN_VNET_HLEN, err;
+
+	if (fd < 0)
+		return fd;
+	/* TCP segmentation and checksum offload only: the kernel hands us
+	 * TCP super-packets (one read for up to 64 KiB) that
+	 * fl_tun_gso_split() cuts into MSS-sized segments. */
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hs) < 0 ||
+	    ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	return fd;
 }
 
@@ -63,6 +87,21 @@ int fl_tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, un
 		pkts[got++] = p;
 	}
 	return (int)got;
+}
+
+int fl_tun_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
+		    unsigned n)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf, FL_TUN_GSO_MAX);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return -EAGAIN;
+	return (int)fl_tun_gso_split(buf, (size_t)r, pool, pkts, n);
 }
 
 int fl_tun_write(int fd, const void *ip, size_t len)

@@ -9,6 +9,7 @@
 
 #include <net/if.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "wire/pkt.h"
 
@@ -17,6 +18,32 @@
  * fd is non-blocking and close-on-exec; the actual name is written to
  * ifname. Returns the fd or -errno. */
 int fl_tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ]);
+
+/* Bytes of struct virtio_net_hdr in front of every packet read from or
+ * written to a device opened by fl_tun_open_offload(). */
+#define FL_TUN_VNET_HLEN 10u
+/* Largest read from an offload device: header plus a 64 KiB IP packet. */
+#define FL_TUN_GSO_MAX (FL_TUN_VNET_HLEN + 65535u)
+
+/* Like fl_tun_open() with IFF_VNET_HDR and TCP/checksum offload turned on
+ * (fewer, larger reads on the sending side). Reads then go through
+ * fl_tun_gso_split() and writes carry FL_TUN_VNET_HLEN zero bytes in
+ * front. -errno if the kernel refuses (callers fall back to
+ * fl_tun_open()). */
+int fl_tun_open_offload(const char *path, const char *name, char ifname[static IFNAMSIZ]);
+
+/* Cut one read from an offload device (buf, len: virtio_net_hdr + IP
+ * packet) into plain IP packets with complete checksums, taken from pool
+ * into pkts (at most n). Returns how many; 0 for a malformed read (the
+ * caller counts it) or an empty pool. Pure: no I/O. */
+unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
+			  struct fl_pkt **pkts, unsigned n);
+
+/* One read from an offload device into buf (FL_TUN_GSO_MAX bytes), split
+ * by fl_tun_gso_split(). Returns the packet count (0: malformed, dropped),
+ * -EAGAIN when nothing is queued, or -errno. */
+int fl_tun_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
+		    unsigned n);
 
 /* Read up to n packets into buffers taken from pool (each one IP packet at
  * the default headroom, so the dataplane can push the 14-byte frame header

@@ -1,0 +1,131 @@
+/*
+ * tun_gso.c: turn one read from an offload TUN device (virtio_net_hdr +
+ * IP packet, see tun.h) into plain IP packets: TCP super-packets are cut
+ * into gso_size segments the way the kernel would have sent them, and
+ * partial checksums are completed, so what goes into the tunnel is
+ * byte-for-byte what a device without offload would have produced.
+ * Called by tun.c for fenliud's device reads and by the io test.
+ */
+#include "io/tun.h"
+
+#include <linux/virtio_net.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "wire/csum.h"
+
+#define GSO_TCP_FIN 0x01u
+#define GSO_TCP_PSH 0x08u
+#define GSO_TCP_CWR 0x80u
+
+/* Complete a CHECKSUM_PARTIAL packet: the field holds the pseudo-header
+ * sum, the device sums from start to the end and stores the result. */
+static int gso_csum(uint8_t *ip, size_t len, size_t start, size_t off)
+{
+	uint16_t c;
+
+	if (start > len || off + 2 > len - start)
+		return -1;
+	c = fl_csum_fold(fl_csum_add(0, ip + start, len - start));
+	fl_put16(ip + start + off, c ? c : 0xffff);
+	return 0;
+}
+
+static struct fl_pkt *gso_copy(struct fl_pkt_pool *pool, const uint8_t *a, size_t alen,
+			       const uint8_t *b, size_t blen)
+{
+	struct fl_pkt *p = fl_pkt_alloc(pool);
+	uint8_t *d;
+
+	if (!p)
+		return NULL;
+	if (!(d = fl_pkt_put(p, alen + blen))) {
+		fl_pkt_free(p);
+		return NULL;
+	}
+	memcpy(d, a, alen);
+	if (blen)
+		memcpy(d + alen, b, blen);
+	return p;
+}
+
+/* Fix the headers of segment k (payload plen at sequence offset off). */
+static void gso_fix(uint8_t *d, size_t l4, size_t thl, size_t plen, uint32_t seq, uint16_t id,
+		    unsigned k, bool last)
+{
+	uint8_t *t = d + l4;
+	uint32_t sum;
+
+	if ((d[0] >> 4) == 4) {
+		fl_put16(d + 2, (uint16_t)(l4 + thl + plen));
+		fl_put16(d + 4, (uint16_t)(id + k));
+		fl_put16(d + 10, 0);
+		fl_put16(d + 10, fl_csum_fold(fl_csum_add(0, d, (size_t)(d[0] & 15) * 4)));
+		sum = fl_csum_add(0, d + 12, 8);
+	} else {
+		fl_put16(d + 4, (uint16_t)(l4 + thl + plen - 40));
+		sum = fl_csum_add(0, d + 8, 32);
+	}
+	fl_put32(t + 4, seq);
+	if (!last)
+		t[13] &= (uint8_t)~(GSO_TCP_FIN | GSO_TCP_PSH);
+	if (k)
+		t[13] &= (uint8_t)~GSO_TCP_CWR;
+	fl_put16(t + 16, 0);
+	sum += 6u + (uint32_t)(thl + plen);
+	fl_put16(t + 16, fl_csum_fold(fl_csum_add(sum, t, thl + plen)));
+}
+
+static unsigned gso_tcp(uint8_t *ip, size_t len, size_t l4, size_t mss,
+			struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n)
+{
+	size_t thl, hl, off;
+	unsigned k = 0;
+	bool v4 = (ip[0] >> 4) == 4;
+
+	if (!mss || l4 < 20 || l4 + 20 > len || (v4 && (size_t)(ip[0] & 15) * 4 != l4) ||
+	    (!v4 && ((ip[0] >> 4) != 6 || l4 < 40)))
+		return 0;
+	thl = (size_t)(ip[l4 + 12] >> 4) * 4;
+	hl = l4 + thl;
+	if (thl < 20 || hl > len)
+		return 0;
+	for (off = 0; off < len - hl && k < n; off += mss, k++) {
+		size_t plen = len - hl - off < mss ? len - hl - off : mss;
+		struct fl_pkt *p = gso_copy(pool, ip, hl, ip + hl + off, plen);
+		if (!p)
+			break;
+		gso_fix(p->data, l4, thl, plen, fl_get32(ip + l4 + 4) + (uint32_t)off,
+			v4 ? fl_get16(ip + 4) : 0, k, off + plen >= len - hl);
+		pkts[k] = p;
+	}
+	return k;
+}
+
+unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
+			  struct fl_pkt **pkts, unsigned n)
+{
+	struct virtio_net_hdr h;
+	uint8_t *ip = buf + FL_TUN_VNET_HLEN;
+	size_t ilen;
+
+	_Static_assert(sizeof(h) == FL_TUN_VNET_HLEN, "virtio_net_hdr layout");
+	if (len <= FL_TUN_VNET_HLEN || !n)
+		return 0;
+	memcpy(&h, buf, sizeof(h));
+	ilen = len - FL_TUN_VNET_HLEN;
+	switch (h.gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		if ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+		    gso_csum(ip, ilen, h.csum_start, h.csum_offset) < 0)
+			return 0;
+		if (ilen > FL_PKT_BUFSIZE - FL_PKT_HEADROOM)
+			ilen = FL_PKT_BUFSIZE - FL_PKT_HEADROOM; /* fails IP checks later */
+		return (pkts[0] = gso_copy(pool, ip, ilen, NULL, 0)) ? 1 : 0;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return gso_tcp(ip, ilen, h.csum_start, h.gso_size, pool, pkts, n);
+	default:
+		return 0;
+	}
+}
