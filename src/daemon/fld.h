@@ -186,6 +186,7 @@ int fld_conn_send_record(struct fld_conn *c, const void *data, size_t len);
 int fld_conn_start_sptps(struct fld_conn *c, bool initiator, const uint8_t *label,
 			 size_t label_len);
 
+/* fld_conf.c: NAME's Ed25519 public key (KEYS.md §4.3). 0 or -1. */
 int fld_host_key(struct fld *d, const char *name, uint8_t pub[static 32]);
 
 /* fld_out.c */

@@ -1,8 +1,9 @@
 /*
  * Configuration glue of fenliud: reads the server tree with the conf part
  * (src/daemon/conf), copies the settings the daemon uses into struct fld,
- * loads our private key, and answers the mesh's host_lookup callback from
- * hosts/NAME. Called at startup and on reload; control thread only.
+ * loads our private key, reads other nodes' public keys (fld_host_key) and
+ * answers the mesh's host_lookup callback from hosts/NAME. Called at
+ * startup and on reload; control thread only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "crypto/b64.h"
+#include "crypto/ed25519_keyfile.h"
 #include "daemon/conf/conf_read.h"
 #include "daemon/conf/conf_settings.h"
 #include "daemon/dlog.h"
@@ -176,6 +178,46 @@ out_settings:
 	fl_settings_free(&s);
 out:
 	fl_conf_free(&conf);
+	return ret;
+}
+
+/* NAME's public key in tinc's order (KEYS.md §4.3), with the shared
+ * readers: the Ed25519PublicKey variable of its host tree (hosts/NAME and
+ * -o NAME.Ed25519PublicKey; an invalid value is no key, no fallback), else
+ * Ed25519PublicKeyFile or hosts/NAME itself. */
+int fld_host_key(struct fld *d, const char *name, uint8_t pub[static 32])
+{
+	char path[4096], err[KEYFILE_IO_ERRLEN];
+	struct fl_conf c;
+	struct fl_host_settings h;
+	struct fl_keyfile_diag diag;
+	int ret = -1;
+
+	fl_conf_init(&c);
+	memset(&h, 0, sizeof(h));
+	if (fl_conf_read_host(&c, d->confbase, name, &d->cmdline, &d->warned, NULL) != FL_CONF_OK ||
+	    fl_host_settings_load(&h, &c) != FL_CONF_OK)
+		goto out;
+	if (h.ed25519_public_key) {
+		const char *v = h.ed25519_public_key;
+		if (fl_keyfile_parse_public_value(pub, v, strlen(v), &diag) == FL_KEYFILE_OK)
+			ret = 0;
+		else
+			fl_dlog(FL_DLOG_WARN, "hosts/%s: Ed25519PublicKey: %s: '%s'", name,
+				fl_keyfile_strerror(diag.err), v);
+		goto out;
+	}
+	if (h.ed25519_public_key_file)
+		snprintf(path, sizeof(path), "%s", h.ed25519_public_key_file);
+	else
+		snprintf(path, sizeof(path), "%s/hosts/%s", d->confbase, name);
+	if (keyfile_io_load_host_public(path, pub, err) == 0)
+		ret = 0;
+	else
+		fl_dlog(FL_DLOG_DEBUG, "%s", err);
+out:
+	fl_host_settings_free(&h);
+	fl_conf_free(&c);
 	return ret;
 }
 

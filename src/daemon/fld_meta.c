@@ -16,7 +16,6 @@
 #include <sodium.h>
 
 #include "crypto/b64.h"
-#include "daemon/keys/keyfile_io.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 
@@ -210,20 +209,6 @@ static const struct fl_sptps_callbacks conn_sptps_cb = {
 	.deliver = conn_deliver,
 	.handshake_done = conn_handshake_done,
 };
-
-/* Read hosts/NAME and decode its Ed25519 public key (shared reader). */
-int fld_host_key(struct fld *d, const char *name, uint8_t pub[static 32])
-{
-	char path[4096];
-	char err[KEYFILE_IO_ERRLEN];
-
-	snprintf(path, sizeof(path), "%s/hosts/%s", d->confbase, name);
-	if (keyfile_io_load_host_public(path, pub, err) < 0) {
-		fl_dlog(FL_DLOG_DEBUG, "%s", err);
-		return -1;
-	}
-	return 0;
-}
 
 int fld_conn_start_sptps(struct fld_conn *c, bool initiator, const uint8_t *label,
 			 size_t label_len)
