@@ -4,6 +4,9 @@
 # go and print the ratios the SPTPS targets are stated in.
 # Env: FENLIU_BUILD (default build), TINC_SPTPS_SPEED (default
 # /opt/tinc11/nolegacy/src/sptps_speed). tinc is optional.
+# Note: our two transmit lines batch records per syscall (sendmmsg/recvmmsg,
+# 64 KiB write/read), as fenliud's data path does; tinc's make one send() and
+# one recv() per record. See the comment at the top of sptps_speed.c.
 set -euo pipefail
 secs=${1:-10}
 build=${FENLIU_BUILD:-build}
