@@ -136,7 +136,7 @@ static int fl_sptps_cipher_tag(struct fl_sptps_cipher *c, const uint8_t *buf, si
 	int ok = EVP_MAC_init(c->mctx, c->scratch, 32, NULL) && EVP_MAC_update(c->mctx, buf, len) &&
 		 EVP_MAC_final(c->mctx, tag, &n, FL_SPTPS_TAG_LEN) && n == FL_SPTPS_TAG_LEN;
 
-	explicit_bzero(c->scratch, 64);
+	OPENSSL_cleanse(c->scratch, 64);
 	return ok ? 0 : -1;
 }
 
