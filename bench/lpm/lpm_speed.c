@@ -2,7 +2,7 @@
  * lpm_speed.c: build/bench/lpm_speed, the LPM benchmark (no arguments).
  *
  * For each table (cn4, cn4apnic, cn6 and the two halves of the 2024 BGP
- * table, all from ../shared/data) it builds src/lpm and a one-bit trie and
+ * table, from tests/data and ../shared/data) it builds src/lpm and a one-bit trie and
  * prints `build <engine> <table> <ms> <bytes>`, then for each workload
  * (uniform, inside, skewed) and 1 and 2 threads prints
  * `lookup <engine> <table> <workload> <threads> <M lookups/s>`.
@@ -332,7 +332,10 @@ int main(void)
 	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
 		if (only && strcmp(only, tabs[i].name) != 0)
 			continue;
-		snprintf(path, sizeof(path), "%s/data/%s", shared, files[i]);
+		if (strncmp(files[i], "china-", 6) == 0)
+			snprintf(path, sizeof(path), "%s/%s", FL_DATA_DIR, files[i]);
+		else
+			snprintf(path, sizeof(path), "%s/data/%s", shared, files[i]);
 		if (table_load(&tabs[i], path) || tabs[i].n == 0)
 			return 1;
 		bench_table(&tabs[i]);

@@ -65,13 +65,13 @@ static void keyvec_add_line(struct keyvec *kv, char *line)
 
 void keyvec_load(struct keyvec *kv, const char *name)
 {
-	const char *shared = getenv("FENLIU_SHARED");
+	const char *dir = getenv("FENLIU_VECTORS");
 	char path[4096];
 	char *buf, *p, *nl;
 
-	if (!shared)
-		shared = "../shared";
-	snprintf(path, sizeof path, "%s/vectors/%s", shared, name);
+	if (!dir)
+		dir = "tests/vectors";
+	snprintf(path, sizeof path, "%s/%s", dir, name);
 	buf = keyvec_slurp(path);
 	kv->sec = NULL;
 	kv->nsec = 0;

@@ -1,5 +1,5 @@
 /*
- * Reader for shared/vectors/keys.txt (vectors/README.md): "[section]"
+ * Reader for tests/vectors/keys.txt (vectors/README.md): "[section]"
  * headers followed by "name = value" lines or, in [b64], one case per line.
  * Used only by the key-file, base64 and Ed25519 tests.
  */

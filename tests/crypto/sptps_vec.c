@@ -52,7 +52,7 @@ static void vec_add(struct vec_case *c, const char *name, const char *value)
 
 void vec_load(struct vec_file *f, const char *name)
 {
-	const char *dir = getenv("FENLIU_SHARED");
+	const char *dir = getenv("FENLIU_VECTORS");
 	char path[4096], *line = NULL;
 	size_t cap = 0;
 	struct vec_case *cur = NULL;
@@ -60,8 +60,8 @@ void vec_load(struct vec_file *f, const char *name)
 
 	memset(f, 0, sizeof(*f));
 	if (!dir)
-		vec_die("FENLIU_SHARED not set", name);
-	snprintf(path, sizeof(path), "%s/vectors/%s", dir, name);
+		vec_die("FENLIU_VECTORS not set", name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (!(fp = fopen(path, "r")))
 		vec_die("cannot open", path);
 	while (getline(&line, &cap, fp) > 0) {

@@ -1,6 +1,6 @@
 /*
  * tinc-b64 (src/crypto/b64.c) against every [b64] case of
- * shared/vectors/keys.txt (encoder in both alphabets, decoder including
+ * tests/vectors/keys.txt (encoder in both alphabets, decoder including
  * invalid and non-canonical input), plus round trips of random data and
  * the length and buffer-size edges.
  */

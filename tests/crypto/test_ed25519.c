@@ -1,6 +1,6 @@
 /*
  * Ed25519 over tinc's expanded key (src/crypto/ed25519.c) against every
- * [key N] of shared/vectors/keys.txt: expansion, public key, the four
+ * [key N] of tests/vectors/keys.txt: expansion, public key, the four
  * signatures tinc made, and verification (accept the real ones, reject
  * altered ones).
  */

@@ -1,5 +1,5 @@
 /*
- * Key file texts (src/crypto/ed25519_keyfile*.c) against shared/vectors/
+ * Key file texts (src/crypto/ed25519_keyfile*.c) against tests/vectors/
  * keys.txt: every [key N] file, host line and PEM block read back and
  * written byte-identically; every [privread], [pubpem] and [pubvalue] case
  * with tinc's outcome, or fenliu's stricter one where KEYS.md §8 says so;

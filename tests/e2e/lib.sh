@@ -145,10 +145,10 @@ fl_add_ns() {
 # from the key vectors; fl_pub INDEX prints its Ed25519PublicKey value.
 fl_key() {
 	awk -v s="[key $1]" '$0==s{f=1;next} /^\[/{f=0} f && /^priv_file = /{sub(/^priv_file = "/,"");sub(/"$/,"");print}' \
-		"$FL_SHARED/vectors/keys.txt" | sed 's/\\n/\n/g' | sed '/^$/d'
+		"$FL_TOP/tests/vectors/keys.txt" | sed 's/\\n/\n/g' | sed '/^$/d'
 }
 fl_pub() {
-	awk -v s="[key $1]" '$0==s{f=1;next} /^\[/{f=0} f && /^public_b64 = /{print $3}' "$FL_SHARED/vectors/keys.txt"
+	awk -v s="[key $1]" '$0==s{f=1;next} /^\[/{f=0} f && /^public_b64 = /{print $3}' "$FL_TOP/tests/vectors/keys.txt"
 }
 
 fl_dir() { echo "$FL_TMP/$1"; }

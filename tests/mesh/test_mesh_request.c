@@ -1,7 +1,7 @@
 /*
  * test_mesh_request.c: parse/format of meta protocol request lines
  * (META.md §2, §5), including the round trip over the captured tinc
- * conversation in $FENLIU_SHARED/vectors/meta-conversation.txt.
+ * conversation in $FENLIU_VECTORS/meta-conversation.txt (tests/vectors).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -191,7 +191,7 @@ static void test_limits(void **st)
 /* Every line of the captured conversation parses and prints back verbatim. */
 static void test_vector_roundtrip(void **st)
 {
-	const char *dir = getenv("FENLIU_SHARED");
+	const char *dir = getenv("FENLIU_VECTORS");
 	char path[4096], line[4096];
 	FILE *f;
 	int n = 0;
@@ -199,7 +199,7 @@ static void test_vector_roundtrip(void **st)
 	(void)st;
 	if (!dir)
 		skip();
-	snprintf(path, sizeof(path), "%s/vectors/meta-conversation.txt", dir);
+	snprintf(path, sizeof(path), "%s/meta-conversation.txt", dir);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f)) {

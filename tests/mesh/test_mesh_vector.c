@@ -1,5 +1,5 @@
 /*
- * test_mesh_vector.c: replays $FENLIU_SHARED/vectors/meta-conversation.txt
+ * test_mesh_vector.c: replays $FENLIU_VECTORS/meta-conversation.txt (tests/vectors)
  * (two stock tinc 1.1 nodes) against one mesh instance per side. Lines the
  * other side sent are fed in; every line this side sent must come out of
  * the mesh byte for byte, either on its own (ID, ACK replies, ADD_SUBNET,
@@ -34,13 +34,13 @@ static int nvl;
 
 static void load(void)
 {
-	const char *dir = getenv("FENLIU_SHARED");
+	const char *dir = getenv("FENLIU_VECTORS");
 	char path[4096], line[4096];
 	FILE *f;
 
 	nvl = 0;
 	assert_non_null(dir);
-	snprintf(path, sizeof(path), "%s/vectors/meta-conversation.txt", dir);
+	snprintf(path, sizeof(path), "%s/meta-conversation.txt", dir);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	while (fgets(line, sizeof(line), f) && nvl < MAXL) {
