@@ -42,15 +42,23 @@ static int udp_soft_opts(int fd, const union fl_addr *addr, const struct fl_udp_
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->bind_iface,
 		       (socklen_t)strlen(o->bind_iface)) < 0)
 		warn = errno;
-	if (o->pmtu_discovery) {
-		if (addr->sa.sa_family == AF_INET)
-			e = udp_setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO);
-		else
-			e = udp_setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO);
-		if (e)
-			warn = e;
-	}
+	if (o->pmtu_discovery && (e = -fl_udp_set_df(fd, addr->sa.sa_family)))
+		warn = e;
 	return warn;
+}
+
+int fl_udp_set_df(int fd, int family)
+{
+	int e;
+
+	/* DO, as tinc: never fragment, and a datagram larger than the route's
+	 * (or the learnt path's) MTU fails with EMSGSIZE, which is what makes
+	 * a too-big PMTU probe fail instead of going out in fragments. */
+	if (family == AF_INET)
+		e = udp_setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO);
+	else
+		e = udp_setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO);
+	return -e;
 }
 
 int fl_udp_open(const union fl_addr *addr, const struct fl_udp_opts *o, int *warn_errno)

@@ -33,6 +33,10 @@ void fl_udp_opts_default(struct fl_udp_opts *o);
  * reported through *warn_errno (0 if all applied) and is not fatal. */
 int fl_udp_open(const union fl_addr *addr, const struct fl_udp_opts *o, int *warn_errno);
 
+/* Set DF on a UDP socket of family AF_INET/AF_INET6 (IP[V6]_PMTUDISC_DO):
+ * sends larger than the path MTU fail with EMSGSIZE. 0 or -errno. */
+int fl_udp_set_df(int fd, int family);
+
 /* The locally bound address (to learn the port chosen for port 0). */
 int fl_udp_local_addr(int fd, union fl_addr *out);
 
