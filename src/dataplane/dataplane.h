@@ -321,6 +321,11 @@ void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p);
 void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union fl_addr *from,
 		     struct fl_pkt *p);
 
+/* A datagram from `from` that was longer than FL_MAXSIZE (truncated by the
+ * receive call): dropped as oversize, counted against the peer at that
+ * address if any, not fed to any session. Takes p. */
+void fl_dp_udp_oversize(struct fl_dp *dp, const union fl_addr *from, struct fl_pkt *p);
+
 /* The same for a batch from fl_udp_recv_batch() (takes every packet) and
  * for a batch from fl_tun_read_batch(). */
 void fl_dp_udp_input_batch(struct fl_dp *dp, uint64_t now, unsigned sock,

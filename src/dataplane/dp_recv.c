@@ -226,6 +226,15 @@ void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union 
 		dp->ops.mtu_info(dp->ops.ctx, s, FL_MTU);
 }
 
+void fl_dp_udp_oversize(struct fl_dp *dp, const union fl_addr *from, struct fl_pkt *p)
+{
+	union fl_addr a = *from;
+
+	dp->stats.udp_in++;
+	fl_addr_unmap(&a);
+	dp_drop_from(dp, FL_DP_DROP_OVERSIZE, dp_peer_by_addr(dp, &a), &a, p);
+}
+
 void fl_dp_sptps_tcp_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
 			   struct fl_dp_peer *to, struct fl_pkt *p, bool binary)
 {

@@ -134,6 +134,7 @@ int fl_udp_recv_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
 			continue;
 		}
 		pkts[i]->len = msg[i].msg_len;
+		pkts[i]->meta = (msg[i].msg_hdr.msg_flags & MSG_TRUNC) ? FL_UDP_META_TRUNC : 0;
 		fl_addr_unmap(&from[i]);
 		pkts[out] = pkts[i];
 		from[out] = from[i];
@@ -187,6 +188,7 @@ unsigned fl_udp_txq_flush(struct fl_udp_txq *q)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			q->dropped += q->n - i; /* socket buffer full: lost */
+			q->full += q->n - i;
 			break;
 		}
 		/* msg[i] failed: report it and carry on with the rest. */
