@@ -73,8 +73,8 @@ kill "$ping_pid" 2>/dev/null || true
 lost=0
 for i in $(seq 20); do nq a ping -c 1 -W 1 -s 1400 203.0.113.2 || lost=$((lost + 1)); done
 if [ -n "${FL_FAULTS_FULL:-}" ] && command -v iperf3 >/dev/null; then
-	fl_bg b iperf3 -s -1 -B 203.0.113.2
-	fl_wait 10 "iperf3 server" nq a bash -c 'exec 3<>/dev/tcp/203.0.113.2/5201'
+	fl_bg b iperf3 -s -B 203.0.113.2
+	fl_wait 10 "iperf3 server" eval 'n b ss -Hltn "sport = :5201" | grep -q .'
 	n a iperf3 -c 203.0.113.2 -t 30 >/dev/null || fl_fail "iperf3 through the tunnel failed"
 fi
 peer_pmtu=$(fl_dump_field b a pmtu)
