@@ -235,6 +235,19 @@ static void test_bad_datagrams(void **state)
 	auth = sb->drop[FL_DP_DROP_AUTH];
 	fl_dp_udp_input(net.node[B].dp, net.now, 0, &net.node[A].addr, g);
 	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth + 1);
+	/* Truncated on receive (longer than FL_MAXSIZE): oversize, against the
+	 * peer at that address, and never an auth failure. */
+	uint64_t big = sb->drop[FL_DP_DROP_OVERSIZE];
+	auth = sb->drop[FL_DP_DROP_AUTH];
+	g = fl_pkt_new();
+	fl_pkt_set(g, junk, sizeof(junk));
+	fl_dp_udp_oversize(net.node[B].dp, &net.node[A].addr, g);
+	g = fl_pkt_new();
+	fl_pkt_set(g, junk, sizeof(junk));
+	fl_dp_udp_oversize(net.node[B].dp, &stranger, g);
+	assert_int_equal(sb->drop[FL_DP_DROP_OVERSIZE], big + 2);
+	assert_int_equal(info(&net, B, A).drop[FL_DP_DROP_OVERSIZE], 1);
+	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth);
 	/* Unknown SRCID with zero DSTID from a stranger. */
 	g = fl_pkt_new();
 	fl_pkt_set(g, junk, sizeof(junk));
