@@ -19,11 +19,17 @@ static void p_nodes(void *ctx, fl_ctl_node_fn *emit, void *sink)
 	emit(sink, &n);
 }
 static int p_disconnect(void *ctx, const char *name) { return -2; }
+static void p_stats(void *ctx, fl_ctl_stat_fn *emit, void *sink)
+{
+	emit(sink, "drop", "auth", 1);
+	emit(sink, "peer:a", "drop-oversize", ~0ull);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct fl_ctl_provider p = {
 		.name = p_name, .each_node = p_nodes, .disconnect = p_disconnect,
+		.each_stat = p_stats,
 	};
 	struct fl_ctl_session s;
 	fl_ctl_session_init(&s, COOKIE, 1);

@@ -88,12 +88,20 @@ static struct fl_dp_peer *o_local(void *c, int v, const uint8_t *d)
 	return (b & 1) ? peer[d[v == 4 ? 3 : 15] % 3] : NULL;
 }
 static void o_rand(void *c, uint8_t *b, size_t l) { (void)c; memset(b, 0x5a, l); }
+/* Every drop reason a remote can cause must have a name and a sane peer. */
+static void o_drop(void *c, enum fl_dp_drop why, struct fl_dp_peer *p, const union fl_addr *a)
+{
+	(void)c, (void)a;
+	if ((unsigned)why >= FL_DP_DROP_MAX || !strcmp(fl_dp_drop_name(why), "unknown") ||
+	    (p && !fl_dp_peer_name(p)))
+		__builtin_trap();
+}
 
 static void setup(void)
 {
 	struct fl_dp_settings s;
 	struct fl_dp_ops ops = {NULL, o_udp, o_dev, o_pkt, o_tcp, o_key, o_info, o_mtu,
-				o_route, NULL, o_rand, NULL, NULL, NULL, o_local};
+				o_route, NULL, o_rand, NULL, NULL, NULL, o_local, o_drop};
 	struct fl_dp_crypto cr = {NULL, z_seal, z_open};
 	static const char *names[3] = {"a", "b", "c"};
 
@@ -132,7 +140,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p = fl_pkt_alloc(pool);
 	if (!p)
 		__builtin_trap(); /* a leak in the dataplane */
-	memcpy(fl_pkt_put(p, size - 2), data + 2, size - 2);
+	if (fl_pkt_set(p, data + 2, size - 2) < 0)
+		__builtin_trap(); /* size - 2 <= FL_MAXSIZE always fits */
 	switch (data[0] % 5) {
 	case 0:
 		fl_dp_udp_input(dp, now, 0, &addr[1 + data[0] / 5 % 2], p);
@@ -148,6 +157,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fl_dp_device_input(dp, now, p);
 		break;
 	default:
+		if (data[0] & 0x80) { /* a truncated (oversize) datagram */
+			fl_dp_udp_oversize(dp, &addr[1 + data[0] / 5 % 2], p);
+			break;
+		}
 		fl_pkt_free(p);
 		fl_dp_tick(dp, now, true);
 		break;

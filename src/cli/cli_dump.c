@@ -1,7 +1,8 @@
 /* cli_dump.c: `fenliu dump [reachable] nodes|edges|subnets|connections|
- * graph|digraph|routes`: asks the daemon (codes 3-6; 64 for fenliu's local
- * routes) and prints tinc's CLI lines (CONFIG.md §5.4), or "PREFIX NODE"
- * per local route. Called from fenliu.c's dispatch table. */
+ * graph|digraph|routes|stats`: asks the daemon (codes 3-6; 64 for fenliu's
+ * local routes, 65 for its counters) and prints tinc's CLI lines
+ * (CONFIG.md §5.4), "PREFIX NODE" per local route, or "SCOPE NAME VALUE"
+ * per counter. Called from fenliu.c's dispatch table. */
 #include "cli/cli_ctl_internal.h"
 
 #include <inttypes.h>
@@ -115,6 +116,13 @@ int fl_cli_format_dump_line(const char *line, int req, int graph, int only_reach
 			return -1;
 		snprintf(out, n, "%s %s", a, b);
 		return 0;
+	case FL_REQ_DUMP_STATS: {
+		unsigned long long v;
+		if (sscanf(line, "%*d %*d " S " " S " %llu", a, b, &v) != 3)
+			return -1;
+		snprintf(out, n, "%s %s %llu", a, b, v);
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -125,6 +133,7 @@ static const char *const dump_errors[] = {
 	[FL_REQ_DUMP_SUBNETS] = "Unable to parse subnet dump from tincd.\n",
 	[FL_REQ_DUMP_CONNECTIONS] = "Unable to parse connection dump from tincd.\n",
 	[FL_REQ_DUMP_ROUTES] = "Unable to parse route dump from fenliud.\n",
+	[FL_REQ_DUMP_STATS] = "Unable to parse stats dump from fenliud.\n",
 };
 
 /* Reads dump lines until the terminator of the last request. */
@@ -135,6 +144,10 @@ static int print_dump(const struct fl_cli_env *env, struct fl_ctl_client *c, int
 	int code, req;
 	while (fl_ctl_client_recvline(c, line, sizeof(line))) {
 		int n = sscanf(line, "%d %d " S " " S, &code, &req, a, b);
+		if (n == 2 && req < 0) { /* tincd: "18 -1", not a request it knows */
+			fprintf(env->err, "The daemon does not support this dump (tincd?).\n");
+			return 1;
+		}
 		if (n == 2) {
 			if (graph && req == FL_REQ_DUMP_NODES)
 				continue;
@@ -145,7 +158,7 @@ static int print_dump(const struct fl_cli_env *env, struct fl_ctl_client *c, int
 		if (n < 2)
 			break;
 		if ((req < FL_REQ_DUMP_NODES || req > FL_REQ_DUMP_CONNECTIONS) &&
-		    req != FL_REQ_DUMP_ROUTES) {
+		    req != FL_REQ_DUMP_ROUTES && req != FL_REQ_DUMP_STATS) {
 			fprintf(env->err, "Unable to parse dump from tincd.\n");
 			return 1;
 		}
@@ -183,7 +196,7 @@ int fl_cli_dump(const struct fl_cli_env *env, int argc, char *argv[])
 		{"nodes", FL_REQ_DUMP_NODES, 0}, {"edges", FL_REQ_DUMP_EDGES, 0},
 		{"subnets", FL_REQ_DUMP_SUBNETS, 0}, {"connections", FL_REQ_DUMP_CONNECTIONS, 0},
 		{"graph", FL_REQ_DUMP_NODES, 1}, {"digraph", FL_REQ_DUMP_NODES, 2},
-		{"routes", FL_REQ_DUMP_ROUTES, 0},
+		{"routes", FL_REQ_DUMP_ROUTES, 0}, {"stats", FL_REQ_DUMP_STATS, 0},
 	};
 	size_t k = 0;
 	while (k < sizeof(kinds) / sizeof(kinds[0]) && strcasecmp(argv[1], kinds[k].name) != 0)

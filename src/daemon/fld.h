@@ -82,6 +82,17 @@ struct fld_node {
 	unsigned long long in_pkts, in_bytes, out_pkts, out_bytes;
 };
 
+/* Rate limit of the drop log lines of one reason (fld_stats.c). */
+struct fld_droplog {
+	uint64_t second;	/* fl_now_us() / 1e6 of the current window */
+	unsigned n;		/* lines logged in it */
+	unsigned long suppressed;
+};
+
+/* Meta framing errors counted by reason (enum fl_meta_frame_err); reasons
+ * past the end are counted in slot 0. */
+#define FLD_META_DROPS 16
+
 struct fld_listener {
 	int tcp, udp;
 	int family;
@@ -167,7 +178,9 @@ struct fld {
 	bool graph_dirty;
 	bool conns_dirty;	/* some connection has queued output */		/* inside a binary SPTPS_PACKET's handling */
 	int unknown_udp_log_budget;
-	unsigned long dropped_udp, dropped_meta;
+	unsigned long dropped_meta;	/* meta connections closed on a framing error */
+	unsigned long meta_drops[FLD_META_DROPS];
+	struct fld_droplog droplog[FL_DP_DROP_MAX];
 	struct fld_routes *routes;	/* fld_routes.c */
 };
 
@@ -233,6 +246,12 @@ int fld_routes_reload(struct fld *d);
 void fld_routes_free(struct fld *d);
 struct fl_dp_peer *fld_routes_lookup(void *ctx, int version, const uint8_t *dst);
 void fld_routes_each(void *ctx, fl_ctl_route_fn *emit, void *sink);
+
+/* fld_stats.c: `fenliu dump stats` and the rate-limited drop log. */
+void fld_stats_each(void *ctx, fl_ctl_stat_fn *emit, void *sink);
+void fld_stats_drop_note(void *ctx, enum fl_dp_drop why, struct fl_dp_peer *peer,
+			 const union fl_addr *from);
+void fld_stats_meta_drop(struct fld *d, enum fl_meta_frame_err e);
 
 /* fld_loop.c */
 int fld_watch(struct fld *d, int fd, unsigned events, fld_fd_fn *fn, void *ctx);

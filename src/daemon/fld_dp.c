@@ -67,7 +67,7 @@ static void dp_tun_gro_flush(struct fld *d)
 	size_t n = d->tun_gro.buf ? fl_tun_gro_finish(&d->tun_gro) : 0;
 
 	if (n && fl_tun_write(d->tun_fd, d->tun_gro.buf, n) < 0)
-		d->dropped_udp++;
+		fl_dp_count_drop(d->dp, FL_DP_DROP_TUN_WRITE, NULL, NULL);
 }
 
 static void dp_device_write(void *ctx, struct fl_pkt *p)
@@ -91,7 +91,7 @@ static void dp_device_write(void *ctx, struct fl_pkt *p)
 		memset(p->data + skip, 0, FL_TUN_VNET_HLEN);
 	}
 	if (p->len > 14 && fl_tun_write(d->tun_fd, p->data + skip, p->len - skip) < 0)
-		d->dropped_udp++;
+		fl_dp_count_drop(d->dp, FL_DP_DROP_TUN_WRITE, NULL, NULL);
 	fl_pkt_free(p);
 }
 
@@ -221,6 +221,7 @@ int fld_dp_start(struct fld *d)
 		.path_mtu = dp_path_mtu,
 		.edge_addr = dp_edge_addr,
 		.local_route = fld_routes_lookup,
+		.drop_note = fld_stats_drop_note,
 	};
 	d->pool = fl_pkt_pool_new(DP_POOL_PACKETS);
 	d->dps = fl_dp_sptps_new();
@@ -334,8 +335,12 @@ void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 		uint64_t now = fl_now_us();
 		if (n <= 0)
 			break;
-		for (int i = 0; i < n; i++)
-			fl_dp_udp_input(d->dp, now, sock, &from[i], pkts[i]);
+		for (int i = 0; i < n; i++) {
+			if (pkts[i]->meta & FL_UDP_META_TRUNC)
+				fl_dp_udp_oversize(d->dp, &from[i], pkts[i]);
+			else
+				fl_dp_udp_input(d->dp, now, sock, &from[i], pkts[i]);
+		}
 		fld_dp_flush(d);
 		if (n < (int)FL_UDP_BATCH)
 			break;
@@ -355,8 +360,8 @@ static void fld_dp_tun_read_gso(struct fld *d, int fd)
 		uint64_t now = fl_now_us();
 		if (n < 0)
 			break;
-		if (n == 0)
-			d->dropped_udp++;
+		if (n == 0) /* a read the offload parser could not cut */
+			fl_dp_count_drop(d->dp, FL_DP_DROP_SHORT, NULL, NULL);
 		for (int i = 0; i < n; i++)
 			fl_dp_device_input(d->dp, now, pkts[i]);
 	}

@@ -390,7 +390,7 @@ static void conn_readable(struct fld_conn *c)
 		if (fld_conn_find(d, id) != c)
 			return;
 		if (e != FL_META_OK) {
-			d->dropped_meta++;
+			fld_stats_meta_drop(d, e);
 			fld_conn_close(c, fl_meta_frame_strerror(e));
 			return;
 		}

@@ -19,6 +19,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "io/udp.h"
 
 static void net_numeric(const struct sockaddr *sa, socklen_t len, char *host, size_t hl,
 			char *port, size_t pl)
@@ -135,6 +136,11 @@ static void net_pair(struct fld *d, const struct addrinfo *ai, bool bindto)
 		close(t);
 		return;
 	}
+	/* PMTUDiscovery (UDP.md §8): without DF, probes larger than the link
+	 * go out fragmented, "succeed", and the PMTU climbs past the path. */
+	int df = d->pmtu_discovery ? fl_udp_set_df(u, ai->ai_family) : 0;
+	if (df < 0)
+		fl_dlog(FL_DLOG_WARN, "Can't set DF on the UDP socket: %s", strerror(-df));
 	struct fld_listener *l = &d->listen[d->n_listen++];
 	memset(l, 0, sizeof(*l));
 	l->tcp = t;

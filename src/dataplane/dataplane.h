@@ -81,6 +81,26 @@
 struct fl_dp;
 struct fl_dp_peer;
 
+/* Why packets were dropped (counted in fl_dp_stats.drop[]). */
+enum fl_dp_drop {
+	FL_DP_DROP_SHORT,          /* UDP payload < 33 bytes or frame too short */
+	FL_DP_DROP_UNKNOWN_SOURCE, /* no sender found (UDP.md §3.2 step 4) */
+	FL_DP_DROP_UNKNOWN_ID,     /* DSTID/SRCID of no known node */
+	FL_DP_DROP_UNREACHABLE,
+	FL_DP_DROP_NO_SESSION,     /* datagram for us, no session yet */
+	FL_DP_DROP_AUTH,           /* tag or type failure */
+	FL_DP_DROP_BAD_RECORD,     /* record rules of UDP.md §1.3 */
+	FL_DP_DROP_NO_KEY,         /* nothing to seal with */
+	FL_DP_DROP_NO_ROUTE,       /* nexthop/via missing, loops */
+	FL_DP_DROP_ROUTING,        /* router dropped it (loop, unknown type, ICMP sent) */
+	FL_DP_DROP_SEND,           /* socket error, no address, TCP probe */
+	FL_DP_DROP_NOMEM,          /* pool empty */
+	FL_DP_DROP_REPLAY,         /* authentic, but the replay window said no */
+	FL_DP_DROP_OVERSIZE,       /* datagram longer than MAXSIZE (truncated receive) */
+	FL_DP_DROP_TUN_WRITE,      /* the device refused the write (daemon-side) */
+	FL_DP_DROP_MAX
+};
+
 enum fl_dp_forwarding {
 	FL_DP_FORWARD_INTERNAL = 0, /* default */
 	FL_DP_FORWARD_OFF,
@@ -177,6 +197,11 @@ struct fl_dp_ops {
 	 * for frames from our own device only. A node that is myself or
 	 * unreachable is ignored (the subnets decide). */
 	struct fl_dp_peer *(*local_route)(void *ctx, int version, const uint8_t *dst);
+	/* A packet was dropped for `why` (already counted): for rate-limited
+	 * logs. peer = the node it is attributed to (NULL if none), from = the
+	 * UDP source (NULL if not from UDP). Optional. */
+	void (*drop_note)(void *ctx, enum fl_dp_drop why, struct fl_dp_peer *peer,
+			  const union fl_addr *from);
 };
 
 /* Errors of fl_dp_crypto.open. */
@@ -207,23 +232,6 @@ struct fl_dp_crypto {
 				    bool verify_only);
 };
 
-/* Why packets were dropped (counted in fl_dp_stats.drop[]). */
-enum fl_dp_drop {
-	FL_DP_DROP_SHORT,          /* UDP payload < 33 bytes or frame too short */
-	FL_DP_DROP_UNKNOWN_SOURCE, /* no sender found (UDP.md §3.2 step 4) */
-	FL_DP_DROP_UNKNOWN_ID,     /* DSTID/SRCID of no known node */
-	FL_DP_DROP_UNREACHABLE,
-	FL_DP_DROP_NO_SESSION,     /* datagram for us, no session yet */
-	FL_DP_DROP_AUTH,           /* tag, replay or type failure */
-	FL_DP_DROP_BAD_RECORD,     /* record rules of UDP.md §1.3 */
-	FL_DP_DROP_NO_KEY,         /* nothing to seal with */
-	FL_DP_DROP_NO_ROUTE,       /* nexthop/via missing, loops */
-	FL_DP_DROP_ROUTING,        /* router dropped it (loop, unknown type, ICMP sent) */
-	FL_DP_DROP_SEND,           /* socket error, no address, TCP probe */
-	FL_DP_DROP_NOMEM,          /* pool empty */
-	FL_DP_DROP_MAX
-};
-
 /* Short name of a drop reason ("auth", "unknown-source", ...) for logs and
  * the control socket; never NULL. */
 const char *fl_dp_drop_name(enum fl_dp_drop why);
@@ -232,6 +240,9 @@ struct fl_dp_stats {
 	uint64_t drop[FL_DP_DROP_MAX];
 	uint64_t udp_in, udp_out, relayed, tcp_out, packet17_out, device_out;
 	uint64_t icmp_sent, icmp_ratelimited, probes_sent, probe_replies;
+	/* Sessions restarted because records failed to open, and probes sent
+	 * to ask whether a session whose records fail is still alive. */
+	uint64_t session_restarts, auth_challenges;
 };
 
 /* Per-peer state that `tinc dump nodes` and the mesh want to see. */
@@ -242,6 +253,8 @@ struct fl_dp_peer_info {
 	bool has_addr;
 	union fl_addr addr;
 	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+	uint64_t relayed, session_restarts;
+	uint64_t drop[FL_DP_DROP_MAX];  /* drops attributed to this peer */
 };
 
 /* ---- life cycle ---- */
@@ -252,6 +265,12 @@ struct fl_dp *fl_dp_new(const struct fl_dp_settings *s, const struct fl_dp_ops *
 			const struct fl_dp_crypto *crypto, struct fl_pkt_pool *pool);
 void fl_dp_free(struct fl_dp *dp);
 const struct fl_dp_stats *fl_dp_stats(const struct fl_dp *dp);
+
+/* Count (and note, see fl_dp_ops.drop_note) a drop the daemon made itself:
+ * an oversize datagram from UDP source `from`, a failed device write.
+ * peer may be NULL; from may be NULL. */
+void fl_dp_count_drop(struct fl_dp *dp, enum fl_dp_drop why, struct fl_dp_peer *peer,
+		      const union fl_addr *from);
 
 /* ---- peers (one per mesh node, myself included) ---- */
 
@@ -301,6 +320,11 @@ void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p);
 /* One UDP datagram read from listening socket `sock`. Takes p. */
 void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union fl_addr *from,
 		     struct fl_pkt *p);
+
+/* A datagram from `from` that was longer than FL_MAXSIZE (truncated by the
+ * receive call): dropped as oversize, counted against the peer at that
+ * address if any, not fed to any session. Takes p. */
+void fl_dp_udp_oversize(struct fl_dp *dp, const union fl_addr *from, struct fl_pkt *p);
 
 /* The same for a batch from fl_udp_recv_batch() (takes every packet) and
  * for a batch from fl_tun_read_batch(). */

@@ -67,6 +67,9 @@ const char *fl_dp_drop_name(enum fl_dp_drop why)
 		[FL_DP_DROP_ROUTING] = "routing",
 		[FL_DP_DROP_SEND] = "send",
 		[FL_DP_DROP_NOMEM] = "no-buffer",
+		[FL_DP_DROP_REPLAY] = "replay",
+		[FL_DP_DROP_OVERSIZE] = "oversize",
+		[FL_DP_DROP_TUN_WRITE] = "tun-write",
 	};
 	if ((unsigned)why >= FL_DP_DROP_MAX)
 		return "unknown";
@@ -76,6 +79,24 @@ const char *fl_dp_drop_name(enum fl_dp_drop why)
 const struct fl_dp_stats *fl_dp_stats(const struct fl_dp *dp)
 {
 	return &dp->stats;
+}
+
+void dp_count(struct fl_dp *dp, enum fl_dp_drop why, struct fl_dp_peer *peer,
+	      const union fl_addr *from)
+{
+	if ((unsigned)why >= FL_DP_DROP_MAX)
+		return;
+	dp->stats.drop[why]++;
+	if (peer)
+		peer->drop[why]++;
+	if (dp->ops.drop_note)
+		dp->ops.drop_note(dp->ops.ctx, why, peer, from);
+}
+
+void fl_dp_count_drop(struct fl_dp *dp, enum fl_dp_drop why, struct fl_dp_peer *peer,
+		      const union fl_addr *from)
+{
+	dp_count(dp, why, peer, from);
 }
 
 static unsigned dp_id_hash(const uint8_t id[static FL_NODE_ID_LEN])
@@ -192,6 +213,9 @@ void fl_dp_peer_info(const struct fl_dp_peer *p, struct fl_dp_peer_info *out)
 	out->in_bytes = p->in_bytes;
 	out->out_packets = p->out_packets;
 	out->out_bytes = p->out_bytes;
+	out->relayed = p->relayed;
+	out->session_restarts = p->session_restarts;
+	memcpy(out->drop, p->drop, sizeof(out->drop));
 }
 
 /* The address table holds every peer with an address; lookups accept

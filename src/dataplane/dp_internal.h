@@ -45,6 +45,13 @@ struct fl_dp_peer {
 	uint64_t confirm_deadline;      /* 0 = confirmation timer off */
 
 	uint64_t in_packets, in_bytes, out_packets, out_bytes;
+
+	/* Liveness evidence for the session (dp_recv.c, issue 22.6): when a
+	 * record from this peer last opened, and when we last sent a probe to
+	 * ask whether a session whose records fail is still alive (0 = none). */
+	uint64_t last_auth_rx, challenge_sent;
+	uint64_t relayed, session_restarts;
+	uint64_t drop[FL_DP_DROP_MAX];
 };
 
 struct fl_dp {
@@ -71,10 +78,23 @@ struct fl_dp {
 #define DP_META_FOR_US 0x20000000u      /* record of a session addressed to us */
 #define DP_META_BITS (DP_META_LOCAL_ROUTE | DP_META_FOR_US)
 
+/* Count a drop for `why`, per peer too when one is known, and note it to
+ * the daemon's logger. peer / from may be NULL. */
+void dp_count(struct fl_dp *dp, enum fl_dp_drop why, struct fl_dp_peer *peer,
+	      const union fl_addr *from);
+
+/* Drop p (takes it), counted against peer (may be NULL) and UDP source
+ * from (may be NULL). */
+static inline void dp_drop_from(struct fl_dp *dp, enum fl_dp_drop why, struct fl_dp_peer *peer,
+				const union fl_addr *from, struct fl_pkt *p)
+{
+	dp_count(dp, why, peer, from);
+	fl_pkt_free(p);
+}
+
 static inline void dp_drop(struct fl_dp *dp, enum fl_dp_drop why, struct fl_pkt *p)
 {
-	dp->stats.drop[why]++;
-	fl_pkt_free(p);
+	dp_drop_from(dp, why, NULL, NULL, p);
 }
 
 static inline unsigned dp_minor(const struct fl_dp_peer *p)

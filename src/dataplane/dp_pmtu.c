@@ -114,15 +114,19 @@ static void dp_send_reply(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p,
 {
 	struct fl_pkt *pk = fl_pkt_alloc(dp->pool);
 	bool confirmed = p->udp_confirmed;
+	uint8_t *d;
 
 	if (!pk) {
-		dp->stats.drop[FL_DP_DROP_NOMEM]++;
+		dp_count(dp, FL_DP_DROP_NOMEM, p, NULL);
 		return;
 	}
+	/* body came in one packet, so it fits in one (len <= FL_MTU). */
+	if (!(d = fl_pkt_put(pk, type2 ? FL_PROBE_REPLY_LEN : len)))
+		return dp_drop(dp, FL_DP_DROP_BAD_RECORD, pk);
 	if (type2) {
-		fl_probe_reply(fl_pkt_put(pk, FL_PROBE_REPLY_LEN), body, len);
+		fl_probe_reply(d, body, len);
 	} else {
-		memcpy(fl_pkt_put(pk, len), body, len);
+		memcpy(d, body, len);
 		pk->data[0] = 1;
 	}
 	if (!p->sess || !p->validkey) {
@@ -208,7 +212,7 @@ void dp_probe_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p, const 
 	int x;
 
 	if (fl_probe_parse(body, len, &pr) != FL_WIRE_OK) {
-		dp->stats.drop[FL_DP_DROP_BAD_RECORD]++;
+		dp_count(dp, FL_DP_DROP_BAD_RECORD, p, NULL);
 		return;
 	}
 	if (pr.request) {

@@ -36,8 +36,11 @@ int dp_record_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, uin
 		if (fl_decompress(dp->set.compression, p->data, p->len, dp->scratch,
 				  sizeof(dp->scratch), &ulen) != FL_WIRE_OK)
 			goto reject;
+		uint8_t *d;
 		fl_pkt_reset(p, FL_PKT_HEADROOM);
-		memcpy(fl_pkt_put(p, ulen), dp->scratch, ulen);
+		if (!(d = fl_pkt_put(p, ulen)))
+			goto reject; /* cannot happen: ulen <= FL_MAXSIZE fits */
+		memcpy(d, dp->scratch, ulen);
 	}
 	/* Router mode: PKT_MAC set is accepted and treated as a full frame. */
 	if (!(type & FL_DP_PKT_MAC) && fl_ip_push_frame_header(p) != FL_WIRE_OK)
@@ -50,8 +53,7 @@ int dp_record_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, uin
 	dp_route_frame(dp, now, from, p);
 	return 0;
 reject:
-	dp->stats.drop[FL_DP_DROP_BAD_RECORD]++;
-	fl_pkt_free(p);
+	dp_drop_from(dp, FL_DP_DROP_BAD_RECORD, from, NULL, p);
 	return -1;
 }
 
@@ -60,33 +62,92 @@ static uint64_t dp_req_age(uint64_t now, const struct fl_dp_peer *p)
 	return now >= p->last_req_key ? (now - p->last_req_key) / DP_US : 0;
 }
 
-/* Feed a datagram for us to FROM's session (UDP.md §3.3 step 6-7).
- * Returns 0 on success; p is taken either way. */
+static enum fl_dp_drop dp_open_drop(enum fl_dp_open_err e)
+{
+	switch (e) {
+	case FL_DP_OPEN_NOKEY:
+		return FL_DP_DROP_NO_SESSION;
+	case FL_DP_OPEN_SHORT:
+		return FL_DP_DROP_SHORT;
+	case FL_DP_OPEN_REPLAY:
+		return FL_DP_DROP_REPLAY;
+	default:
+		return FL_DP_DROP_AUTH;
+	}
+}
+
+static void dp_restart(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p)
+{
+	p->challenge_sent = 0;
+	p->session_restarts++;
+	dp->stats.session_restarts++;
+	dp_request_key(dp, now, p);
+}
+
+/* A record from FROM failed to open. Like tinc, a peer that keeps failing
+ * gets a fresh session at most every KeyRetry (10 s). But a UDP datagram's
+ * source address proves nothing (issue 22.6: garbage "from" a peer's
+ * address restarted its session every 10 s), so a failure by UDP on a
+ * keyed session restarts it only on evidence an off-path sender cannot
+ * forge: no record of the peer has opened for a second, we then sent it a
+ * probe, and no record at all (the reply included) opened within KeyRetry
+ * of that. A live peer answers the probe, and that clears the suspicion; a
+ * peer that lost its key state cannot, so the restart still comes. Over
+ * TCP the records came through authenticated meta connections. */
+static void dp_open_failed(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, bool udp)
+{
+	uint64_t retry = (uint64_t)dp->set.key_retry * DP_US;
+
+	if (dp_req_age(now, from) <= dp->set.key_retry)
+		return;
+	if (!udp || !from->validkey)
+		return dp_restart(dp, now, from);
+	if (from->last_auth_rx + DP_US > now)
+		return; /* alive a moment ago: this is someone else's garbage */
+	if (!from->challenge_sent || from->last_auth_rx >= from->challenge_sent) {
+		if (from->challenge_sent + DP_US <= now) { /* at most one a second */
+			from->challenge_sent = now;
+			dp->stats.auth_challenges++;
+			dp_send_probe(dp, now, from, 0);
+		}
+		return;
+	}
+	if (now - from->challenge_sent >= retry)
+		dp_restart(dp, now, from);
+}
+
+/* Feed a datagram for us to FROM's session (UDP.md §3.3 step 6-7); src is
+ * the UDP source (NULL over TCP). Returns 0 on success; p is taken either
+ * way. */
 static int dp_open_for_us(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
-			  struct fl_pkt *p, bool udp)
+			  struct fl_pkt *p, const union fl_addr *src)
 {
 	enum fl_dp_open_err e;
 	uint8_t type = 0;
+	bool udp = src != NULL;
 
 	if (!from->sess) {
 		if (!from->waitingforkey)
 			dp_request_key(dp, now, from);
-		dp_drop(dp, FL_DP_DROP_NO_SESSION, p);
+		dp_drop_from(dp, FL_DP_DROP_NO_SESSION, from, src, p);
 		return -1;
 	}
 	e = dp->crypto.open(dp->crypto.ctx, from->sess, p, &type, false);
 	if (e != FL_DP_OPEN_OK) {
-		dp_drop(dp, e == FL_DP_OPEN_NOKEY ? FL_DP_DROP_NO_SESSION : FL_DP_DROP_AUTH, p);
-		goto restart;
+		dp_drop_from(dp, dp_open_drop(e), from, src, p);
+		if (e != FL_DP_OPEN_REPLAY) /* a replay is authentic: the session works */
+			dp_open_failed(dp, now, from, udp);
+		return -1;
 	}
-	if (dp_record_input(dp, now, from, type, p, udp) < 0)
-		goto restart;
+	from->last_auth_rx = now;
+	/* An authentic record that breaks the record rules: the session is
+	 * confused, restart it (rate limited) as before. */
+	if (dp_record_input(dp, now, from, type, p, udp) < 0) {
+		if (dp_req_age(now, from) > dp->set.key_retry)
+			dp_restart(dp, now, from);
+		return -1;
+	}
 	return 0;
-restart:
-	/* A peer that keeps failing gets a fresh session at most every 10 s. */
-	if (dp_req_age(now, from) > dp->set.key_retry)
-		dp_request_key(dp, now, from);
-	return -1;
 }
 
 /* UDP.md §3.2: the previous hop of a datagram. */
@@ -125,36 +186,37 @@ void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union 
 	fl_addr_unmap(&a);
 	s = dp_find_sender(dp, &a, p);
 	if (!s)
-		return dp_drop(dp, FL_DP_DROP_UNKNOWN_SOURCE, p);
+		return dp_drop_from(dp, FL_DP_DROP_UNKNOWN_SOURCE, NULL, &a, p);
 	src = s;
 	dst = dp->myself;
 	if (dp_minor(s) >= 4) {
 		struct fl_dgram d;
 		if (fl_dgram_parse(p->data, p->len, &d) != FL_WIRE_OK)
-			return dp_drop(dp, FL_DP_DROP_SHORT, p);
+			return dp_drop_from(dp, FL_DP_DROP_SHORT, s, &a, p);
 		if (!d.direct) {
 			src = fl_dp_peer_by_id(dp, d.srcid);
 			dst = fl_dp_peer_by_id(dp, d.dstid);
 			direct = false;
 			if (!src || !dst)
-				return dp_drop(dp, FL_DP_DROP_UNKNOWN_ID, p);
+				return dp_drop_from(dp, FL_DP_DROP_UNKNOWN_ID, s, &a, p);
 		}
 		fl_pkt_pull(p, FL_DGRAM_PREFIX_LEN);
 	}
 	if (!dst->reachable)
-		return dp_drop(dp, FL_DP_DROP_UNREACHABLE, p);
+		return dp_drop_from(dp, FL_DP_DROP_UNREACHABLE, s, &a, p);
 	if (s != src->via && dst->via && dst->via->myself)
 		dp->ops.udp_info(dp->ops.ctx, src);
 	if (!dst->myself) {
 		/* Relay: the datagram goes on unchanged (type 0 for the path). */
 		dp->stats.relayed++;
+		src->relayed++;
 		dp_send_sptps(dp, now, src, dst, 0, p);
 		fl_dp_try_tx(dp, now, dst, true);
 		return;
 	}
 	if (src->myself)
-		return dp_drop(dp, FL_DP_DROP_UNKNOWN_ID, p);
-	if (dp_open_for_us(dp, now, src, p, true) < 0)
+		return dp_drop_from(dp, FL_DP_DROP_UNKNOWN_ID, s, &a, p);
+	if (dp_open_for_us(dp, now, src, p, &a) < 0)
 		return;
 	/* Step 8-9: on success only. */
 	s->sock = sock;
@@ -162,6 +224,15 @@ void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union 
 		dp_adopt_addr(dp, s, &a, sock);
 	else
 		dp->ops.mtu_info(dp->ops.ctx, s, FL_MTU);
+}
+
+void fl_dp_udp_oversize(struct fl_dp *dp, const union fl_addr *from, struct fl_pkt *p)
+{
+	union fl_addr a = *from;
+
+	dp->stats.udp_in++;
+	fl_addr_unmap(&a);
+	dp_drop_from(dp, FL_DP_DROP_OVERSIZE, dp_peer_by_addr(dp, &a), &a, p);
 }
 
 void fl_dp_sptps_tcp_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
@@ -185,7 +256,7 @@ void fl_dp_sptps_tcp_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *fr
 	}
 	if (from->myself)
 		return dp_drop(dp, FL_DP_DROP_UNKNOWN_ID, p);
-	if (dp_open_for_us(dp, now, from, p, false) == 0)
+	if (dp_open_for_us(dp, now, from, p, NULL) == 0)
 		dp->ops.mtu_info(dp->ops.ctx, from, FL_MTU);
 }
 

@@ -66,12 +66,15 @@ static void dp_frag_emit(void *ctx, const uint8_t *frag, size_t len)
 {
 	struct dp_frag_ctx *c = ctx;
 	struct fl_pkt *f = fl_pkt_alloc(c->dp->pool);
+	uint8_t *d;
 
 	if (!f) {
-		c->dp->stats.drop[FL_DP_DROP_NOMEM]++;
+		dp_count(c->dp, FL_DP_DROP_NOMEM, NULL, NULL);
 		return;
 	}
-	memcpy(fl_pkt_put(f, len), frag, len);
+	if (!(d = fl_pkt_put(f, len))) /* a fragment is never larger than its frame */
+		return dp_drop(c->dp, FL_DP_DROP_ROUTING, f);
+	memcpy(d, frag, len);
 	f->meta = c->meta;
 	fl_dp_send_frame(c->dp, c->now, c->owner, f);
 }
@@ -95,7 +98,7 @@ static bool dp_too_big(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source
 	} else {
 		struct dp_frag_ctx c = {dp, now, owner, p->meta & DP_META_BITS};
 		if (fl_frag4(p->data, p->len, (uint16_t)limit, dp_frag_emit, &c) != FL_WIRE_OK)
-			dp->stats.drop[FL_DP_DROP_ROUTING]++;
+			dp_count(dp, FL_DP_DROP_ROUTING, NULL, NULL);
 		fl_pkt_free(p);
 	}
 	return true;

@@ -83,7 +83,7 @@ static void dp_emsgsize(struct fl_dp_peer *r, size_t len)
 
 void fl_dp_udp_error(struct fl_dp *dp, struct fl_dp_peer *relay, int err, size_t len)
 {
-	dp->stats.drop[FL_DP_DROP_SEND]++;
+	dp_count(dp, FL_DP_DROP_SEND, relay, NULL);
 	if (err == EMSGSIZE && relay)
 		dp_emsgsize(relay, len);
 }
@@ -111,7 +111,7 @@ static void dp_send_udp(struct fl_dp *dp, struct fl_dp_peer *from, struct fl_dp_
 	if (r == -EMSGSIZE)
 		dp_emsgsize(relay, len);
 	if (r < 0) {
-		dp->stats.drop[FL_DP_DROP_SEND]++;
+		dp_count(dp, FL_DP_DROP_SEND, relay, NULL);
 		return;
 	}
 	dp->stats.udp_out++;
@@ -171,22 +171,24 @@ static void dp_seal_send(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to, 
 void dp_send_probe(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p, int len)
 {
 	struct fl_pkt *pk;
-	uint8_t rnd[FL_PROBE_MAX];
+	uint8_t rnd[FL_PROBE_MAX], *d;
 	size_t n;
 
 	if (!p->sess || !p->validkey)
 		return; /* tinc would send it as PACKET 17; the peer drops it */
 	pk = fl_pkt_alloc(dp->pool);
 	if (!pk) {
-		dp->stats.drop[FL_DP_DROP_NOMEM]++;
+		dp_count(dp, FL_DP_DROP_NOMEM, p, NULL);
 		return;
 	}
 	if (len < (int)FL_PROBE_MIN)
 		len = FL_PROBE_MIN;
 	if (len > (int)FL_PROBE_MAX)
 		len = FL_PROBE_MAX;
+	if (!(d = fl_pkt_put(pk, (size_t)len)))
+		return dp_drop(dp, FL_DP_DROP_NOMEM, pk);
 	dp->ops.random(dp->ops.ctx, rnd, (size_t)len - 14);
-	n = fl_probe_request(fl_pkt_put(pk, (size_t)len), (size_t)len, (size_t)len, rnd);
+	n = fl_probe_request(d, (size_t)len, (size_t)len, rnd);
 	(void)n;
 	dp->stats.probes_sent++;
 	dp_seal_send(dp, now, p, FL_DP_PKT_PROBE, pk);

@@ -42,15 +42,23 @@ static int udp_soft_opts(int fd, const union fl_addr *addr, const struct fl_udp_
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, o->bind_iface,
 		       (socklen_t)strlen(o->bind_iface)) < 0)
 		warn = errno;
-	if (o->pmtu_discovery) {
-		if (addr->sa.sa_family == AF_INET)
-			e = udp_setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO);
-		else
-			e = udp_setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO);
-		if (e)
-			warn = e;
-	}
+	if (o->pmtu_discovery && (e = -fl_udp_set_df(fd, addr->sa.sa_family)))
+		warn = e;
 	return warn;
+}
+
+int fl_udp_set_df(int fd, int family)
+{
+	int e;
+
+	/* DO, as tinc: never fragment, and a datagram larger than the route's
+	 * (or the learnt path's) MTU fails with EMSGSIZE, which is what makes
+	 * a too-big PMTU probe fail instead of going out in fragments. */
+	if (family == AF_INET)
+		e = udp_setopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_DO);
+	else
+		e = udp_setopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO);
+	return -e;
 }
 
 int fl_udp_open(const union fl_addr *addr, const struct fl_udp_opts *o, int *warn_errno)
@@ -126,6 +134,7 @@ int fl_udp_recv_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
 			continue;
 		}
 		pkts[i]->len = msg[i].msg_len;
+		pkts[i]->meta = (msg[i].msg_hdr.msg_flags & MSG_TRUNC) ? FL_UDP_META_TRUNC : 0;
 		fl_addr_unmap(&from[i]);
 		pkts[out] = pkts[i];
 		from[out] = from[i];
@@ -179,6 +188,7 @@ unsigned fl_udp_txq_flush(struct fl_udp_txq *q)
 			continue;
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			q->dropped += q->n - i; /* socket buffer full: lost */
+			q->full += q->n - i;
 			break;
 		}
 		/* msg[i] failed: report it and carry on with the rest. */

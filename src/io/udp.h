@@ -33,14 +33,22 @@ void fl_udp_opts_default(struct fl_udp_opts *o);
  * reported through *warn_errno (0 if all applied) and is not fatal. */
 int fl_udp_open(const union fl_addr *addr, const struct fl_udp_opts *o, int *warn_errno);
 
+/* Set DF on a UDP socket of family AF_INET/AF_INET6 (IP[V6]_PMTUDISC_DO):
+ * sends larger than the path MTU fail with EMSGSIZE. 0 or -errno. */
+int fl_udp_set_df(int fd, int family);
+
 /* The locally bound address (to learn the port chosen for port 0). */
 int fl_udp_local_addr(int fd, union fl_addr *out);
 
+/* fl_pkt.meta bit of a received datagram that was longer than FL_MAXSIZE
+ * and so truncated (MSG_TRUNC): the caller drops it as oversize. */
+#define FL_UDP_META_TRUNC 0x80000000u
+
 /* Receive up to n datagrams (n <= FL_UDP_BATCH) into packets from pool
- * (buffer FL_MAXSIZE each; longer datagrams are truncated and will fail
- * authentication). from[i] gets the unmapped source address. Returns the
- * count (caller takes the packets), 0 on EAGAIN, or -errno. Empty
- * datagrams are freed and skipped. */
+ * (buffer FL_MAXSIZE each; longer datagrams are truncated and marked with
+ * FL_UDP_META_TRUNC in meta, which is 0 otherwise). from[i] gets the
+ * unmapped source address. Returns the count (caller takes the packets), 0
+ * on EAGAIN, or -errno. Empty datagrams are freed and skipped. */
 int fl_udp_recv_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
 		      union fl_addr *from, unsigned n);
 
@@ -57,6 +65,7 @@ struct fl_udp_txq {
 	fl_udp_err_fn *on_error;
 	void *ctx;
 	uint64_t sent, dropped;
+	uint64_t full;          /* of dropped: socket buffer full (EAGAIN) */
 	struct fl_pkt *pkt[FL_UDP_BATCH];
 	union fl_addr to[FL_UDP_BATCH];
 	uintptr_t cookie[FL_UDP_BATCH];

@@ -71,9 +71,15 @@ static void p_routes(void *ctx, fl_ctl_route_fn *emit, void *sink)
 	emit(sink, "2001:db8:1::/48", "gamma");
 }
 
+static void p_stats(void *ctx, fl_ctl_stat_fn *emit, void *sink)
+{
+	emit(sink, "drop", "auth", 3);
+	emit(sink, "peer:gamma", "drop-oversize", 18446744073709551615ull);
+}
+
 static const struct fl_ctl_provider prov = {
 	NULL, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL, p_stop, p_reload, NULL, NULL, NULL, NULL,
-	p_routes,
+	p_routes, p_stats,
 };
 
 /* A poll(2) loop standing in for the daemon's event loop. */
@@ -197,6 +203,10 @@ static void test_dump_verbs(void **state)
 	free(out), free(err);
 	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "routes", NULL), 0);
 	assert_string_equal(out, "198.51.100.0/24 gamma\n2001:db8:1::/48 gamma\n");
+	assert_string_equal(err, "");
+	free(out), free(err);
+	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "stats", NULL), 0);
+	assert_string_equal(out, "drop auth 3\npeer:gamma drop-oversize 18446744073709551615\n");
 	assert_string_equal(err, "");
 	free(out), free(err);
 	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "connections", NULL), 0);

@@ -175,16 +175,21 @@ static void test_bad_datagrams(void **state)
 	unsigned dev = net.node[B].device_frames;
 	uint64_t auth = sb->drop[FL_DP_DROP_AUTH];
 
-	/* Replayed: delivered a second time, refused. Like tinc, a failing
-	 * datagram restarts the session if the last restart is > 10 s old. */
+	/* Replayed: delivered a second time, refused and counted as a replay.
+	 * A replay is authentic (anyone who captured it can resend it), so it
+	 * proves the session works and restarts nothing. */
 	unsigned req = net.node[B].keyreqs;
+	uint64_t replay = sb->drop[FL_DP_DROP_REPLAY];
 	struct fl_pkt *again = fl_pkt_new();
 	fl_pkt_set(again, net.captured->data, net.captured->len);
 	fl_dp_udp_input(net.node[B].dp, net.now, 0, &net.node[A].addr, again);
 	tnet_pump(&net);
 	assert_int_equal(net.node[B].device_frames, dev);
-	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth + 1);
-	assert_int_equal(net.node[B].keyreqs, req + 1);
+	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth);
+	assert_int_equal(sb->drop[FL_DP_DROP_REPLAY], replay + 1);
+	assert_int_equal(info(&net, B, A).drop[FL_DP_DROP_REPLAY], 1);
+	assert_int_equal(net.node[B].keyreqs, req);
+	assert_int_equal(sb->session_restarts, 0);
 
 	/* Tampered copies of a fresh datagram: authentication fails, nothing
 	 * reaches the device, at most one more restart in 10 s. */
@@ -230,12 +235,87 @@ static void test_bad_datagrams(void **state)
 	auth = sb->drop[FL_DP_DROP_AUTH];
 	fl_dp_udp_input(net.node[B].dp, net.now, 0, &net.node[A].addr, g);
 	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth + 1);
+	/* Truncated on receive (longer than FL_MAXSIZE): oversize, against the
+	 * peer at that address, and never an auth failure. */
+	uint64_t big = sb->drop[FL_DP_DROP_OVERSIZE];
+	auth = sb->drop[FL_DP_DROP_AUTH];
+	g = fl_pkt_new();
+	fl_pkt_set(g, junk, sizeof(junk));
+	fl_dp_udp_oversize(net.node[B].dp, &net.node[A].addr, g);
+	g = fl_pkt_new();
+	fl_pkt_set(g, junk, sizeof(junk));
+	fl_dp_udp_oversize(net.node[B].dp, &stranger, g);
+	assert_int_equal(sb->drop[FL_DP_DROP_OVERSIZE], big + 2);
+	assert_int_equal(info(&net, B, A).drop[FL_DP_DROP_OVERSIZE], 1);
+	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth);
 	/* Unknown SRCID with zero DSTID from a stranger. */
 	g = fl_pkt_new();
 	fl_pkt_set(g, junk, sizeof(junk));
 	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
 	assert_int_equal(sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 2);
 	assert_int_equal(net.node[B].device_frames, dev);
+	tnet_free(&net);
+}
+
+/* Garbage "from" A's address (a spoofed source), every 100 ms for `secs`
+ * seconds; with traffic = true real frames flow both ways meanwhile. */
+static void spoof(struct tnet *net, int secs, bool with_traffic)
+{
+	uint8_t junk[120];
+
+	for (int i = 0; i < secs * 10; i++) {
+		struct fl_pkt *g = fl_pkt_new();
+		for (size_t k = 0; k < sizeof(junk); k++)
+			junk[k] = (uint8_t)(k * 13 + (unsigned)i);
+		memset(junk, 0, 6); /* DSTID 0: the direct form, SRCID garbage */
+		fl_pkt_set(g, junk, sizeof(junk));
+		fl_dp_udp_input(net->node[B].dp, net->now, 0, &net->node[A].addr, g);
+		if (with_traffic) {
+			tnet_send_ip(net, A, B, 200, true);
+			tnet_send_ip(net, B, A, 200, true);
+		}
+		tnet_advance(net, 100000);
+	}
+}
+
+/* Issue 22.6: unauthenticated garbage with a peer's address as source is
+ * dropped and counted, and never restarts the peer's session: not while
+ * traffic flows, not while the session idles (a probe asks the peer, whose
+ * answer proves the session alive). Only a peer that answers nothing gets
+ * a new session, at most once per KeyRetry. */
+static void test_spoofed_source(void **state)
+{
+	struct tnet net;
+	const struct fl_dp_stats *sb;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	sb = fl_dp_stats(net.node[B].dp);
+	traffic(&net, A, B, 12, 200);
+	assert_true(info(&net, B, A).udp_confirmed);
+	unsigned req = net.node[B].keyreqs;
+	uint64_t auth = sb->drop[FL_DP_DROP_AUTH], dev = net.node[B].device_frames;
+
+	spoof(&net, 30, true);
+	assert_int_equal(net.node[B].keyreqs, req);
+	assert_int_equal(sb->session_restarts, 0);
+	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth + 300);
+	assert_int_equal(info(&net, B, A).drop[FL_DP_DROP_AUTH], auth + 300);
+	assert_int_equal(net.node[B].device_frames, dev + 300); /* no frame lost */
+
+	spoof(&net, 30, false); /* idle: answered challenges instead */
+	assert_int_equal(net.node[B].keyreqs, req);
+	assert_int_equal(sb->session_restarts, 0);
+	assert_true(sb->auth_challenges >= 2);
+	assert_true(sb->auth_challenges <= 30); /* at most one a second */
+
+	/* A no longer answers (its datagrams vanish): B's challenge goes
+	 * unanswered, and the session restarts once per KeyRetry (10 s). */
+	net.blocked[A][B] = true;
+	spoof(&net, 25, false);
+	assert_true(sb->session_restarts >= 1);
+	assert_true(sb->session_restarts <= 2);
+	assert_int_equal(info(&net, B, A).session_restarts, sb->session_restarts);
 	tnet_free(&net);
 }
 
@@ -545,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_pmtu_converges),
 		cmocka_unit_test(test_pmtu_os_estimate_and_emsgsize),
 		cmocka_unit_test(test_bad_datagrams),
+		cmocka_unit_test(test_spoofed_source),
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_relay_over_tcp),
 		cmocka_unit_test(test_icmp_errors),

@@ -98,11 +98,12 @@ static enum fl_dp_open_err ts_open(void *ctx, void *sess, struct fl_pkt *p, uint
 		return FL_DP_OPEN_SHORT;
 	seq = fl_get32(p->data);
 	clen = p->len - 20;
-	if (!ts_replay_ok(s, seq))
-		return FL_DP_OPEN_REPLAY;
+	/* Authenticate first, as dp_sptps.c does: "replay" means authentic. */
 	memcpy(tmp, p->data + 4, clen);
 	if (tsess_crypt(s->kin, seq, tmp, clen, p->data + p->len - 16, false) < 0)
 		return FL_DP_OPEN_AUTH;
+	if (!ts_replay_ok(s, seq))
+		return FL_DP_OPEN_REPLAY;
 	if (verify_only)
 		return FL_DP_OPEN_OK;
 	ts_replay_mark(s, seq);

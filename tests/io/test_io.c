@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "io/loop.h"
+#include "wire/dgram.h"
 #include "io/tcp.h"
 #include "io/udp.h"
 
@@ -138,6 +139,7 @@ static void test_udp_batch(void **state)
 		for (int i = 0; i < n; i++) {
 			assert_int_equal(pk[i]->len, 40 + got);
 			assert_int_equal(pk[i]->data[0], got);
+			assert_int_equal(pk[i]->meta, 0);
 			assert_true(fl_addr_equal(&from[i], &a));
 			fl_pkt_free(pk[i]);
 			got++;
@@ -145,6 +147,24 @@ static void test_udp_batch(void **state)
 	}
 	assert_int_equal(fl_udp_recv_batch(sb, pool, pk, from, FL_UDP_BATCH), 0);
 	assert_int_equal(fl_pkt_pool_avail(pool), 128);
+
+	/* Longer than a receive buffer: truncated and marked (MSG_TRUNC), so
+	 * the daemon counts it as oversize rather than as a failed record.
+	 * Exactly FL_MAXSIZE still fits. */
+	static uint8_t big[FL_MAXSIZE + 100];
+	memset(big, 0x5a, sizeof(big));
+	assert_int_equal(fl_udp_send(sa, &b, big, sizeof(big)), 0);
+	assert_int_equal(fl_udp_send(sa, &b, big, FL_MAXSIZE), 0);
+	got = 0;
+	while (got < 2) {
+		int n = fl_udp_recv_batch(sb, pool, pk, from, FL_UDP_BATCH);
+		assert_true(n > 0);
+		for (int i = 0; i < n; i++, got++) {
+			assert_int_equal(pk[i]->len, FL_MAXSIZE);
+			assert_int_equal(pk[i]->meta, got == 0 ? FL_UDP_META_TRUNC : 0);
+			fl_pkt_free(pk[i]);
+		}
+	}
 	close(sa);
 	close(sb);
 	fl_pkt_pool_free(pool);

@@ -36,6 +36,7 @@ enum fl_ctl_req {
 	/* fenliu's own requests: tinc uses 0-15; "18 64" is answered by tincd
 	 * with "18 -1". */
 	FL_REQ_DUMP_ROUTES = 64, /* "18 64 PREFIX NODE" per local route, then "18 64" */
+	FL_REQ_DUMP_STATS = 65,  /* "18 65 SCOPE NAME VALUE" per counter, then "18 65" */
 };
 
 /* Node status bits as tinc's CLI decodes them (CONFIG.md §5.3). */

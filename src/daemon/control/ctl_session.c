@@ -139,6 +139,11 @@ static void emit_route(void *sink, const char *prefix, const char *node)
 	sendf(sink, "%d %d %s %s", FL_CTL_CONTROL, FL_REQ_DUMP_ROUTES, prefix, node);
 }
 
+static void emit_stat(void *sink, const char *scope, const char *name, unsigned long long value)
+{
+	sendf(sink, "%d %d %s %s %llu", FL_CTL_CONTROL, FL_REQ_DUMP_STATS, scope, name, value);
+}
+
 static bool dump(struct fl_ctl_session *s, const struct fl_ctl_provider *p, int req)
 {
 	switch (req) {
@@ -165,6 +170,10 @@ static bool dump(struct fl_ctl_session *s, const struct fl_ctl_provider *p, int 
 	case FL_REQ_DUMP_ROUTES:
 		if (p->each_route)
 			p->each_route(p->ctx, emit_route, s);
+		break;
+	case FL_REQ_DUMP_STATS:
+		if (p->each_stat)
+			p->each_stat(p->ctx, emit_stat, s);
 		break;
 	}
 	return sendf(s, "%d %d", FL_CTL_CONTROL, req);
@@ -194,6 +203,7 @@ static bool handle_control(struct fl_ctl_session *s, const struct fl_ctl_provide
 	case FL_REQ_DUMP_CONNECTIONS:
 	case FL_REQ_DUMP_TRAFFIC:
 	case FL_REQ_DUMP_ROUTES:
+	case FL_REQ_DUMP_STATS:
 		return dump(s, p, type);
 	case FL_REQ_PURGE:
 		if (p->purge)

@@ -24,6 +24,10 @@ typedef void fl_ctl_subnet_fn(void *sink, const struct fl_ctl_subnet *s);
 typedef void fl_ctl_connection_fn(void *sink, const struct fl_ctl_connection *c);
 typedef void fl_ctl_traffic_fn(void *sink, const struct fl_ctl_traffic *t);
 typedef void fl_ctl_route_fn(void *sink, const char *prefix, const char *node);
+/* One counter: scope ("dataplane", "drop", "peer:NAME", ...) and name are
+ * single words. */
+typedef void fl_ctl_stat_fn(void *sink, const char *scope, const char *name,
+			    unsigned long long value);
 
 struct fl_ctl_provider {
 	void *ctx;
@@ -50,6 +54,8 @@ struct fl_ctl_provider {
 	int (*set_debug)(void *ctx, int level);
 	/* Optional: local routes (route/NODE) for FL_REQ_DUMP_ROUTES. */
 	void (*each_route)(void *ctx, fl_ctl_route_fn *emit, void *sink);
+	/* Optional: counters for FL_REQ_DUMP_STATS. */
+	void (*each_stat)(void *ctx, fl_ctl_stat_fn *emit, void *sink);
 };
 
 enum fl_ctl_state { FL_CTL_AWAIT_ID, FL_CTL_READY, FL_CTL_CLOSED };
