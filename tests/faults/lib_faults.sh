@@ -75,11 +75,12 @@ ff_counted() {
 	[ $(((after - $2) * 10)) -ge $(($3 * 9)) ]
 }
 
-# ff_ping_count FROM TO COUNT INTERVAL OUTFILE: start a background ping of
-# COUNT packets through the tunnel; $FF_PING is its pid.
+# ff_ping_start FROM TO COUNT INTERVAL OUTFILE: start a background ping of
+# COUNT packets through the tunnel; $FF_PING is ping's own pid (not through
+# n(): SIGINT must reach ping, which then prints its summary and exits).
 ff_ping_start() {
 	local i=${FL_IDX[$2]}
-	n "$1" ping -q -c "$3" -i "$4" -W 2 "203.0.113.$i" >"$5" 2>&1 &
+	ip netns exec "$FL_PFX-$1" ping -q -c "$3" -i "$4" -W 2 "203.0.113.$i" >"$5" 2>&1 &
 	FF_PING=$!
 	FL_PIDS+=("$FF_PING")
 }
