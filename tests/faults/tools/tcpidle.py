@@ -4,11 +4,12 @@ trickles a byte a second, and watch which of them the server closes.
 
   tcpidle.py HOST PORT --count N --secs S [--status FILE]
 
-Opens N connections (never sends on them) and one more that sends one
+Opens N connections one after another (never sends on them) and one more that sends one
 byte ("0", the start of an ID line, then spaces) each second. Runs S
-seconds, or until the server has closed all of them. --status FILE is
-rewritten each second with `open=N trickle=open|closed`, for the test to
-poll. On exit prints: opened=N refused=N closed=N open=N
+seconds after the last connect, or until the server has closed all of them. --status FILE is
+rewritten while connecting (`connecting=N refused=N`) and then each second
+(`open=N trickle=open|closed`), for the test to poll. On exit prints:
+connect_s=T (how long the connects took) opened=N refused=N closed=N open=N
 idle_closed_last_s=T (when the last idle one was closed, or "never")
 trickle_closed_s=T|never.
 """
@@ -18,6 +19,12 @@ import select
 import socket
 import sys
 import time
+
+
+def write_status(path, line):
+    with open(path + ".tmp", "w") as f:
+        f.write(line + "\n")
+    os.replace(path + ".tmp", path)
 
 
 def main():
@@ -30,7 +37,12 @@ def main():
     a = p.parse_args()
     start = time.monotonic()
     idle, refused = [], 0
-    for _ in range(a.count):
+    connect_start = start
+    for i in range(a.count):
+        # The server may accept slowly (a small backlog, SYN retries): say
+        # how far we got, so the test need not wait for all of them.
+        if a.status and i % 50 == 0:
+            write_status(a.status, "connecting=%d refused=%d" % (i, refused))
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.settimeout(5)
         try:
@@ -41,6 +53,8 @@ def main():
             continue
         s.setblocking(False)
         idle.append(s)
+    connect_secs = time.monotonic() - connect_start
+    start = time.monotonic()  # --secs and the close times count from here
     trickle = socket.create_connection((a.host, a.port), timeout=5)
     trickle.setblocking(False)
     opened = len(idle)
@@ -81,14 +95,11 @@ def main():
                 s.close()
                 last_idle_close = time.monotonic() - start
         if a.status:
-            with open(a.status + ".tmp", "w") as f:
-                f.write("open=%d trickle=%s\n" % (len(open_set),
-                        "open" if trickle_closed is None else "closed"))
-
-            os.replace(a.status + ".tmp", a.status)
+            write_status(a.status, "open=%d trickle=%s" % (
+                len(open_set), "open" if trickle_closed is None else "closed"))
     fmt = lambda t: "never" if t is None else "%.1f" % t
-    print("opened=%d refused=%d closed=%d open=%d idle_closed_last_s=%s trickle_closed_s=%s" % (
-        opened, refused, opened - len(open_set), len(open_set),
+    print("connect_s=%.1f opened=%d refused=%d closed=%d open=%d idle_closed_last_s=%s trickle_closed_s=%s" % (
+        connect_secs, opened, refused, opened - len(open_set), len(open_set),
         fmt(last_idle_close if not open_set else None), fmt(trickle_closed)))
     return 0
 
