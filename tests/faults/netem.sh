@@ -7,7 +7,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib_faults.sh"
 fl_need_root
-fl_need_tools ping iperf3 tc
+fl_need_tools ping iperf3 tc python3
 fl_need_fenliu
 fl_init
 
