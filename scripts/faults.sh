@@ -8,7 +8,7 @@
 # Usage: scripts/faults.sh [NAME...]   (default: every scenario)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 export FENLIU_BUILD=${FENLIU_BUILD:-$top/build-asan}
 export FL_FAULTS_FULL=1
 logdir=${FAULTS_LOGDIR:-$FENLIU_BUILD}
