@@ -77,6 +77,10 @@ static int dp_open_for_us(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *fro
 	e = dp->crypto.open(dp->crypto.ctx, from->sess, p, &type, false);
 	if (e != FL_DP_OPEN_OK) {
 		dp_drop(dp, e == FL_DP_OPEN_NOKEY ? FL_DP_DROP_NO_SESSION : FL_DP_DROP_AUTH, p);
+		/* A replay says nothing about the session's state, and anyone
+		 * who saw one datagram can send it again: no restart. */
+		if (e == FL_DP_OPEN_REPLAY)
+			return -1;
 		goto restart;
 	}
 	if (dp_record_input(dp, now, from, type, p, udp) < 0)
