@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev
       libssl-dev libsodium-dev zlib1g-dev liblzo2-dev liblz4-dev libevent-dev
-      libcmocka-dev iproute2 iputils-ping nftables iperf3 procps psmisc)
+      libcmocka-dev iproute2 iputils-ping nftables iperf3 procps psmisc python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -53,6 +53,23 @@ for t in tests/e2e/*.sh; do
 	esac
 done
 
+echo "== fault and abuse tests, short form (tests/faults) [$(date +%T)]"
+for t in tests/faults/*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	case $name in lib*) continue ;; esac # helpers sourced by the scenarios
+	set +e
+	FENLIU_BUILD="$top/build-asan" bash "$t" >"build-asan/faults-$name.log" 2>&1
+	rc=$?
+	set -e
+	case $rc in
+	0) echo "  ok    $name"; passed=$((passed + 1)) ;;
+	77) echo "  skip  $name: $(tail -n 1 "build-asan/faults-$name.log")"; skipped=$((skipped + 1)) ;;
+	*) echo "  FAIL  $name (exit $rc)"; tail -n 40 "build-asan/faults-$name.log"; failed=$((failed + 1)); failures+=("faults $name") ;;
+	esac
+	grep '^RESULT ' "build-asan/faults-$name.log" | sed 's/^/        /' || true
+done
+
 echo "== fuzzing (clang libFuzzer, ${fuzz_seconds}s per target) [$(date +%T)]"
 if command -v clang >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
 	CC=clang setup build-fuzz --buildtype=debugoptimized -Dfuzz=true -Dtests=false \
