@@ -35,7 +35,7 @@ owners() {
 		awk '$3=="x" || $1=="203.0.113.1" || $1=="198.18.0.0/15" || $1=="0.0.0.0/0" {print $1, $3}' | sort
 }
 
-has_default_from_x() { owners | grep -q '^0.0.0.0/0 x$'; }
+has_default_from_x() { [ "$(owners | grep -c '^0.0.0.0/0 x$')" -ge 1 ]; }
 
 fl_net a v c x
 
