@@ -21,6 +21,10 @@
 # over all reachable nodes, so y's cost grows as YN squared on the current
 # mesh code (engineer meshscale is changing that).
 set -euo pipefail
+# ASan holds freed memory in a 256 MB quarantine by default, which would
+# swamp the VmRSS figures (each new node's host file is read into a fresh
+# 1 MiB buffer): keep it small so growth means memory still in use.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:quarantine_size_mb=4:thread_local_quarantine_size_kb=64}
 . "$(dirname "$0")/../e2e/lib.sh"
 . "$(dirname "$0")/../e2e/lib_scenarios.sh"
 fl_need_root

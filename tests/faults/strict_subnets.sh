@@ -12,7 +12,8 @@
 #
 # For each victim mode (off, StrictSubnets, TunnelServer) the owner lines of
 # v's `dump subnets` for those subnets and x's listed one must match what
-# tincd keeps, a <-> c (a <-> v under TunnelServer, where a cannot learn c)
+# tincd keeps (with StrictSubnets, also after a reload that adds a Subnet
+# line to v's hosts/x), a <-> c (a <-> v under TunnelServer, where a cannot learn c)
 # must lose no ping while x connects, and v's VmRSS is logged.
 # FL_FAULTS_FULL=1: 200 pings instead of 20.
 set -euo pipefail
@@ -35,6 +36,7 @@ owners() {
 		awk '$3=="x" || $1=="203.0.113.1" || $1=="198.18.0.0/15" || $1=="0.0.0.0/0" {print $1, $3}' | sort
 }
 
+v_trusts_new() { [ "$(owners | grep -c '^198.51.100.0/24 x$')" -ge 1 ]; }
 has_default_from_x() { [ "$(owners | grep -c '^0.0.0.0/0 x$')" -ge 1 ]; }
 
 fl_net a v c x
@@ -80,6 +82,13 @@ run_case() {
 	wait "$pingpid" || true
 	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$FL_TMP/ping.$kind.$mode")
 	owners >"$FL_TMP/owners.$kind.$mode"
+	if [ "$mode" = strict ]; then
+		# Reload: a Subnet line added to v's hosts/x is trusted from now on.
+		echo "Subnet = 198.51.100.0/24" >>"$(fl_dir v)/hosts/x"
+		fl_cli v reload >/dev/null || fl_fail "$kind: reload failed"
+		fl_wait 30 "$kind: v trusts x's new 198.51.100.0/24 after reload" v_trusts_new
+		echo "198.51.100.0/24 x (after reload)" >>"$FL_TMP/owners.$kind.$mode"
+	fi
 	after=$(rss "${FL_PID[v]}")
 	ign=$(grep -c "Ignoring unauthorized ADD_SUBNET" "$(fl_dir v)/log" || true)
 	out=$(tr '\n' ',' <"$FL_TMP/owners.$kind.$mode")
