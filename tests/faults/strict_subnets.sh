@@ -13,8 +13,9 @@
 # For each victim mode (off, StrictSubnets, TunnelServer) the owner lines of
 # v's `dump subnets` for those subnets and x's listed one must match what
 # tincd keeps (with StrictSubnets, also after a reload that adds a Subnet
-# line to v's hosts/x), a <-> c (a <-> v under TunnelServer, where a cannot learn c)
-# must lose no ping while x connects, and v's VmRSS is logged.
+# line to v's hosts/x; with TunnelServer, a must not learn c at all);
+# a <-> c (a <-> v under TunnelServer) must lose no ping while x connects,
+# and v's VmRSS is logged.
 # FL_FAULTS_FULL=1: 200 pings instead of 20.
 set -euo pipefail
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -82,6 +83,11 @@ run_case() {
 	wait "$pingpid" || true
 	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$FL_TMP/ping.$kind.$mode")
 	owners >"$FL_TMP/owners.$kind.$mode"
+	if [ "$mode" = ts ]; then
+		# The hub passes on no edges: a must not learn a path to c.
+		if fl_reachable a c; then echo "a reaches c"; else echo "a does not reach c"; fi \
+			>>"$FL_TMP/owners.$kind.$mode"
+	fi
 	if [ "$mode" = strict ]; then
 		# Reload: a Subnet line added to v's hosts/x is trusted from now on.
 		echo "Subnet = 198.51.100.0/24" >>"$(fl_dir v)/hosts/x"
@@ -113,4 +119,5 @@ for mode in strict ts; do
 	grep -q '^203.0.113.4 x$' "$FL_TMP/owners.fenliu.$mode" ||
 		fl_fail "$mode: fenliud lost x's listed subnet 203.0.113.4"
 done
+grep -q '^a does not reach c$' "$FL_TMP/owners.fenliu.ts" || fl_fail "ts: a learnt c through the hub"
 echo "ok: StrictSubnets and TunnelServer keep what tincd keeps"
