@@ -7,6 +7,7 @@
  *
  *   sptps_pair -c DIR listen [--port-file FILE]     responder, 127.0.0.1
  *   sptps_pair -c DIR connect PEER HOST PORT [--tamper|--tinc]   initiator
+ *   sptps_pair -c DIR connect PEER HOST PORT --flood FILE
  *
  * Requests travel as tinc's do: one type-0 record each, text with its '\n'
  * (META.md §2.2). After the handshake the initiator sends PING ("8\n"),
@@ -15,6 +16,10 @@
  * record on its way out: the responder must reject it and close, as tincd
  * does. With --tinc the peer is a stock tincd: the initiator sends ACK,
  * then PING, and waits for tincd's PONG among its requests.
+ * With --flood the initiator is an authenticated but hostile peer
+ * (tests/faults/hostile_peer.sh): after its ACK it sends every line of
+ * FILE as a request, reading what the peer sends meanwhile, then PING, and
+ * reports how long the peer took to answer PONG.
  * Each step is printed as "[NAME] ...". Used by scripts/demo.sh.
  */
 #include <errno.h>
@@ -47,6 +52,9 @@ struct pair {
 	int fd;
 	struct fl_sptps *s;
 	bool initiator, keyed, tamper_next, eof, got_pong;
+	bool quiet;                    /* --flood: no line per record */
+	bool ping_pending;             /* --flood: the peer PINGed us */
+	int timeout_ms;                /* silence allowed from the peer */
 	unsigned records_in;           /* application records received */
 	char last[PAIR_REPLY_MAX];     /* body of the last record received */
 	char reply[PAIR_REPLY_MAX + 8]; /* responder: answer queued by deliver */
@@ -92,7 +100,7 @@ static int pair_write_all(int fd, const uint8_t *buf, size_t len)
 static ssize_t pair_read(struct pair *p, uint8_t *buf, size_t cap)
 {
 	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
-	int r = poll(&pfd, 1, PAIR_TIMEOUT_MS);
+	int r = poll(&pfd, 1, p->timeout_ms);
 
 	if (r == 0) {
 		say(p, "timed out waiting for %s", p->peer[0] ? p->peer : "the peer");
@@ -150,9 +158,13 @@ static int cb_deliver(void *ctx, uint8_t type, const uint8_t *body, size_t len)
 	memcpy(p->last, body, n);
 	p->last[n] = 0;
 	p->records_in++;
-	say(p, "received record type %u, %zu bytes: \"%s\"", type, len, pair_show(p->last, show));
+	if (!p->quiet)
+		say(p, "received record type %u, %zu bytes: \"%s\"", type, len,
+		    pair_show(p->last, show));
 	if (strcmp(p->last, "9\n") == 0)
 		p->got_pong = true;
+	if (p->quiet && strcmp(p->last, "8\n") == 0)
+		p->ping_pending = true; /* answered outside the callback */
 	if (!p->initiator) {
 		if (strcmp(p->last, "8\n") == 0)
 			snprintf(p->reply, sizeof p->reply, "9\n");
@@ -325,7 +337,8 @@ static int pair_send(struct pair *p, const char *text)
 		say(p, "send failed: %s", fl_sptps_strerror(err));
 		return -1;
 	}
-	say(p, "sent record type 0, %zu bytes: \"%s\"", strlen(text), pair_show(text, show));
+	if (!p->quiet)
+		say(p, "sent record type 0, %zu bytes: \"%s\"", strlen(text), pair_show(text, show));
 	return 0;
 }
 
@@ -377,7 +390,62 @@ static int pair_talk_tinc(struct pair *p)
 	return 0;
 }
 
-static int pair_initiate(struct pair *p, const char *host, const char *port, const char *opt)
+/* Feed whatever the peer sent, without waiting. 0 ok, -1 closed/error. */
+static int pair_drain(struct pair *p)
+{
+	struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
+
+	while (poll(&pfd, 1, 0) == 1)
+		if (pair_pump(p) != 0)
+			return -1;
+	if (p->ping_pending) {
+		p->ping_pending = false;
+		return pair_send(p, "9\n");
+	}
+	return 0;
+}
+
+/* The hostile peer: ACK, every line of file, PING; PONG must come back. */
+static int pair_talk_flood(struct pair *p, const char *file)
+{
+	char line[4096];
+	unsigned long n = 0;
+	uint64_t t0, deadline;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return say(p, "cannot open %s: %s", file, strerror(errno)), 1;
+	p->quiet = true;
+	p->timeout_ms = 600000; /* a slow victim is measured, not failed */
+	if (pair_send(p, "4 655 1 700000c\n") != 0)
+		goto fail;
+	t0 = pair_now();
+	while (fgets(line, sizeof line, f)) {
+		if (pair_send(p, line) != 0 || (++n % 64 == 0 && pair_drain(p) != 0))
+			goto fail;
+	}
+	fclose(f);
+	f = NULL;
+	if (pair_send(p, "8\n") != 0)
+		goto fail;
+	deadline = pair_now() + 600000;
+	while (!p->got_pong && pair_now() < deadline)
+		if (pair_pump(p) != 0 || pair_drain(p) != 0)
+			goto fail;
+	if (!p->got_pong)
+		return say(p, "no PONG from %s", p->peer), 1;
+	say(p, "flood: %lu lines sent, PONG after %llu ms, %u records received", n,
+	    (unsigned long long)(pair_now() - t0), p->records_in);
+	return 0;
+fail:
+	if (f)
+		fclose(f);
+	say(p, "flood: %s closed the connection after %lu lines", p->peer, n);
+	return 1;
+}
+
+static int pair_initiate(struct pair *p, const char *host, const char *port, const char *opt,
+			 const char *arg)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(port))};
 
@@ -400,6 +468,8 @@ static int pair_initiate(struct pair *p, const char *host, const char *port, con
 			return 1;
 	if (opt && strcmp(opt, "--tinc") == 0)
 		return pair_talk_tinc(p);
+	if (opt && strcmp(opt, "--flood") == 0)
+		return pair_talk_flood(p, arg);
 	return pair_talk_demo(p, opt && strcmp(opt, "--tamper") == 0);
 }
 
@@ -460,13 +530,14 @@ static int pair_respond(struct pair *p, const char *port_file)
 static int pair_usage(void)
 {
 	fprintf(stderr, "usage: sptps_pair -c DIR listen [--port-file FILE]\n"
-			"       sptps_pair -c DIR connect PEER HOST PORT [--tamper|--tinc]\n");
+			"       sptps_pair -c DIR connect PEER HOST PORT [--tamper|--tinc]\n"
+			"       sptps_pair -c DIR connect PEER HOST PORT --flood FILE\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	struct pair p = {.fd = -1};
+	struct pair p = {.fd = -1, .timeout_ms = PAIR_TIMEOUT_MS};
 	int ret;
 
 	if (argc < 4 || strcmp(argv[1], "-c") != 0)
@@ -484,7 +555,11 @@ int main(int argc, char **argv)
 		   (argc == 7 || (argc == 8 && (!strcmp(argv[7], "--tamper") || !strcmp(argv[7], "--tinc"))))) {
 		p.initiator = true;
 		snprintf(p.peer, sizeof p.peer, "%s", argv[4]);
-		ret = pair_initiate(&p, argv[5], argv[6], argc == 8 ? argv[7] : NULL);
+		ret = pair_initiate(&p, argv[5], argv[6], argc == 8 ? argv[7] : NULL, NULL);
+	} else if (strcmp(argv[3], "connect") == 0 && argc == 9 && !strcmp(argv[7], "--flood")) {
+		p.initiator = true;
+		snprintf(p.peer, sizeof p.peer, "%s", argv[4]);
+		ret = pair_initiate(&p, argv[5], argv[6], argv[7], argv[8]);
 	} else {
 		ret = pair_usage();
 	}

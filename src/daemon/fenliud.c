@@ -171,6 +171,8 @@ static void main_mesh_config(struct fld *d, struct mesh_config *cfg)
 	cfg->max_timeout = d->max_timeout;
 	cfg->udp_discovery_timeout = d->udp_discovery_timeout;
 	cfg->autoconnect = d->autoconnect;
+	cfg->strictsubnets = d->strict_subnets;
+	cfg->tunnelserver = d->tunnel_server;
 	cfg->forwarding_internal = true;
 	cfg->ctx = d;
 	cfg->host_lookup = fld_conf_host_lookup;
@@ -256,8 +258,9 @@ int fld_reload(struct fld *d)
 	fl_script_set_env(d->scripts, &env);
 	main_mesh_config(d, &cfg);
 	mesh_reconfigure(d->mesh, &cfg); /* step 2: reloadable settings */
-	fld_reload_scan_hosts(d);	 /* step 3 (StrictSubnets: not supported) */
+	fld_reload_scan_hosts(d);	 /* step 3 */
 	mesh_out_init(&out);
+	fld_strict_load(d, &out);	 /* step 3, StrictSubnets */
 	main_own_subnets(d, &out);
 	main_connect_to(d, &out);
 	fld_out_run(d, &out);
@@ -383,7 +386,7 @@ static int main_start(struct fld *d)
 		return -1;
 	fl_script_run_sync(d->scripts, "tinc-up", NULL);
 	mesh_out_init(&out);
-	if (main_own_subnets(d, &out) < 0) {
+	if (main_own_subnets(d, &out) < 0 || fld_strict_load(d, &out) < 0) {
 		mesh_out_clear(&out);
 		return -1;
 	}

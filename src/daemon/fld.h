@@ -15,6 +15,7 @@
  *   fld_reload.c   reload: closing connections of changed hosts/ files
  *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
  *   fld_purge.c    PURGE: forgetting unreachable nodes
+ *   fld_strict.c   StrictSubnets/TunnelServer: subnets from hosts/ files
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -134,6 +135,7 @@ struct fld {
 	int max_timeout;
 	bool autoconnect, has_weight;
 	int weight;
+	bool strict_subnets, tunnel_server;	/* read at start only, as tincd */
 	/* host_lookup answers (valid until the next lookup) */
 	char *lookup_host[FLD_LOOKUP_MAX], *lookup_port[FLD_LOOKUP_MAX];
 	size_t lookup_n;
@@ -273,6 +275,10 @@ void fld_keyexpire_tick(struct fld *d);
 
 /* fld_purge.c: PURGE (forget unreachable nodes, GRAPH.md §9). */
 void fld_purge(struct fld *d);
+
+/* fld_strict.c: with StrictSubnets (or TunnelServer), other nodes' subnets
+ * become exactly their hosts/ files' Subnet lines. 0, or -1 (logged). */
+int fld_strict_load(struct fld *d, struct mesh_out *out);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);

@@ -5,6 +5,7 @@
  * STOP/RELOAD/RETRY/PURGE/DISCONNECT actions. Also wires the control server
  * into the event loop. Control thread only.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -239,7 +240,8 @@ int fld_ctl_start(struct fld *d)
 	d->ctl_listen_fd = -1;
 	d->ctl_listen_fd = fl_ctl_server_listen(d->ctl, d->socket_path);
 	if (d->ctl_listen_fd < 0) {
-		fl_dlog(FL_DLOG_ERR, "Could not listen on control socket %s", d->socket_path);
+		fl_dlog(FL_DLOG_ERR, "Could not listen on control socket %s: %s", d->socket_path,
+			strerror(errno));
 		return -1;
 	}
 	if (d->n_listen) { /* the first listener, as tincd writes it */
@@ -247,7 +249,7 @@ int fld_ctl_start(struct fld *d)
 		fl_pidfile_local_address(d->listen[0].tcp, host, port);
 	}
 	if (!fl_pidfile_write(d->pidfile, (long)getpid(), d->cookie, host, d->port)) {
-		fl_dlog(FL_DLOG_ERR, "Could not write pid file %s", d->pidfile);
+		fl_dlog(FL_DLOG_ERR, "Could not write pid file %s: %s", d->pidfile, strerror(errno));
 		return -1;
 	}
 	return 0;

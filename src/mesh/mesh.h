@@ -324,6 +324,20 @@ void mesh_reload_hosts(struct mesh *m);
  * announced; SUBNET_UP if the owner is reachable). */
 bool mesh_add_node_subnet(struct mesh *m, const char *owner,
 			  const struct mesh_subnet *s, struct mesh_out *out);
+/* StrictSubnets/TunnelServer reconciliation (CONFIG.md §6 step 3; also at
+ * start): make other nodes' subnets exactly want[0..n) (owner set in each;
+ * entries owned by myself or no one are skipped, own subnets have their own
+ * calls). Gone ones: DEL_SUBNET to everyone and SUBNET_DOWN if the owner is
+ * reachable; new ones: ADD_SUBNET to everyone and SUBNET_UP. false if memory
+ * ran out (the table then holds what could be added). */
+bool mesh_strict_reconcile(struct mesh *m, const struct mesh_subnet *want,
+			   size_t n, struct mesh_out *out);
+/* What StrictSubnets/TunnelServer turned away so far. */
+struct mesh_strict_stats {
+	uint64_t subnets_ignored;	/* ADD_SUBNETs not applied */
+	uint64_t indirect_ignored;	/* TunnelServer: third-party facts */
+};
+const struct mesh_strict_stats *mesh_strict_stats(const struct mesh *m);
 /* `tinc purge` (GRAPH.md §9): forget unreachable nodes, their subnets and
  * edges, telling everyone. Node pointers of purged nodes become invalid. */
 void mesh_purge(struct mesh *m, struct mesh_out *out);

@@ -9,17 +9,6 @@
 
 #include "mesh/mesh_internal.h"
 
-/* TunnelServer: only facts about us or the peer are taken. */
-static bool ts_skip(const struct mesh *m, const struct mesh_conn *c,
-		    const char *a, const char *b)
-{
-	if (!m->cfg.tunnelserver)
-		return false;
-	if (!strcmp(a, m->myname) || !strcmp(a, c->name))
-		return false;
-	return !b || (strcmp(b, m->myname) && strcmp(b, c->name));
-}
-
 static enum mesh_err add_subnet(struct mesh *m, struct mesh_conn *c,
 				const struct mesh_req *r, const char *line,
 				struct mesh_out *o)
@@ -27,7 +16,7 @@ static enum mesh_err add_subnet(struct mesh *m, struct mesh_conn *c,
 	struct mesh_subnet s = r->subnet.subnet;
 	struct mesh_req back;
 
-	if (ts_skip(m, c, r->subnet.owner, NULL))
+	if (mesh_strict_indirect(m, c, "ADD_SUBNET", r->subnet.owner, NULL, o))
 		return MESH_OK;
 	s.owner = mesh_node_get(m, r->subnet.owner);
 	if (!s.owner)
@@ -39,14 +28,18 @@ static enum mesh_err add_subnet(struct mesh *m, struct mesh_conn *c,
 		mesh_send_req(m, o, c->id, &back);
 		return MESH_OK;
 	}
-	if (m->cfg.tunnelserver)
+	switch (mesh_strict_add_subnet(m, c, &s, o)) {
+	case MESH_STRICT_DROP:
 		return MESH_OK;
-	if (!m->cfg.strictsubnets) {
+	case MESH_STRICT_ADD:
 		if (!mesh_subnet_table_add(&m->subnets, &s))
 			return MESH_E_NOMEM;
 		m->dirty = true;
 		if (s.owner->status & MESH_NS_REACHABLE)
 			mesh_out_subnet(o, MESH_EV_SUBNET_UP, &s);
+		break;
+	case MESH_STRICT_FORWARD:
+		break;
 	}
 	mesh_forward_line(m, o, c->id, line);
 	return MESH_OK;
@@ -59,7 +52,7 @@ static enum mesh_err del_subnet(struct mesh *m, struct mesh_conn *c,
 	struct mesh_subnet s = r->subnet.subnet;
 	struct mesh_req back;
 
-	if (ts_skip(m, c, r->subnet.owner, NULL))
+	if (mesh_strict_indirect(m, c, "DEL_SUBNET", r->subnet.owner, NULL, o))
 		return MESH_OK;
 	s.owner = mesh_node_find(m, r->subnet.owner);
 	if (!s.owner)
@@ -121,7 +114,7 @@ static enum mesh_err add_edge(struct mesh *m, struct mesh_conn *c,
 	struct mesh_edge *e;
 	struct mesh_req back;
 
-	if (ts_skip(m, c, r->edge.from, r->edge.to))
+	if (mesh_strict_indirect(m, c, "ADD_EDGE", r->edge.from, r->edge.to, o))
 		return MESH_OK;
 	from = mesh_node_get(m, r->edge.from);
 	to = mesh_node_get(m, r->edge.to);
@@ -171,7 +164,7 @@ static enum mesh_err del_edge(struct mesh *m, struct mesh_conn *c,
 	struct mesh_edge *e, *rev;
 	struct mesh_req back;
 
-	if (ts_skip(m, c, r->del_edge.from, r->del_edge.to))
+	if (mesh_strict_indirect(m, c, "DEL_EDGE", r->del_edge.from, r->del_edge.to, o))
 		return MESH_OK;
 	from = mesh_node_find(m, r->del_edge.from);
 	to = mesh_node_find(m, r->del_edge.to);

@@ -66,6 +66,7 @@ struct mesh {
 	bool dirty;		/* subnets or reachability changed since the index
 				   was built: lookups walk until mesh_changed() */
 	bool graph_ran;		/* a graph run since the last GRAPH_CHANGED */
+	struct mesh_strict_stats strict;
 };
 
 /* mesh_out.c */
@@ -96,6 +97,23 @@ void mesh_edge_del(struct mesh *m, struct mesh_edge *e);
 bool mesh_edge_set(struct mesh_edge *e, const char *addr, const char *port,
 		   const char *laddr, const char *lport);
 bool mesh_addr_parsable(const char *addr);
+
+/* mesh_strict.c: StrictSubnets/TunnelServer decisions for mesh_flood.c */
+enum mesh_strict_verdict {
+	MESH_STRICT_ADD,	/* neither set: apply and forward */
+	MESH_STRICT_FORWARD,	/* StrictSubnets: forward only */
+	MESH_STRICT_DROP,	/* TunnelServer: neither */
+};
+/* TunnelServer: is a request about a and b (b may be NULL) from c's peer
+ * about third parties only, so to be ignored? */
+bool mesh_strict_indirect(struct mesh *m, const struct mesh_conn *c,
+			  const char *req, const char *a, const char *b,
+			  struct mesh_out *o);
+/* Another node's subnet s we do not have, announced by c's peer. */
+enum mesh_strict_verdict mesh_strict_add_subnet(struct mesh *m,
+						const struct mesh_conn *c,
+						const struct mesh_subnet *s,
+						struct mesh_out *o);
 
 /* mesh_graph.c */
 void mesh_graph(struct mesh *m, int64_t now, struct mesh_out *out);
