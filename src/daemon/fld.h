@@ -196,6 +196,7 @@ struct fld {
 	size_t n_preauth;		/* incoming conns not authenticated yet */
 	uint64_t preauth_log_ms;	/* fld_now() of the last refusal logged */
 	uint64_t accept_resume_ms;	/* listeners paused until then; 0: not */
+	uint64_t accept_log_ms;		/* fld_now() of the last pause logged */
 	struct fld_routes *routes;	/* fld_routes.c */
 };
 

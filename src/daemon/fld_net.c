@@ -47,15 +47,22 @@ static void net_listeners_watch(struct fld *d, bool on)
 
 /* accept() failed for want of a descriptor or memory: the connection stays
  * in the backlog and the listener fires again at once, which would spin.
- * Rest the listeners for FLD_ACCEPT_PAUSE_MS (fld_net_tick resumes them);
- * one log line per episode, the first, as the cause does not change. */
+ * Rest the listeners for FLD_ACCEPT_PAUSE_MS (fld_net_tick resumes them).
+ * The cause does not change from one pause to the next: one log line a
+ * minute at most, with the count. */
 static void net_accept_exhausted(struct fld *d, int err)
 {
-	d->meta_stats.accept_fd_exhausted++;
-	d->meta_stats.accept_paused++;
-	if (!d->accept_resume_ms)
-		fl_dlog(FL_DLOG_ERR, "Accepting connections failed: %s; pausing the listeners",
-			strerror(err));
+	struct fld_meta_stats *st = &d->meta_stats;
+
+	st->accept_fd_exhausted++;
+	st->accept_paused++;
+	if (!d->accept_log_ms || fld_now() - d->accept_log_ms >= 60000) {
+		d->accept_log_ms = fld_now();
+		fl_dlog(FL_DLOG_ERR,
+			"Accepting connections failed: %s; pausing the listeners for %d ms "
+			"(%lu times so far)",
+			strerror(err), FLD_ACCEPT_PAUSE_MS, st->accept_paused);
+	}
 	net_listeners_watch(d, false);
 	d->accept_resume_ms = fld_now() + FLD_ACCEPT_PAUSE_MS;
 }
@@ -64,8 +71,7 @@ void fld_net_tick(struct fld *d)
 {
 	if (d->accept_resume_ms && fld_now() >= d->accept_resume_ms) {
 		net_listeners_watch(d, true);
-		/* Stays set until an accept succeeds: no new log line per retry. */
-		d->accept_resume_ms = 1;
+		d->accept_resume_ms = 0;
 	}
 }
 
@@ -84,10 +90,6 @@ static void net_accept(void *ctx, int fd, unsigned events)
 		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
 			net_accept_exhausted(d, errno);
 		return;
-	}
-	if (d->accept_resume_ms) {
-		fl_dlog(FL_DLOG_WARN, "Accepting connections again");
-		d->accept_resume_ms = 0;
 	}
 	net_numeric((struct sockaddr *)&sa, len, host, sizeof(host), port, sizeof(port));
 	if (!fld_conn_preauth_admit(d, host)) {
