@@ -273,7 +273,9 @@ int fld_watch(struct fld *d, int fd, unsigned events, fld_fd_fn *fn, void *ctx);
 void fld_unwatch(struct fld *d, int fd);
 void fld_watch_free(struct fld *d);
 uint64_t fld_now(void);	/* monotonic ms */
-int64_t fld_mesh_now(void);	/* realtime ms for the mesh */
+int64_t fld_mesh_now(void);	/* monotonic (boot time) ms for the mesh */
+/* A mesh time in seconds (e.g. last_state_change) as Unix time; 0 stays 0. */
+int64_t fld_mesh_to_unix(int64_t mesh_sec);
 
 /* fld_reload.c */
 void fld_reload_stamp(struct fld *d);
