@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "crypto/b64.h"
 #include "crypto/ed25519_keyfile.h"
@@ -195,7 +196,14 @@ int fld_host_key(struct fld *d, const char *name, uint8_t pub[static 32])
 
 	fl_conf_init(&c);
 	memset(&h, 0, sizeof(h));
-	if (fl_conf_read_host(&c, d->confbase, name, &d->cmdline, &d->warned, NULL) != FL_CONF_OK ||
+	/* No hosts/NAME is the common "unknown node" case, which a peer can
+	 * ask for at will: not logged. Anything else wrong with the file is
+	 * named (a directory, /dev/zero, a bad line). */
+	snprintf(path, sizeof(path), "%s/hosts/%s", d->confbase, name);
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		goto out;
+	if (fl_conf_read_host(&c, d->confbase, name, &d->cmdline, &d->warned,
+			      &conf_reporter) != FL_CONF_OK ||
 	    fl_host_settings_load(&h, &c) != FL_CONF_OK)
 		goto out;
 	if (h.ed25519_public_key) {
