@@ -220,6 +220,11 @@ enum fl_sptps_err fl_sptps_check_deadline(struct fl_sptps *s, uint64_t now)
 	return FL_SPTPS_ERR_TIMEOUT;
 }
 
+void fl_sptps_set_rx_limit(struct fl_sptps *s, size_t max_body)
+{
+	s->rx_limit = max_body;
+}
+
 bool fl_sptps_keyed(const struct fl_sptps *s)
 {
 	return s->outstate && !s->dead;

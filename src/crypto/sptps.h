@@ -156,6 +156,13 @@ enum fl_sptps_err fl_sptps_start(struct fl_sptps *s, uint64_t deadline);
 enum fl_sptps_err fl_sptps_receive(struct fl_sptps *s, const uint8_t *data, size_t len,
 				   size_t *consumed);
 
+/* Stream: refuse (FL_SPTPS_ERR_LONG) any incoming record whose body is over
+ * max_body, as soon as its length field is read and before any of it is
+ * buffered; 0 restores the default (FL_SPTPS_MAX_BODY). The meta
+ * connection sets a small limit until the peer is authenticated, so an
+ * unknown peer cannot make us hold a 64 kB partial record. */
+void fl_sptps_set_rx_limit(struct fl_sptps *s, size_t max_body);
+
 /* tinc's sptps_verify_datagram: would this keyed datagram be accepted
  * (replay rule without state change, then tag)? Changes nothing. */
 enum fl_sptps_err fl_sptps_verify_datagram(struct fl_sptps *s, const uint8_t *data,

@@ -69,6 +69,7 @@ struct fl_sptps {
 	 * record (records that arrive whole are opened from the input). */
 	uint8_t *rxbuf;
 	size_t rxlen, rxcap;
+	size_t rx_limit; /* stream: largest body accepted; 0 = no limit */
 };
 
 /* sptps.c */

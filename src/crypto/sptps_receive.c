@@ -71,6 +71,8 @@ static enum fl_sptps_err fl_sptps_receive_stream(struct fl_sptps *s, const uint8
 
 	if (s->rxlen == 0 && len >= 2) {
 		body = (size_t)data[0] << 8 | data[1];
+		if (s->rx_limit && body > s->rx_limit)
+			return FL_SPTPS_ERR_LONG;
 		total = 3 + body + tag;
 		if (len >= total) {
 			*consumed = total;
@@ -88,6 +90,8 @@ static enum fl_sptps_err fl_sptps_receive_stream(struct fl_sptps *s, const uint8
 		}
 	}
 	body = (size_t)s->rxbuf[0] << 8 | s->rxbuf[1];
+	if (s->rx_limit && body > s->rx_limit)
+		return FL_SPTPS_ERR_LONG;
 	total = 3 + body + tag;
 	if (fl_sptps_rx_room(s, total))
 		return FL_SPTPS_ERR_NOMEM;

@@ -38,6 +38,11 @@ void fl_dlog(enum fl_dlog_level level, const char *fmt, ...)
 		time_t t = time(NULL);
 		struct tm tm;
 		strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+		/* Before the log module is open: same rule as fl_log_escape(),
+		 * no raw control byte a peer sent reaches the terminal. */
+		for (char *p = msg; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		fprintf(stderr, "%s fenliud: %s\n", ts, msg);
 	}
 }

@@ -329,6 +329,7 @@ static void main_tick(struct fld *d)
 	mesh_out_clear(&out);
 	fld_udp_tick(d);
 	fld_keyexpire_tick(d);
+	fld_net_tick(d);
 }
 
 static void main_loop(struct fld *d)

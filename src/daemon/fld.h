@@ -61,6 +61,8 @@ struct fld_conn {
 	bool outgoing;
 	bool sptps_done;	/* first handshake finished */
 	bool closing;		/* close after the output is flushed */
+	bool preauth;		/* incoming, peer not authenticated yet:
+				   counted in fld.n_preauth */
 	char *outgoing_name;
 	char host[64], port[16];	/* peer (numeric) */
 	struct fl_sptps *sptps;
@@ -100,6 +102,28 @@ struct fld_listener {
 	bool bindto;			/* from BindToAddress: also binds outgoing */
 	struct sockaddr_storage sa;	/* the address asked for */
 	struct sockaddr_storage bound;	/* what the TCP socket got */
+};
+
+/* Meta connections before their peer is authenticated (issue 22.4). A
+ * connection is "unauthenticated" from accept until the SPTPS SIG checks
+ * out; until then it may hold only small records, and the daemon holds only
+ * so many such connections, in total and per source address (fenliu
+ * limits, not settings of tinc's; documented in fenliud.8). They end on
+ * PingTimeout, as in tinc ("timeout during authentication"). */
+#define FLD_PREAUTH_RECORD_MAX 512 /* KEX and SIG are well under 100 bytes */
+#define FLD_PREAUTH_MAX 256
+#define FLD_PREAUTH_PER_HOST 10
+/* After accept() fails for lack of descriptors, the listeners rest this
+ * long before trying again (issue 22.5). */
+#define FLD_ACCEPT_PAUSE_MS 1000
+
+/* Counters of the meta side, for `fenliu dump stats`-like readers. */
+struct fld_meta_stats {
+	unsigned long preauth_refused_total;	/* over FLD_PREAUTH_MAX */
+	unsigned long preauth_refused_host;	/* over FLD_PREAUTH_PER_HOST */
+	unsigned long preauth_record_long;	/* record over FLD_PREAUTH_RECORD_MAX */
+	unsigned long accept_fd_exhausted;	/* accept() out of descriptors */
+	unsigned long accept_paused;		/* times the listeners were paused */
 };
 
 struct fld {
@@ -183,10 +207,18 @@ struct fld {
 	unsigned long dropped_meta;	/* meta connections closed on a framing error */
 	unsigned long meta_drops[FLD_META_DROPS];
 	struct fld_droplog droplog[FL_DP_DROP_MAX];
+	struct fld_meta_stats meta_stats;
+	size_t n_preauth;		/* incoming conns not authenticated yet */
+	uint64_t preauth_log_ms;	/* fld_now() of the last refusal logged */
+	uint64_t accept_resume_ms;	/* listeners paused until then; 0: not */
+	uint64_t accept_log_ms;		/* fld_now() of the last pause logged */
 	struct fld_routes *routes;	/* fld_routes.c */
 };
 
 /* fld_meta.c */
+/* May an incoming connection from host be accepted now? Counts and logs
+ * (rate-limited) a refusal. */
+bool fld_conn_preauth_admit(struct fld *d, const char *host);
 struct fld_conn *fld_conn_new(struct fld *d, int fd, bool outgoing, const char *name,
 			      bool connecting);
 struct fld_conn *fld_conn_find(struct fld *d, int32_t id);
@@ -210,6 +242,8 @@ void fld_out_run(struct fld *d, struct mesh_out *out);
 /* fld_net.c */
 int fld_net_listen(struct fld *d);
 void fld_net_close(struct fld *d);
+/* Once a second: resume listeners paused by descriptor exhaustion. */
+void fld_net_tick(struct fld *d);
 void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port);
 
 /* fld_session.c */
@@ -260,7 +294,9 @@ int fld_watch(struct fld *d, int fd, unsigned events, fld_fd_fn *fn, void *ctx);
 void fld_unwatch(struct fld *d, int fd);
 void fld_watch_free(struct fld *d);
 uint64_t fld_now(void);	/* monotonic ms */
-int64_t fld_mesh_now(void);	/* realtime ms for the mesh */
+int64_t fld_mesh_now(void);	/* monotonic (boot time) ms for the mesh */
+/* A mesh time in seconds (e.g. last_state_change) as Unix time; 0 stays 0. */
+int64_t fld_mesh_to_unix(int64_t mesh_sec);
 
 /* fld_reload.c */
 void fld_reload_stamp(struct fld *d);

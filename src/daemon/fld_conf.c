@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "crypto/b64.h"
 #include "crypto/ed25519_keyfile.h"
@@ -34,6 +35,37 @@ static void conf_report_warn(void *ctx, const char *msg)
 }
 
 static const struct fl_conf_reporter conf_reporter = {conf_report_err, conf_report_warn, NULL};
+
+/* hosts/NAME problems are found when a peer names NAME, as often as it
+ * likes: the same line is logged again only after 10 s. */
+static void host_report(void *ctx, const char *msg)
+{
+	static char last[256];
+	static uint64_t last_ms;
+	uint64_t now = fld_now();
+
+	(void)ctx;
+	if (!strncmp(last, msg, sizeof(last) - 1) && now - last_ms < 10000)
+		return;
+	snprintf(last, sizeof(last), "%s", msg);
+	last_ms = now;
+	fl_dlog(FL_DLOG_WARN, "%s", msg);
+}
+
+static const struct fl_conf_reporter host_reporter = {host_report, host_report, NULL};
+
+/* Read hosts/NAME. A missing file is the common "unknown node" case, not
+ * logged; anything else wrong with it is (a directory, /dev/zero, a bad
+ * line), naming the file. */
+static enum fl_conf_err host_read(struct fld *d, const char *name, struct fl_conf *c)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/hosts/%s", d->confbase, name);
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return FL_CONF_EIO;
+	return fl_conf_read_host(c, d->confbase, name, &d->cmdline, &d->warned, &host_reporter);
+}
 
 static void conf_free_connect_to(struct fld *d)
 {
@@ -197,7 +229,7 @@ int fld_host_key(struct fld *d, const char *name, uint8_t pub[static 32])
 
 	fl_conf_init(&c);
 	memset(&h, 0, sizeof(h));
-	if (fl_conf_read_host(&c, d->confbase, name, &d->cmdline, &d->warned, NULL) != FL_CONF_OK ||
+	if (host_read(d, name, &c) != FL_CONF_OK ||
 	    fl_host_settings_load(&h, &c) != FL_CONF_OK)
 		goto out;
 	if (h.ed25519_public_key) {
@@ -241,7 +273,7 @@ bool fld_conf_host_lookup(void *ctx, const char *name, struct mesh_host_info *ou
 	d->lookup_n = 0;
 	fl_conf_init(&c);
 	memset(&h, 0, sizeof(h));
-	if (fl_conf_read_host(&c, d->confbase, name, &d->cmdline, &d->warned, NULL) != FL_CONF_OK)
+	if (host_read(d, name, &c) != FL_CONF_OK)
 		goto out;
 	if (fl_host_settings_load(&h, &c) != FL_CONF_OK)
 		goto out;

@@ -55,7 +55,7 @@ static void ctl_each_node(void *ctx, fl_ctl_node_fn *emit, void *sink)
 		r.mtu = n->mtu;
 		r.minmtu = n->minmtu;
 		r.maxmtu = n->maxmtu;
-		r.last_state_change = (long)n->last_state_change;
+		r.last_state_change = (long)fld_mesh_to_unix(n->last_state_change);
 		r.udp_ping_rtt = fn ? fn->rtt_us : -1;
 		if (fn) {
 			r.in_packets = fn->in_pkts;

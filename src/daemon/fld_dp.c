@@ -184,7 +184,8 @@ static bool dp_edge_addr(void *ctx, struct fl_dp_peer *peer, bool local, union f
 		struct mesh_edge *e = n->edges[(k + i) % n->n_edges];
 		const char *h = local ? e->laddr : (e->reverse ? e->reverse->addr : NULL);
 		const char *p = local ? e->lport : (e->reverse ? e->reverse->port : NULL);
-		if (h && p && fl_addr_parse(out, h, (uint16_t)atoi(p)))
+		uint16_t port;
+		if (h && p && mesh_port_parse(p, &port) && fl_addr_parse(out, h, port))
 			return true;
 	}
 	return false;
@@ -281,7 +282,8 @@ void fld_dp_sync(struct fld *d)
 		if (n->addr && *n->addr && n->port &&
 		    (!fn->addr_text || strcmp(fn->addr_text, n->addr) || strcmp(fn->port_text, n->port))) {
 			union fl_addr a;
-			if (fl_addr_parse(&a, n->addr, (uint16_t)atoi(n->port))) {
+			uint16_t port;
+			if (mesh_port_parse(n->port, &port) && fl_addr_parse(&a, n->addr, port)) {
 				free(fn->addr_text);
 				free(fn->port_text);
 				fn->addr_text = strdup(n->addr);

@@ -71,10 +71,24 @@ void fld_watch_free(struct fld *d)
 
 uint64_t fld_now(void) { return fl_now_us() / 1000; }
 
+/* The mesh's clock: CLOCK_BOOTTIME, which never jumps when the wall clock
+ * is set (a router's first NTP sync moves it by years) yet keeps counting
+ * through a suspend, so the mesh still notices it slept ("awaking from
+ * dead"). Nothing the mesh sends on the wire carries this time. */
 int64_t fld_mesh_now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t fld_mesh_to_unix(int64_t mesh_sec)
+{
+	struct timespec wall;
+
+	if (!mesh_sec)
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &wall);
+	return mesh_sec + (int64_t)wall.tv_sec - fld_mesh_now() / 1000;
 }

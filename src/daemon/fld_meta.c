@@ -65,13 +65,54 @@ struct fld_conn *fld_conn_new(struct fld *d, int fd, bool outgoing, const char *
 	c->connecting = connecting;
 	c->outgoing_name = name ? strdup(name) : NULL;
 	c->started_ms = fld_now();
+	c->preauth = !outgoing;
+	d->n_preauth += c->preauth;
 	d->conns[d->n_conns++] = c;
 	conn_watch(c);
 	return c;
 }
 
+/* The peer proved its key: the pre-authentication limits no longer apply. */
+static void conn_authenticated(struct fld_conn *c)
+{
+	if (c->preauth) {
+		c->preauth = false;
+		c->d->n_preauth--;
+	}
+	if (c->sptps)
+		fl_sptps_set_rx_limit(c->sptps, 0);
+}
+
+bool fld_conn_preauth_admit(struct fld *d, const char *host)
+{
+	struct fld_meta_stats *st = &d->meta_stats;
+	size_t same = 0;
+	bool total = d->n_preauth >= FLD_PREAUTH_MAX;
+
+	for (size_t i = 0; i < d->n_conns && !total; i++)
+		same += d->conns[i]->preauth && !strcmp(d->conns[i]->host, host);
+	if (!total && same < FLD_PREAUTH_PER_HOST)
+		return true;
+	if (total)
+		st->preauth_refused_total++;
+	else
+		st->preauth_refused_host++;
+	/* A flood must not flood the log too: one line per 10 s. */
+	if (!d->preauth_log_ms || fld_now() - d->preauth_log_ms >= 10000) {
+		d->preauth_log_ms = fld_now();
+		fl_dlog(FL_DLOG_WARN,
+			"Refusing connection from %s: %s unauthenticated connections "
+			"(refused so far: %lu over the total, %lu over the per-host limit)",
+			host, total ? "too many" : "too many of its", st->preauth_refused_total,
+			st->preauth_refused_host);
+	}
+	return false;
+}
+
 static void conn_free(struct fld_conn *c)
 {
+	if (c->preauth)
+		c->d->n_preauth--;
 	fl_sptps_free(c->sptps);
 	free(c->outgoing_name);
 	free(c->out);
@@ -196,6 +237,7 @@ static void conn_handshake_done(void *ctx)
 	if (c->sptps_done)
 		return;
 	c->sptps_done = true;
+	conn_authenticated(c);
 	mesh_out_init(&out);
 	if (mesh_conn_sptps_ready(c->d->mesh, c->id, fld_mesh_now(), &out) != MESH_OK)
 		c->closing = true;
@@ -234,6 +276,9 @@ int fld_conn_start_sptps(struct fld_conn *c, bool initiator, const uint8_t *labe
 	c->sptps = fl_sptps_new(&cfg, &err);
 	if (!c->sptps)
 		return -1;
+	/* Until the SIG is verified only handshake records may come, each
+	 * under 100 bytes: refuse a long one before buffering any of it. */
+	fl_sptps_set_rx_limit(c->sptps, FLD_PREAUTH_RECORD_MAX);
 	if (fl_sptps_start(c->sptps, 0) != FL_SPTPS_OK)
 		return -1;
 	return 0;
@@ -271,6 +316,8 @@ static int frame_sptps_in(void *ctx, const uint8_t *data, size_t len, size_t *co
 	if (!c->sptps)
 		return -1;
 	e = fl_sptps_receive(c->sptps, data, len, consumed);
+	if (e == FL_SPTPS_ERR_LONG && !c->sptps_done)
+		c->d->meta_stats.preauth_record_long++;
 	if (e != FL_SPTPS_OK) {
 		if (e != FL_SPTPS_ERR_CALLBACK)
 			fl_dlog(FL_DLOG_ERR, "Error from %s port %s: %s", c->host, c->port,

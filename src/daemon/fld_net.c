@@ -33,26 +33,78 @@ static void net_numeric(const struct sockaddr *sa, socklen_t len, char *host, si
 		memmove(host, host + 7, strlen(host + 7) + 1);
 }
 
+static void net_accept(void *ctx, int fd, unsigned events);
+
+/* Watch (or stop watching) every TCP listener for new connections. */
+static void net_listeners_watch(struct fld *d, bool on)
+{
+	for (size_t i = 0; i < d->n_listen; i++) {
+		if (on)
+			fld_watch(d, d->listen[i].tcp, FL_LOOP_READ, net_accept, d);
+		else
+			fld_unwatch(d, d->listen[i].tcp);
+	}
+}
+
+/* accept() failed for want of a descriptor or memory: the connection stays
+ * in the backlog and the listener fires again at once, which would spin.
+ * Rest the listeners for FLD_ACCEPT_PAUSE_MS (fld_net_tick resumes them).
+ * The cause does not change from one pause to the next: one log line a
+ * minute at most, with the count. */
+static void net_accept_exhausted(struct fld *d, int err)
+{
+	struct fld_meta_stats *st = &d->meta_stats;
+
+	st->accept_fd_exhausted++;
+	st->accept_paused++;
+	if (!d->accept_log_ms || fld_now() - d->accept_log_ms >= 60000) {
+		d->accept_log_ms = fld_now();
+		fl_dlog(FL_DLOG_ERR,
+			"Accepting connections failed: %s; pausing the listeners for %d ms "
+			"(%lu times so far)",
+			strerror(err), FLD_ACCEPT_PAUSE_MS, st->accept_paused);
+	}
+	net_listeners_watch(d, false);
+	d->accept_resume_ms = fld_now() + FLD_ACCEPT_PAUSE_MS;
+}
+
+void fld_net_tick(struct fld *d)
+{
+	if (d->accept_resume_ms && fld_now() >= d->accept_resume_ms) {
+		net_listeners_watch(d, true);
+		d->accept_resume_ms = 0;
+	}
+}
+
 static void net_accept(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
 	struct sockaddr_storage sa, local;
 	socklen_t len = sizeof(sa), ll = sizeof(local);
-	char lhost[64], lport[16];
+	char host[64], port[16], lhost[64], lport[16];
 	int one = 1;
 	int s;
 
 	(void)events;
 	s = accept4(fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (s < 0)
+	if (s < 0) {
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+			net_accept_exhausted(d, errno);
 		return;
+	}
+	net_numeric((struct sockaddr *)&sa, len, host, sizeof(host), port, sizeof(port));
+	if (!fld_conn_preauth_admit(d, host)) {
+		close(s);
+		return;
+	}
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	struct fld_conn *c = fld_conn_new(d, s, false, NULL, false);
 	if (!c) {
 		close(s);
 		return;
 	}
-	net_numeric((struct sockaddr *)&sa, len, c->host, sizeof(c->host), c->port, sizeof(c->port));
+	memcpy(c->host, host, sizeof(c->host));
+	memcpy(c->port, port, sizeof(c->port));
 	lhost[0] = 0;
 	if (getsockname(s, (struct sockaddr *)&local, &ll) == 0)
 		net_numeric((struct sockaddr *)&local, ll, lhost, sizeof(lhost), lport, sizeof(lport));

@@ -253,8 +253,9 @@ void fld_udp_set_address(struct fld *d, struct mesh_node *n, const char *host, c
 {
 	struct fld_node *fn = fld_node(d, n);
 	union fl_addr a;
+	uint16_t p;
 
-	if (!fn || !host || !port || !fl_addr_parse(&a, host, (uint16_t)atoi(port)))
+	if (!fn || !host || !mesh_port_parse(port, &p) || !fl_addr_parse(&a, host, p))
 		return;
 	fl_dp_peer_set_addr(d->dp, fn->peer, &a);
 }

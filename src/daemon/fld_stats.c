@@ -126,6 +126,20 @@ static void stats_meta(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 	}
 }
 
+/* The listeners' defences (fld_net.c): connections refused before
+ * authentication, over-long pre-auth records, descriptor exhaustion. */
+static void stats_accept(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
+{
+	const struct fld_meta_stats *m = &d->meta_stats;
+
+	emit(sink, "meta_accept", "preauth_open", d->n_preauth);
+	emit(sink, "meta_accept", "preauth_refused_total", m->preauth_refused_total);
+	emit(sink, "meta_accept", "preauth_refused_host", m->preauth_refused_host);
+	emit(sink, "meta_accept", "preauth_record_long", m->preauth_record_long);
+	emit(sink, "meta_accept", "fd_exhausted", m->accept_fd_exhausted);
+	emit(sink, "meta_accept", "paused", m->accept_paused);
+}
+
 static void stats_peer(struct fl_dp_peer *p, fl_ctl_stat_fn *emit, void *sink)
 {
 	struct fl_dp_peer_info in;
@@ -155,6 +169,7 @@ void fld_stats_each(void *ctx, fl_ctl_stat_fn *emit, void *sink)
 	stats_dataplane(fl_dp_stats(d->dp), emit, sink);
 	stats_txq(d, emit, sink);
 	stats_meta(d, emit, sink);
+	stats_accept(d, emit, sink);
 	for (size_t i = 0; i < d->n_nodes; i++)
 		if (d->nodes[i]->peer && d->nodes[i]->n != mesh_myself(d->mesh))
 			stats_peer(d->nodes[i]->peer, emit, sink);

@@ -33,14 +33,18 @@ int dp_record_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, uin
 	if (type & ~(FL_DP_PKT_COMPRESSED | FL_DP_PKT_MAC))
 		goto reject;
 	if (type & FL_DP_PKT_COMPRESSED) {
+		uint8_t *dst;
 		if (fl_decompress(dp->set.compression, p->data, p->len, dp->scratch,
 				  sizeof(dp->scratch), &ulen) != FL_WIRE_OK)
 			goto reject;
-		uint8_t *d;
+		/* The size rule holds after decompression too: a small record
+		 * must not inflate into a frame over FL_MTU. */
+		if (ulen > FL_MTU)
+			goto reject;
 		fl_pkt_reset(p, FL_PKT_HEADROOM);
-		if (!(d = fl_pkt_put(p, ulen)))
-			goto reject; /* cannot happen: ulen <= FL_MAXSIZE fits */
-		memcpy(d, dp->scratch, ulen);
+		if (!(dst = fl_pkt_put(p, ulen)))
+			goto reject;
+		memcpy(dst, dp->scratch, ulen);
 	}
 	/* Router mode: PKT_MAC set is accepted and treated as a full frame. */
 	if (!(type & FL_DP_PKT_MAC) && fl_ip_push_frame_header(p) != FL_WIRE_OK)

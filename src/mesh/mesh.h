@@ -19,8 +19,10 @@
  *   socket closed / recv failed  -> mesh_conn_close(m, id, now, &out)
  *   every second                 -> mesh_tick(m, now, &out)
  *   then carry out every item of out in order, and mesh_out_clear(&out).
- * Time ("now") is milliseconds; pass CLOCK_REALTIME-based milliseconds so
- * last_state_change is Unix time (only differences are used otherwise).
+ * Time ("now") is milliseconds on a clock that never jumps (the daemon
+ * passes CLOCK_BOOTTIME): only differences are used, so a wall-clock step
+ * must not reach the mesh. last_state_change is in that clock's seconds;
+ * the daemon turns it into Unix time for `dump nodes`.
  */
 #ifndef FL_MESH_H
 #define FL_MESH_H
@@ -83,7 +85,7 @@ struct mesh_node {
 	int weighted_distance;
 	/* UDP address as text ("" = none); kept when the node goes down. */
 	char *addr, *port;
-	int64_t last_state_change;	/* seconds (now / 1000); 0 = never */
+	int64_t last_state_change;	/* seconds of the mesh clock (now / 1000); 0 = never */
 	int compression;	/* level FROM asked for in its ANS_KEY */
 	/* UDP path state owned by the daemon/dataplane; the mesh reads them
 	 * for MTU_INFO/ANS_KEY decisions and resets them on a reachability

@@ -47,6 +47,7 @@ const char *mesh_req_strerror(enum mesh_req_err e)
 	case MESH_REQ_E_MTU: return "MTU below 512";
 	case MESH_REQ_E_LENGTH: return "invalid packet length";
 	case MESH_REQ_E_FORMAT: return "cannot format request";
+	case MESH_REQ_E_PORT: return "invalid port (not 1-65535)";
 	}
 	return "unknown error";
 }
@@ -104,6 +105,36 @@ static bool parse_i32(const char *t, int32_t *out)
 		return false;
 	*out = (int32_t)v;
 	return true;
+}
+
+bool mesh_port_parse(const char *t, uint16_t *out)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	if (!t || t[0] < '1' || t[0] > '9')
+		return false;
+	for (i = 0; t[i]; i++) {
+		if (i == 5 || t[i] < '0' || t[i] > '9')
+			return false;
+		v = v * 10 + (uint32_t)(t[i] - '0');
+	}
+	if (v > 65535)
+		return false;
+	*out = (uint16_t)v;
+	return true;
+}
+
+/* An address/port pair as tinc prints it: a real port, or tinc's
+ * "unspec unspec" for an edge whose address it does not know
+ * (sockaddr2str of AF_UNSPEC), which we must keep relaying. */
+static bool port_ok(const char *addr, const char *port)
+{
+	uint16_t p;
+
+	if (!strcmp(port, "unspec"))
+		return !strcmp(addr, "unspec");
+	return mesh_port_parse(port, &p);
 }
 
 /* Hex (any case), whole token, value must fit in 32 bits. */
@@ -209,6 +240,8 @@ static enum mesh_req_err parse_ack(struct mesh_req *r, char **t, size_t n)
 	if (n < 3)
 		return MESH_REQ_E_FIELDS;
 	r->ack.port = t[0];
+	if (!port_ok("", t[0]))
+		return MESH_REQ_E_PORT;
 	if (!parse_i32(t[1], &r->ack.weight) ||
 	    !parse_hex32(t[2], &r->ack.options))
 		return MESH_REQ_E_INT;
@@ -243,9 +276,13 @@ static enum mesh_req_err parse_add_edge(struct mesh_req *r, char **t, size_t n)
 	if (!parse_hex32(t[4], &r->edge.options) ||
 	    !parse_i32(t[5], &r->edge.weight))
 		return MESH_REQ_E_INT;
+	if (!port_ok(t[2], t[3]))
+		return MESH_REQ_E_PORT;
 	if (n >= 8) {
 		r->edge.laddr = t[6];
 		r->edge.lport = t[7];
+		if (!port_ok(t[6], t[7]))
+			return MESH_REQ_E_PORT;
 	}
 	return MESH_REQ_OK;
 }
@@ -301,6 +338,8 @@ static enum mesh_req_err parse_ans_key(struct mesh_req *r, char **t, size_t n)
 	if (n >= 9) {
 		r->ans_key.addr = t[7];
 		r->ans_key.port = t[8];
+		if (!port_ok(t[7], t[8]))
+			return MESH_REQ_E_PORT;
 	}
 	return MESH_REQ_OK;
 }
@@ -329,6 +368,8 @@ static enum mesh_req_err parse_udp_info(struct mesh_req *r, char **t, size_t n)
 	r->udp_info.to = t[1];
 	r->udp_info.addr = t[2];
 	r->udp_info.port = t[3];
+	if (!port_ok(t[2], t[3]))
+		return MESH_REQ_E_PORT;
 	return MESH_REQ_OK;
 }
 

@@ -85,9 +85,15 @@ enum mesh_req_err {
 	MESH_REQ_E_MTU,		/* MTU_INFO with MTU < 512 */
 	MESH_REQ_E_LENGTH,	/* negative PACKET/SPTPS_PACKET length, or < 12 */
 	MESH_REQ_E_FORMAT,	/* format: a field cannot be printed / too long */
+	MESH_REQ_E_PORT,	/* a port is not a decimal in 1..65535 */
 };
 
 const char *mesh_req_strerror(enum mesh_req_err e);
+
+/* A port token from the wire or from our own tables: plain decimal digits
+ * (no sign, blanks or leading zero) in 1..65535. Returns false otherwise,
+ * so no caller needs atoi(). */
+bool mesh_port_parse(const char *t, uint16_t *out);
 const char *mesh_req_name(int type);	/* "ADD_EDGE", or "UNKNOWN" */
 
 /*

@@ -397,6 +397,48 @@ static void test_read_errors(void **state)
 	fl_conf_free(&srv);
 }
 
+/* A hosts/ entry that is not a regular file of bounded size is refused
+ * with FILE: reason, at once: never read (/dev/zero), never waited on (a
+ * FIFO). Issue 22.7. */
+static void test_read_file_kinds(void **state)
+{
+	static const struct { const char *name, *why; } cases[] = {
+		{"dir", "not a regular file (a directory)"},
+		{"zero", "not a regular file (a device)"},
+		{"fifo", "not a regular file (a FIFO)"},
+		{"big", "larger than 1 MiB"},
+	};
+	char *dir = make_confdir();
+	char p[600], want[700];
+	struct msgs m = {0};
+	struct fl_conf_reporter r = {on_err, on_warn, &m};
+	struct fl_conf host;
+
+	snprintf(p, sizeof(p), "%s/hosts/dir", dir);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/hosts/zero", dir);
+	assert_int_equal(symlink("/dev/zero", p), 0);
+	snprintf(p, sizeof(p), "%s/hosts/fifo", dir);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	snprintf(p, sizeof(p), "%s/hosts/big", dir);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	for (int i = 0; i < (1 << 20) / 16 + 1; i++)
+		fputs("# padding line.\n", f);
+	fclose(f);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		m.nerr = 0;
+		fl_conf_init(&host);
+		assert_int_equal(fl_conf_read_host(&host, dir, cases[i].name, NULL, NULL, &r),
+				 FL_CONF_EIO);
+		snprintf(want, sizeof(want), "%s/hosts/%s: %s", dir, cases[i].name, cases[i].why);
+		assert_int_equal(m.nerr, 1);
+		assert_string_equal(m.err[0], want);
+		fl_conf_free(&host);
+	}
+	rm_rf(dir);
+}
+
 static void test_defaults(void **state)
 {
 	struct fl_conf c;
@@ -538,6 +580,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_read_dir),
 		cmocka_unit_test(test_read_errors),
+		cmocka_unit_test(test_read_file_kinds),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_load_reload),
 		cmocka_unit_test(test_merge_empty),

@@ -119,12 +119,34 @@ static void test_sink_and_format(void **state)
 	fl_log_close();
 }
 
+/* A peer's name or request line with ESC, CR, BEL reaches the targets and
+ * the sink only as \xNN text (issue 22.7). */
+static void test_escape(void **state)
+{
+	struct seen s = {0};
+	char out[16];
+
+	fl_log_open(FL_LOGMODE_NULL, NULL, NULL);
+	fl_log_set_sink(sink, &s, 5);
+	fl_log(0, LOG_ERR, "Error from %s: '%s'", "10.0.0.1", "0 \033[2J\rfake\a\x7f");
+	assert_string_equal(s.msg, "Error from 10.0.0.1: '0 \\x1b[2J\\x0dfake\\x07\\x7f'");
+	fl_log_set_sink(NULL, NULL, 0);
+	fl_log_close();
+	/* Truncation never splits an escape and always terminates. */
+	assert_int_equal(fl_log_escape(out, sizeof(out), "abcdefghijkl\033"), 12);
+	assert_string_equal(out, "abcdefghijkl");
+	assert_int_equal(fl_log_escape(out, 1, "x"), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(fl_log_escape(out, sizeof(out), "\xc3\xa9 ok"), 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file_and_levels),
 		cmocka_unit_test(test_sink_and_format),
 		cmocka_unit_test(test_sink_reentry),
+		cmocka_unit_test(test_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

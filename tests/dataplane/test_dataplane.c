@@ -13,6 +13,9 @@
 #include <cmocka.h>
 
 #include "tnet.h"
+#include "dataplane/dp_internal.h"
+#include "wire/compress.h"
+#include "wire/dgram.h"
 #include "wire/csum.h"
 #include "wire/icmp.h"
 
@@ -487,6 +490,47 @@ static void test_compression(void **state)
 	tnet_free(&net);
 }
 
+/* A compressed record is bounded after decompression too: one that
+ * inflates past FL_MTU is dropped as a bad record, never delivered. */
+static void test_compressed_inflates_past_mtu(void **state)
+{
+	struct tnet net;
+	struct fl_dp_settings s;
+	struct fl_compress_ctx *cc = fl_compress_ctx_new();
+	static uint8_t plain[FL_MAXSIZE];
+	uint8_t small[FL_MAXSIZE];
+	size_t clen;
+
+	(void)state;
+	assert_non_null(cc);
+	fl_dp_settings_default(&s);
+	s.compression = 12;
+	two_nodes(&net, &s);
+	const struct fl_dp_stats *sb = fl_dp_stats(net.node[B].dp);
+	for (size_t len = FL_MTU - 14; len <= FL_MTU + 1; len += FL_MTU + 1 - (FL_MTU - 14)) {
+		uint64_t bad = sb->drop[FL_DP_DROP_BAD_RECORD];
+		unsigned dev = net.node[B].device_frames;
+		plain[0] = 0x45; /* looks like IPv4; the rest zeros */
+		assert_int_equal(fl_compress(cc, 12, plain, len, small, sizeof(small), &clen),
+				 FL_WIRE_OK);
+		assert_true(clen < 100);
+		struct fl_pkt *p = fl_pkt_new();
+		fl_pkt_set(p, small, clen);
+		int r = dp_record_input(net.node[B].dp, net.now, net.node[B].peer[A],
+					FL_DP_PKT_COMPRESSED, p, true);
+		tnet_pump(&net);
+		if (len > FL_MTU) {
+			assert_int_equal(r, -1);
+			assert_int_equal(sb->drop[FL_DP_DROP_BAD_RECORD], bad + 1);
+			assert_int_equal(net.node[B].device_frames, dev);
+		} else {
+			assert_int_equal(sb->drop[FL_DP_DROP_BAD_RECORD], bad);
+		}
+	}
+	fl_compress_ctx_free(cc);
+	tnet_free(&net);
+}
+
 static void test_restart_before_wrap(void **state)
 {
 	struct tnet net;
@@ -631,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_errors),
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_compression),
+		cmocka_unit_test(test_compressed_inflates_past_mtu),
 		cmocka_unit_test(test_restart_before_wrap),
 		cmocka_unit_test(test_confirmation_timeout),
 		cmocka_unit_test(test_ipv6_and_ttl),

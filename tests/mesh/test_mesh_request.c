@@ -189,6 +189,43 @@ static void test_limits(void **st)
 }
 
 /* Every line of the captured conversation parses and prints back verbatim. */
+/* Ports on the wire are decimal 1..65535 or tinc's "unspec unspec" pair
+ * (issue 22.4 of the ports: no atoi() on a peer's text). */
+static void test_ports(void **st)
+{
+	static const char *const bad[] = {"0", "65536", "99999999999", "-1", "+655", "0655",
+					  "655x", "x", "", "6 55", "unspec", "0x10"};
+	char line[128];
+	uint16_t p = 0;
+
+	(void)st;
+	assert_true(mesh_port_parse("1", &p) && p == 1);
+	assert_true(mesh_port_parse("65535", &p) && p == 65535);
+	assert_true(mesh_port_parse("655", &p) && p == 655);
+	assert_false(mesh_port_parse(NULL, &p));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_false(mesh_port_parse(bad[i], &p));
+		if (!*bad[i] || strchr(bad[i], ' '))
+			continue; /* no token at all: a field count error */
+		snprintf(line, sizeof(line), "12 1 alpha beta 192.0.2.7 %s c 1", bad[i]);
+		assert_int_equal(parse(line), MESH_REQ_E_PORT);
+		snprintf(line, sizeof(line), "12 1 alpha beta 192.0.2.7 655 c 1 198.51.100.3 %s",
+			 bad[i]);
+		assert_int_equal(parse(line), MESH_REQ_E_PORT);
+		snprintf(line, sizeof(line), "16 beta alpha AAAA -1 -1 -1 0 192.0.2.1 %s", bad[i]);
+		assert_int_equal(parse(line), MESH_REQ_E_PORT);
+		snprintf(line, sizeof(line), "22 alpha beta 192.0.2.1 %s", bad[i]);
+		assert_int_equal(parse(line), MESH_REQ_E_PORT);
+		snprintf(line, sizeof(line), "4 %s 1 c", bad[i]);
+		assert_int_equal(parse(line), MESH_REQ_E_PORT);
+	}
+	/* tinc prints an unknown local address as "unspec unspec": relay it. */
+	roundtrip("12 1 alpha beta 192.0.2.7 655 c 1 unspec unspec");
+	assert_int_equal(parse("12 1 alpha beta 192.0.2.7 unspec c 1"), MESH_REQ_E_PORT);
+	roundtrip("22 alpha beta 192.0.2.1 65535");
+	assert_string_not_equal(mesh_req_strerror(MESH_REQ_E_PORT), "unknown error");
+}
+
 static void test_vector_roundtrip(void **st)
 {
 	const char *dir = getenv("FENLIU_VECTORS");
@@ -229,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_edge),
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_vector_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

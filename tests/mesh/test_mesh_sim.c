@@ -312,6 +312,75 @@ static void test_ping_keeps_alive(void **st)
 }
 
 
+/* A host's two clocks: the wall clock jumps (a small router's first NTP
+ * sync sets it years forward; an admin sets it back), the monotonic one
+ * does not. What the daemon passes to the mesh is the latter
+ * (fld_mesh_now(): CLOCK_BOOTTIME); the wall clock used to be passed,
+ * and then one jump of more than 2 x UDPDiscoveryTimeout closed every
+ * connection ("awaking from dead") and a backward jump stopped PINGs, so
+ * a dead peer was never noticed. MESH_TEST_FEED_WALL=1 feeds the wall
+ * clock to show that failure. */
+struct fake_clock {
+	int64_t mono, wall;
+};
+
+static int64_t mesh_clock(const struct fake_clock *c)
+{
+	static int feed_wall = -1;
+
+	if (feed_wall < 0)
+		feed_wall = getenv("MESH_TEST_FEED_WALL") != NULL;
+	return feed_wall ? c->wall : c->mono;
+}
+
+static void clock_ticks(struct sim *s, struct fake_clock *c, int n)
+{
+	for (int t = 0; t < n; t++) {
+		c->mono += 1000;
+		c->wall += 1000;
+		sim_tick(s, mesh_clock(c) - s->now);
+		assert_true(sim_run(s, 100000));
+	}
+}
+
+/* b stops answering a: what b sends on their connection is lost. */
+static void sim_disconnect_quietly(struct sim *s, int a, int b)
+{
+	int c = sim_conn_of(s, b, a);
+
+	assert_true(c >= 0);
+	s->c[c].peer_conn = -1;
+}
+
+static void test_wall_clock_jumps(void **st)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+	struct fake_clock c = {.mono = 5000, .wall = 1700000000000LL};
+
+	(void)st;
+	memset(link_, 0, sizeof(link_));
+	sim_init(s, 2);
+	s->now = mesh_clock(&c);
+	connect_(s, 0, 1);
+	assert_true(sim_run(s, 100000));
+	clock_ticks(s, &c, 10);
+	c.wall += 3LL * 365 * 86400 * 1000; /* first NTP sync */
+	clock_ticks(s, &c, 10);
+	assert_int_equal(s->n[0].down_events, 0);
+	assert_int_equal(s->n[1].down_events, 0);
+	c.wall -= 86400LL * 1000; /* set back a day */
+	clock_ticks(s, &c, 10);
+	assert_int_equal(s->n[0].down_events, 0);
+	/* PINGs still run after the backward jump: a peer that stops
+	 * answering is dropped within PingInterval + PingTimeout. */
+	sim_disconnect_quietly(s, 0, 1);
+	clock_ticks(s, &c, 80);
+	assert_int_equal(s->n[0].down_events, 1);
+	sim_free(s);
+	free(s);
+}
+
+
 /* UDP key exchange records and TCP-carried datagrams cross two relays. */
 static void test_key_exchange_over_relays(void **st)
 {
@@ -386,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_node_leaves),
 		cmocka_unit_test(test_subnet_changes),
 		cmocka_unit_test(test_ping_keeps_alive),
+		cmocka_unit_test(test_wall_clock_jumps),
 		cmocka_unit_test(test_key_exchange_over_relays),
 		cmocka_unit_test(test_indirect_node),
 	};

@@ -5,11 +5,14 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define FILE_MAX (1u << 20)
 
@@ -46,25 +49,59 @@ enum fl_conf_err fl_conf_cmdline_add(struct fl_conf *cmdline, const char *arg, i
 	return fl_conf_add(cmdline, var, value, NULL, index);
 }
 
+/* Why st is not something we read as a config file, or NULL. */
+static const char *file_kind_refused(const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return st->st_size > (off_t)FILE_MAX ? "larger than 1 MiB" : NULL;
+	if (S_ISDIR(st->st_mode))
+		return "not a regular file (a directory)";
+	if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
+		return "not a regular file (a device)";
+	if (S_ISFIFO(st->st_mode))
+		return "not a regular file (a FIFO)";
+	return "not a regular file";
+}
+
+/* Only a regular file of at most FILE_MAX bytes, checked on the open
+ * descriptor (after links are followed): a directory, /dev/zero or a FIFO
+ * under a config name is named and refused, never read or waited on. */
 enum fl_conf_err fl_conf_read_file(struct fl_conf *c, const char *path,
                                    const struct fl_conf_reporter *r)
 {
-	FILE *f = fopen(path, "r");
-	if (!f) {
+	struct stat st;
+	const char *why;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		report(r, "%s: cannot open: %s", path, strerror(errno));
 		return FL_CONF_EIO;
 	}
-	char *buf = malloc(FILE_MAX);
+	if (fstat(fd, &st) < 0)
+		why = strerror(errno);
+	else
+		why = file_kind_refused(&st);
+	if (why) {
+		report(r, "%s: %s", path, why);
+		close(fd);
+		return FL_CONF_EIO;
+	}
+	FILE *f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return FL_CONF_ENOMEM;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		fclose(f);
 		return FL_CONF_ENOMEM;
 	}
-	size_t len = fread(buf, 1, FILE_MAX, f);
-	bool bad = ferror(f) || (len == FILE_MAX && fgetc(f) != EOF);
+	/* The size can change under us: never read past what we allocated. */
+	size_t len = fread(buf, 1, (size_t)st.st_size + 1, f);
+	bool bad = ferror(f) || len > (size_t)st.st_size;
 	fclose(f);
 	enum fl_conf_err e = FL_CONF_EIO;
 	if (bad)
-		report(r, "%s: cannot read or larger than 1 MiB", path);
+		report(r, "%s: cannot read, or it grew while being read", path);
 	else
 		e = fl_conf_parse(c, buf, len, path, r);
 	free(buf);

@@ -159,19 +159,45 @@ static void write_target(int priority, const char *msg)
 	}
 }
 
+size_t fl_log_escape(char *out, size_t cap, const char *msg)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (!cap)
+		return 0;
+	for (; *msg; msg++) {
+		unsigned char c = (unsigned char)*msg;
+		bool ctl = c < 0x20 || c == 0x7f;
+		if (o + (ctl ? 4 : 1) >= cap)
+			break;
+		if (!ctl) {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 void fl_log(int level, int priority, const char *fmt, ...)
 {
 	if (level > lg.level && level > lg.sink_level)
 		return;
 	int saved = errno;
-	char msg[1024];
+	char raw[1024], msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
-	size_t len = strlen(msg);
-	if (len && msg[len - 1] == '\n')
-		msg[len - 1] = '\0';
+	size_t len = strlen(raw);
+	if (len && raw[len - 1] == '\n')
+		raw[len - 1] = '\0';
+	fl_log_escape(msg, sizeof(msg), raw);
 	pthread_mutex_lock(&lg.lock);
 	if (level <= lg.level)
 		write_target(priority, msg);

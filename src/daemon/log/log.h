@@ -54,6 +54,13 @@ void fl_log_set_sink(fl_log_sink_fn *fn, void *ctx, int sink_level);
  * form), with ANSI colours when color. Returns the length written. */
 size_t fl_log_format(char *out, size_t outlen, int priority, const char *msg, bool color);
 
+/* Copies msg to out (cap bytes, NUL-terminated, truncated to fit) with
+ * every control byte (below 0x20, and DEL) written as \xNN, so a string a
+ * peer controls (a node name, a request line) cannot move the cursor, ring
+ * a bell or forge a line of its own on a terminal or in a log file. Returns
+ * the length written. fl_log() applies it to every message. */
+size_t fl_log_escape(char *out, size_t cap, const char *msg);
+
 /* Logs one message: level is the debug level, priority a syslog LOG_*. */
 void fl_log(int level, int priority, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
