@@ -9,7 +9,7 @@ set -euo pipefail
 fl_need_root
 fl_need_tools python3
 fl_need_fenliu
-ldd "$FENLIU_BUILD/src/daemon/fenliud" | grep -q libsystemd ||
+[[ $(ldd "$FENLIU_BUILD/src/daemon/fenliud") == *libsystemd* ]] ||
 	fl_skip "fenliud built without libsystemd (meson -Dsystemd=disabled or no libsystemd-dev)"
 fl_init
 
@@ -46,7 +46,7 @@ fl_start a
 unset NOTIFY_SOCKET WATCHDOG_USEC
 fl_wait 10 "READY=1" grep -q 'READY=1' "$log"
 after TINC-UP READY=1 || { cat "$log"; fl_fail "READY=1 came before tinc-up ran"; }
-n a ip -4 addr show fl0 | grep -q 203.0.113.1 || fl_fail "fl0 has no address at READY"
+[[ $(n a ip -4 addr show fl0) == *203.0.113.1/* ]] || fl_fail "fl0 has no address at READY"
 
 # Watchdog: every second at WATCHDOG_USEC=2 s; wait for three.
 fl_wait 10 "three WATCHDOG=1" at_least 3 WATCHDOG=1
