@@ -18,7 +18,8 @@ arm64)
 	# (it would remove it), and the build does not need libevent.
 	pkgs+=(crossbuild-essential-arm64 qemu-user-static file
 	       libssl-dev:arm64 libsodium-dev:arm64 zlib1g-dev:arm64 liblzo2-dev:arm64
-	       liblz4-dev:arm64 libcmocka-dev:arm64 libsystemd-dev:arm64) ;;
+	       liblz4-dev:arm64 libcmocka-dev:arm64 libsystemd-dev:arm64
+	       pkg-config:arm64) ;; # aarch64-linux-gnu-pkg-config, for dpkg-buildpackage -a arm64
 package)
 	pkgs+=(dpkg-dev debhelper fakeroot lintian bash-completion systemd file) ;;
 esac
