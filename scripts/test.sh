@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build fenliu and run every test: unit tests under ASan+UBSan, the end-to-end
-# namespace tests (as root), and each libFuzzer target for FUZZ_SECONDS.
+# namespace tests (as root), the arm64 cross-build's unit tests under qemu,
+# the Debian package, and each libFuzzer target for FUZZ_SECONDS.
 # Usage: scripts/test.sh            (from anywhere; installs missing packages)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +70,50 @@ for t in tests/faults/*.sh; do
 	esac
 	grep '^RESULT ' "build-asan/faults-$name.log" | sed 's/^/        /' || true
 done
+
+# --- pkg: arm64 cross-build and Debian package (ARM64=0 / PACKAGE=0 skip) ---
+echo "== arm64 cross-build, unit tests under qemu-aarch64 (build-arm64/) [$(date +%T)]"
+if [ "${ARM64:-1}" = 0 ]; then
+	echo "  skip: ARM64=0"; skipped=$((skipped + 1))
+elif ! FL_DEPS_STAGE=arm64 "$top/scripts/deps.sh" >build-arm64.deps.log 2>&1; then
+	echo "  skip: $(tail -n 1 build-arm64.deps.log)"; skipped=$((skipped + 1))
+else
+	set +e
+	"$top/scripts/test-arm64.sh" build-arm64 >build-arm64.test.log 2>&1
+	rc=$?
+	set -e
+	ok=$(grep -Eo '^Ok: +[0-9]+' build-arm64/unit.log 2>/dev/null | grep -Eo '[0-9]+' || echo 0)
+	sk=$(grep -Eo '^Skipped: +[0-9]+' build-arm64/unit.log 2>/dev/null | grep -Eo '[0-9]+' || echo 0)
+	nsk=$(grep -Eo '^Skipped \(.*\): [0-9]+' build-arm64.test.log | grep -Eo '[0-9]+$' || echo 0)
+	echo "  arm64: $ok ok, $((sk + nsk)) skipped (see build-arm64.test.log)"
+	passed=$((passed + ok)); skipped=$((skipped + sk + nsk))
+	if [ "$rc" -ne 0 ]; then
+		tail -n 40 build-arm64.test.log; failed=$((failed + 1)); failures+=("arm64 (build-arm64.test.log)")
+	fi
+fi
+
+echo "== Debian package (build-deb/) [$(date +%T)]"
+if [ "${PACKAGE:-1}" = 0 ]; then
+	echo "  skip: PACKAGE=0"; skipped=$((skipped + 2))
+elif ! FL_DEPS_STAGE=package "$top/scripts/deps.sh" >build-deb.deps.log 2>&1; then
+	echo "  skip: $(tail -n 1 build-deb.deps.log)"; skipped=$((skipped + 2))
+elif "$top/scripts/package.sh" >build-deb.log 2>&1; then
+	echo "  ok    package.sh ($(grep -Eo 'fenliu_[^ ]*\.deb' build-deb.log | tail -n 1), lintian clean of errors)"
+	passed=$((passed + 1))
+	set +e
+	bash tests/dist/deb_install.sh >build-deb/deb_install.log 2>&1
+	rc=$?
+	set -e
+	case $rc in
+	0) echo "  ok    deb_install"; passed=$((passed + 1)) ;;
+	77) echo "  skip  deb_install: $(tail -n 1 build-deb/deb_install.log)"; skipped=$((skipped + 1)) ;;
+	*) echo "  FAIL  deb_install"; tail -n 30 build-deb/deb_install.log; failed=$((failed + 1)); failures+=("deb_install") ;;
+	esac
+else
+	echo "  FAIL  package.sh"; tail -n 40 build-deb.log
+	failed=$((failed + 1)); failures+=("package.sh (build-deb.log)")
+fi
+# --- end pkg ---
 
 echo "== fuzzing (clang libFuzzer, ${fuzz_seconds}s per target) [$(date +%T)]"
 if command -v clang >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then

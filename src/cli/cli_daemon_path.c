@@ -2,7 +2,8 @@
  * cli_daemon_path.c: where `fenliu start` finds fenliud. Order: $FENLIUD;
  * next to the fenliu binary (installed side by side, or the CLI started by
  * a path); the build tree layout (build/src/cli/fenliu ->
- * build/src/daemon/fenliud); the same two beside /proc/self/exe (fenliu
+ * build/src/daemon/fenliud); the installed layout (PREFIX/bin/fenliu ->
+ * PREFIX/sbin/fenliud, as tinc); the same three beside /proc/self/exe (fenliu
  * found through PATH or a symlink); else plain "fenliud" for execvp's PATH
  * search. Called by cli_control.c's start verb.
  */
@@ -16,7 +17,7 @@
 /* A fenliud next to, or in the build tree around, the binary at self. */
 static bool daemon_path_near(const char *self, char *out, size_t len)
 {
-	static const char *const rel[] = {"fenliud", "../daemon/fenliud"};
+	static const char *const rel[] = {"fenliud", "../daemon/fenliud", "../sbin/fenliud"};
 	const char *slash = self ? strrchr(self, '/') : NULL;
 
 	if (!slash)

@@ -23,6 +23,7 @@
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
+#include "daemon/fld_notify.h"
 #include "daemon/log/log.h"
 #include "io/tun.h"
 
@@ -251,8 +252,11 @@ int fld_reload(struct fld *d)
 	struct mesh_out out;
 
 	fl_dlog(FL_DLOG_INFO, "Reloading configuration");
-	if (fld_conf_load(d, false) < 0)
+	fld_notify_reloading();
+	if (fld_conf_load(d, false) < 0) {
+		fld_notify_reloaded(EINVAL);
 		return EINVAL;
+	}
 	fld_routes_reload(d); /* keeps the old routes if route/ cannot be read */
 	main_script_env(d, &env);
 	fl_script_set_env(d->scripts, &env);
@@ -266,6 +270,7 @@ int fld_reload(struct fld *d)
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 	fld_reload_close_changed(d);
+	fld_notify_reloaded(0);
 	return 0;
 }
 
@@ -330,6 +335,7 @@ static void main_tick(struct fld *d)
 	fld_udp_tick(d);
 	fld_keyexpire_tick(d);
 	fld_net_tick(d);
+	fld_notify_watchdog(fld_now());
 }
 
 static void main_loop(struct fld *d)
@@ -508,10 +514,12 @@ int main(int argc, char *argv[])
 		goto out_stop;
 	}
 	fl_daemonize_done(umbilical, 0);
+	fld_notify_ready();
 	main_loop(&d);
 	ret = 0;
 	fl_dlog(FL_DLOG_ERR, "Terminating");
 out_stop:
+	fld_notify_stopping();
 	main_stop(&d);
 	fl_log_close();
 out_opts:

@@ -1,6 +1,6 @@
 /* test_daemon_path.c: where `fenliu start` finds fenliud
  * (cli_daemon_path.c): $FENLIUD, beside the CLI, the build tree's
- * src/cli -> src/daemon, else the PATH search. */
+ * src/cli -> src/daemon, the installed bin -> sbin, else the PATH search. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -65,6 +65,26 @@ static void test_daemon_path(void **state)
 	unlink(p);
 	snprintf(p, sizeof(p), "%s/src/daemon/fenliud", dir);
 	unlink(p);
+
+	/* installed: PREFIX/bin/fenliu -> PREFIX/sbin/fenliud (tinc's layout) */
+	snprintf(p, sizeof(p), "%s/bin", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/sbin", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(argv0, sizeof(argv0), "%s/bin/fenliu", dir);
+	fl_cli_daemon_path(NULL, argv0, out, sizeof(out));
+	assert_string_equal(out, "fenliud");
+	snprintf(p, sizeof(p), "%s/sbin/fenliud", dir);
+	touch_exe(p);
+	fl_cli_daemon_path(NULL, argv0, out, sizeof(out));
+	snprintf(p, sizeof(p), "%s/bin/../sbin/fenliud", dir);
+	assert_string_equal(out, p);
+	snprintf(p, sizeof(p), "%s/sbin/fenliud", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/sbin", dir);
+	rmdir(p);
+	snprintf(p, sizeof(p), "%s/bin", dir);
+	rmdir(p);
 	snprintf(p, sizeof(p), "%s/src/daemon", dir);
 	rmdir(p);
 	snprintf(p, sizeof(p), "%s/src/cli", dir);

@@ -138,8 +138,8 @@ static void test_paths(void **state)
 	assert_string_equal(p.confbase, FL_SYSCONFDIR "/tinc/vpn");
 	assert_string_equal(p.ident, "tinc.vpn");
 	if (!p.fallback) {
-		assert_string_equal(p.pidfile, FL_LOCALSTATEDIR "/run/tinc.vpn.pid");
-		assert_string_equal(p.socket, FL_LOCALSTATEDIR "/run/tinc.vpn.socket");
+		assert_string_equal(p.pidfile, FL_RUNSTATEDIR "/tinc.vpn.pid");
+		assert_string_equal(p.socket, FL_RUNSTATEDIR "/tinc.vpn.socket");
 		assert_string_equal(p.logfile, FL_LOCALSTATEDIR "/log/tinc.vpn.log");
 	}
 	assert_true(fl_paths_resolve(&p, NULL, NULL, NULL, NULL, false));

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -122,7 +123,11 @@ static void test_udp_batch(void **state)
 	assert_true(sa >= 0 && sb >= 0);
 	assert_int_equal(fl_udp_local_addr(sb, &b), 0);
 	assert_int_equal(fl_udp_local_addr(sa, &a), 0);
-	assert_true(fl_udp_path_mtu(&b) >= 1500);
+	int mtu = fl_udp_path_mtu(&b);
+	/* qemu-user (scripts/test-arm64.sh, meson's exe wrapper) does not
+	 * translate the IP_MTU socket option; everything else here it does. */
+	if (!(mtu == -ENOPROTOOPT && getenv("MESON_EXE_WRAPPER")))
+		assert_true(mtu >= 1500);
 
 	fl_udp_txq_init(&q, sa, NULL, NULL);
 	for (int i = 0; i < 100; i++) {

@@ -25,9 +25,9 @@ static bool fits(int n, size_t cap)
 static bool use_fallback(const struct fl_paths *p, bool daemon)
 {
 	if (daemon)
-		return access(FL_LOCALSTATEDIR, R_OK | W_OK | X_OK) != 0;
+		return access(FL_RUNSTATEDIR, R_OK | W_OK | X_OK) != 0;
 	char f[FL_PATH_MAX + 400];
-	snprintf(f, sizeof(f), FL_LOCALSTATEDIR "/run/%s.pid", p->ident);
+	snprintf(f, sizeof(f), FL_RUNSTATEDIR "/%s.pid", p->ident);
 	if (access(f, R_OK) == 0)
 		return false;
 	snprintf(f, sizeof(f), "%s/pid", p->confbase);
@@ -67,7 +67,7 @@ bool fl_paths_resolve(struct fl_paths *p, const char *confbase, const char *netn
 	else if (p->fallback)
 		n = snprintf(p->pidfile, sizeof(p->pidfile), "%s/pid", p->confbase);
 	else
-		n = snprintf(p->pidfile, sizeof(p->pidfile), FL_LOCALSTATEDIR "/run/%s.pid", p->ident);
+		n = snprintf(p->pidfile, sizeof(p->pidfile), FL_RUNSTATEDIR "/%s.pid", p->ident);
 	if (!fits(n, sizeof(p->pidfile) - 8))
 		return false;
 	if (logfile)

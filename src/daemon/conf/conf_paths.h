@@ -12,6 +12,11 @@
 #ifndef FL_LOCALSTATEDIR
 #define FL_LOCALSTATEDIR "/var"
 #endif
+/* Pid file and control socket; meson passes all three from its sysconfdir,
+ * localstatedir and runstatedir options (tinc's defaults: /var/run). */
+#ifndef FL_RUNSTATEDIR
+#define FL_RUNSTATEDIR FL_LOCALSTATEDIR "/run"
+#endif
 
 #define FL_PATH_MAX 4096
 
@@ -22,14 +27,14 @@ struct fl_paths {
 	char socket[FL_PATH_MAX];
 	char logfile[FL_PATH_MAX];
 	char ident[300];          /* "tinc" or "tinc.NET" (syslog ident) */
-	bool fallback;            /* pid/log went to CONFBASE (LOCALSTATEDIR unusable) */
+	bool fallback;            /* pid/log went to CONFBASE (RUNSTATEDIR unusable) */
 	bool netname_unsafe;      /* warn: unsafe character in netname */
 	bool both_given;          /* -c and -n: -c wins (log a note) */
 };
 
 /* Resolves every path. Any option may be NULL. netname NULL falls back to
  * env NETNAME; "" or "." mean none. daemon selects the fallback rule (the
- * daemon checks LOCALSTATEDIR access, the CLI looks for an existing pid
+ * daemon checks RUNSTATEDIR access, the CLI looks for an existing pid
  * file). Returns false for an invalid netname or too long paths. */
 bool fl_paths_resolve(struct fl_paths *p, const char *confbase, const char *netname,
                       const char *pidfile, const char *logfile, bool daemon);
