@@ -46,8 +46,9 @@ nolegacy="$(dirname "$(dirname "$TINC11_DIR")")/nolegacy/src"
 echo "  tincd: $TINC11_DIR/tincd ($("$TINC11_DIR/tincd" --version | head -n 1))"
 
 # Interop tests: they need stock tinc. Under CI their skip is a failure.
+# e2e: every script that calls fl_need_tinc unconditionally, and the runs
+# below that give a script a tinc peer.
 interop_unit=(daemon_tincd_compat sptps_tinc)
-is_interop_e2e() { grep -q '^fl_need_tinc' "$1"; }
 
 echo "== unit tests under ASan+UBSan [$(date +%T)]"
 if meson test -C build-asan --suite unit --print-errorlogs --num-processes "$jobs" >build-asan/unit.log 2>&1; then
@@ -73,17 +74,17 @@ for t in "${interop_unit[@]}"; do
 done
 
 echo "== end-to-end tests (tests/e2e) [$(date +%T)]"
-for t in tests/e2e/*.sh; do
-	[ -e "$t" ] || continue
-	name=$(basename "$t" .sh)
-	case $name in lib*) continue ;; esac # helpers sourced by the tests
+# run_e2e NAME SCRIPT INTEROP [VAR=VALUE...]: one e2e run, counted.
+run_e2e() {
+	local name=$1 t=$2 interop=$3 rc
+	shift 3
 	set +e
-	FENLIU_BUILD="$top/build-asan" bash "$t" >"build-asan/e2e-$name.log" 2>&1
+	env "$@" FENLIU_BUILD="$top/build-asan" bash "$t" >"build-asan/e2e-$name.log" 2>&1
 	rc=$?
 	set -e
 	case $rc in
 	0) echo "  ok    $name"; passed=$((passed + 1)) ;;
-	77) if [ -n "${CI:-}" ] && is_interop_e2e "$t"; then
+	77) if [ -n "${CI:-}" ] && [ "$interop" = 1 ]; then
 		echo "  FAIL  $name: interop test skipped under CI: $(tail -n 1 "build-asan/e2e-$name.log")"
 		failed=$((failed + 1)); failures+=("e2e $name (interop skipped)")
 	else
@@ -91,7 +92,17 @@ for t in tests/e2e/*.sh; do
 	fi ;;
 	*) echo "  FAIL  $name (exit $rc)"; tail -n 40 "build-asan/e2e-$name.log"; failed=$((failed + 1)); failures+=("e2e $name") ;;
 	esac
+}
+for t in tests/e2e/*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	case $name in lib*) continue ;; esac # helpers sourced by the tests
+	interop=0
+	grep -q '^fl_need_tinc' "$t" && interop=1
+	run_e2e "$name" "$t" "$interop"
 done
+# The same scripts with a stock tincd as the peer.
+run_e2e keyexpire_tinc tests/e2e/keyexpire.sh 1 FL_PEER_KIND=tinc
 
 echo "== fuzzing (clang libFuzzer, ${fuzz_seconds}s per target) [$(date +%T)]"
 if command -v clang >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
