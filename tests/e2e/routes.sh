@@ -162,6 +162,8 @@ fl_wait_udp b a
 fl_wait_udp b c
 for i in $(seq 10); do ping4 || fl_fail "ping a -> $DST4 via tinc #$i lost"; done
 for i in $(seq 5); do ping6 || fl_fail "ping a -> $DST6 via tinc #$i lost"; done
+fl_count b
+fl_relayed_on_udp "routed via tinc b" a b "$DST4"
 fl_not fl_udp_confirmed a c || fl_fail "a: UDP to c confirmed through the firewall"
 fl_ping a b || fl_fail "a -> b (tinc) lost"
 for x in a b c; do fl_stop "$x"; done
