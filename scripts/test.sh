@@ -35,7 +35,9 @@ shared=${FENLIU_SHARED:-$top/../shared}
 if [ -z "${TINC11_DIR:-}" ]; then
 	peer="$top/build-peer"
 	if [ ! -x "$peer/legacy/src/sptps_test" ] || [ ! -x "$peer/nolegacy/src/tinc" ]; then
-		nice "$shared/tools/build-tinc11" "$peer" >build-peer.log 2>&1 || { tail -n 40 build-peer.log; echo "stock tinc 1.1 build failed"; exit 1; }
+		mkdir -p "$peer"
+		nice "$shared/tools/build-tinc11" "$peer" >"$peer/build-tinc11.log" 2>&1 ||
+			{ tail -n 40 "$peer/build-tinc11.log"; echo "stock tinc 1.1 build failed"; exit 1; }
 	fi
 	export TINC11_DIR="$peer/legacy/src"
 fi
