@@ -57,8 +57,26 @@ static int setup(void **state)
 	return 0;
 }
 
+/* A failed test can leave the tincd that `fenliu start` detached (or
+ * serve()) running, holding the control socket the next test needs: end
+ * whoever the pid file names. */
+static void end_pidfile_daemon(void)
+{
+	FILE *f = fopen(pidpath, "r");
+	long pid = 0;
+	if (f) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
+	if (pid > 0 && pid != tincd && kill((pid_t)pid, SIGTERM) == 0)
+		for (int i = 0; i < 2000 && kill((pid_t)pid, 0) == 0; i++)
+			usleep(5000);
+}
+
 static int teardown(void **state)
 {
+	end_pidfile_daemon();
 	return cli_cleanup(tincd, dir);
 }
 
@@ -243,6 +261,7 @@ static void serve(void)
 
 static void test_tinc_cli_vs_fenliu(void **state)
 {
+	end_pidfile_daemon();
 	unlink(pidpath);
 	pid_t server = fork();
 	if (server == 0)
