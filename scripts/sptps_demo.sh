@@ -100,7 +100,8 @@ if [ -x "$tincd" ]; then
 	tincd_pid=$!
 	tport=
 	for _ in $(seq 100); do # poll tincd's log for its port, up to 10 s
-		tport=$(sed -n 's/.*Listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$work/gamma.log" 2>/dev/null)
+		# || true: until tincd has created its log, sed fails (2) and set -e would end the demo
+		tport=$(sed -n 's/.*Listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$work/gamma.log" 2>/dev/null || true)
 		[ -n "$tport" ] && grep -q Ready "$work/gamma.log" && break
 		kill -0 "$tincd_pid" 2>/dev/null || break
 		sleep 0.1

@@ -291,6 +291,24 @@ static void test_small_verbs(void **state)
 	free(out), free(err);
 }
 
+/* Polls `dump connections` (up to 10 s) until a control connection shows
+ * the log bit: the logger has subscribed, so stopping now cannot race it. */
+static bool log_subscribed(void)
+{
+	for (int i = 0; i < 1000; i++) {
+		char *out, *err, *st;
+		bool found = false;
+		if (run(fl_cli_dump, &out, &err, "dump", "connections", NULL) == 0)
+			for (st = strstr(out, " status "); st && !found; st = strstr(st + 1, " status "))
+				found = strtoul(st + 8, NULL, 16) & FL_CONN_LOG;
+		free(out), free(err);
+		if (found)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 /* `log` streams until the daemon goes away; stop ends both. */
 static void test_log_and_stop(void **state)
 {
@@ -301,7 +319,7 @@ static void test_log_and_stop(void **state)
 		run(fl_cli_log, &out, &err, "log", "1", NULL);
 		_exit(strstr(out, "NOTICE  tick\n") ? 0 : 1);
 	}
-	usleep(300000);
+	assert_true(log_subscribed());
 	char *out, *err;
 	assert_int_equal(run(fl_cli_stop, &out, &err, "stop", NULL), 0);
 	free(out), free(err);

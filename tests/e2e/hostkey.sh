@@ -25,8 +25,15 @@ fl_wait_ping a b 30
 fl_stop a
 
 echo "Ed25519PublicKey = $key" >>"$hb"
+log=$(fl_dir a)/log
+l0=$(wc -l <"$log")
+since() { tail -n +$((l0 + 1)) "$log" | grep -qE "$1"; }
 fl_start a -o "b.Ed25519PublicKey=notakey"
-sleep 3
+# No sleep: wait until a has given up its attempt on b, then check it never
+# connected and that b is unreachable.
+fl_wait 30 "a: gave up connecting to b" since 'b: no more addresses to try'
+since 'Connected to b|Node b became reachable' && fl_fail "a connected to b with an invalid command-line key"
+fl_not fl_reachable a b || fl_fail "a sees b reachable with an invalid command-line key"
 fl_ping a b && fl_fail "a reached b with an invalid command-line key"
 for x in a b; do fl_stop "$x"; done
 echo "ok: host public keys in tinc's order, -o NODE.Ed25519PublicKey included"

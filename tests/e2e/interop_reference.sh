@@ -29,6 +29,8 @@ fl_wait_ping a c 30
 fl_wait_udp b a
 fl_wait_udp b c
 fl_pings a c 10
+fl_count b
+fl_relayed_on_udp "tinc-tinc relayed" a b 203.0.113.3
 fl_not fl_udp_confirmed a c || fl_fail "a claims UDP to c confirmed through the firewall"
 fl_log "tinc-tinc relayed path: ok"
 fl_cli a dump nodes

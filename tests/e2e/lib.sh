@@ -56,7 +56,10 @@ fl_need_fenliu() {
 }
 
 # fl_need_tinc: interop tests find stock tinc 1.1 through TINC11_DIR (the
-# directory holding tincd and tinc).
+# directory holding tincd and tinc), by default the one scripts/test.sh
+# builds in build-peer/.
+[ -n "${TINC11_DIR:-}" ] || [ ! -x "$FL_TOP/build-peer/legacy/src/tincd" ] ||
+	TINC11_DIR=$FL_TOP/build-peer/legacy/src
 fl_need_tinc() {
 	[ -n "${TINC11_DIR:-}" ] || fl_skip "TINC11_DIR not set (directory holding stock tinc 1.1 tincd and tinc)"
 	[ -x "$TINC11_DIR/tincd" ] && [ -x "$TINC11_DIR/tinc" ] ||
@@ -73,6 +76,7 @@ fl_cleanup() {
 	local rc=$? p n ns
 	trap - EXIT
 	set +e
+	FL_IN_CLEANUP=1
 	for n in "${FL_NODES[@]+"${FL_NODES[@]}"}"; do
 		[ -n "${FL_PID[$n]:-}" ] && fl_stop "$n" >/dev/null 2>&1
 	done
@@ -155,9 +159,10 @@ fl_dir() { echo "$FL_TMP/$1"; }
 
 # fl_conf NODE KIND [VAR=VALUE...]: write NODE's config directory for a node of
 # KIND (fenliu|tinc). Extra tinc.conf lines come as VAR=VALUE arguments;
-# `host:VAR=VALUE` goes to the node's own host file. Keys: `fenliu init`
-# when the CLI exists and FL_FIXED_KEYS is unset, otherwise the fixed test
-# key with the node's index from the vectors.
+# `host:VAR=VALUE` goes to the node's own host file. Keys: `fenliu init` for
+# a fenliu node unless FL_FIXED_KEYS is set (a failing init fails the test,
+# so every e2e test also checks init), otherwise the fixed test key with the
+# node's index from the vectors.
 fl_conf() {
 	local node=$1 kind=${FL_FORCE_KIND:-$2} i=${FL_IDX[$1]} d
 	shift 2
@@ -165,9 +170,11 @@ fl_conf() {
 	FL_KIND[$node]=$kind
 	rm -rf "$d"
 	mkdir -p "$d/hosts"
-	if [ -z "${FL_FIXED_KEYS:-}" ] && [ "$kind" = fenliu ] && [ -x "$FENLIU_BUILD/src/cli/fenliu" ] &&
-		"$FENLIU_BUILD/src/cli/fenliu" -c "$d" init "$node" >"$d/init.log" 2>&1; then
-		:
+	if [ -z "${FL_FIXED_KEYS:-}" ] && [ "$kind" = fenliu ]; then
+		"$FENLIU_BUILD/src/cli/fenliu" -c "$d" init "$node" >"$d/init.log" 2>&1 ||
+			fl_fail "$node: fenliu init failed: $(cat "$d/init.log")"
+		[ -s "$d/ed25519_key.priv" ] && grep -q '^Ed25519PublicKey' "$d/hosts/$node" ||
+			fl_fail "$node: fenliu init made no key pair"
 	else
 		echo "Name = $node" >"$d/tinc.conf"
 		(umask 077; fl_key "$i" >"$d/ed25519_key.priv")
@@ -263,7 +270,9 @@ fl_alive_and_answers() {
 }
 
 # fl_stop NODE: SIGTERM, wait (up to 20 s, sanitizers make exit slow), then
-# look for sanitizer reports in its stderr.
+# look for sanitizer reports in its stderr. A daemon that does not exit on
+# its own, or exits with a non-zero status, fails the test (during cleanup it
+# only makes fl_stop return 1).
 fl_stop() {
 	local node=$1 pid=${FL_PID[$1]:-} i rc=0
 	[ -n "$pid" ] || return 0
@@ -280,7 +289,9 @@ fl_stop() {
 	wait "$pid" 2>/dev/null || rc=$?
 	FL_PID[$node]=
 	fl_check_san "$node"
-	return 0
+	[ "$rc" -eq 0 ] && return 0
+	[ -n "${FL_IN_CLEANUP:-}" ] && return 1
+	fl_fail "$node: daemon exit status $rc after SIGTERM"
 }
 
 # fl_kill NODE: SIGKILL without any check (a crash, for restart tests).
@@ -326,19 +337,30 @@ fl_ping() {
 # fl_wait_ping FROM TO_NODE [SECONDS [v6]]: poll until a ping gets through.
 fl_wait_ping() { fl_wait "${3:-30}" "ping ${4:-} $1 -> $2" fl_ping "$1" "$2" "${4:-}"; }
 
+# fl_node_status NODE PEER: set FL_ST to PEER's status word in NODE's
+# `dump nodes` (hex, no 0x; empty when PEER is not listed). A dump that fails,
+# or that does not list NODE itself, fails the test: a "no" from a broken CLI
+# would otherwise make every `fl_not fl_reachable ...` pass.
+fl_node_status() {
+	local out
+	out=$(fl_cli "$1" dump nodes 2>&1) || fl_fail "$1: dump nodes failed: $out"
+	awk -v p="$1" '$1==p {f=1} END {exit !f}' <<<"$out" ||
+		fl_fail "$1: dump nodes does not list $1 itself: $out"
+	FL_ST=$(awk -v p="$2" '$1==p {for(i=1;i<=NF;i++) if($i=="status") print $(i+1)}' <<<"$out")
+	[ -z "$FL_ST" ] || [[ $FL_ST =~ ^[0-9a-fA-F]+$ ]] || fl_fail "$1: status of $2 is not hex: $FL_ST"
+}
+
 # fl_udp_confirmed NODE PEER: does NODE's `dump nodes` show PEER with
 # status bit 0x80 (udp_confirmed) set?  Status is printed in hex.
 fl_udp_confirmed() {
-	local st
-	st=$(fl_cli "$1" dump nodes 2>/dev/null | awk -v p="$2" '$1==p {for(i=1;i<=NF;i++) if($i=="status") print $(i+1)}')
-	[ -n "$st" ] && (( (0x$st & 0x80) != 0 ))
+	fl_node_status "$1" "$2"
+	[ -n "$FL_ST" ] && (( (0x$FL_ST & 0x80) != 0 ))
 }
 
 # fl_reachable NODE PEER: NODE sees PEER reachable (status bit 0x10).
 fl_reachable() {
-	local st
-	st=$(fl_cli "$1" dump nodes 2>/dev/null | awk -v p="$2" '$1==p {for(i=1;i<=NF;i++) if($i=="status") print $(i+1)}')
-	[ -n "$st" ] && (( (0x$st & 0x10) != 0 ))
+	fl_node_status "$1" "$2"
+	[ -n "$FL_ST" ] && (( (0x$FL_ST & 0x10) != 0 ))
 }
 
 # fl_block_udp NODE PEER: drop UDP between NODE and PEER's underlay address
@@ -351,6 +373,39 @@ fl_block_udp() {
 			chain out { type filter hook output priority 0; ip daddr $peer meta l4proto udp drop; }
 		}
 	EOF
+}
+
+# fl_count NODE: nft counters in NODE's namespace on its tinc port 655:
+# udp_in/udp_out (data and probes) and tcp_in/tcp_out (meta connections),
+# so a test proves which path packets took instead of trusting a ping that
+# would also pass over TCP. fl_counter NODE NAME packets|bytes reads one.
+fl_count() {
+	n "$1" nft -f - <<-EOF
+		table inet flcount {
+			counter udp_in {}
+			counter udp_out {}
+			counter tcp_in {}
+			counter tcp_out {}
+			chain in {
+				type filter hook input priority -10;
+				udp dport 655 counter name "udp_in"
+				tcp dport 655 counter name "tcp_in"
+				tcp sport 655 counter name "tcp_in"
+			}
+			chain out {
+				type filter hook output priority -10;
+				udp sport 655 counter name "udp_out"
+				tcp dport 655 counter name "tcp_out"
+				tcp sport 655 counter name "tcp_out"
+			}
+		}
+	EOF
+}
+fl_counter() {
+	local v
+	v=$(n "$1" nft list counter inet flcount "$2" | awk -v k="$3" '{for(i=1;i<NF;i++) if($i==k) print $(i+1)}')
+	[[ $v =~ ^[0-9]+$ ]] || fl_fail "$1: no nft counter $2"
+	echo "$v"
 }
 
 # fl_bg NODE CMD...: start a helper process in NODE's namespace, tracked.

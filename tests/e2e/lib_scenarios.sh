@@ -23,6 +23,24 @@ fl_mesh3() {
 	for x in b a c; do fl_start "$x"; done
 }
 
+# fl_relayed_on_udp WHAT FROM RELAY ADDR: 20 pings of 1000 bytes FROM ->
+# ADDR, relayed by RELAY (which must have run fl_count). RELAY's UDP
+# counters carry both legs of every ping, and its meta connections less
+# than half of one leg: the pings were not sent as SPTPS_PACKET over TCP.
+fl_relayed_on_udp() {
+	local what=$1 from=$2 relay=$3 addr=$4 cnt=20 size=1000 ui uo ti
+	ui=$(fl_counter "$relay" udp_in bytes); uo=$(fl_counter "$relay" udp_out bytes)
+	ti=$(fl_counter "$relay" tcp_in bytes)
+	n "$from" ping -q -c $cnt -i 0.05 -W 2 -s $size "$addr" >/dev/null || fl_fail "$what: big pings $from -> $addr lost"
+	ui=$(($(fl_counter "$relay" udp_in bytes) - ui))
+	uo=$(($(fl_counter "$relay" udp_out bytes) - uo))
+	ti=$(($(fl_counter "$relay" tcp_in bytes) - ti))
+	fl_log "$what: relay $relay: udp in $ui B, udp out $uo B, tcp in $ti B for 2x$cnt pings of $size B"
+	[ "$ui" -ge $((2 * cnt * size)) ] && [ "$uo" -ge $((2 * cnt * size)) ] ||
+		fl_fail "$what: relayed pings did not cross $relay over UDP"
+	[ "$ti" -lt $((cnt * size / 2)) ] || fl_fail "$what: relayed pings went over $relay's meta connections"
+}
+
 # fl_pings FROM TO COUNT [v6]: COUNT pings in a row, none may be lost.
 fl_pings() {
 	local i

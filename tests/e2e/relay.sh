@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # UDP between A and C blocked (nft inside their namespaces): A and C still
-# reach each other, relayed through B, and never claim UDP to each other.
+# reach each other, relayed through B over UDP (nft counters on B), and
+# never claim UDP to each other.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_scenarios.sh"
@@ -17,6 +18,8 @@ fl_wait_udp b a
 fl_wait_udp b c
 fl_pings a c 20
 fl_pings c a 10 v6
+fl_count b
+fl_relayed_on_udp "relayed" a b 203.0.113.3
 fl_wait_udp a b
 fl_not fl_udp_confirmed a c || fl_fail "a: UDP to c confirmed through the firewall"
 fl_cli a dump nodes
