@@ -47,18 +47,19 @@ ff_rss_all() {
 # ff_alive NODE: its daemon still runs.
 ff_alive() { [ -n "${FL_PID[$1]:-}" ] && kill -0 "${FL_PID[$1]}" 2>/dev/null; }
 
-# ff_drop_total NODE: the sum of NODE's drop counters from `fenliu dump
-# stats` (lines `<scope> <name> <value>`, every counter whose scope or name
-# says "drop"), or "n/a" when the daemon has no such command (stock tinc,
-# or a fenliud from before the counters). The one place to change when the
-# counters become a hard check.
+# ff_drop_total NODE: the sum of NODE's data-plane drop counters (the
+# `drop` scope of `fenliu dump stats`, one line per reason; the per-peer
+# `drop-REASON` lines repeat them and are not added again), or "n/a" for a
+# stock tincd, which has no such counters. A fenliud that cannot dump its
+# stats fails the scenario.
 ff_drop_total() {
 	local out
-	if [ "${FL_KIND[$1]}" != fenliu ] || ! out=$(fl_cli "$1" dump stats 2>/dev/null); then
+	if [ "${FL_KIND[$1]}" != fenliu ]; then
 		echo n/a
 		return
 	fi
-	awk 'tolower($1 " " $2) ~ /drop/ && $3 ~ /^[0-9]+$/ {s += $3} END {print s + 0}' <<<"$out"
+	out=$(fl_cli "$1" dump stats) || { echo error; return 1; }
+	awk '$1 == "drop" && $3 ~ /^[0-9]+$/ {s += $3} END {print s + 0}' <<<"$out"
 }
 
 # ff_counted NODE BEFORE SENT: print how many of SENT datagrams NODE counted
@@ -71,6 +72,8 @@ ff_counted() {
 		echo n/a
 		return 0
 	fi
+	# a fenliud whose stats could not be read fails the check
+	case "$after$2" in *[!0-9]*) echo error; return 1 ;; esac
 	echo $((after - $2))
 	[ $(((after - $2) * 10)) -ge $(($3 * 9)) ]
 }
