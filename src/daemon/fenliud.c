@@ -190,7 +190,8 @@ static int main_mesh_new(struct fld *d)
 static int main_own_subnets(struct fld *d, struct mesh_out *out)
 {
 	struct mesh_node *me = mesh_myself(d->mesh);
-	const struct mesh_subnet_table *t = mesh_subnets(d->mesh);
+	const struct mesh_subnet **mine = NULL;
+	size_t n_mine = 0;
 	struct mesh_subnet *want;
 	size_t n = d->n_own_subnets;
 	int ret = 0;
@@ -209,29 +210,23 @@ static int main_own_subnets(struct fld *d, struct mesh_out *out)
 		}
 		want[i].owner = me;
 	}
-	for (size_t i = t->n; i-- > 0;) {
+	/* our own entries, in reverse table order as before */
+	mine = mesh_subnet_owned(me, &n_mine);
+	for (size_t i = n_mine; i-- > 0;) {
 		bool keep = false;
-		if (t->v[i].owner != me)
-			continue;
 		for (size_t k = 0; k < n; k++)
-			if (!mesh_subnet_cmp_noowner(&t->v[i], &want[k]))
+			if (!mesh_subnet_cmp_noowner(mine[i], &want[k]))
 				keep = true;
 		if (!keep) {
-			struct mesh_subnet gone = t->v[i];
+			struct mesh_subnet gone = *mine[i];
 			mesh_del_own_subnet(d->mesh, &gone, out);
-			t = mesh_subnets(d->mesh);
 		}
 	}
-	for (size_t k = 0; k < n; k++) {
-		bool have = false;
-		t = mesh_subnets(d->mesh);
-		for (size_t i = 0; i < t->n; i++)
-			if (t->v[i].owner == me && !mesh_subnet_cmp_noowner(&t->v[i], &want[k]))
-				have = true;
-		if (!have)
+	for (size_t k = 0; k < n; k++)
+		if (!mesh_subnet_table_find(mesh_subnets(d->mesh), &want[k]))
 			mesh_add_own_subnet(d->mesh, &want[k], out);
-	}
 out:
+	free(mine);
 	free(want);
 	return ret;
 }

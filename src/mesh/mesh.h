@@ -18,6 +18,7 @@
  *   binary SPTPS_PACKET bytes    -> mesh_conn_sptps_packet(m, id, buf, len, ...)
  *   socket closed / recv failed  -> mesh_conn_close(m, id, now, &out)
  *   every second                 -> mesh_tick(m, now, &out)
+ *   each loop iteration          -> mesh_settle(m, now, &out) (settle_ms > 0)
  *   then carry out every item of out in order, and mesh_out_clear(&out).
  * Time ("now") is milliseconds; pass CLOCK_REALTIME-based milliseconds so
  * last_state_change is Unix time (only differences are used otherwise).
@@ -94,6 +95,14 @@ struct mesh_node {
 	size_t n_edges, cap_edges;
 	/* timers (ms) */
 	int64_t last_req_key, udp_info_sent, mtu_info_sent;
+	/* This node's entries of the subnet table, unordered (see
+	 * mesh_subnet_owned() for §5.2 order). */
+	struct mesh_subnet_entry *subnets;
+	size_t n_subnets;
+	void *user;		/* the daemon's per-node record; mesh leaves it */
+	/* internal: a deferred DEL_EDGE to this node asks, after the next
+	 * graph run, whether its edge back to us goes too */
+	bool check_rev;
 };
 
 struct mesh_edge {
@@ -165,6 +174,14 @@ struct mesh_config {
 	bool tunnelserver;
 	bool strictsubnets;
 	bool forwarding_internal;	/* Forwarding = internal (default) */
+	/* 0: every call settles at once (graph run, lookup index rebuilt,
+	 * GRAPH_CHANGED), as tinc does per request. > 0: flooded edge and
+	 * subnet changes are batched and the owner calls mesh_settle() once
+	 * per event-loop iteration; the index is rebuilt at most every
+	 * settle_ms plus 1 ms per 200 subnets (lookups meanwhile search the
+	 * table, always current), graph runs at most every settle_ms / 10
+	 * plus 1 ms per 1000 edges. Bounds the work a flood can cause. */
+	int settle_ms;
 	/* Callbacks into the daemon; ctx is passed back. */
 	void *ctx;
 	bool (*host_lookup)(void *ctx, const char *name,
@@ -382,6 +399,10 @@ void mesh_conn_close(struct mesh *m, int32_t conn, int64_t now,
 /* Call once per second: ping/timeouts (§7.1), request-cache aging (§6),
  * 5-second work (§7.2, §7.4, AutoConnect §8.3), outgoing retries (§8.2). */
 void mesh_tick(struct mesh *m, int64_t now, struct mesh_out *out);
+/* With cfg.settle_ms > 0, call after each event-loop iteration: runs the
+ * batched graph run and index rebuild when due. Returns the ms until it
+ * wants to be called again (-1: nothing pending). */
+int mesh_settle(struct mesh *m, int64_t now, struct mesh_out *out);
 
 /* ---- key exchange and packets the daemon originates -------------------- */
 

@@ -84,6 +84,7 @@ struct mesh_edge *mesh_edge_add(struct mesh *m, struct mesh_node *from,
 		(from->n_edges - i) * sizeof(*from->edges));
 	from->edges[i] = e;
 	from->n_edges++;
+	m->n_edges++;
 	return e;
 }
 
@@ -93,9 +94,9 @@ void mesh_edge_del(struct mesh *m, struct mesh_edge *e)
 	bool found;
 	size_t i = edge_pos(from, e->to->name, &found);
 
-	(void)m;
 	if (!found || from->edges[i] != e)
 		return;
+	m->n_edges--;
 	if (e->reverse)
 		e->reverse->reverse = NULL;
 	/* A node whose prevedge this was keeps a dangling pointer otherwise;

@@ -159,7 +159,7 @@ static enum mesh_err add_edge(struct mesh *m, struct mesh_conn *c,
 	}
 	if (!m->cfg.tunnelserver)
 		mesh_forward_line(m, o, c->id, line);
-	mesh_graph(m, now, o);
+	mesh_graph_soon(m, now, o);
 	return MESH_OK;
 }
 
@@ -168,7 +168,7 @@ static enum mesh_err del_edge(struct mesh *m, struct mesh_conn *c,
 			      int64_t now, struct mesh_out *o)
 {
 	struct mesh_node *from, *to;
-	struct mesh_edge *e, *rev;
+	struct mesh_edge *e;
 	struct mesh_req back;
 
 	if (ts_skip(m, c, r->del_edge.from, r->del_edge.to))
@@ -187,15 +187,8 @@ static enum mesh_err del_edge(struct mesh *m, struct mesh_conn *c,
 	if (!m->cfg.tunnelserver)
 		mesh_forward_line(m, o, c->id, line);
 	mesh_edge_del(m, e);
-	mesh_graph(m, now, o);
-	rev = mesh_edge_find(to, m->myself);
-	if (!(to->status & MESH_NS_REACHABLE) && rev) {
-		if (!m->cfg.tunnelserver) {
-			mesh_fill_del_edge(m, &back, rev);
-			mesh_broadcast_req(m, o, MESH_CONN_NONE, &back);
-		}
-		mesh_edge_del(m, rev);
-	}
+	mesh_graph_soon(m, now, o);
+	mesh_check_rev_soon(m, to, now, o);
 	return MESH_OK;
 }
 

@@ -66,6 +66,12 @@ struct mesh {
 	bool dirty;		/* subnets or reachability changed since the index
 				   was built: lookups walk until mesh_changed() */
 	bool graph_ran;		/* a graph run since the last GRAPH_CHANGED */
+	/* batching (mesh_settle.c), cfg.settle_ms > 0 only */
+	bool graph_pending;	/* edges changed, graph not run yet */
+	int64_t last_graph, last_build;	/* ms */
+	size_t n_edges;		/* all edges, for the batching intervals */
+	struct mesh_node **rev_check;	/* deferred DEL_EDGE targets */
+	size_t n_rev_check, cap_rev_check;
 };
 
 /* mesh_out.c */
@@ -99,6 +105,17 @@ bool mesh_addr_parsable(const char *addr);
 
 /* mesh_graph.c */
 void mesh_graph(struct mesh *m, int64_t now, struct mesh_out *out);
+
+/* mesh_settle.c */
+/* After an edge change: run the graph now, or mark it for mesh_settle(). */
+void mesh_graph_soon(struct mesh *m, int64_t now, struct mesh_out *o);
+/* After DEL_EDGE from->to: once the graph ran, if `to` is unreachable its
+ * edge to us goes too (GRAPH.md §3.4). */
+void mesh_check_rev_soon(struct mesh *m, struct mesh_node *to, int64_t now,
+			 struct mesh_out *o);
+
+/* Run a pending graph run and the queued checks now (before purging). */
+void mesh_graph_flush(struct mesh *m, int64_t now, struct mesh_out *o);
 
 /* mesh_past.c */
 bool mesh_past_seen(struct mesh_past *p, const char *line, size_t len,

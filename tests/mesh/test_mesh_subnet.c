@@ -182,8 +182,7 @@ static const struct mesh_subnet *model(const struct mesh_subnet_table *t,
 {
 	const struct mesh_subnet *best = NULL, *last = NULL;
 
-	for (size_t i = 0; i < t->n; i++) {
-		const struct mesh_subnet *s = &t->v[i];
+	for (const struct mesh_subnet *s = mesh_subnet_table_first(t); s; s = mesh_subnet_next(s)) {
 		if (s->type != MESH_SUBNET_IPV4 || !mesh_subnet_matches(s, addr))
 			continue;
 		if (!last || mesh_subnet_cmp(s, last) > 0)
