@@ -172,6 +172,8 @@ static void main_mesh_config(struct fld *d, struct mesh_config *cfg)
 	cfg->udp_discovery_timeout = d->udp_discovery_timeout;
 	cfg->autoconnect = d->autoconnect;
 	cfg->forwarding_internal = true;
+	/* batch graph runs and lookup-index rebuilds (issue 22) */
+	cfg->settle_ms = 100;
 	cfg->ctx = d;
 	cfg->host_lookup = fld_conf_host_lookup;
 	cfg->random_u32 = main_random_u32;
@@ -323,15 +325,29 @@ static void main_tick(struct fld *d)
 	fld_keyexpire_tick(d);
 }
 
+/* The mesh's batched graph run and index rebuild, once per iteration. */
+static void main_settle(struct fld *d)
+{
+	struct mesh_out out;
+
+	mesh_out_init(&out);
+	d->settle_ms = mesh_settle(d->mesh, fld_mesh_now(), &out);
+	fld_out_run(d, &out);
+	mesh_out_clear(&out);
+}
+
 static void main_loop(struct fld *d)
 {
 	d->next_tick_ms = fld_now() + 1000;
+	d->settle_ms = -1;
 	while (!d->stop) {
 		uint64_t now = fld_now();
 		bool busy = fl_script_tick(d->scripts, now);
 		int timeout = d->next_tick_ms > now ? (int)(d->next_tick_ms - now) : 0;
 		if (busy && timeout > 50)
 			timeout = 50;
+		if (d->settle_ms >= 0 && d->settle_ms < timeout)
+			timeout = d->settle_ms;
 		if (fl_loop_run_once(d->loop, timeout) < 0) {
 			fl_dlog(FL_DLOG_ERR, "Event loop failed: %s", strerror(errno));
 			break;
@@ -347,6 +363,7 @@ static void main_loop(struct fld *d)
 			d->next_tick_ms = fld_now() + 1000;
 			main_tick(d);
 		}
+		main_settle(d);
 		/* Everything queued in this iteration leaves now. */
 		fld_conn_sweep(d);
 		fld_conn_flush_all(d);
