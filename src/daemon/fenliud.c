@@ -313,9 +313,20 @@ static int main_signals(struct fld *d)
 	return fld_watch(d, d->sigfd, FL_LOOP_READ, main_signal, d);
 }
 
+/* Other nodes' subnet events only if a script wants them: a node with
+ * 100,000 subnets going down must not cost 100,000 events (issue 22).
+ * Checked each second, as a new script would be noticed by tinc at once. */
+static void main_subnet_events(struct fld *d)
+{
+	mesh_set_subnet_events(d->mesh, d->scripts && (fl_script_exists(d->scripts, "subnet-up") ||
+						       fl_script_exists(d->scripts, "subnet-down")));
+}
+
 static void main_tick(struct fld *d)
 {
 	struct mesh_out out;
+
+	main_subnet_events(d);
 
 	mesh_out_init(&out);
 	mesh_tick(d->mesh, fld_mesh_now(), &out);
@@ -393,6 +404,7 @@ static int main_start(struct fld *d)
 	d->scripts = fl_script_new(&env);
 	if (!d->scripts)
 		return -1;
+	main_subnet_events(d);
 	fl_script_run_sync(d->scripts, "tinc-up", NULL);
 	mesh_out_init(&out);
 	if (main_own_subnets(d, &out) < 0) {

@@ -399,6 +399,10 @@ void mesh_conn_close(struct mesh *m, int32_t conn, int64_t now,
 /* Call once per second: ping/timeouts (§7.1), request-cache aging (§6),
  * 5-second work (§7.2, §7.4, AutoConnect §8.3), outgoing retries (§8.2). */
 void mesh_tick(struct mesh *m, int64_t now, struct mesh_out *out);
+/* Whether other nodes' SUBNET_UP/SUBNET_DOWN events are wanted (default
+ * yes). A daemon with no subnet-up/-down script turns them off, so a node
+ * with 100,000 subnets going down is not 100,000 output items. */
+void mesh_set_subnet_events(struct mesh *m, bool on);
 /* With cfg.settle_ms > 0, call after each event-loop iteration: runs the
  * batched graph run and index rebuild when due. Returns the ms until it
  * wants to be called again (-1: nothing pending). */

@@ -45,7 +45,7 @@ static enum mesh_err add_subnet(struct mesh *m, struct mesh_conn *c,
 		if (!mesh_subnet_table_add(&m->subnets, &s))
 			return MESH_E_NOMEM;
 		m->dirty = true;
-		if (s.owner->status & MESH_NS_REACHABLE)
+		if ((s.owner->status & MESH_NS_REACHABLE) && !m->quiet_subnets)
 			mesh_out_subnet(o, MESH_EV_SUBNET_UP, &s);
 	}
 	mesh_forward_line(m, o, c->id, line);
@@ -79,7 +79,7 @@ static enum mesh_err del_subnet(struct mesh *m, struct mesh_conn *c,
 	mesh_forward_line(m, o, c->id, line);
 	if (m->cfg.strictsubnets)
 		return MESH_OK;
-	if (s.owner->status & MESH_NS_REACHABLE)
+	if ((s.owner->status & MESH_NS_REACHABLE) && !m->quiet_subnets)
 		mesh_out_subnet(o, MESH_EV_SUBNET_DOWN, &s);
 	mesh_subnet_table_del(&m->subnets, &s);
 	m->dirty = true;

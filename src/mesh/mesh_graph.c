@@ -105,9 +105,11 @@ static void subnet_events(struct mesh *m, struct mesh_node *n,
 			  enum mesh_out_kind k, struct mesh_out *o)
 {
 	size_t count;
-	const struct mesh_subnet **v = mesh_subnet_owned(n, &count);
+	const struct mesh_subnet **v;
 
-	(void)m;
+	if (m->quiet_subnets)
+		return;
+	v = mesh_subnet_owned(n, &count);
 	for (size_t i = 0; i < count; i++)
 		mesh_out_subnet(o, k, v[i]);
 	free(v);

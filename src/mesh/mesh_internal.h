@@ -66,6 +66,7 @@ struct mesh {
 	bool dirty;		/* subnets or reachability changed since the index
 				   was built: lookups walk until mesh_changed() */
 	bool graph_ran;		/* a graph run since the last GRAPH_CHANGED */
+	bool quiet_subnets;	/* mesh_set_subnet_events(false) */
 	/* batching (mesh_settle.c), cfg.settle_ms > 0 only */
 	bool graph_pending;	/* edges changed, graph not run yet */
 	int64_t last_graph, last_build;	/* ms */

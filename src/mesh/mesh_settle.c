@@ -125,6 +125,11 @@ static int64_t settle_due(struct mesh *m, int64_t now, struct mesh_out *o)
 	return wait;
 }
 
+void mesh_set_subnet_events(struct mesh *m, bool on)
+{
+	m->quiet_subnets = !on;
+}
+
 int mesh_settle(struct mesh *m, int64_t now, struct mesh_out *o)
 {
 	int64_t wait;
