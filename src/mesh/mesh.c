@@ -173,6 +173,7 @@ void mesh_changed(struct mesh *m, struct mesh_out *o)
 	if (m->cfg.settle_ms > 0)
 		return;		/* batched: mesh_settle() does this */
 	if (m->dirty) {
+		m->index_builds++;
 		mesh_subnet_index_free(&m->index);
 		/* on allocation failure the index stays a (correct, slower) walk */
 		mesh_subnet_index_build_lpm(&m->index, &m->subnets);

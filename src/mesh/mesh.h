@@ -182,6 +182,10 @@ struct mesh_config {
 	 * table, always current), graph runs at most every settle_ms / 10
 	 * plus 1 ms per 1000 edges. Bounds the work a flood can cause. */
 	int settle_ms;
+	/* Most subnets learned from other nodes (0 = 1,000,000); beyond it
+	 * ADD_SUBNET is ignored, not forwarded, and counted. A fenliu
+	 * addition: tinc has no limit. */
+	size_t max_subnets;
 	/* Callbacks into the daemon; ctx is passed back. */
 	void *ctx;
 	bool (*host_lookup)(void *ctx, const char *name,

@@ -41,6 +41,14 @@ static enum mesh_err add_subnet(struct mesh *m, struct mesh_conn *c,
 	}
 	if (m->cfg.tunnelserver)
 		return MESH_OK;
+	if (m->subnets.n >= (m->cfg.max_subnets ? m->cfg.max_subnets : MESH_SUBNETS_MAX)) {
+		/* memory stays bounded under a flood; logged now and then */
+		if (m->subnets_refused++ % 100000 == 0)
+			mesh_out_log(o, "Subnet table full (%zu entries): ignoring ADD_SUBNET "
+				     "from %s (%lu so far)", m->subnets.n, c->name,
+				     m->subnets_refused);
+		return MESH_OK;
+	}
 	if (!m->cfg.strictsubnets) {
 		if (!mesh_subnet_table_add(&m->subnets, &s))
 			return MESH_E_NOMEM;

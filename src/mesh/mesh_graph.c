@@ -292,6 +292,7 @@ static void mst(struct mesh *m)
 
 void mesh_graph(struct mesh *m, int64_t now, struct mesh_out *o)
 {
+	m->graph_runs++;
 	sssp(m);
 	check_reachability(m, now, o);
 	mst(m);

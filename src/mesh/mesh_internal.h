@@ -7,6 +7,8 @@
 
 #include "mesh/mesh.h"
 
+#define MESH_SUBNETS_MAX 1000000	/* default cfg.max_subnets */
+
 /* Recently seen flooded lines (META.md §6). Chained hash set. */
 struct mesh_past_entry {
 	struct mesh_past_entry *next;
@@ -67,12 +69,14 @@ struct mesh {
 				   was built: lookups walk until mesh_changed() */
 	bool graph_ran;		/* a graph run since the last GRAPH_CHANGED */
 	bool quiet_subnets;	/* mesh_set_subnet_events(false) */
+	unsigned long subnets_refused;	/* ADD_SUBNET beyond cfg.max_subnets */
 	/* batching (mesh_settle.c), cfg.settle_ms > 0 only */
 	bool graph_pending;	/* edges changed, graph not run yet */
 	int64_t last_graph, last_build;	/* ms */
 	size_t n_edges;		/* all edges, for the batching intervals */
 	struct mesh_node **rev_check;	/* deferred DEL_EDGE targets */
 	size_t n_rev_check, cap_rev_check;
+	unsigned long graph_runs, index_builds;	/* for tests: work done */
 };
 
 /* mesh_out.c */

@@ -113,6 +113,7 @@ static int64_t settle_due(struct mesh *m, int64_t now, struct mesh_out *o)
 	if (m->dirty) {
 		int64_t at = m->last_build + build_interval(m);
 		if (now >= at) {
+			m->index_builds++;
 			mesh_subnet_index_free(&m->index);
 			/* on allocation failure lookups keep searching the table */
 			if (mesh_subnet_index_build_lpm(&m->index, &m->subnets))
