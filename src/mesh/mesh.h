@@ -180,7 +180,7 @@ struct mesh_config {
 	 * per event-loop iteration; the index is rebuilt at most every
 	 * settle_ms plus 1 ms per 200 subnets (lookups meanwhile search the
 	 * table, always current), graph runs at most every settle_ms / 10
-	 * plus 1 ms per 1000 edges. Bounds the work a flood can cause. */
+	 * plus 1 ms per 200 edges. Bounds the work a flood can cause. */
 	int settle_ms;
 	/* Most subnets learned from other nodes (0 = 1,000,000); beyond it
 	 * ADD_SUBNET is ignored, not forwarded, and counted. A fenliu
