@@ -10,24 +10,14 @@
 
 #include "mesh/mesh_internal.h"
 
+static const char *edge_to_name_at(const void *v, size_t i)
+{
+	return ((struct mesh_edge *const *)v)[i]->to->name;
+}
+
 static size_t edge_pos(const struct mesh_node *from, const char *to, bool *found)
 {
-	size_t lo = 0, hi = from->n_edges;
-
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int r = strcmp(from->edges[mid]->to->name, to);
-		if (r == 0) {
-			*found = true;
-			return mid;
-		}
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return mesh_name_pos(from->edges, from->n_edges, to, edge_to_name_at, found);
 }
 
 struct mesh_edge *mesh_edge_find(const struct mesh_node *from,

@@ -93,6 +93,10 @@ void mesh_out_close(struct mesh_out *o, int32_t conn, const char *reason);
 char *mesh_strdup(const char *s);
 
 /* mesh_node.c */
+/* Binary search in an array sorted by name (nodes; a node's edges by
+ * their `to`): the index of name, or where it would be inserted. */
+size_t mesh_name_pos(const void *v, size_t n, const char *name,
+		     const char *(*name_at)(const void *v, size_t i), bool *found);
 struct mesh_node *mesh_node_new(const char *name);
 void mesh_node_free(struct mesh_node *n);
 bool mesh_node_set_addr(struct mesh_node *n, const char *addr,
