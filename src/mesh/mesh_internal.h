@@ -66,7 +66,8 @@ struct mesh {
 	int contradicting_add_edge, contradicting_del_edge;
 	int sleeptime;
 	bool dirty;		/* subnets or reachability changed since the index
-				   was built: lookups walk until mesh_changed() */
+				   was built: lookups search the table until
+				   mesh_changed()/mesh_settle() rebuilds it */
 	bool graph_ran;		/* a graph run since the last GRAPH_CHANGED */
 	bool quiet_subnets;	/* mesh_set_subnet_events(false) */
 	unsigned long subnets_refused;	/* ADD_SUBNET beyond cfg.max_subnets */

@@ -6,8 +6,9 @@
  * Callers: mesh_request.c (ADD/DEL_SUBNET), mesh_proto.c (the table), the
  * daemon (own Subnet lines, dumps, scripts) and the dataplane (lookup).
  *
- * The lookup goes through struct mesh_subnet_index so the ordered-list walk
- * used now can be replaced by the src/lpm engine without touching callers.
+ * The lookup goes through struct mesh_subnet_index: the ordered-list walk
+ * (reference) or the src/lpm engine; mesh_subnet_table_lookup() answers
+ * from the table itself while an LPM index is stale.
  */
 #ifndef FL_MESH_SUBNET_H
 #define FL_MESH_SUBNET_H
