@@ -69,6 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.host_lookup = lookup;
 	cfg.random_u32 = rnd;
 	cfg.ctx = &seed;
+	/* the first byte's top bit: batched (as fenliud) or per request */
+	cfg.settle_ms = size && (data[0] & 0x80) ? 100 : 0;
 	m = mesh_new(&cfg, now);
 	if (!m)
 		abort();
@@ -97,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else {
 			mesh_connect_failed(m, mesh_node_find(m, "delta"), now, &o);
 		}
+		mesh_settle(m, now, &o);
 		mesh_out_clear(&o);
 		if (llen >= 4) {	/* routing must answer whatever the state */
 			uint8_t a6[16] = {0};

@@ -175,6 +175,8 @@ static void main_mesh_config(struct fld *d, struct mesh_config *cfg)
 	cfg->strictsubnets = d->strict_subnets;
 	cfg->tunnelserver = d->tunnel_server;
 	cfg->forwarding_internal = true;
+	/* batch graph runs and lookup-index rebuilds (issue 22) */
+	cfg->settle_ms = 100;
 	cfg->ctx = d;
 	cfg->host_lookup = fld_conf_host_lookup;
 	cfg->random_u32 = main_random_u32;
@@ -193,7 +195,8 @@ static int main_mesh_new(struct fld *d)
 static int main_own_subnets(struct fld *d, struct mesh_out *out)
 {
 	struct mesh_node *me = mesh_myself(d->mesh);
-	const struct mesh_subnet_table *t = mesh_subnets(d->mesh);
+	const struct mesh_subnet **mine = NULL;
+	size_t n_mine = 0;
 	struct mesh_subnet *want;
 	size_t n = d->n_own_subnets;
 	int ret = 0;
@@ -212,29 +215,23 @@ static int main_own_subnets(struct fld *d, struct mesh_out *out)
 		}
 		want[i].owner = me;
 	}
-	for (size_t i = t->n; i-- > 0;) {
+	/* our own entries, in reverse table order as before */
+	mine = mesh_subnet_owned(me, &n_mine);
+	for (size_t i = n_mine; i-- > 0;) {
 		bool keep = false;
-		if (t->v[i].owner != me)
-			continue;
 		for (size_t k = 0; k < n; k++)
-			if (!mesh_subnet_cmp_noowner(&t->v[i], &want[k]))
+			if (!mesh_subnet_cmp_noowner(mine[i], &want[k]))
 				keep = true;
 		if (!keep) {
-			struct mesh_subnet gone = t->v[i];
+			struct mesh_subnet gone = *mine[i];
 			mesh_del_own_subnet(d->mesh, &gone, out);
-			t = mesh_subnets(d->mesh);
 		}
 	}
-	for (size_t k = 0; k < n; k++) {
-		bool have = false;
-		t = mesh_subnets(d->mesh);
-		for (size_t i = 0; i < t->n; i++)
-			if (t->v[i].owner == me && !mesh_subnet_cmp_noowner(&t->v[i], &want[k]))
-				have = true;
-		if (!have)
+	for (size_t k = 0; k < n; k++)
+		if (!mesh_subnet_table_find(mesh_subnets(d->mesh), &want[k]))
 			mesh_add_own_subnet(d->mesh, &want[k], out);
-	}
 out:
+	free(mine);
 	free(want);
 	return ret;
 }
@@ -324,9 +321,20 @@ static int main_signals(struct fld *d)
 	return fld_watch(d, d->sigfd, FL_LOOP_READ, main_signal, d);
 }
 
+/* Other nodes' subnet events only if a script wants them: a node with
+ * 100,000 subnets going down must not cost 100,000 events (issue 22).
+ * Checked each second, as a new script would be noticed by tinc at once. */
+static void main_subnet_events(struct fld *d)
+{
+	mesh_set_subnet_events(d->mesh, d->scripts && (fl_script_exists(d->scripts, "subnet-up") ||
+						       fl_script_exists(d->scripts, "subnet-down")));
+}
+
 static void main_tick(struct fld *d)
 {
 	struct mesh_out out;
+
+	main_subnet_events(d);
 
 	mesh_out_init(&out);
 	mesh_tick(d->mesh, fld_mesh_now(), &out);
@@ -338,15 +346,29 @@ static void main_tick(struct fld *d)
 	fld_notify_watchdog(fld_now());
 }
 
+/* The mesh's batched graph run and index rebuild, once per iteration. */
+static void main_settle(struct fld *d)
+{
+	struct mesh_out out;
+
+	mesh_out_init(&out);
+	d->settle_ms = mesh_settle(d->mesh, fld_mesh_now(), &out);
+	fld_out_run(d, &out);
+	mesh_out_clear(&out);
+}
+
 static void main_loop(struct fld *d)
 {
 	d->next_tick_ms = fld_now() + 1000;
+	d->settle_ms = -1;
 	while (!d->stop) {
 		uint64_t now = fld_now();
 		bool busy = fl_script_tick(d->scripts, now);
 		int timeout = d->next_tick_ms > now ? (int)(d->next_tick_ms - now) : 0;
 		if (busy && timeout > 50)
 			timeout = 50;
+		if (d->settle_ms >= 0 && d->settle_ms < timeout)
+			timeout = d->settle_ms;
 		if (fl_loop_run_once(d->loop, timeout) < 0) {
 			fl_dlog(FL_DLOG_ERR, "Event loop failed: %s", strerror(errno));
 			break;
@@ -362,6 +384,7 @@ static void main_loop(struct fld *d)
 			d->next_tick_ms = fld_now() + 1000;
 			main_tick(d);
 		}
+		main_settle(d);
 		/* Everything queued in this iteration leaves now. */
 		fld_conn_sweep(d);
 		fld_conn_flush_all(d);
@@ -391,6 +414,7 @@ static int main_start(struct fld *d)
 	d->scripts = fl_script_new(&env);
 	if (!d->scripts)
 		return -1;
+	main_subnet_events(d);
 	fl_script_run_sync(d->scripts, "tinc-up", NULL);
 	mesh_out_init(&out);
 	if (main_own_subnets(d, &out) < 0 || fld_strict_load(d, &out) < 0) {

@@ -193,6 +193,7 @@ struct fld {
 	int key_expire;			/* KeyExpire seconds, <= 0: never */
 	uint64_t next_keyexpire_ms;	/* fld_now() of the next re-key, 0: none */
 	uint64_t next_tick_ms;
+	int settle_ms;		/* ms until mesh_settle() wants a call, -1 none */
 	struct fl_dp *dp;
 	struct fl_dp_sptps *dps;
 	struct fl_pkt_pool *pool;

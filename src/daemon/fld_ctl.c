@@ -95,12 +95,12 @@ static void ctl_each_subnet(void *ctx, fl_ctl_subnet_fn *emit, void *sink)
 	struct fld *d = ctx;
 	const struct mesh_subnet_table *t = mesh_subnets(d->mesh);
 
-	for (size_t i = 0; i < t->n; i++) {
+	for (const struct mesh_subnet *s = mesh_subnet_table_first(t); s; s = mesh_subnet_next(s)) {
 		char text[MESH_SUBNET_TEXT_MAX + 16];
 		struct fl_ctl_subnet r;
-		mesh_subnet_format(&t->v[i], text, sizeof(text), true);
+		mesh_subnet_format(s, text, sizeof(text), true);
 		r.subnet = text;
-		r.owner = t->v[i].owner ? t->v[i].owner->name : NULL;
+		r.owner = s->owner ? s->owner->name : NULL;
 		emit(sink, &r);
 	}
 }

@@ -28,9 +28,10 @@ struct fld_node *fld_node(struct fld *d, struct mesh_node *n)
 
 	if (!n)
 		return NULL;
-	for (size_t i = 0; i < d->n_nodes; i++)
-		if (d->nodes[i]->n == n)
-			return d->nodes[i];
+	/* the mesh node carries its record: a per-node scan made each graph
+	 * sync O(nodes^2), minutes under a flood of fake nodes (issue 22) */
+	if (n->user)
+		return n->user;
 	if (d->n_nodes == d->cap_nodes) {
 		size_t cap = d->cap_nodes ? d->cap_nodes * 2 : 16;
 		struct fld_node **v = realloc(d->nodes, cap * sizeof(*v));
@@ -50,12 +51,14 @@ struct fld_node *fld_node(struct fld *d, struct mesh_node *n)
 		return NULL;
 	}
 	d->nodes[d->n_nodes++] = fn;
+	n->user = fn;
 	return fn;
 }
 
 void fld_nodes_free(struct fld *d)
 {
 	for (size_t i = 0; i < d->n_nodes; i++) {
+		d->nodes[i]->n->user = NULL;
 		fl_sptps_free(d->nodes[i]->udp);
 		free(d->nodes[i]->addr_text);
 		free(d->nodes[i]->port_text);

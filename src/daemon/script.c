@@ -241,11 +241,26 @@ static void script_job_free(struct fl_script_job *j)
 	free(j);
 }
 
+bool fl_script_exists(const struct fl_script_runner *r, const char *script)
+{
+	char *path = script_path(r, script);
+
+	free(path);
+	return path != NULL;
+}
+
 int fl_script_queue(struct fl_script_runner *r, const char *script, const char *const *vars)
 {
 	struct fl_script_job *j;
+	char *path;
 	size_t i;
 
+	/* No such script, nothing to queue (tinc checks the same way): a
+	 * flood of subnet events must not fill the queue and log a drop per
+	 * event when no subnet-up/-down exists (issue 22). */
+	if (!(path = script_path(r, script)))
+		return 0;
+	free(path);
 	if (r->queued >= FL_SCRIPT_QUEUE_MAX)
 		goto out_drop;
 	j = calloc(1, sizeof(*j));

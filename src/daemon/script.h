@@ -52,6 +52,8 @@ int fl_script_set_env(struct fl_script_runner *r, const struct fl_script_env *en
  * script does not exist, -2 if it could not be started or timed out. */
 int fl_script_run_sync(struct fl_script_runner *r, const char *script, const char *const *vars);
 
+/* Does confbase/SCRIPT exist (as a regular file)? */
+bool fl_script_exists(const struct fl_script_runner *r, const char *script);
 /* Queue an asynchronous script. 0 = queued (or nonexistent: dropped),
  * -1 = queue full or out of memory (counted in fl_script_dropped()). */
 int fl_script_queue(struct fl_script_runner *r, const char *script, const char *const *vars);

@@ -143,6 +143,7 @@ void mesh_free(struct mesh *m)
 	free(m->by_id);
 	free(m->conns);
 	free(m->outgoings);
+	free(m->rev_check);
 	mesh_subnet_index_free(&m->index);
 	mesh_subnet_table_free(&m->subnets);
 	mesh_past_free(&m->past);
@@ -161,18 +162,18 @@ const struct mesh_subnet *mesh_subnet_route(const struct mesh *m,
 					    enum mesh_subnet_type type,
 					    const uint8_t *addr)
 {
-	struct mesh_subnet_index list;
-
 	if (!m->dirty)
 		return mesh_subnet_lookup(&m->index, type, addr);
-	/* changed since the last build: the walk is always current */
-	mesh_subnet_index_init_list(&list, &m->subnets);
-	return mesh_subnet_lookup(&list, type, addr);
+	/* changed since the last build: the table search is always current */
+	return mesh_subnet_table_lookup(&m->subnets, type, addr);
 }
 
 void mesh_changed(struct mesh *m, struct mesh_out *o)
 {
+	if (m->cfg.settle_ms > 0)
+		return;		/* batched: mesh_settle() does this */
 	if (m->dirty) {
+		m->index_builds++;
 		mesh_subnet_index_free(&m->index);
 		/* on allocation failure the index stays a (correct, slower) walk */
 		mesh_subnet_index_build_lpm(&m->index, &m->subnets);

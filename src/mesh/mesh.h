@@ -18,6 +18,7 @@
  *   binary SPTPS_PACKET bytes    -> mesh_conn_sptps_packet(m, id, buf, len, ...)
  *   socket closed / recv failed  -> mesh_conn_close(m, id, now, &out)
  *   every second                 -> mesh_tick(m, now, &out)
+ *   each loop iteration          -> mesh_settle(m, now, &out) (settle_ms > 0)
  *   then carry out every item of out in order, and mesh_out_clear(&out).
  * Time ("now") is milliseconds on a clock that never jumps (the daemon
  * passes CLOCK_BOOTTIME): only differences are used, so a wall-clock step
@@ -96,6 +97,14 @@ struct mesh_node {
 	size_t n_edges, cap_edges;
 	/* timers (ms) */
 	int64_t last_req_key, udp_info_sent, mtu_info_sent;
+	/* This node's entries of the subnet table, unordered (see
+	 * mesh_subnet_owned() for §5.2 order). */
+	struct mesh_subnet_entry *subnets;
+	size_t n_subnets;
+	void *user;		/* the daemon's per-node record; mesh leaves it */
+	/* internal: a deferred DEL_EDGE to this node asks, after the next
+	 * graph run, whether its edge back to us goes too */
+	bool check_rev;
 };
 
 struct mesh_edge {
@@ -167,6 +176,18 @@ struct mesh_config {
 	bool tunnelserver;
 	bool strictsubnets;
 	bool forwarding_internal;	/* Forwarding = internal (default) */
+	/* 0: every call settles at once (graph run, lookup index rebuilt,
+	 * GRAPH_CHANGED), as tinc does per request. > 0: flooded edge and
+	 * subnet changes are batched and the owner calls mesh_settle() once
+	 * per event-loop iteration; the index is rebuilt at most every
+	 * settle_ms plus 1 ms per 200 subnets (lookups meanwhile search the
+	 * table, always current), graph runs at most every settle_ms / 10
+	 * plus 1 ms per 200 edges. Bounds the work a flood can cause. */
+	int settle_ms;
+	/* Most subnets learned from other nodes (0 = 1,000,000); beyond it
+	 * ADD_SUBNET is ignored, not forwarded, and counted. A fenliu
+	 * addition: tinc has no limit. */
+	size_t max_subnets;
 	/* Callbacks into the daemon; ctx is passed back. */
 	void *ctx;
 	bool (*host_lookup)(void *ctx, const char *name,
@@ -398,6 +419,14 @@ void mesh_conn_close(struct mesh *m, int32_t conn, int64_t now,
 /* Call once per second: ping/timeouts (§7.1), request-cache aging (§6),
  * 5-second work (§7.2, §7.4, AutoConnect §8.3), outgoing retries (§8.2). */
 void mesh_tick(struct mesh *m, int64_t now, struct mesh_out *out);
+/* Whether other nodes' SUBNET_UP/SUBNET_DOWN events are wanted (default
+ * yes). A daemon with no subnet-up/-down script turns them off, so a node
+ * with 100,000 subnets going down is not 100,000 output items. */
+void mesh_set_subnet_events(struct mesh *m, bool on);
+/* With cfg.settle_ms > 0, call after each event-loop iteration: runs the
+ * batched graph run and index rebuild when due. Returns the ms until it
+ * wants to be called again (-1: nothing pending). */
+int mesh_settle(struct mesh *m, int64_t now, struct mesh_out *out);
 
 /* ---- key exchange and packets the daemon originates -------------------- */
 

@@ -191,12 +191,14 @@ static void send_everything(struct mesh *m, struct mesh_conn *c,
 
 		if (m->cfg.tunnelserver && n != m->myself)
 			continue;
-		for (size_t j = 0; j < m->subnets.n; j++) {
-			if (m->subnets.v[j].owner != n)
-				continue;
-			mesh_fill_subnet(m, &r, MESH_REQ_ADD_SUBNET, &m->subnets.v[j]);
+		size_t k;
+		const struct mesh_subnet **v = mesh_subnet_owned(n, &k);
+
+		for (size_t j = 0; j < k; j++) {
+			mesh_fill_subnet(m, &r, MESH_REQ_ADD_SUBNET, v[j]);
 			mesh_send_req(m, o, c->id, &r);
 		}
+		free(v);
 		if (m->cfg.tunnelserver)
 			continue;
 		for (size_t j = 0; j < n->n_edges; j++) {

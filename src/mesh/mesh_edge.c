@@ -10,24 +10,14 @@
 
 #include "mesh/mesh_internal.h"
 
+static const char *edge_to_name_at(const void *v, size_t i)
+{
+	return ((struct mesh_edge *const *)v)[i]->to->name;
+}
+
 static size_t edge_pos(const struct mesh_node *from, const char *to, bool *found)
 {
-	size_t lo = 0, hi = from->n_edges;
-
-	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int r = strcmp(from->edges[mid]->to->name, to);
-		if (r == 0) {
-			*found = true;
-			return mid;
-		}
-		if (r < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return mesh_name_pos(from->edges, from->n_edges, to, edge_to_name_at, found);
 }
 
 struct mesh_edge *mesh_edge_find(const struct mesh_node *from,
@@ -84,6 +74,7 @@ struct mesh_edge *mesh_edge_add(struct mesh *m, struct mesh_node *from,
 		(from->n_edges - i) * sizeof(*from->edges));
 	from->edges[i] = e;
 	from->n_edges++;
+	m->n_edges++;
 	return e;
 }
 
@@ -93,9 +84,9 @@ void mesh_edge_del(struct mesh *m, struct mesh_edge *e)
 	bool found;
 	size_t i = edge_pos(from, e->to->name, &found);
 
-	(void)m;
 	if (!found || from->edges[i] != e)
 		return;
+	m->n_edges--;
 	if (e->reverse)
 		e->reverse->reverse = NULL;
 	/* A node whose prevedge this was keeps a dangling pointer otherwise;

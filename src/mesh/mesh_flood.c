@@ -32,10 +32,18 @@ static enum mesh_err add_subnet(struct mesh *m, struct mesh_conn *c,
 	case MESH_STRICT_DROP:
 		return MESH_OK;
 	case MESH_STRICT_ADD:
+		if (m->subnets.n >= (m->cfg.max_subnets ? m->cfg.max_subnets : MESH_SUBNETS_MAX)) {
+			/* memory stays bounded under a flood; logged now and then */
+			if (m->subnets_refused++ % 100000 == 0)
+				mesh_out_log(o, "Subnet table full (%zu entries): ignoring ADD_SUBNET "
+					     "from %s (%lu so far)", m->subnets.n, c->name,
+					     m->subnets_refused);
+			return MESH_OK;
+		}
 		if (!mesh_subnet_table_add(&m->subnets, &s))
 			return MESH_E_NOMEM;
 		m->dirty = true;
-		if (s.owner->status & MESH_NS_REACHABLE)
+		if ((s.owner->status & MESH_NS_REACHABLE) && !m->quiet_subnets)
 			mesh_out_subnet(o, MESH_EV_SUBNET_UP, &s);
 		break;
 	case MESH_STRICT_FORWARD:
@@ -72,7 +80,7 @@ static enum mesh_err del_subnet(struct mesh *m, struct mesh_conn *c,
 	mesh_forward_line(m, o, c->id, line);
 	if (m->cfg.strictsubnets)
 		return MESH_OK;
-	if (s.owner->status & MESH_NS_REACHABLE)
+	if ((s.owner->status & MESH_NS_REACHABLE) && !m->quiet_subnets)
 		mesh_out_subnet(o, MESH_EV_SUBNET_DOWN, &s);
 	mesh_subnet_table_del(&m->subnets, &s);
 	m->dirty = true;
@@ -152,7 +160,7 @@ static enum mesh_err add_edge(struct mesh *m, struct mesh_conn *c,
 	}
 	if (!m->cfg.tunnelserver)
 		mesh_forward_line(m, o, c->id, line);
-	mesh_graph(m, now, o);
+	mesh_graph_soon(m, now, o);
 	return MESH_OK;
 }
 
@@ -161,7 +169,7 @@ static enum mesh_err del_edge(struct mesh *m, struct mesh_conn *c,
 			      int64_t now, struct mesh_out *o)
 {
 	struct mesh_node *from, *to;
-	struct mesh_edge *e, *rev;
+	struct mesh_edge *e;
 	struct mesh_req back;
 
 	if (mesh_strict_indirect(m, c, "DEL_EDGE", r->del_edge.from, r->del_edge.to, o))
@@ -180,15 +188,8 @@ static enum mesh_err del_edge(struct mesh *m, struct mesh_conn *c,
 	if (!m->cfg.tunnelserver)
 		mesh_forward_line(m, o, c->id, line);
 	mesh_edge_del(m, e);
-	mesh_graph(m, now, o);
-	rev = mesh_edge_find(to, m->myself);
-	if (!(to->status & MESH_NS_REACHABLE) && rev) {
-		if (!m->cfg.tunnelserver) {
-			mesh_fill_del_edge(m, &back, rev);
-			mesh_broadcast_req(m, o, MESH_CONN_NONE, &back);
-		}
-		mesh_edge_del(m, rev);
-	}
+	mesh_graph_soon(m, now, o);
+	mesh_check_rev_soon(m, to, now, o);
 	return MESH_OK;
 }
 

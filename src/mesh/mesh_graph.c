@@ -104,9 +104,15 @@ out:
 static void subnet_events(struct mesh *m, struct mesh_node *n,
 			  enum mesh_out_kind k, struct mesh_out *o)
 {
-	for (size_t i = 0; i < m->subnets.n; i++)
-		if (m->subnets.v[i].owner == n)
-			mesh_out_subnet(o, k, &m->subnets.v[i]);
+	size_t count;
+	const struct mesh_subnet **v;
+
+	if (m->quiet_subnets)
+		return;
+	v = mesh_subnet_owned(n, &count);
+	for (size_t i = 0; i < count; i++)
+		mesh_out_subnet(o, k, v[i]);
+	free(v);
 }
 
 static void flip(struct mesh *m, struct mesh_node *n, int64_t now,
@@ -286,6 +292,7 @@ static void mst(struct mesh *m)
 
 void mesh_graph(struct mesh *m, int64_t now, struct mesh_out *o)
 {
+	m->graph_runs++;
 	sssp(m);
 	check_reachability(m, now, o);
 	mst(m);

@@ -7,6 +7,8 @@
 
 #include "mesh/mesh.h"
 
+#define MESH_SUBNETS_MAX 1000000	/* default cfg.max_subnets */
+
 /* Recently seen flooded lines (META.md §6). Chained hash set. */
 struct mesh_past_entry {
 	struct mesh_past_entry *next;
@@ -64,9 +66,19 @@ struct mesh {
 	int contradicting_add_edge, contradicting_del_edge;
 	int sleeptime;
 	bool dirty;		/* subnets or reachability changed since the index
-				   was built: lookups walk until mesh_changed() */
+				   was built: lookups search the table until
+				   mesh_changed()/mesh_settle() rebuilds it */
 	bool graph_ran;		/* a graph run since the last GRAPH_CHANGED */
 	struct mesh_strict_stats strict;
+	bool quiet_subnets;	/* mesh_set_subnet_events(false) */
+	unsigned long subnets_refused;	/* ADD_SUBNET beyond cfg.max_subnets */
+	/* batching (mesh_settle.c), cfg.settle_ms > 0 only */
+	bool graph_pending;	/* edges changed, graph not run yet */
+	int64_t last_graph, last_build;	/* ms */
+	size_t n_edges;		/* all edges, for the batching intervals */
+	struct mesh_node **rev_check;	/* deferred DEL_EDGE targets */
+	size_t n_rev_check, cap_rev_check;
+	unsigned long graph_runs, index_builds;	/* for tests: work done */
 };
 
 /* mesh_out.c */
@@ -83,6 +95,10 @@ void mesh_out_close(struct mesh_out *o, int32_t conn, const char *reason);
 char *mesh_strdup(const char *s);
 
 /* mesh_node.c */
+/* Binary search in an array sorted by name (nodes; a node's edges by
+ * their `to`): the index of name, or where it would be inserted. */
+size_t mesh_name_pos(const void *v, size_t n, const char *name,
+		     const char *(*name_at)(const void *v, size_t i), bool *found);
 struct mesh_node *mesh_node_new(const char *name);
 void mesh_node_free(struct mesh_node *n);
 bool mesh_node_set_addr(struct mesh_node *n, const char *addr,
@@ -117,6 +133,17 @@ enum mesh_strict_verdict mesh_strict_add_subnet(struct mesh *m,
 
 /* mesh_graph.c */
 void mesh_graph(struct mesh *m, int64_t now, struct mesh_out *out);
+
+/* mesh_settle.c */
+/* After an edge change: run the graph now, or mark it for mesh_settle(). */
+void mesh_graph_soon(struct mesh *m, int64_t now, struct mesh_out *o);
+/* After DEL_EDGE from->to: once the graph ran, if `to` is unreachable its
+ * edge to us goes too (GRAPH.md §3.4). */
+void mesh_check_rev_soon(struct mesh *m, struct mesh_node *to, int64_t now,
+			 struct mesh_out *o);
+
+/* Run a pending graph run and the queued checks now (before purging). */
+void mesh_graph_flush(struct mesh *m, int64_t now, struct mesh_out *o);
 
 /* mesh_past.c */
 bool mesh_past_seen(struct mesh_past *p, const char *line, size_t len,

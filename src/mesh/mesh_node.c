@@ -60,14 +60,15 @@ bool mesh_node_set_addr(struct mesh_node *n, const char *addr,
 	return true;
 }
 
-static size_t node_pos(const struct mesh *m, const char *name, bool *found)
+size_t mesh_name_pos(const void *v, size_t n, const char *name,
+		     const char *(*name_at)(const void *v, size_t i), bool *found)
 {
-	size_t lo = 0, hi = m->n_nodes;
+	size_t lo = 0, hi = n;
 
 	*found = false;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int r = strcmp(m->nodes[mid]->name, name);
+		int r = strcmp(name_at(v, mid), name);
 		if (r == 0) {
 			*found = true;
 			return mid;
@@ -78,6 +79,16 @@ static size_t node_pos(const struct mesh *m, const char *name, bool *found)
 			hi = mid;
 	}
 	return lo;
+}
+
+static const char *node_name_at(const void *v, size_t i)
+{
+	return ((struct mesh_node *const *)v)[i]->name;
+}
+
+static size_t node_pos(const struct mesh *m, const char *name, bool *found)
+{
+	return mesh_name_pos(m->nodes, m->n_nodes, name, node_name_at, found);
 }
 
 static bool grow(struct mesh *m)

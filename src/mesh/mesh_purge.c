@@ -27,22 +27,18 @@ bool mesh_add_node_subnet(struct mesh *m, const char *owner,
 static void purge_node(struct mesh *m, struct mesh_node *n, struct mesh_out *o)
 {
 	struct mesh_req r;
+	size_t k;
+	const struct mesh_subnet **v = mesh_subnet_owned(n, &k);
 
-	for (size_t i = 0; i < m->subnets.n;) {
-		struct mesh_subnet s = m->subnets.v[i];
+	for (size_t i = 0; i < k; i++) {
+		struct mesh_subnet s = *v[i];
 
-		if (s.owner != n) {
-			i++;
-			continue;
-		}
 		mesh_fill_subnet(m, &r, MESH_REQ_DEL_SUBNET, &s);
 		mesh_broadcast_req(m, o, MESH_CONN_NONE, &r);
-		if (m->cfg.strictsubnets) {
-			i++;
-			continue;
-		}
-		mesh_subnet_table_del(&m->subnets, &s);
+		if (!m->cfg.strictsubnets)
+			mesh_subnet_table_del(&m->subnets, &s);
 	}
+	free(v);
 	while (n->n_edges) {
 		if (!m->cfg.tunnelserver) {
 			mesh_fill_del_edge(m, &r, n->edges[0]);
@@ -66,10 +62,8 @@ static bool referenced(const struct mesh *m, const struct mesh_node *n)
 
 static bool owns_subnets(const struct mesh *m, const struct mesh_node *n)
 {
-	for (size_t i = 0; i < m->subnets.n; i++)
-		if (m->subnets.v[i].owner == n)
-			return true;
-	return false;
+	(void)m;
+	return n->n_subnets > 0;
 }
 
 static void node_delete(struct mesh *m, size_t at)
@@ -92,6 +86,7 @@ static void node_delete(struct mesh *m, size_t at)
 
 void mesh_purge(struct mesh *m, struct mesh_out *out)
 {
+	mesh_graph_flush(m, m->last_tick, out);	/* reachability must be current */
 	for (size_t i = 0; i < m->n_nodes; i++)
 		if (!(m->nodes[i]->status & MESH_NS_REACHABLE))
 			purge_node(m, m->nodes[i], out);

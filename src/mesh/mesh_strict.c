@@ -117,10 +117,12 @@ bool mesh_strict_reconcile(struct mesh *m, const struct mesh_subnet *want,
 		return false;
 	memcpy(sorted, want, n * sizeof(*want));
 	qsort(sorted, n, sizeof(*sorted), strict_cmp);
-	/* Backwards: a deletion only shifts entries already looked at. */
-	for (size_t i = m->subnets.n; i-- > 0;) {
-		struct mesh_subnet s = m->subnets.v[i];
+	/* The successor is taken before a deletion frees the current entry. */
+	for (const struct mesh_subnet *cur = mesh_subnet_table_first(&m->subnets), *nx; cur;
+	     cur = nx) {
+		struct mesh_subnet s = *cur;
 
+		nx = mesh_subnet_next(cur);
 		if (!s.owner || s.owner == m->myself ||
 		    bsearch(&s, sorted, n, sizeof(*sorted), strict_cmp))
 			continue;

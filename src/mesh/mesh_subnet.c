@@ -229,16 +229,24 @@ bool mesh_subnet_matches(const struct mesh_subnet *s, const uint8_t *addr)
 void mesh_subnet_table_init(struct mesh_subnet_table *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->level = 1;
+	t->rng = 0x9e3779b9u;
 }
 
 void mesh_subnet_table_free(struct mesh_subnet_table *t)
 {
-	free(t->v);
-	memset(t, 0, sizeof(*t));
+	struct mesh_subnet_entry *e = t->head[0];
+
+	while (e) {
+		struct mesh_subnet_entry *next = e->next[0];
+		free(e);
+		e = next;
+	}
+	mesh_subnet_table_init(t);
 }
 
-/* First index whose entry is not less than s (strict owner comparison:
- * NULL owner sorts before every named owner so entries stay distinct). */
+/* Total order of entries (strict owner comparison: NULL owner sorts before
+ * every named owner so entries stay distinct). */
 static int cmp_strict(const struct mesh_subnet *a, const struct mesh_subnet *b)
 {
 	int r = mesh_subnet_cmp_noowner(a, b);
@@ -251,48 +259,103 @@ static int cmp_strict(const struct mesh_subnet *a, const struct mesh_subnet *b)
 	return r < 0 ? -1 : r > 0;
 }
 
-static size_t lower_bound(const struct mesh_subnet_table *t,
-			  const struct mesh_subnet *s)
+/* Fills prev[l] with the last entry before s on level l (NULL = the head)
+ * and returns the first entry not less than s. */
+static struct mesh_subnet_entry *
+search(const struct mesh_subnet_table *t, const struct mesh_subnet *s,
+       struct mesh_subnet_entry **prev)
 {
-	size_t lo = 0, hi = t->n;
+	struct mesh_subnet_entry *x = NULL;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (cmp_strict(&t->v[mid], s) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	for (int l = t->level - 1; l >= 0; l--) {
+		struct mesh_subnet_entry *next = x ? x->next[l] : t->head[l];
+		while (next && cmp_strict(&next->s, s) < 0) {
+			x = next;
+			next = x->next[l];
+		}
+		if (prev)
+			prev[l] = x;
 	}
-	return lo;
+	return x ? x->next[0] : t->head[0];
 }
 
 struct mesh_subnet *mesh_subnet_table_find(const struct mesh_subnet_table *t,
 					   const struct mesh_subnet *s)
 {
-	size_t i = lower_bound(t, s);
+	struct mesh_subnet_entry *e = search(t, s, NULL);
 
-	if (i < t->n && cmp_strict(&t->v[i], s) == 0)
-		return &t->v[i];
-	return NULL;
+	return e && cmp_strict(&e->s, s) == 0 ? &e->s : NULL;
+}
+
+/* Level of a new entry: 1 + geometric(1/4), from a xorshift so that a
+ * peer's choice of subnets cannot shape the list. */
+static int new_level(struct mesh_subnet_table *t)
+{
+	int l = 1;
+
+	t->rng ^= t->rng << 13;
+	t->rng ^= t->rng >> 17;
+	t->rng ^= t->rng << 5;
+	for (uint32_t r = t->rng; (r & 3) == 0 && l < MESH_SUBNET_LEVELS; r >>= 2)
+		l++;
+	return l;
+}
+
+static void owner_link(struct mesh_subnet_entry *e)
+{
+	struct mesh_node *n = e->s.owner;
+
+	if (!n)
+		return;
+	e->oprev = NULL;
+	e->onext = n->subnets;
+	if (n->subnets)
+		n->subnets->oprev = e;
+	n->subnets = e;
+	n->n_subnets++;
+}
+
+static void owner_unlink(struct mesh_subnet_entry *e)
+{
+	struct mesh_node *n = e->s.owner;
+
+	if (!n)
+		return;
+	if (e->oprev)
+		e->oprev->onext = e->onext;
+	else
+		n->subnets = e->onext;
+	if (e->onext)
+		e->onext->oprev = e->oprev;
+	n->n_subnets--;
 }
 
 bool mesh_subnet_table_add(struct mesh_subnet_table *t,
 			   const struct mesh_subnet *s)
 {
-	size_t i = lower_bound(t, s);
+	struct mesh_subnet_entry *prev[MESH_SUBNET_LEVELS];
+	struct mesh_subnet_entry *e = search(t, s, prev);
+	int level;
 
-	if (i < t->n && cmp_strict(&t->v[i], s) == 0)
+	if (e && cmp_strict(&e->s, s) == 0)
 		return false;
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct mesh_subnet *v = realloc(t->v, cap * sizeof(*v));
-		if (!v)
-			return false;
-		t->v = v;
-		t->cap = cap;
+	level = new_level(t);
+	e = calloc(1, sizeof(*e) + (size_t)level * sizeof(e->next[0]));
+	if (!e)
+		return false;
+	e->s = *s;
+	e->level = level;
+	for (int l = t->level; l < level; l++)
+		prev[l] = NULL;
+	if (level > t->level)
+		t->level = level;
+	for (int l = 0; l < level; l++) {
+		struct mesh_subnet_entry **link = prev[l] ? &prev[l]->next[l] : &t->head[l];
+		e->next[l] = *link;
+		*link = e;
 	}
-	memmove(&t->v[i + 1], &t->v[i], (t->n - i) * sizeof(*t->v));
-	t->v[i] = *s;
+	owner_link(e);
+	t->len_used[s->type][s->type == MESH_SUBNET_MAC ? 0 : s->prefix]++;
 	t->n++;
 	return true;
 }
@@ -300,31 +363,108 @@ bool mesh_subnet_table_add(struct mesh_subnet_table *t,
 bool mesh_subnet_table_del(struct mesh_subnet_table *t,
 			   const struct mesh_subnet *s)
 {
-	size_t i = lower_bound(t, s);
+	struct mesh_subnet_entry *prev[MESH_SUBNET_LEVELS];
+	struct mesh_subnet_entry *e = search(t, s, prev);
 
-	if (i >= t->n || cmp_strict(&t->v[i], s) != 0)
+	if (!e || cmp_strict(&e->s, s) != 0)
 		return false;
-	memmove(&t->v[i], &t->v[i + 1], (t->n - i - 1) * sizeof(*t->v));
+	for (int l = 0; l < e->level; l++) {
+		struct mesh_subnet_entry **link = prev[l] ? &prev[l]->next[l] : &t->head[l];
+		*link = e->next[l];
+	}
+	owner_unlink(e);
+	t->len_used[e->s.type][e->s.type == MESH_SUBNET_MAC ? 0 : e->s.prefix]--;
 	t->n--;
+	free(e);
 	return true;
 }
 
-/* ---- reference lookup ------------------------------------------------- */
+const struct mesh_subnet *
+mesh_subnet_table_first(const struct mesh_subnet_table *t)
+{
+	return t->head[0] ? &t->head[0]->s : NULL;
+}
+
+const struct mesh_subnet *mesh_subnet_next(const struct mesh_subnet *s)
+{
+	const struct mesh_subnet_entry *e = (const struct mesh_subnet_entry *)s;
+
+	return e->next[0] ? &e->next[0]->s : NULL;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	return cmp_strict(*(const struct mesh_subnet *const *)a,
+			  *(const struct mesh_subnet *const *)b);
+}
+
+const struct mesh_subnet **mesh_subnet_owned(const struct mesh_node *n,
+					     size_t *count)
+{
+	const struct mesh_subnet **v;
+	size_t k = 0;
+
+	*count = 0;
+	if (!n->n_subnets || !(v = malloc(n->n_subnets * sizeof(*v))))
+		return NULL;
+	for (const struct mesh_subnet_entry *e = n->subnets; e; e = e->onext)
+		v[k++] = &e->s;
+	qsort(v, k, sizeof(*v), cmp_ptr);
+	*count = k;
+	return v;
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+static bool usable(const struct mesh_subnet *s)
+{
+	return !s->owner || (s->owner->status & MESH_NS_REACHABLE);
+}
+
+const struct mesh_subnet *
+mesh_subnet_table_lookup(const struct mesh_subnet_table *t,
+			 enum mesh_subnet_type type, const uint8_t *addr)
+{
+	int max = type == MESH_SUBNET_MAC ? 0 : type == MESH_SUBNET_IPV4 ? 32 : 128;
+	const struct mesh_subnet *found = NULL;
+
+	/* table order within a type: longer prefixes first, then address */
+	for (int len = max; len >= 0; len--) {
+		struct mesh_subnet key = {.type = type, .prefix = type == MESH_SUBNET_MAC ? 48 : len,
+					  .weight = INT32_MIN};
+		const struct mesh_subnet_entry *e;
+
+		if (!t->len_used[type][len])
+			continue;
+		/* the smallest address of the prefix: entries with host bits
+		 * set sort after it and still match, as in tinc */
+		memcpy(key.addr, addr, (size_t)addr_len(type));
+		for (int b = key.prefix; b < addr_len(type) * 8; b++)
+			key.addr[b / 8] &= (uint8_t)~(0x80 >> (b % 8));
+		for (e = search(t, &key, NULL); e; e = e->next[0]) {
+			if (e->s.type != type || (type != MESH_SUBNET_MAC && e->s.prefix != len) ||
+			    !mesh_subnet_matches(&e->s, addr))
+				break;
+			found = &e->s;
+			if (usable(found))
+				return found;
+		}
+	}
+	return found;
+}
 
 static const struct mesh_subnet *
 list_lookup(const struct mesh_subnet_index *ix, enum mesh_subnet_type type,
 	    const uint8_t *addr)
 {
-	const struct mesh_subnet_table *t = ix->table;
 	const struct mesh_subnet *found = NULL;
 
-	for (size_t i = 0; i < t->n; i++) {
-		const struct mesh_subnet *s = &t->v[i];
-
+	for (const struct mesh_subnet *s = mesh_subnet_table_first(ix->table); s;
+	     s = mesh_subnet_next(s)) {
 		if (s->type != type || !mesh_subnet_matches(s, addr))
 			continue;
 		found = s;
-		if (!s->owner || (s->owner->status & MESH_NS_REACHABLE))
+		if (usable(s))
 			break;
 	}
 	return found;

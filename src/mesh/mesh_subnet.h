@@ -6,8 +6,9 @@
  * Callers: mesh_request.c (ADD/DEL_SUBNET), mesh_proto.c (the table), the
  * daemon (own Subnet lines, dumps, scripts) and the dataplane (lookup).
  *
- * The lookup goes through struct mesh_subnet_index so the ordered-list walk
- * used now can be replaced by the src/lpm engine without touching callers.
+ * The lookup goes through struct mesh_subnet_index: the ordered-list walk
+ * (reference) or the src/lpm engine; mesh_subnet_table_lookup() answers
+ * from the table itself while an LPM index is stale.
  */
 #ifndef FL_MESH_SUBNET_H
 #define FL_MESH_SUBNET_H
@@ -69,12 +70,29 @@ int mesh_subnet_cmp_noowner(const struct mesh_subnet *a,
 bool mesh_subnet_matches(const struct mesh_subnet *s, const uint8_t *addr);
 
 /*
- * The subnet table: every subnet, owned or broadcast, kept in §5.2 order.
- * Subnets are stored by value; the owner pointer must outlive its entries.
+ * The subnet table: every subnet, owned or broadcast, kept in §5.2 order in
+ * a skip list, so insert, delete and find cost O(log n) however a peer
+ * orders its announcements (a sorted array paid a memmove per insert).
+ * Entries are heap nodes: a pointer to an entry stays valid until that
+ * entry is deleted. Each owner also links its own entries (node->subnets),
+ * so per-node work (reachability events, send-everything, purge) does not
+ * walk the whole table. The owner pointer must outlive its entries.
  */
+#define MESH_SUBNET_LEVELS 24	/* 4^24 entries before the list degrades */
+
+struct mesh_subnet_entry {
+	struct mesh_subnet s;	/* first: entry pointers cast to subnets */
+	struct mesh_subnet_entry *oprev, *onext;	/* same owner */
+	int level;
+	struct mesh_subnet_entry *next[];
+};
+
 struct mesh_subnet_table {
-	struct mesh_subnet *v;
-	size_t n, cap;
+	struct mesh_subnet_entry *head[MESH_SUBNET_LEVELS];
+	int level;		/* levels in use */
+	size_t n;
+	uint32_t rng;		/* level coin; not seeded by peers' input */
+	uint32_t len_used[3][129];	/* entries per (type, prefix) */
 };
 
 void mesh_subnet_table_init(struct mesh_subnet_table *t);
@@ -89,6 +107,20 @@ bool mesh_subnet_table_del(struct mesh_subnet_table *t,
 /* The entry equal to s (same owner), or NULL. */
 struct mesh_subnet *mesh_subnet_table_find(const struct mesh_subnet_table *t,
 					   const struct mesh_subnet *s);
+/* In-order iteration: first entry / the one after s (NULL at the end). */
+const struct mesh_subnet *
+mesh_subnet_table_first(const struct mesh_subnet_table *t);
+const struct mesh_subnet *mesh_subnet_next(const struct mesh_subnet *s);
+/* The subnets owned by n in §5.2 order, as a malloc'd array of *count
+ * pointers (free() it); NULL with *count = 0 if none or out of memory. */
+const struct mesh_subnet **mesh_subnet_owned(const struct mesh_node *n,
+					     size_t *count);
+/* Tinc's answer (§5.3) straight from the table: for each prefix length in
+ * use, longest first, a O(log n) search for the matching entries. Always
+ * current, so routing stays right while the LPM index waits for a rebuild. */
+const struct mesh_subnet *
+mesh_subnet_table_lookup(const struct mesh_subnet_table *t,
+			 enum mesh_subnet_type type, const uint8_t *addr);
 
 /*
  * Lookup interface. lookup() answers which subnet owns addr by tinc's rules
@@ -106,12 +138,14 @@ struct mesh_subnet_index {
 	void *impl;
 };
 
-/* The reference implementation: a walk over the ordered table. */
+/* The reference implementation: a walk over the ordered table (O(n); for
+ * tests). */
 void mesh_subnet_index_init_list(struct mesh_subnet_index *ix,
 				 const struct mesh_subnet_table *t);
 /* The fast one (src/lpm): answers are resolved at build time from the
  * table and the owners' reachability, so rebuild it after either changes
- * (the table must not change while it is in use). MAC lookups still walk.
+ * (the table must not change while it is in use: it keeps pointers to
+ * entries). MAC lookups use mesh_subnet_table_lookup().
  * false on allocation failure (ix unchanged). */
 bool mesh_subnet_index_build_lpm(struct mesh_subnet_index *ix,
 				 const struct mesh_subnet_table *t);

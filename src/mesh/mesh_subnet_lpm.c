@@ -19,6 +19,12 @@
 #include "mesh/mesh_internal.h"
 
 /* A distinct prefix: table entries [first, last] share it. */
+/* What an LPM index owns: the engine and the entries its values name. */
+struct lpm_impl {
+	struct fl_lpm *lpm;
+	const struct mesh_subnet **snap;	/* table order at build time */
+};
+
 struct group {
 	uint8_t key[16];	/* masked address */
 	int type, prefix;
@@ -44,15 +50,15 @@ static bool usable(const struct mesh_subnet *s)
 }
 
 /* Groups of IPv4/IPv6 entries; the table keeps equal prefixes adjacent. */
-static struct group *collect(const struct mesh_subnet_table *t, size_t *ng)
+static struct group *collect(const struct mesh_subnet **v, size_t nv, size_t *ng)
 {
-	struct group *g = malloc((t->n ? t->n : 1) * sizeof(*g));
+	struct group *g = malloc((nv ? nv : 1) * sizeof(*g));
 	size_t n = 0;
 
 	if (!g)
 		return NULL;
-	for (size_t i = 0; i < t->n; i++) {
-		const struct mesh_subnet *s = &t->v[i];
+	for (size_t i = 0; i < nv; i++) {
+		const struct mesh_subnet *s = v[i];
 		uint8_t key[16];
 
 		if (s->type == MESH_SUBNET_MAC)
@@ -116,14 +122,14 @@ static void link_parents(struct group *g, size_t ng)
 }
 
 /* Parents are shorter, so they come later in the array: resolve backwards. */
-static void resolve(const struct mesh_subnet_table *t, struct group *g, size_t ng)
+static void resolve(const struct mesh_subnet **v, struct group *g, size_t ng)
 {
 	for (size_t k = ng; k-- > 0;) {
 		struct group *x = &g[k];
 
 		x->good = -1;
 		for (size_t i = x->first; i <= x->last && x->good < 0; i++)
-			if (usable(&t->v[i]))
+			if (usable(v[i]))
 				x->good = (long)i;
 		x->tail = x->last;
 		if (x->parent >= 0) {
@@ -161,20 +167,30 @@ static const struct mesh_subnet *
 lpm_lookup(const struct mesh_subnet_index *ix, enum mesh_subnet_type type,
 	   const uint8_t *addr)
 {
-	const struct fl_lpm *t = ix->impl;
+	const struct lpm_impl *x = ix->impl;
 	fl_lpm_value v;
 
-	if (type == MESH_SUBNET_MAC) {
-		struct mesh_subnet_index list;
-		mesh_subnet_index_init_list(&list, ix->table);
-		return mesh_subnet_lookup(&list, type, addr);
-	}
+	if (type == MESH_SUBNET_MAC)
+		return mesh_subnet_table_lookup(ix->table, type, addr);
 	if (type == MESH_SUBNET_IPV4)
-		v = fl_lpm_lookup4(t, (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+		v = fl_lpm_lookup4(x->lpm, (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
 				   (uint32_t)addr[2] << 8 | addr[3]);
 	else
-		v = fl_lpm_lookup6(t, addr);
-	return v == FL_LPM_NONE ? NULL : &ix->table->v[v];
+		v = fl_lpm_lookup6(x->lpm, addr);
+	return v == FL_LPM_NONE ? NULL : x->snap[v];
+}
+
+/* The table in order, as an array the groups can index. */
+static const struct mesh_subnet **snapshot(const struct mesh_subnet_table *t)
+{
+	const struct mesh_subnet **v = malloc((t->n ? t->n : 1) * sizeof(*v));
+	size_t k = 0;
+
+	if (!v)
+		return NULL;
+	for (const struct mesh_subnet *s = mesh_subnet_table_first(t); s; s = mesh_subnet_next(s))
+		v[k++] = s;
+	return v;
 }
 
 bool mesh_subnet_index_build_lpm(struct mesh_subnet_index *ix,
@@ -182,29 +198,37 @@ bool mesh_subnet_index_build_lpm(struct mesh_subnet_index *ix,
 {
 	size_t ng = 0;
 	struct group *g;
-	struct fl_lpm *lpm;
+	struct lpm_impl *x;
 
-	if (t->n > FL_LPM_VALUE_MAX)
+	if (t->n > FL_LPM_VALUE_MAX || !(x = calloc(1, sizeof(*x))))
 		return false;
-	g = collect(t, &ng);
-	if (!g)
+	x->snap = snapshot(t);
+	g = x->snap ? collect(x->snap, t->n, &ng) : NULL;
+	if (g) {
+		link_parents(g, ng);
+		resolve(x->snap, g, ng);
+		x->lpm = build(g, ng);
+		free(g);
+	}
+	if (!x->lpm) {
+		free(x->snap);
+		free(x);
 		return false;
-	link_parents(g, ng);
-	resolve(t, g, ng);
-	lpm = build(g, ng);
-	free(g);
-	if (!lpm)
-		return false;
+	}
 	ix->lookup = lpm_lookup;
 	ix->table = t;
-	ix->impl = lpm;
+	ix->impl = x;
 	return true;
 }
 
 void mesh_subnet_index_free(struct mesh_subnet_index *ix)
 {
-	if (ix->lookup == lpm_lookup)
-		fl_lpm_free(ix->impl);
+	if (ix->lookup == lpm_lookup) {
+		struct lpm_impl *x = ix->impl;
+		fl_lpm_free(x->lpm);
+		free(x->snap);
+		free(x);
+	}
 	ix->impl = NULL;
 	mesh_subnet_index_init_list(ix, ix->table);
 }

@@ -690,7 +690,7 @@ static void test_dump(void **st)
 	assert_true(mesh_dump_edge(mesh_edge_find(mesh_node_find(m, "beta"), mesh_myself(m)),
 				   buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, "18 4 beta alpha 192.0.2.1 port 655 unspec port unspec 700000c 10");
-	assert_true(mesh_dump_subnet(&mesh_subnets(m)->v[0], buf, sizeof(buf)) > 0);
+	assert_true(mesh_dump_subnet(mesh_subnet_table_first(mesh_subnets(m)), buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, "18 5 ff:ff:ff:ff:ff:ff (broadcast)");
 	assert_true(mesh_dump_conn(mesh_conn_find(m, 1), 8, buf, sizeof(buf)) > 0);
 	assert_true(!strcmp(buf, "18 6 beta 192.0.2.2 port 40000 700000c 8 100") ||

@@ -182,8 +182,7 @@ static const struct mesh_subnet *model(const struct mesh_subnet_table *t,
 {
 	const struct mesh_subnet *best = NULL, *last = NULL;
 
-	for (size_t i = 0; i < t->n; i++) {
-		const struct mesh_subnet *s = &t->v[i];
+	for (const struct mesh_subnet *s = mesh_subnet_table_first(t); s; s = mesh_subnet_next(s)) {
 		if (s->type != MESH_SUBNET_IPV4 || !mesh_subnet_matches(s, addr))
 			continue;
 		if (!last || mesh_subnet_cmp(s, last) > 0)
@@ -286,11 +285,83 @@ static void test_lpm_index_differential(void **st)
 				a[1] = (uint8_t)(seed >> 16);
 				assert_ptr_equal(mesh_subnet_lookup(&fast, x_type(v6), a),
 						 mesh_subnet_lookup(&list, x_type(v6), a));
+				/* the search used while the index is stale, too */
+				assert_ptr_equal(mesh_subnet_table_lookup(&t, x_type(v6), a),
+						 mesh_subnet_lookup(&list, x_type(v6), a));
 			}
 			mesh_subnet_index_free(&fast);
 		}
 		mesh_subnet_table_free(&t);
 	}
+}
+
+/* The skip list under random inserts and deletes: in strict order, the
+ * count and every owner's list right, deleted entries gone from lookups,
+ * and the table search equal to the walk (MAC, IPv4, IPv6). */
+static void test_table_random_ops(void **st)
+{
+	static const char *const pool[] = {
+		"198.18.0.0/15", "198.18.0.0/16", "198.18.1.0/24", "198.18.1.1",
+		"198.18.1.1#5", "198.18.1.0/24#3", "198.18.1.7/24", "0.0.0.0/0",
+		"2001:db8::/32", "2001:db8::1", "2001:db8::/64#1", "2001:db8::1:0/112",
+		"02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:01#4",
+	};
+	static const char *const probes[] = {
+		"198.18.1.1", "198.18.1.9", "198.19.0.1", "10.0.0.1", "2001:db8::1",
+		"2001:db8::1:5", "2001:db9::", "02:00:00:00:00:01", "02:00:00:00:00:02",
+	};
+	struct mesh_subnet_table t;
+	struct mesh_subnet_index list;
+	unsigned seed = 4242;
+	size_t present = 0;
+	bool in[sizeof(pool) / sizeof(pool[0])][5] = {{false}};
+
+	(void)st;
+	setup_nodes();
+	mesh_subnet_table_init(&t);
+	mesh_subnet_index_init_list(&list, &t);
+	for (int step = 0; step < 4000; step++) {
+		size_t i, o;
+		struct mesh_subnet x;
+		const struct mesh_subnet *prev = NULL;
+		size_t count = 0, owned[4] = {0};
+
+		seed = seed * 1103515245 + 12345;
+		i = (seed >> 8) % (sizeof(pool) / sizeof(pool[0]));
+		o = (seed >> 16) % 5;	/* 4 = broadcast */
+		x = sn(pool[i]);
+		x.owner = o < 4 ? &nodes[o] : NULL;
+		if (in[i][o]) {
+			assert_true(mesh_subnet_table_del(&t, &x));
+			assert_null(mesh_subnet_table_find(&t, &x));
+			present--;
+		} else {
+			assert_true(mesh_subnet_table_add(&t, &x));
+			assert_false(mesh_subnet_table_add(&t, &x));
+			present++;
+		}
+		in[i][o] = !in[i][o];
+		for (int k = 0; k < 4; k++)
+			nodes[k].status = (seed >> (24 + k)) & 1 ? MESH_NS_REACHABLE : 0;
+		assert_int_equal(t.n, present);
+		for (const struct mesh_subnet *s = mesh_subnet_table_first(&t); s; s = mesh_subnet_next(s)) {
+			if (prev)
+				assert_true(mesh_subnet_cmp(prev, s) <= 0);
+			for (int k = 0; k < 4; k++)
+				owned[k] += s->owner == &nodes[k];
+			prev = s;
+			count++;
+		}
+		assert_int_equal(count, present);
+		for (int k = 0; k < 4; k++)
+			assert_int_equal(nodes[k].n_subnets, owned[k]);
+		for (size_t p = 0; p < sizeof(probes) / sizeof(probes[0]); p++) {
+			struct mesh_subnet a = sn(probes[p]);
+			assert_ptr_equal(mesh_subnet_table_lookup(&t, a.type, a.addr),
+					 mesh_subnet_lookup(&list, a.type, a.addr));
+		}
+	}
+	mesh_subnet_table_free(&t);
 }
 
 int main(void)
@@ -301,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_rules),
 		cmocka_unit_test(test_lookup_differential),
 		cmocka_unit_test(test_lpm_index_differential),
+		cmocka_unit_test(test_table_random_ops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
