@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/run.sh: every benchmark in one go, on a release build, so the figures
 # in the README's performance section come from one run on one machine.
 #   SPTPS   bench/sptps/compare.sh (with tinc's sptps_speed when TINC11_DIR

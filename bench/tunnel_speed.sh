@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # bench/tunnel_speed.sh: one iperf3 TCP stream between two network namespaces,
 # measured three ways in the same run: over the raw veth underlay, through a
 # stock tinc 1.1 - tinc 1.1 tunnel (when TINC11_DIR names the directory

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fenliu demo: a live three-node VPN on this machine.
 #
 #   1. three network namespaces (alpha, beta, gamma) on one bridge, addresses

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Install the Debian packages fenliu needs to build, test and demo.
 # As root it runs apt-get; otherwise it names what to install and fails.
 # FL_DEPS_STAGE=arm64 or package adds the cross-build (scripts/test-arm64.sh)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Run the fault and abuse suite (tests/faults/*.sh) at full length
 # (FL_FAULTS_FULL=1): one summary line per script, then every RESULT line,
 # then `faults: N passed, N failed, N skipped`. Needs root and a built

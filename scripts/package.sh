@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build the Debian package with debhelper: scripts/package.sh [ARCH]
 # (ARCH defaults to the build machine's; arm64 cross-builds with
 # crossbuild-essential-arm64 and the arm64 -dev packages). The source is

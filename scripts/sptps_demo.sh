@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fenliu SPTPS demo (the first milestone; scripts/demo.sh is now the live
 # mesh): two nodes, alpha and beta, get tinc-style configuration
 # directories and Ed25519 keys from `fenliu init`, swap host files, and talk

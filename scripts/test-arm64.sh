@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Cross-build fenliu for arm64 (aarch64) with Debian's crossbuild-essential-
 # arm64 and the arm64 multiarch -dev packages, warnings as errors and UBSan
 # (alignment included), then run the whole unit suite under qemu-user

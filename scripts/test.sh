@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Build fenliu and run every test: unit tests under ASan+UBSan, the end-to-end
 # namespace tests (as root), the fault scenarios in their short form, the
 # arm64 cross-build's unit tests under qemu, the Debian package, and each

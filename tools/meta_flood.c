@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * meta_flood: an authenticated peer that floods ADD_EDGE, for the fault
  * tests of issue 22. It dials a node as tinc does (META.md §3: ID lines,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sptps_pair: one end of an authenticated SPTPS stream over real TCP, set
  * up the way tinc 1.1 sets up a meta connection (META.md §3.1, §3.2): the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lpm_speed.c: build/bench/lpm_speed, the LPM benchmark (no arguments).
  *

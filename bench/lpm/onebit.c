@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * onebit.c: insertion into the one-bit reference trie (onebit.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * onebit.h: a plain one-bit binary trie, the reference the benchmark and
  * the tests compare src/lpm against. Deliberately naive.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_speed.c: what a flood of ADD_SUBNET / ADD_EDGE costs one mesh
  * instance (issue 22). A mesh "alpha" has two active peers, beta (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat_speed.c: NAT benchmark, build/bench/nat_speed (no arguments, under a
  * minute). For 1 k, 100 k and 1 M concurrent mappings (a random mix of TCP
  * and UDP flows, 64- and 1400-byte packets) it times translation of

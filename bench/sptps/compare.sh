@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # bench/sptps/compare.sh [SECONDS]: run tinc 1.1's sptps_speed, fenliu's
 # sptps_speed and `openssl speed -evp chacha20-poly1305 -bytes 1452` in one
 # go and print the ratios the SPTPS targets are stated in.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sptps_speed SECONDS: fenliu's SPTPS benchmark. Its first eight lines are
  * tinc 1.1's sptps_speed (same labels, same definitions: process CPU time,

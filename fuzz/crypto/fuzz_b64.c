@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the tinc-b64 decoder (src/crypto/b64.c): any input
  * either fails cleanly or decodes to the advertised length, and decoded

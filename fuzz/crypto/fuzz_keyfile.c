@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the key-file readers (src/crypto/ed25519_keyfile.c):
  * the same bytes go to the private key reader, the PEM public reader, the

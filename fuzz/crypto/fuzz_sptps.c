@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the SPTPS receivers (stream and datagram), before
  * and after the handshake. Input: byte 0 picks mode, whether to finish the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_conf.c: libFuzzer target for the config text parser and the value
  * checks (src/daemon/conf): any bytes as a config file, then every entry
  * checked and the typed settings resolved. Must never crash or leak. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_ctl.c: libFuzzer target for the control session (src/daemon/control):
  * the first 64 bytes are not special; any bytes are fed after a valid
  * greeting, so request parsing and dump formatting are exercised. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_meta_frame.c: libFuzzer target for the meta connection framing
  * (src/daemon/meta_frame.c). A stand-in for the SPTPS session frames the
  * stream as plaintext records (2-byte length, body) and hands each to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_prefix_parse.c: libFuzzer target for the prefix-list parser
  * (src/lpm/prefix_parse.c). Every accepted prefix must be canonical (host

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_mesh_proto.c: libFuzzer target for the meta protocol logic. A fresh
  * mesh "alpha" with two active peers (beta, gamma) gets the input as lines;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_meta_request.c: libFuzzer target for the meta request parser. Every
  * accepted line must print, and the printed line must parse to the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fuzz_nat.c: libFuzzer target for src/nat. The input is a script of
  * packets: a config byte, then records [op][len hi][len lo][bytes], where op
  * picks the direction, single or batch call, and how far time moves. Each

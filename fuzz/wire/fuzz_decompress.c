@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_decompress: a compressed record payload at every level; output is
  * bounded by FL_MAXSIZE and must never overflow. Byte 0 picks the level.

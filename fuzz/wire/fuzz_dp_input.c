@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_dp_input: untrusted bytes into every entry point of the dataplane
  * (UDP datagram, PACKET 17 frame, SPTPS_PACKET over TCP, device packet).

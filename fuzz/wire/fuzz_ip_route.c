@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_ip_route: a frame from the tun device or a peer goes through every
  * router-side operation of src/wire: parse, ICMP error, TTL decrement,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_udp_packet: a UDP payload from anyone — the node-ID prefix parser and
  * the probe body parser/reply builder must never read out of bounds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fenliu command: shared context and the verbs' entry points.
  * fenliu.c parses the global options (tinc's -c, -n, --help, --version)

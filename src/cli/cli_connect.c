@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_connect.c: find and connect to the daemon's control socket the way
  * tinc's CLI does (CONFIG.md §1.4, §5.1). Used by every control verb. */
 #include "cli/cli_ctl_internal.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_control.c: the simple control verbs: start, stop, restart, reload,
  * pid, log, debug, retry, purge, disconnect (tinc's CLI, CONFIG.md §7).
  * Called from fenliu.c's dispatch table. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_ctl.h: fenliu's control verbs (tinc's CLI, CONFIG.md §5.4, §7):
  * start, stop, restart, reload, pid, dump, info, log, debug, retry, purge,
  * disconnect, fsck. Each verb takes argv with argv[0] = the verb name, like

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_ctl_internal.h: helpers shared by the cli_*.c control verb files. */
 #ifndef FL_CLI_CTL_INTERNAL_H
 #define FL_CLI_CTL_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_ctl_verbs.c: adapters from fenliu.c's verb signature (struct fl_cli,
  * cli.h) to the control verbs (struct fl_cli_env, cli_ctl.h). */
 #include "cli/cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * cli_daemon_path.c: where `fenliu start` finds fenliud. Order: $FENLIUD;
  * next to the fenliu binary (installed side by side, or the CLI started by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_dump.c: `fenliu dump [reachable] nodes|edges|subnets|connections|
  * graph|digraph|routes|stats`: asks the daemon (codes 3-6; 64 for fenliu's
  * local routes, 65 for its counters) and prints tinc's CLI lines

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_fsck.c: `fenliu fsck`: checks a config directory like tinc's fsck:
  * a valid Name, readable and valid config files (every variable's value),
  * the Ed25519 private key file (present, decodable, mode, public half ==

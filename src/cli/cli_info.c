@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_info.c: `fenliu info NODE|SUBNET|ADDRESS` (tinc's info command):
  * filters dumps 3, 4 and 5 and prints tinc's layout. The small subnet
  * parser here only serves matching on the client side; the daemon's

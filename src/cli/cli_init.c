@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fenliu init NAME: create a configuration directory that a stock tinc 1.1
  * accepts as its own (checked with `tinc fsck` in tests/cli): the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fenliu generate-ed25519-keys (alias generate-keys): replace our Ed25519
  * key pair the way tinc does (KEYS.md §3.3, §4.1, §5) — old keys stay in

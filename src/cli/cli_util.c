@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Helpers shared by the fenliu verbs (cli.h): messages, CONFBASE paths,
  * the node name rule, and finding our Name in tinc.conf.

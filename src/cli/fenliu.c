@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fenliu: the command-line tool, tinc's `tinc` for fenliu. This file only
  * parses the global options tinc's CLI has (-c DIR, -n NET, --help,

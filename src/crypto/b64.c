@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tinc-b64 encoder and decoder (see b64.h, KEYS.md §1). Called by the key
  * file reader/writer and the meta protocol.

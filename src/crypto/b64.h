@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tinc's base64 ("tinc-b64", KEYS.md §1): little-endian bit order inside
  * each 3-byte group, no '=' padding, one decoder for the standard and the

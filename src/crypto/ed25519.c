@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ed25519 over tinc's expanded private key (KEYS.md §2, §5, §6).
  *

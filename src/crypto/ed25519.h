@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ed25519 key pairs as tinc 1.1 keeps them (KEYS.md §2): the expanded
  * private key a || prefix (64 bytes, never the seed) and the public key A.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Readers for tinc's Ed25519 key texts (ed25519_keyfile.h, KEYS.md §3.4,
  * §4). Called by the CLI, the daemon's config loader and the demo with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tinc 1.1's Ed25519 key files as text (KEYS.md §3, §4): the private key
  * file ed25519_key.priv, the `Ed25519PublicKey = …` host line and the PEM

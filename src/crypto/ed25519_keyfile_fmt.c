@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Writers for tinc's Ed25519 key texts, tinc's "disable old keys" rewrite,
  * and the one-line error messages of the readers (ed25519_keyfile.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SPTPS session life cycle, record sending and queries (spec/SPTPS.md).
  * Handshake messages are in sptps_handshake.c, receiving in

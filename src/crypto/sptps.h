@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SPTPS sessions, byte-compatible with tinc 1.1 (spec/SPTPS.md): the stream
  * and datagram record layers, the handshake (KEX, SIG) and re-keying (KEX,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The SPTPS handshake and re-key state machine (SPTPS.md §6): KEX, SIG,
  * ACK, key derivation and the moments the new keys take effect. Called by

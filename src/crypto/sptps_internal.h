@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The SPTPS session structure, shared by sptps.c (life cycle, sending,
  * queries), sptps_handshake.c (KEX/SIG/ACK) and sptps_receive.c (stream

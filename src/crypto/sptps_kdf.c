@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ephemeral ECDH and tinc's PRF with libsodium (SPTPS.md §6.4, §6.5).
  * Called by the SPTPS handshake (sptps_handshake.c) and the tests.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SPTPS key exchange primitives (SPTPS.md §6.4, §6.5; KEYS.md §7): the
  * ephemeral Ed25519 key pair drawn per key exchange, the ECDH shared secret

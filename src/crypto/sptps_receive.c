@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SPTPS receive paths (SPTPS.md §3.2, §4.2, §7.3): stream framing one
  * record per call, datagram authentication, the replay window and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tinc's chacha-poly1305 record protection with OpenSSL (SPTPS.md §5.4) and
  * the datagram record layout (§4.1). Called by the session code, the data

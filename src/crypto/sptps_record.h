@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SPTPS record protection: tinc's "chacha-poly1305" (SPTPS.md §5) and the
  * datagram record layout (§4.1), as functions that take the key and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tinc 1.1's SPTPS replay window (SPTPS.md §7.2), bit for bit, including
  * its unsigned 32-bit wrap behaviour. Called by the session's datagram

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The SPTPS datagram replay window, exactly tinc 1.1's (SPTPS.md §7): a
  * bitmap of W bytes of "known missing" seqnos behind the next expected one,

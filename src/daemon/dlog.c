@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dlog.c: see dlog.h. The level and sink are process globals written only
  * by the control thread (main and reload).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Daemon log calls used by the glue files in src/daemon (scripts, meta
  * connections, main). A thin front: messages go to the sink installed with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fenliud: main. Parses the command line (tincd's options), reads the
  * configuration, opens the device, the listeners and the control socket,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fenliud's state, owned by the control thread: the event loop, the mesh
  * model, meta connections, per-node UDP state, listeners, the device, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Configuration glue of fenliud: reads the server tree with the conf part
  * (src/daemon/conf), copies the settings the daemon uses into struct fld,

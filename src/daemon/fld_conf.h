@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fld_conf.h: configuration glue of fenliud (fld_conf.c). */
 #ifndef FL_DAEMON_FLD_CONF_H
 #define FL_DAEMON_FLD_CONF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The control provider of fenliud (struct fl_ctl_provider, ctl_session.h):
  * dumps of nodes, edges, subnets, connections and traffic from the mesh and

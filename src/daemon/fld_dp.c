@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fenliud's side of the dataplane (src/dataplane/dataplane.h): the ops it
  * calls (UDP sends through per-socket sendmmsg queues, device writes,

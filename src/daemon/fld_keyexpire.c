@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * KeyExpire (CONFIG.md §3.1, default 3600 s): every KeyExpire seconds
  * force a re-key of the UDP SPTPS session of each reachable node that has

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The daemon's use of the io event loop (src/io/loop.h): a watch per fd
  * with the daemon's own callback and context, kept in a table indexed by

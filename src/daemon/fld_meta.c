@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Meta connections (spec/META.md §2.2, §3): a TCP socket, an output buffer,
  * the framing of meta_frame.c and the SPTPS stream session. What the bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Sockets of fenliud: the TCP and UDP listeners (one pair per address:
  * each BindToAddress/ListenAddress, else the wildcard of each family that

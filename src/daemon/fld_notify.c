@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fld_notify.c: sd_notify(3) messages for systemd's Type=notify units,
  * through libsystemd when fenliud is built with it (FL_HAVE_SYSTEMD), else
  * nothing. libsystemd reads NOTIFY_SOCKET itself, so a daemon started by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fld_notify.h: tells a supervisor (systemd's Type=notify) where fenliud is
  * in its life: ready, reloading, stopping, still alive. Called by fenliud's
  * control thread only. Without libsystemd every call is a no-op. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Carrying out the mesh's outputs (mesh.h, enum mesh_out_kind) in order:
  * lines and packets to send on meta connections, connections to close or

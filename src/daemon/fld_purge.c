@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * PURGE control request (tinc's `purge`, GRAPH.md §9): the mesh forgets
  * unreachable nodes with their subnets and edges (telling everyone); the

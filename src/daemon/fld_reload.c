@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Start and reload: every hosts/NAME file names a node (tinc's
  * load_all_nodes; `dump nodes` lists them, AutoConnect picks from them) and

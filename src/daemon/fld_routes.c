@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fld_routes.c: fenliud's local routes (route/NODE in the config directory,
  * doc/routes.md). Loads them at start and on every reload (`fenliu reload`,

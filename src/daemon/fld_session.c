@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * UDP SPTPS sessions of fenliud (META.md §5.15, §5.16): one datagram-mode
  * session per peer node, started by us (REQ_KEY sub-code 15 carries our

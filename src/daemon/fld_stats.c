@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fld_stats.c: what fenliud tells about the packets it dropped. The
  * counters of `fenliu dump stats` (control request FL_REQ_DUMP_STATS, one

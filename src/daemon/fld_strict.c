@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fld_strict.c: StrictSubnets and TunnelServer, the daemon's half. With
  * either set, every other node's subnets are the Subnet lines of its

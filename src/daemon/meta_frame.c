@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * meta_frame.c: see meta_frame.h. The only state besides buffers is what
  * the next bytes/record mean: ID line, SPTPS record, PACKET body, or raw

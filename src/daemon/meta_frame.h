@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Framing of a meta connection's byte stream (spec/META.md §2.2, §5.17,
  * §5.20), without sockets or crypto: the connection (meta_conn.c) feeds it

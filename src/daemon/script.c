@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Script runner: see script.h. Scripts are started with fork + execve of
  * the script itself (or INTERPRETER SCRIPT); a file without a #! line falls

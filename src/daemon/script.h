@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Script runner (spec/GRAPH.md §7): CONFBASE/NAME[ScriptsExtension], run with
  * the common variables (NETNAME, NAME, DEVICE, INTERFACE, DEBUG) plus the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dataplane.h: the per-packet logic of tinc 1.1's SPTPS data path
  * (spec/UDP.md §1–§5, GRAPH.md §6): router-mode routing with ICMP errors,

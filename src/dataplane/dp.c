@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dp.c: dataplane life cycle, peers, the ID and address lookup tables and
  * the state resets of spec/UDP.md §4.1. Called by the daemon when the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dp_internal.h: state shared by the dataplane's files (dp.c peers and
  * tables, dp_send.c path choice, dp_recv.c receive side, dp_pmtu.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dp_pmtu.c: the tunnel improvement step try_tx (spec/UDP.md §2.4), UDP
  * discovery with keepalive probes (§4.3), path MTU discovery (§4.4–4.5)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dp_recv.c: the receiving side of spec/UDP.md §3: who sent a UDP
  * datagram (§3.2), relaying by DSTID without decryption, opening with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dp_route.c: router-mode routing of one frame (spec/GRAPH.md §6.1–§6.4,
  * UDP.md §5): subnet lookup, ICMP errors (rate-limited to 3 per second),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dp_send.c: the sending side of spec/UDP.md §2: encapsulation of a frame
  * for a node (§2.2), the path choice for one SPTPS datagram (§2.3), the

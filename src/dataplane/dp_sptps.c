@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dp_sptps.c: fl_dp_crypto over tinc-compatible SPTPS datagram sessions
  * (spec/SPTPS.md §4, §7; see dp_sptps.h). Called by the dataplane for every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dp_sptps.h: binds the dataplane's seal/open interface (struct
  * fl_dp_crypto) to src/crypto's SPTPS datagram sessions: the record is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loop.c: epoll + timer heap + signalfd event loop (see loop.h). Called by
  * the daemon main and by io tests. Single-threaded by design.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * loop.h: the control thread's event loop — file descriptors (epoll),
  * timers on CLOCK_MONOTONIC (a binary heap, microsecond resolution) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tcp.c: non-blocking TCP sockets for meta connections (see tcp.h).
  * Called by the daemon main.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tcp.h: non-blocking TCP helpers for meta connections: listen, accept,
  * connect (in progress is success; wait for writability, then ask

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun.c: open, read and write a Linux TUN device (see tun.h). Called by
  * the daemon main and the io test.

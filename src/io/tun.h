@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun.h: the Linux TUN device for Mode = router (IFF_TUN | IFF_NO_PI: each
  * read/write is one bare IP packet). The daemon opens it once at start-up

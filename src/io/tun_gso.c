@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_gso.c: turn one read from an offload TUN device (virtio_net_hdr +
  * IP packet, see tun.h) into plain IP packets: TCP super-packets are cut

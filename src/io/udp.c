@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * udp.c: UDP sockets with tinc's options and batched I/O (see udp.h).
  * Called by the daemon main: it opens the sockets, reads them on

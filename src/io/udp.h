@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * udp.h: the UDP sockets of the data path (spec/UDP.md §8): open one per
  * listening address with tinc's options, receive in batches with recvmmsg,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lpm.h: longest-prefix match for IPv4 and IPv6, built once, read-only after.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lpm_build.c: builds the immutable LPM table (lpm.h) from a prefix list.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * lpm_lookup.c: batch lookups for the data plane (single lookups are inline
  * in lpm.h). Any thread may call these on a published table.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prefix_parse.c: the prefix-list parser (prefix_parse.h). Called by the
  * daemon's route_files.c and by fuzz/lpm/fuzz_prefix_parse. Pure: only the

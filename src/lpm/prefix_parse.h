@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * prefix_parse.h: parser for prefix-list files (route/NODE, the offload
  * list). Pure: takes a buffer, reports through callbacks; the daemon's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh.c: the mesh state's life cycle and accessors: mesh_new/mesh_free,
  * connection and subnet tables, own and broadcast subnets. The daemon calls

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh.h: the mesh layer's public API. It holds nodes, edges, subnets and
  * the meta-connection state of tinc 1.1 (protocol 17.7) and runs the meta

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_autoconnect.c: which outgoing connections to have: the ConnectTo list
  * (META.md §8.1, reconciled on reload) and AutoConnect (§8.3), run every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_conn.c: one meta connection's life (META.md §3): open, the plaintext
  * ID exchange and its checks (refusing legacy-only peers), the ACK and

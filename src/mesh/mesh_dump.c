@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_dump.c: the control socket's dump lines for nodes, edges, subnets
  * and connections (CONFIG.md §5.3) from the mesh state. Called by the

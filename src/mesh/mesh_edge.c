@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_edge.c: the edge table (GRAPH.md §1.2). Each node keeps its outgoing
  * edges sorted by the `to` name; an edge links to its reverse when both

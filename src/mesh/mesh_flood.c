@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_flood.c: the flooded requests (META.md §5.10-5.14, §6): ADD_SUBNET,
  * DEL_SUBNET, ADD_EDGE, DEL_EDGE, KEY_CHANGED. Duplicate suppression,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_graph.c: one graph run (GRAPH.md §1.3): shortest paths by tinc's
  * breadth-first search (§2), reachability flips with their events (§3.1),

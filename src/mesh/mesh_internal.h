@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_internal.h: the mesh state and the functions the mesh_*.c files share.
  * Not for use outside src/mesh (tests may include it).

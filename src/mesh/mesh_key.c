@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_key.c: the routed requests (META.md §5.15-5.17, §5.20-5.22): REQ_KEY
  * and its sub-codes, ANS_KEY, binary SPTPS_PACKET, UDP_INFO and MTU_INFO;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_node.c: the node table (GRAPH.md §1.1): nodes sorted by name, the
  * node ID (first 6 bytes of SHA-512 of the name, UDP.md §1.1, through

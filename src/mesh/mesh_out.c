@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_out.c: the output list every mesh call appends to (lines to send,
  * connections to close or open, events). Items own their strings and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_outgoing.c: outgoing connections (META.md §8) as decisions: one
  * record per ConnectTo (or AutoConnect pick), a cycle of candidate addresses

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_past.c: duplicate suppression of flooded requests (META.md §6): a
  * set of recently seen lines (exact text) with their arrival time, aged by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_purge.c: `tinc purge` (GRAPH.md §9) and the StrictSubnets entry point
  * for subnets read from other nodes' hosts files (§5.7). Called by the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_request.c: parse and print the meta protocol's request lines
  * (META.md §2.1, §4, §5). Pure: no state besides the struct it fills.

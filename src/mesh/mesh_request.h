@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_request.h: the text requests of tinc's meta protocol (META.md §2, §4,
  * §5) as a parsed struct, with a strict parser and a formatter.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_send.c: originating requests: fresh nonces, formatting, sending to
  * one connection, broadcasting to every active connection and forwarding a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_settle.c: batching of the work that follows an edge or subnet
  * change (issue 22): the graph run (SSSP + MST, O(E log E)) and the LPM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_strict.c: StrictSubnets and TunnelServer (GRAPH.md §5.7, META.md
  * §5.10-5.12, CONFIG.md §6 step 3). With either set, other nodes' subnets

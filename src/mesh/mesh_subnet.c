@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_subnet.c: subnet text form (GRAPH.md §5.1, META.md §5.10), the §5.2
  * ordering, the ordered table and the reference lookup (§5.3).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_subnet.h: subnets as tinc knows them (GRAPH.md §5): text form,
  * ordering/identity, and the table that answers "which node owns this

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_subnet_lpm.c: the subnet lookup of GRAPH.md §5.3 answered by the
  * src/lpm engine instead of a walk. Built by mesh.c whenever subnets or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat.c: creating and freeing a NAT instance, its config defaults and
  * checks, counters, and the names of verdicts and errors. Called by the
  * daemon (one instance per translating egress) and the control socket

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat.h: the userspace IPv4 NAT (network address and port translation) core.
  *
  * One struct nat per translating egress: the offload NAT (split tunnelling,

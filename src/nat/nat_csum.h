@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat_csum.h: Internet checksum helpers for the NAT, and unaligned loads
  * and stores of raw (network order) header fields.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat_frag.c: fragments. Only the first fragment of a datagram carries the
  * ports, so nat_xlate.c translates it like any packet and records here how
  * its addresses changed, keyed by (direction, source, destination, protocol,

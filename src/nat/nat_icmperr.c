@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat_icmperr.c: ICMP error messages (destination unreachable, including
  * fragmentation needed; time exceeded; parameter problem) per RFC 5508
  * section 4. Called by nat_xlate.c.

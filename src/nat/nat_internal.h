@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat_internal.h: the NAT's private state, shared by the nat_*.c files and
  * by nobody else.
  *

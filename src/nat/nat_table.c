@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat_table.c: the mapping pool, its two indexes, the per-host counts, the
  * external port allocator and the expiry wheel. Called by nat_xlate.c and
  * nat_icmperr.c on the packet path and by nat.c at creation.

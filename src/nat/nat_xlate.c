@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat_xlate.c: nat_out() and nat_in(), the per-packet entry points called
  * by the dataplane. Parses the IPv4 header and the TCP/UDP/UDP-Lite ports or
  * ICMP query id, finds or creates the mapping, tracks TCP state, applies the

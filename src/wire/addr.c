@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * addr.c: helpers for union fl_addr (see addr.h). Called by the dataplane
  * (peer address lookup and comparison) and io (receive addresses).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * addr.h: a socket address that holds IPv4 or IPv6 (the peers' UDP
  * addresses in the dataplane, source addresses from recvmmsg in io), with

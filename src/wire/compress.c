@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * compress.c: zlib / LZO / LZ4 compression of SPTPS record payloads
  * (spec/UDP.md §6). Called by the dataplane when sealing a data record for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * compress.h: record-payload compression at the levels tinc defines
  * (spec/UDP.md §6): 0 none, 1–9 zlib compress2, 10 LZO1X-1, 11 LZO1X-999,

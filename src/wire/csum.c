@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csum.c: Internet checksum helpers for the packet builders in src/wire.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * csum.h: Internet checksum (RFC 1071) and incremental update (RFC 1624).
  * Used by icmp.c, ttl.c, frag.c and mss.c; pure.

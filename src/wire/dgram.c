@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dgram.c: parse and build the node-ID prefix of tinc 1.1 UDP payloads
  * (spec/UDP.md §1.2). Called by the dataplane's receive and send paths.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * dgram.h: the UDP payload between tinc 1.1 nodes (spec/UDP.md §1.2):
  *

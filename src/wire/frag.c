@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * frag.c: IPv4 fragmentation of too-big packets without DF
  * (spec/GRAPH.md §6.8). Called by the dataplane router; each fragment is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * icmp.c: build ICMP/ICMPv6 error frames (spec/GRAPH.md §6.4). Called by
  * the dataplane router for unknown/unreachable destinations, frag-needed,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * icmp.h: ICMP and ICMPv6 error messages the router sends back to a
  * packet's source (spec/GRAPH.md §6.4), built exactly as tinc builds them:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ip.c: parse router-mode frames and add the internal frame header.
  * Called by the dataplane's router on every packet from the tun device,

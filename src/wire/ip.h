@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ip.h: what routing needs from an internal frame (spec/GRAPH.md §6):
  * the 14-byte Ethernet-style header (zero MACs on a tun device, then the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ipmod.h: the three in-flight changes the router may make to a frame
  * (spec/GRAPH.md §6.7–§6.9): TTL / hop-limit decrement, IPv4

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mss.c: ClampMSS (spec/GRAPH.md §6.9). Called by the dataplane router on
  * every routed frame when the relay's options carry CLAMP_MSS.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pkt.c: packet buffers with headroom and a simple free-list pool.
  * Used by io (reads land in pool packets), the dataplane (seal/open in

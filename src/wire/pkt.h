@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pkt.h: the one packet buffer type (DESIGN.md "Buffers") and its pool.
  *

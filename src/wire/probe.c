@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * probe.c: build and parse UDP probe record bodies (spec/UDP.md §4.2).
  * Called by the dataplane's discovery and PMTU code.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * probe.h: bodies of UDP probe records (SPTPS record type 4, spec/UDP.md
  * §4.2). A request is 0x00, 13 zero bytes, then random bytes; a type-2

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ttl.c: TTL / hop-limit decrement for DecrementTTL = yes
  * (spec/GRAPH.md §6.7). Called by the dataplane router for transit packets.

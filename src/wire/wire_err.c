@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wire_err.c: text for enum fl_wire_err. Used by log lines in the
  * dataplane and daemon; no state.

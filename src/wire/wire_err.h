@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * wire_err.h: error codes of the pure packet layer (src/wire).
  * Every parser and builder in src/wire returns one of these; callers add

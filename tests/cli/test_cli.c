@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The fenliu command and its key-file I/O (src/cli): `fenliu init` and
  * `generate-ed25519-keys` run as real processes in a temporary directory,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_daemon_path.c: where `fenliu start` finds fenliud
  * (cli_daemon_path.c): $FENLIUD, beside the CLI, the build tree's
  * src/cli -> src/daemon, the installed bin -> sbin, else the PATH search. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reader for the key vectors (see keyvec.h). Test-only code: on malformed
  * vector files it fails loudly rather than guessing.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reader for tests/vectors/keys.txt (vectors/README.md): "[section]"
  * headers followed by "name = value" lines or, in [b64], one case per line.

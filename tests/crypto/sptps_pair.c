@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* In-memory SPTPS session pair for the tests; see sptps_pair.h. */
 #include "sptps_pair.h"
 

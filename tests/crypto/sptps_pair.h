@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Two live SPTPS sessions wired back to back in memory, for the tests
  * beyond tinc's vectors: records each side sends are queued; the test

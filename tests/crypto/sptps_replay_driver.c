@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Transcript replayer for the SPTPS tests; see sptps_replay_driver.h. */
 #include "sptps_replay_driver.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Replays one side of a tinc SPTPS transcript (vectors README, "Transcript
  * files") against a fenliu session and compares every output line. Used by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Vector file reader for the SPTPS tests; see sptps_vec.h. */
 #include "sptps_vec.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Reader for the vector files in $FENLIU_SHARED/vectors (README.md there):
  * cases of `name = value` lines, separated by blank lines or `[section]`

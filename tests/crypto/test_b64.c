@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tinc-b64 (src/crypto/b64.c) against every [b64] case of
  * tests/vectors/keys.txt (encoder in both alphabets, decoder including

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Ed25519 over tinc's expanded key (src/crypto/ed25519.c) against every
  * [key N] of tests/vectors/keys.txt: expansion, public key, the four

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Key file texts (src/crypto/ed25519_keyfile*.c) against tests/vectors/
  * keys.txt: every [key N] file, host line and PEM block read back and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SPTPS tests: tinc's vectors (cipher, PRF, ECDH, transcripts replayed in
  * both roles and both modes, replay window, tampering, wrong keys), then

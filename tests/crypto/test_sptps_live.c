@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * SPTPS tests beyond tinc's vectors, on two live sessions in memory:
  * flipped datagram bytes, re-keys in a busy stream, the previous-key

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Live interop with tinc 1.1's own SPTPS code: its sptps_test program
  * (label "sptps_test") on loopback, against a fenliu session, in stream

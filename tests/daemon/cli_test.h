@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* cli_test.h: helpers shared by test_cli.c and test_tincd_compat.c, which
  * both run fenliu's control verbs in-process against a config directory
  * they write. Each test maps the helpers onto its own dir and pid file:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_cli.c: fenliu's control verbs against fenliu's own control server
  * (run in a child process with a fixed provider): dump/info/pid/reload/
  * debug/log/stop output exactly as tinc's CLI prints it (CONFIG.md §5.4),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_clock.c: the time fenliud gives the mesh (fld_loop.c). It must be a
  * clock that a wall-clock step cannot move (issue 22: the first NTP sync

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_conf.c: config parser, variable checks, lookup order, reading a
  * config directory, typed settings (CONFIG.md §2-§3). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_ctl.c: control protocol: dump lines (CONFIG.md §5.3 examples), the
  * session state machine, pid file, and a socketpair round trip between
  * ctl_server and ctl_client. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_log.c: the daemon logger: levels, file format, reopen, the control
  * sink and tinc's control-log text (src/daemon/log). */
 #include <setjmp.h>

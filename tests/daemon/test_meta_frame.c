@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the meta connection framing (src/daemon/meta_frame.c):
  * ID line then records, left-over bytes after the ID line, PACKET records,

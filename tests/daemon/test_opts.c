@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_opts.c: fenliud's command line and tinc's path rules
  * (CONFIG.md §1.1, §1.4, §4). */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for the script runner (src/daemon/script.c) with real scripts
  * in a temporary CONFBASE: environment variables, missing scripts, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_tincd_compat.c: compatibility with a stock tinc 1.1 (CONFIG.md §5):
  * fenliu's verbs against a real tincd (output byte-identical to tinc's own
  * CLI), and tinc's CLI against fenliu's control server. Skipped (exit 77)

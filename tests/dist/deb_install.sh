@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the .deb built by scripts/package.sh into a throw-away root with
 # `dpkg -x` (no chroot needed) and checks every installed path, the
 # package's dependencies and maintainer scripts, the systemd units

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The bash completion (dist/fenliu.bash-completion.in) against the real
 # CLI: every verb `fenliu --help` lists completes, the variable list matches
 # the daemon's table, and node and network names come from the directories.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # BindToAddress / ListenAddress (CONFIG.md §3.1, UDP.md §8): a listens only
 # on the addresses given (a TCP + UDP pair each, ListenAddress with its own
 # port); b's outgoing meta connection leaves from its BindToAddress; the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Compression levels 9 (zlib), 11 (LZO best) and 12 (LZ4): A and C ask for
 # the level, pings with compressible payloads go through in both directions,
 # and each side shows the level it uses towards the other.

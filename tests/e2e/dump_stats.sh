@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `fenliu dump stats` counts drops by reason and by peer: random UDP from a
 # stranger is "unknown-source", garbage carrying a real node ID from that
 # node's address (spoofed) is "auth" against that peer, a datagram longer

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Garbage sent to B's meta port (TCP) and UDP port does not disturb the
 # other tunnels: A <-> C through B keeps working and B keeps running.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Other nodes' public keys in tinc's order (KEYS.md §4.3): a's hosts/b has
 # no key, a gets it from `-o b.Ed25519PublicKey=...` on its command line
 # (the host tree's variable wins over the file); the mesh comes up. Then an

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Reference behaviour: three stock tinc 1.1 nodes A-B-C in namespaces (A and C
 # both dial B). Validates the harness the interop tests share and records what
 # tinc itself does: A reaches C directly over UDP (UDP confirmed in

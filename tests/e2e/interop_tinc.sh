@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Interoperability with stock tinc 1.1 (TINC11_DIR = directory holding tincd
 # and tinc; default build-peer/legacy/src, which scripts/test.sh builds):
 #   1. fenliud dials tincd, and tincd dials fenliud: pings, UDP confirmed on

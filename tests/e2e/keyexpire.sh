@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # KeyExpire: with KeyExpire = 2, a forces a re-key of its UDP SPTPS session
 # with b every 2 s (as tincd does on its key expiry timer); the tunnel keeps
 # carrying pings across the re-keys. FL_PEER_KIND=tinc (with TINC11_DIR) makes

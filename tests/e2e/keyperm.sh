@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fenliud reads its private key with the shared reader: a key that group or
 # others may read is refused with a message naming `chmod 600` (as `fenliu
 # fsck` says).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/e2e/lib.sh: shared helpers for the end-to-end tests, the interop
 # tests, scripts/demo.sh and bench/tunnel_speed.sh. Source it; do not run it.
 #

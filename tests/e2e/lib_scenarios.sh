@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/e2e/lib_scenarios.sh: topologies shared by the e2e and interop
 # tests, on top of lib.sh. Source after lib.sh.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Three fenliud nodes A-B-C (A and C dial B): A reaches C directly over UDP,
 # confirmed in `fenliu dump nodes`, over IPv4 and IPv6 inside the tunnel.
 set -euo pipefail

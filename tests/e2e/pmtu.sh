@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Path MTU over an underlay with MTU 1280: A finds C's path MTU (fixed, at
 # most 1280 - 61 for the IPv4 UDP encapsulation) and large packets still
 # get through.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # PURGE (`fenliu purge`, GRAPH.md §9): after c stops, a still knows c as an
 # unreachable node with its subnets; purge makes a forget c, its edges and
 # subnets (DEL_SUBNET/DEL_EDGE to everyone), and the tunnel a <-> b keeps

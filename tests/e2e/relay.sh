@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # UDP between A and C blocked (nft inside their namespaces): A and C still
 # reach each other, relayed through B over UDP (nft counters on B), and
 # never claim UDP to each other.

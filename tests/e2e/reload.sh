@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # `fenliu reload` on every node under a ping flood A -> C loses nothing.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

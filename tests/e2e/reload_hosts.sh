@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Reload step 6 (CONFIG.md §6): a reload closes the meta connection to a
 # node whose hosts/ file changed since the last (re)load (then the mesh
 # reconnects); a reload with nothing changed closes nothing. Step 3: a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A node killed (SIGKILL) and restarted is noticed and reconnected: B and A
 # see C go unreachable, then C comes back and pings flow again.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Local routes (route/NODE, doc/routes.md), three fenliud nodes a—b—c:
 #   1. a's route/c sends 198.51.100.0/24 and 2001:db8:100::/48 (in no mesh
 #      subnet) to c; c has those addresses on its loopback and answers,

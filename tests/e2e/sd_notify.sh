@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fenliud's sd_notify messages (src/daemon/fld_notify.c) as systemd's
 # Type=notify unit sees them, without systemd: a python3 datagram socket
 # stands in as NOTIFY_SOCKET and logs every message. Checks READY=1 comes

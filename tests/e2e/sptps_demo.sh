@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # e2e: scripts/sptps_demo.sh against the build under test — fenliu init makes two
 # nodes, sptps_pair runs a tinc-style meta connection (ID lines + SPTPS
 # stream) between them over TCP on 127.0.0.1, a tampered record is refused.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A TCPOnly node (C): everyone reaches it, only over the meta connections;
 # the TCPONLY option (0x2) shows in the others' view of it.
 set -euo pipefail

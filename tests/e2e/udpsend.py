@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """udpsend.py: an attacker's UDP sender for the e2e and fault tests.
 
     udpsend.py random  DST PORT COUNT            random datagrams, 1..1400 bytes

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A node presenting the wrong key is refused and logged: D claims to be "c"
 # but holds another private key; B refuses it, the refusal is in B's log,
 # and the A-B tunnel is not disturbed.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 22.5: at the file-descriptor limit fenliud busy-looped: accept()
 # failed with EMFILE, the connection stayed in the backlog and the listener
 # fired again at once (19,109 failing accept4 in 2 s, 85-91% CPU, nothing

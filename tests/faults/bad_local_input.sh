@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fault scenario: bad local input (issue 15 item 5). Each case breaks one
 # thing in a fresh configuration directory and starts the daemon in a
 # namespace; it must either refuse to start with a clear error naming the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fault scenario (issue 22 item 2): an authenticated peer announces N fake
 # nodes (ADD_EDGE both ways, so all are reachable), then churns: deletes
 # and re-adds the edges of C of them, R rounds. The good tunnel must not

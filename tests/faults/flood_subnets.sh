@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fault scenario (issue 22 item 1): an authenticated peer announces N
 # subnets at line rate; the good tunnel must not notice.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fault scenario: authenticated but hostile peers flood the victim v with
 # thousands of ADD_SUBNET and ADD_EDGE (issue 15 item 5).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 15.5: an attacker x opens many idle TCP connections to b's meta port
 # and one more that trickles a byte a second (never finishing an ID line).
 # b must stay bounded (fds, VmRSS), close every one of them (they never

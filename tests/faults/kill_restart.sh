@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 15.5: c is killed with SIGKILL and restarted, again and again, while
 # a pings it: the mesh must recover every time. Records each time from the
 # restarted daemon answering its control socket to the first ping reply

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/faults/lib_faults.sh: helpers shared by the fault and abuse scenarios
 # in tests/faults/. Source it (after nothing else: it sources the e2e
 # library and its topologies); do not run it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 22.7: raw control bytes from a peer (ESC, CR, BEL in an ID line)
 # were written into the log, and a hosts/ entry that is a directory or a
 # link to /dev/zero was skipped without naming the file. b gets such ID

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 15.5: a bad underlay (netem: 5% loss, reordering, 2% duplication,
 # 50 ms delay with 50 ms jitter on a's link) under iperf3 and pings, then
 # removed: the tunnel must come back to at least half its rate from before

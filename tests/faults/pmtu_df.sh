@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 22.3: on a 1500-byte underlay the path MTU must settle at or below
 # what the link allows (1500 - 20 IPv4 - 8 UDP - 33 SPTPS/ID overhead =
 # 1439, where stock tinc settles) with not one fragmented UDP datagram on

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 22.4: memory before authentication. Many meta connections send a
 # known node's ID line, then announce a 64 kB SPTPS record, send 60 kB of it,
 # and stay open. fenliud must not buffer those records (a pre-auth record

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 15.5: `reload` through the CLI and SIGHUP, alternately and round the
 # three nodes, during a ping flood a -> c (and a -> b): not one packet may
 # be lost. Short: 20 reloads in a 200-packet flood; FL_FAULTS_FULL=1: 100

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 22.6: garbage datagrams sent with a peer's address and port as
 # their source (and the peer's real node ID inside) must not restart that
 # peer's UDP session: only authenticated evidence may. Before the fix,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fault scenario: an authenticated but hostile peer announces subnets its
 # host file on the victim does not list, and StrictSubnets / TunnelServer
 # decide what the victim believes (issue 15 item 5, issue 18).

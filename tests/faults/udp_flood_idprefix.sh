@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 15.5: datagrams that start like real tinc 1.1 UDP packets (a zero or
 # the victim's destination ID, then the node ID of a or c, real members of
 # the mesh) with a garbage SPTPS record after it: b must fail to open each

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 15.5: a flood of random UDP datagrams (random bytes, 1..1400 long)
 # at a node's UDP port is dropped (and counted), and the tunnels through that
 # node lose no ping. Short: 20,000 datagrams; FL_FAULTS_FULL=1: 200,000.

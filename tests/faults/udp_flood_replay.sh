@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 15.5: real tunnel datagrams from a to b, captured on a's eth0 and
 # resent many times from the attacker x with a's source address and port (a
 # raw socket): b's replay window must drop every copy, and the live tunnel

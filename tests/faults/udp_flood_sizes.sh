@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Issue 15.5: truncated datagrams (0..15 bytes, shorter than any header) and
 # 65,507-byte ones (the IPv4 maximum, arriving as 45 fragments) alternately
 # at b's UDP port: dropped, and the tunnels through b lose no ping. Short:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_io.c: the event loop (timers, fds, signals), UDP batches and TCP
  * helpers on loopback.

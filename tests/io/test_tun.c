@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_tun.c: a real TUN device in a network namespace this test creates
  * (unshare(CLONE_NEWNET)); skipped without CAP_SYS_ADMIN/CAP_NET_ADMIN.

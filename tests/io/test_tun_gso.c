@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_tun_gso.c: fl_tun_gso_split() on hand-built offload reads: a TCP
  * burst over IPv4 and IPv6 cut into gso_size segments with valid

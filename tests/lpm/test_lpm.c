@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_lpm.c: src/lpm against independent references: a linear scan for
  * small cases, the one-bit trie (bench/lpm/onebit.c) on millions of random

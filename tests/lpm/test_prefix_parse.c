@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_prefix_parse.c: the prefix-list parser (src/lpm/prefix_parse.c):
  * good and bad lines, line numbers, comments, CRLF, host bits.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_route_files.c: src/daemon/routes/route_files.c on a real config
  * directory made under /tmp: per-node lists, FILE:LINE messages, unknown

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_sim.c: see mesh_sim.h. Every sim node knows every other node's hosts
  * file (with a key) and address "10.0.0.<i+1>" port 655.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * mesh_sim.h: an in-memory network of mesh instances for tests. Lines are
  * passed through FIFO queues between connection ends; the meta SPTPS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mesh_graph.c: tinc's shortest-path search and its tie-breaking
  * (GRAPH.md §2), INDIRECT edges and via, reachability events (§3.1), and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mesh_proto.c: the meta protocol logic of one mesh instance (alpha)
  * driven line by line: ID checks, ACK, flooding and contradictions, routed

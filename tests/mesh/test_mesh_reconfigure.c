@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mesh_reconfigure.c: mesh_reconfigure (reload, CONFIG.md §6 step 2)
  * takes the reloadable settings with mesh_new's defaults and clamping, and

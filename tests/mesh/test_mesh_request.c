@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mesh_request.c: parse/format of meta protocol request lines
  * (META.md §2, §5), including the round trip over the captured tinc

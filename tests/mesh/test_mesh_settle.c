@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mesh_settle.c: batching (issue 22). With settle_ms > 0 a flood of
  * ADD_EDGE / ADD_SUBNET costs a bounded number of graph runs and index

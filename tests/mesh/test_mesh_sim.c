@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mesh_sim.c: several mesh instances wired in memory (mesh_sim.c)
  * converge: reachability, hop counts and next hops against a plain BFS of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mesh_strict.c: StrictSubnets and TunnelServer in one mesh instance
  * (alpha) with two active peers (beta on conn 1, gamma on conn 2), driven

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mesh_subnet.c: subnet text form, ordering and lookup by tinc's rules
  * (GRAPH.md §5), with a differential check of the lookup against a naive

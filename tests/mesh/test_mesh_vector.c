@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_mesh_vector.c: replays $FENLIU_VECTORS/meta-conversation.txt (tests/vectors)
  * (two stock tinc 1.1 nodes) against one mesh instance per side. Lines the

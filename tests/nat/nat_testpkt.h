@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* nat_testpkt.h: packet builder and an independent checksum for the NAT
  * tests and the fuzzer. Everything here computes checksums from scratch
  * (RFC 1071 byte-pair sums), never incrementally, so it checks the NAT's

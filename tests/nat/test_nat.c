@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* test_nat.c: cmocka tests for src/nat, one test (or more) per behavioural
  * requirement, plus a random round-trip property test and malformed input.
  * Checksums are verified with tp_csums_ok() (nat_testpkt.h), a full RFC 1071

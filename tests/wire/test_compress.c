@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_compress.c: every compression level round-trips, incompressible data
  * is refused, decompression is bounded and rejects garbage (spec/UDP.md §6).

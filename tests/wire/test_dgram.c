@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_dgram.c: packet buffers, the UDP node-ID prefix and probe bodies
  * (spec/UDP.md §1.2, §4.2).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_route_ops.c: IP frame parsing, ICMP/ICMPv6 errors, TTL decrement,
  * IPv4 fragmentation and ClampMSS (spec/GRAPH.md §6.4, §6.7–§6.9).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf.h: tinc-style configuration entries (CONFIG.md §2).
  *
  * A configuration is a flat list of (variable, value, file, line) entries.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_list.c: the entry list: add, merge, sort and look up in tinc's order.
  *
  * Order for one variable (CONFIG.md §2): command-line entries first (by

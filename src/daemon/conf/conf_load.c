@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_load.c: server and host configuration generations for the daemon
  * (conf_load.h): read + check + typed settings in one call. */
 #include "daemon/conf/conf_load.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_load.h: one configuration generation, as the daemon uses it.
  *
  * Start-up:   fl_config_load(&cfg, paths.confbase, &opts.cmdline, &warned,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_name.c: node and net name rules, Name = $VAR expansion (CONFIG.md §1). */
 #include "daemon/conf/conf_name.h"
 

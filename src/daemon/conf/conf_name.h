@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_name.h: node and net name rules (CONFIG.md §1.1, §1.3).
  * Used by conf_vars.c (ConnectTo, Name), conf_read.c (hosts/ file names),
  * the daemon (names in requests) and the CLI. */

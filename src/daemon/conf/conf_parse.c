@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_parse.c: config text -> entries (CONFIG.md §2). Pure: no I/O.
  *
  * Called by conf_read.c for every file it reads, by the -o option parser

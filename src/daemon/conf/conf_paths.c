@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_paths.c: tinc's file name rules (CONFIG.md §1.1, §1.4). Called once
  * at start by fenliud and fenliu. */
 #include "daemon/conf/conf_paths.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_paths.h: CONFBASE, pid file, control socket and log file names as
  * tinc derives them (CONFIG.md §1.1, §1.4). Shared by fenliud and fenliu so
  * both find the same socket (and stock tinc's). */

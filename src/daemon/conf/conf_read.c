@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_read.c: file I/O around conf_parse.c: tinc.conf, conf.d/, hosts/NAME.
  * Called by the daemon at start and on reload, and by the CLI's fsck. */
 #include "daemon/conf/conf_read.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_read.h: reading a tinc config directory from disk (CONFIG.md §1-§2).
  *
  * The daemon calls fl_conf_read_server() at start and on reload (into a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_settings.c: resolves checked trees into typed settings with tinc's
  * defaults and clamps (CONFIG.md §3.1). Called by the daemon after each
  * successful read; no I/O. */

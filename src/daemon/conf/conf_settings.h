@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_settings.h: typed settings with tinc's defaults (CONFIG.md §3.1).
  *
  * fl_settings_load() resolves a checked server tree (fl_conf_read_server)

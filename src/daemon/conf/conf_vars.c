@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_vars.c: known variables, their types, and value checks (CONFIG.md §3).
  *
  * The table lists every variable tinc 1.1 knows, so a tinc config directory

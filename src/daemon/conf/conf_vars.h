@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* conf_vars.h: the table of known variables (CONFIG.md §3) and value checks.
  *
  * fl_conf_check() walks every entry of a tree, checks each known variable's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* daemon_opts.c: parse fenliud's argv like tincd (CONFIG.md §4). Called by
  * the daemon's main() and by tests. */
 #include "daemon/conf/daemon_opts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* daemon_opts.h: fenliud's command line, tincd's options (CONFIG.md §4).
  * main() calls fl_daemon_opts_parse() first, then fl_paths_resolve() with
  * the confbase/netname/pidfile/logfile it found. */

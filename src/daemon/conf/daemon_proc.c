@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* daemon_proc.c: detach and log set-up for fenliud (daemon_proc.h). */
 #include "daemon/conf/daemon_proc.h"
 #include "daemon/log/log.h"

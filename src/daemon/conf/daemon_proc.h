@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* daemon_proc.h: process set-up for fenliud: detaching with an umbilical
  * pipe (the starting shell sees the daemon's start-up result as the exit
  * status, like tincd), and opening the log target chosen on the command

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl.h: control protocol constants and the records the daemon hands to the
  * control server for dumps (CONFIG.md §5). Shared by the server
  * (ctl_session.c), the dump formatter (ctl_dump.c) and the CLI. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_client.c: control protocol, client side (CONFIG.md §5.1-§5.2).
  * Called by src/cli's control verbs. */
 #include "daemon/control/ctl_client.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_client.h: the client side of the control protocol, used by the
  * fenliu CLI verbs (src/cli) and tests. Blocking I/O on one UNIX socket;
  * talks to fenliud and to a stock tincd alike. */

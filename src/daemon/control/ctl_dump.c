@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_dump.c: daemon-side dump lines (CONFIG.md §5.3), byte for byte what
  * tincd sends so a stock `tinc dump` parses them. Called by ctl_session.c
  * for each record the provider emits; pure. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_pidfile.c: pid file with the control cookie (CONFIG.md §1.4).
  * Called by the daemon (write at start, unlink at exit) and the CLI (read). */
 #include "daemon/control/ctl_pidfile.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_pidfile.h: the pid file that carries the control cookie
  * (CONFIG.md §1.4): "PID COOKIE HOST port PORT\n", mode 0600.
  * Written by the daemon at start, removed at exit; read by the CLI. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_server.c: control socket listener and client fds around ctl_session.c.
  * Called by the daemon's event loop on the control thread (ctl_server.h). */
 #include "daemon/control/ctl_server.h"

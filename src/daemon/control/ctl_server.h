@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_server.h: the control socket (UNIX stream socket, CONFIG.md §1.4)
  * and its sessions, driven by the daemon's event loop.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_session.c: the server side of tinc's control protocol (CONFIG.md §5)
  * over byte buffers: cookie check, greeting, request dispatch, dumps.
  * Called by ctl_server.c (UNIX socket) and the daemon (TCP with cookie). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ctl_session.h: one control connection, server side, over byte buffers.
  *
  * The socket layer (ctl_server.c, or the daemon for a TCP meta connection

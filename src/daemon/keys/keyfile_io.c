@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Key files on disk (keyfile_io.h): bounded reads, the permission rule for
  * private keys (KEYS.md §3.5: fenliu refuses what tinc only warns about),

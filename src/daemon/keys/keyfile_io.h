@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Key files on disk: reading with the checks that need the file system
  * (size, file type, permissions), and tinc's key replacement made atomic

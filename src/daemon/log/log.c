@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.c: the daemon's logger (see log.h). Called from everywhere in
  * src/daemon; the control server registers a sink for `fenliu log`. */
 #include "daemon/log/log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* log.h: fenliud's logger: tinc's debug levels, stderr / file / syslog, and
  * a sink for control connections that stream the log (`fenliu log`).
  *

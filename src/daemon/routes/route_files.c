@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * route_files.c: reads route/NODE and prefix-list files (route_files.h).
  * Called by the daemon's control thread; the parsing itself is the pure

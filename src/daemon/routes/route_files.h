@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * route_files.h: reads the prefix files of a config directory: route/NODE
  * (local routes: these prefixes go to NODE) and a prefix list such as the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """impair.py: a userspace netem for kernels without sch_netem.
 
 Forwards every Ethernet frame between two interfaces of the same namespace

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """tcpidle.py: hold many idle TCP connections to a meta port, plus one that
 trickles a byte a second, and watch which of them the server closes.
 

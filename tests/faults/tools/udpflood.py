@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """udpflood.py: hostile UDP senders for the fault suite (tests/faults/).
 
 Modes (all send to HOST:PORT, paced at --rate datagrams per second):
