@@ -19,7 +19,7 @@
 # same run with stock tincd as a and b (fenliud may lose at most 1 point
 # more than tinc). FL_FLOOD_GOOD_KIND=tinc runs only the tinc variant.
 set -euo pipefail
-. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/lib_faults.sh"
 fl_need_root
 fl_need_tools ping awk
 fl_need_fenliu
@@ -43,30 +43,9 @@ AFTER_SECS=5
 export FL_DEBUG=${FL_DEBUG:-1}
 
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-ms() { date +%s%3N; }
 fakes() { fl_cli "$1" dump nodes 2>/dev/null | grep -c '^f[0-9]' || true; }
 learned() { [ "$(fakes b)" -ge "$N" ] && [ "$(fakes a)" -ge "$N" ]; }
 
-# ping_stats FILE START_MS END_MS: "sent received loss% longest_gap_ms"
-# (the gap: longest time between START, the replies and END without one).
-ping_stats() {
-	awk -v t="$2" -v end="$3" '
-		/icmp_seq=/ && /^\[/ { ts = substr($1, 2, length($1) - 2) * 1000
-			if (ts - t > gap) gap = ts - t; t = ts }
-		/packets transmitted/ { sent = $1; recv = $4 }
-		END {
-			if (end - t > gap) gap = end - t
-			loss = sent ? 100 * (sent - recv) / sent : 100
-			printf "%d %d %.1f %d\n", sent, recv, loss, gap }' "$1"
-}
-pinger_start() {
-	fl_bg a ping -D -i 0.01 -W 1 203.0.113.2 >"$FL_TMP/$1.ping" 2>&1
-	PINGER=$FL_LAST_BG
-}
-pinger_stop() {
-	kill -INT "$PINGER" 2>/dev/null || true
-	wait "$PINGER" 2>/dev/null || true
-}
 flooder_start() {
 	fl_bg y "$FLOOD_BIN" -c "$(fl_dir y)" b 192.0.2.2 655 "$@" >"$FL_TMP/flood.out" 2>&1
 	FLOODER=$FL_LAST_BG
@@ -91,28 +70,28 @@ run() {
 	fl_wait_ping a b 30
 	ra0=$(rss "${FL_PID[a]}"); rb0=$(rss "${FL_PID[b]}")
 
-	pinger_start flood
-	t0=$(ms)
+	ff_pinger_start flood a 203.0.113.2
+	t0=$(ff_ms)
 	flooder_start "$N"
 	end=$((SECONDS + LEARN_SECS))
 	until learned; do
 		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.5
 	done
-	t1=$(ms)
+	t1=$(ff_ms)
 	learn_ms=$((t1 - t0))
 	learned || { learn_ms=timeout; LEARN_FAIL[$kind]=1; }
-	pinger_stop
+	ff_pinger_stop
 	ra1=$(rss "${FL_PID[a]}"); rb1=$(rss "${FL_PID[b]}")
-	pinger_start after
-	t2=$(ms)
+	ff_pinger_start after a 203.0.113.2
+	t2=$(ff_ms)
 	flooder_kill
 	sleep "$AFTER_SECS"	# the measurement window, not a readiness wait
-	pinger_stop
-	t3=$(ms)
+	ff_pinger_stop
+	t3=$(ff_ms)
 	ra2=$(rss "${FL_PID[a]}"); rb2=$(rss "${FL_PID[b]}")
-	read -r f_sent f_recv f_loss f_gap < <(ping_stats "$FL_TMP/flood.ping" "$t0" "$t1")
-	read -r p_sent p_recv p_loss p_gap < <(ping_stats "$FL_TMP/after.ping" "$t2" "$t3")
+	read -r f_sent f_recv f_loss f_gap < <(ff_gap_stats "$FL_TMP/flood.ping" "$t0" "$t1")
+	read -r p_sent p_recv p_loss p_gap < <(ff_gap_stats "$FL_TMP/after.ping" "$t2" "$t3")
 	echo "RESULT flood_edges good=$kind n=$N loss=${f_loss}% sent=$f_sent received=$f_recv" \
 		"longest_outage_ms=$f_gap learn_ms=$learn_ms loss_after_kill=${p_loss}%" \
 		"recovery_ms=$p_gap rss_before_kb_a=$ra0 rss_before_kb_b=$rb0" \
@@ -121,15 +100,15 @@ run() {
 	RECOVERY[$kind]=$p_gap
 
 	# churn: C nodes added, then R rounds of delete + re-add; y then leaves
-	pinger_start churn
-	t0=$(ms)
+	ff_pinger_start churn a 203.0.113.2
+	t0=$(ff_ms)
 	flooder_start "$C" --churn "$C" "$R" --exit
 	wait "$FLOODER" 2>/dev/null || true
 	sleep 2	# the measurement window after the last line
-	pinger_stop
-	t1=$(ms)
+	ff_pinger_stop
+	t1=$(ff_ms)
 	ra3=$(rss "${FL_PID[a]}"); rb3=$(rss "${FL_PID[b]}")
-	read -r c_sent c_recv c_loss c_gap < <(ping_stats "$FL_TMP/churn.ping" "$t0" "$t1")
+	read -r c_sent c_recv c_loss c_gap < <(ff_gap_stats "$FL_TMP/churn.ping" "$t0" "$t1")
 	echo "RESULT flood_edges_churn good=$kind nodes=$C rounds=$R" \
 		"lines=$(tail -n 1 "$FL_TMP/flood.out" | awk '{print $3}') loss=${c_loss}%" \
 		"sent=$c_sent received=$c_recv longest_outage_ms=$c_gap duration_ms=$((t1 - t0))" \

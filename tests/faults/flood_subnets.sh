@@ -19,7 +19,7 @@
 # stock tincd as a and b for comparison (fenliud may lose at most 1 point
 # more than tinc did). FL_FLOOD_GOOD_KIND=tinc runs only the tinc variant.
 set -euo pipefail
-. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/lib_faults.sh"
 fl_need_root
 fl_need_tools ping awk
 fl_need_fenliu
@@ -38,7 +38,6 @@ AFTER_SECS=5
 export FL_DEBUG=${FL_DEBUG:-1}	# tincd -d3 would log every request
 
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-ms() { date +%s%3N; }
 owned_by_x() { fl_cli "$1" dump subnets 2>/dev/null | grep -c ' owner x$' || true; }
 learned() { [ "$(owned_by_x b)" -ge "$N" ] && [ "$(owned_by_x a)" -ge "$N" ]; }
 
@@ -53,29 +52,7 @@ subnet_lines() {
 	}'
 }
 
-# ping_stats FILE START_MS END_MS: "sent received loss% longest_gap_ms" from
-# `ping -D` output; the gap is the longest time between START, the replies
-# and END without a reply (a dead tunnel shows as the whole window).
-ping_stats() {
-	awk -v t="$2" -v end="$3" '
-		/icmp_seq=/ && /^\[/ { ts = substr($1, 2, length($1) - 2) * 1000
-			if (ts - t > gap) gap = ts - t; t = ts }
-		/packets transmitted/ { sent = $1; recv = $4 }
-		END {
-			if (end - t > gap) gap = end - t
-			loss = sent ? 100 * (sent - recv) / sent : 100
-			printf "%d %d %.1f %d\n", sent, recv, loss, gap }' "$1"
-}
 
-# pinger NAME: a pings b every 10 ms until stopped (SIGINT prints the summary).
-pinger_start() {
-	fl_bg a ping -D -i 0.01 -W 1 203.0.113.2 >"$FL_TMP/$1.ping" 2>&1
-	PINGER=$FL_LAST_BG
-}
-pinger_stop() {
-	kill -INT "$PINGER" 2>/dev/null || true
-	wait "$PINGER" 2>/dev/null || true
-}
 
 run() {
 	local kind=$1 t0 t1 t2 t3 end learn_ms st_attack st_after ra0 rb0 ra1 rb1 ra2 rb2
@@ -96,8 +73,8 @@ run() {
 	fl_wait_ping a b 30
 	ra0=$(rss "${FL_PID[a]}"); rb0=$(rss "${FL_PID[b]}")
 
-	pinger_start attack
-	t0=$(ms)
+	ff_pinger_start attack a 203.0.113.2
+	t0=$(ff_ms)
 	fl_start x
 	# not fl_wait: a run that never learns them still reports its figures
 	end=$((SECONDS + LEARN_SECS))
@@ -105,21 +82,21 @@ run() {
 		[ "$SECONDS" -lt "$end" ] || break
 		sleep 0.5
 	done
-	t1=$(ms)
+	t1=$(ff_ms)
 	learn_ms=$((t1 - t0))
 	learned || { learn_ms=timeout; LEARN_FAIL[$kind]=1; }
-	pinger_stop
+	ff_pinger_stop
 	ra1=$(rss "${FL_PID[a]}"); rb1=$(rss "${FL_PID[b]}")
 
-	pinger_start after
-	t2=$(ms)
+	ff_pinger_start after a 203.0.113.2
+	t2=$(ff_ms)
 	fl_kill x
 	sleep "$AFTER_SECS"	# the measurement window, not a readiness wait
-	pinger_stop
-	t3=$(ms)
+	ff_pinger_stop
+	t3=$(ff_ms)
 	ra2=$(rss "${FL_PID[a]}"); rb2=$(rss "${FL_PID[b]}")
-	read -r a_sent a_recv a_loss a_gap < <(ping_stats "$FL_TMP/attack.ping" "$t0" "$t1")
-	read -r p_sent p_recv p_loss p_gap < <(ping_stats "$FL_TMP/after.ping" "$t2" "$t3")
+	read -r a_sent a_recv a_loss a_gap < <(ff_gap_stats "$FL_TMP/attack.ping" "$t0" "$t1")
+	read -r p_sent p_recv p_loss p_gap < <(ff_gap_stats "$FL_TMP/after.ping" "$t2" "$t3")
 	echo "RESULT flood_subnets good=$kind n=$N loss=${a_loss}% sent=$a_sent received=$a_recv" \
 		"longest_outage_ms=$a_gap learn_ms=$learn_ms loss_after_kill=${p_loss}%" \
 		"recovery_ms=$p_gap rss_before_kb_a=$ra0 rss_before_kb_b=$rb0" \

@@ -151,3 +151,32 @@ ff_flood() {
 	[ "$rc" -eq 0 ] || fl_fail "$name"
 	echo "ok: $name: $sent datagrams, no ping lost"
 }
+
+# ff_ms: wall-clock milliseconds, for the outage windows below.
+ff_ms() { date +%s%3N; }
+
+# ff_pinger_start NAME FROM ADDR: FROM pings ADDR every 10 ms, with
+# timestamps (ping -D), into $FL_TMP/NAME.ping until ff_pinger_stop.
+ff_pinger_start() {
+	fl_bg "$2" ping -D -i 0.01 -W 1 "$3" >"$FL_TMP/$1.ping" 2>&1
+	FF_PINGER=$FL_LAST_BG
+}
+# ff_pinger_stop: SIGINT, so that ping prints its summary.
+ff_pinger_stop() {
+	kill -INT "$FF_PINGER" 2>/dev/null || true
+	wait "$FF_PINGER" 2>/dev/null || true
+}
+
+# ff_gap_stats FILE START_MS END_MS: "sent received loss% longest_gap_ms"
+# from an ff_pinger file; the gap is the longest time between START, the
+# replies and END without a reply (a dead tunnel shows as the whole window).
+ff_gap_stats() {
+	awk -v t="$2" -v end="$3" '
+		/icmp_seq=/ && /^\[/ { ts = substr($1, 2, length($1) - 2) * 1000
+			if (ts - t > gap) gap = ts - t; t = ts }
+		/packets transmitted/ { sent = $1; recv = $4 }
+		END {
+			if (end - t > gap) gap = end - t
+			loss = sent ? 100 * (sent - recv) / sent : 100
+			printf "%d %d %.1f %d\n", sent, recv, loss, gap }' "$1"
+}
