@@ -27,6 +27,7 @@
 
 #include <sodium.h>
 
+#include "tool_io.h"
 #include "cli/cli.h"
 #include "crypto/sptps.h"
 #include "daemon/keys/keyfile_io.h"
@@ -45,28 +46,6 @@ struct flood {
 	uint32_t nonce;
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = send(fd, buf, len, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 static int cb_random(void *ctx, uint8_t *buf, size_t len)
 {
 	(void)ctx;
@@ -79,7 +58,7 @@ static int cb_send(void *ctx, uint8_t type, const uint8_t *rec, size_t len)
 	struct flood *f = ctx;
 
 	(void)type;
-	return write_all(f->fd, rec, len);
+	return tool_write_all(f->fd, rec, len);
 }
 
 /* Only PING matters: each record is one request (META.md §2.2). */
@@ -162,7 +141,7 @@ static int handshake(struct flood *f, const char *host, const char *port)
 	    connect(f->fd, (struct sockaddr *)&sa, sizeof sa) != 0)
 		return fprintf(stderr, "meta_flood: cannot connect to %s port %s\n", host, port), -1;
 	n = snprintf(line, sizeof line, "0 %s 17.7\n", f->name);
-	if (write_all(f->fd, (const uint8_t *)line, (size_t)n) != 0)
+	if (tool_write_all(f->fd, (const uint8_t *)line, (size_t)n) != 0)
 		return -1;
 	for (;;) {	/* the peer's ID line, byte by byte: SPTPS follows at once */
 		char c;
@@ -179,7 +158,7 @@ static int handshake(struct flood *f, const char *host, const char *port)
 		.label_len = (size_t)n + 1, .cb = &flood_cb, .ctx = f,
 	};
 	f->s = fl_sptps_new(&cfg, &err);
-	if (!f->s || fl_sptps_start(f->s, now_ms() + FLOOD_TIMEOUT_MS) != FL_SPTPS_OK)
+	if (!f->s || fl_sptps_start(f->s, tool_now_ms() + FLOOD_TIMEOUT_MS) != FL_SPTPS_OK)
 		return -1;
 	while (!f->keyed)
 		if (pump(f, FLOOD_TIMEOUT_MS) != 0)

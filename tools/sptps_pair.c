@@ -37,6 +37,7 @@
 
 #include <sodium.h>
 
+#include "tool_io.h"
 #include "cli/cli.h"
 #include "daemon/keys/keyfile_io.h"
 #include "crypto/b64.h"
@@ -73,28 +74,6 @@ static void say(const struct pair *p, const char *fmt, ...)
 	va_end(ap);
 	putchar('\n');
 	fflush(stdout);
-}
-
-static uint64_t pair_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static int pair_write_all(int fd, const uint8_t *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = send(fd, buf, len, MSG_NOSIGNAL);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Wait for input (bounded), then read what is there. 0 on EOF, -1 error. */
@@ -134,9 +113,9 @@ static int cb_send(void *ctx, uint8_t type, const uint8_t *rec, size_t len)
 		copy[3] ^= 0x01; /* first ciphertext byte after LEN and TYPE */
 		p->tamper_next = false;
 		say(p, "sending a record with one ciphertext bit flipped on the wire");
-		return pair_write_all(p->fd, copy, len);
+		return tool_write_all(p->fd, copy, len);
 	}
-	return pair_write_all(p->fd, rec, len);
+	return tool_write_all(p->fd, rec, len);
 }
 
 /* text for printing: a request's final '\n' shown as \n */
@@ -232,7 +211,7 @@ static int pair_send_id(struct pair *p)
 	int n = snprintf(line, sizeof line, "0 %s 17.7\n", p->name);
 
 	say(p, "-> ID \"0 %s 17.7\"", p->name);
-	return pair_write_all(p->fd, (const uint8_t *)line, (size_t)n);
+	return tool_write_all(p->fd, (const uint8_t *)line, (size_t)n);
 }
 
 /* Read the peer's ID line byte by byte (its SPTPS KEX may follow at once)
@@ -290,7 +269,7 @@ static int pair_start(struct pair *p)
 		.ctx = p,
 	};
 	p->s = fl_sptps_new(&cfg, &err);
-	if (!p->s || (err = fl_sptps_start(p->s, pair_now() + PAIR_TIMEOUT_MS)) != FL_SPTPS_OK) {
+	if (!p->s || (err = fl_sptps_start(p->s, tool_now_ms() + PAIR_TIMEOUT_MS)) != FL_SPTPS_OK) {
 		say(p, "SPTPS start failed: %s", fl_sptps_strerror(err));
 		return -1;
 	}
@@ -322,7 +301,7 @@ static int pair_pump(struct pair *p)
 		}
 		off += used;
 	}
-	if (fl_sptps_check_deadline(p->s, pair_now()) != FL_SPTPS_OK) {
+	if (fl_sptps_check_deadline(p->s, tool_now_ms()) != FL_SPTPS_OK) {
 		say(p, "handshake with %s timed out", p->peer);
 		return -1;
 	}
@@ -420,7 +399,7 @@ static int pair_talk_flood(struct pair *p, const char *file)
 	p->timeout_ms = 600000; /* a slow victim is measured, not failed */
 	if (pair_send(p, "4 655 1 700000c\n") != 0)
 		goto fail;
-	t0 = pair_now();
+	t0 = tool_now_ms();
 	while (fgets(line, sizeof line, f)) {
 		if (pair_send(p, line) != 0 || (++n % 64 == 0 && pair_drain(p) != 0))
 			goto fail;
@@ -429,14 +408,14 @@ static int pair_talk_flood(struct pair *p, const char *file)
 	f = NULL;
 	if (pair_send(p, "8\n") != 0)
 		goto fail;
-	deadline = pair_now() + 600000;
-	while (!p->got_pong && pair_now() < deadline)
+	deadline = tool_now_ms() + 600000;
+	while (!p->got_pong && tool_now_ms() < deadline)
 		if (pair_pump(p) != 0 || pair_drain(p) != 0)
 			goto fail;
 	if (!p->got_pong)
 		return say(p, "no PONG from %s", p->peer), 1;
 	say(p, "flood: %lu lines sent, PONG after %llu ms, %u records received", n,
-	    (unsigned long long)(pair_now() - t0), p->records_in);
+	    (unsigned long long)(tool_now_ms() - t0), p->records_in);
 	return 0;
 fail:
 	if (f)
