@@ -30,7 +30,7 @@
 #include "tool_io.h"
 #include "cli/cli.h"
 #include "crypto/sptps.h"
-#include "daemon/keys/keyfile_io.h"
+#include "keys/keyfile_io.h"
 
 #define FLOOD_TIMEOUT_MS 10000
 

@@ -39,7 +39,7 @@
 
 #include "tool_io.h"
 #include "cli/cli.h"
-#include "daemon/keys/keyfile_io.h"
+#include "keys/keyfile_io.h"
 #include "crypto/b64.h"
 #include "crypto/sptps.h"
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* fuzz_conf.c: libFuzzer target for the config text parser and the value
- * checks (src/daemon/conf): any bytes as a config file, then every entry
+ * checks (src/conf): any bytes as a config file, then every entry
  * checked and the typed settings resolved. Must never crash or leak. */
-#include "daemon/conf/conf.h"
-#include "daemon/conf/conf_settings.h"
-#include "daemon/conf/conf_vars.h"
+#include "conf/conf.h"
+#include "conf/conf_settings.h"
+#include "conf/conf_vars.h"
 
 #include <stddef.h>
 #include <stdint.h>

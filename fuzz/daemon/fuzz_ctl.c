@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* fuzz_ctl.c: libFuzzer target for the control session (src/daemon/control):
+/* fuzz_ctl.c: libFuzzer target for the control session (src/control):
  * the first 64 bytes are not special; any bytes are fed after a valid
  * greeting, so request parsing and dump formatting are exercised. */
-#include "daemon/control/ctl_session.h"
+#include "control/ctl_session.h"
 
 #include <stddef.h>
 #include <stdint.h>

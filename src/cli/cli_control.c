@@ -3,8 +3,8 @@
  * pid, log, debug, retry, purge, disconnect (tinc's CLI, CONFIG.md §7).
  * Called from fenliu.c's dispatch table. */
 #include "cli/cli_ctl_internal.h"
-#include "daemon/conf/conf_name.h"
-#include "daemon/control/ctl_pidfile.h"
+#include "conf/conf_name.h"
+#include "control/ctl_pidfile.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -4,8 +4,8 @@
 #define FL_CLI_CTL_INTERNAL_H
 
 #include "cli/cli_ctl.h"
-#include "daemon/conf/conf_paths.h"
-#include "daemon/control/ctl_client.h"
+#include "conf/conf_paths.h"
+#include "control/ctl_client.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -5,16 +5,16 @@
  * a·B) against hosts/NAME's public key, and that scripts are executable.
  * Reports only; it never rewrites files. Called from the dispatch table.
  *
- * Keys are read with the shared readers (src/daemon/keys/keyfile_io.c over
+ * Keys are read with the shared readers (src/keys/keyfile_io.c over
  * src/crypto/ed25519_keyfile.c), so fsck accepts and refuses exactly what
  * the other verbs do; the messages around them are tinc fsck's.
  */
 #include "cli/cli_ctl_internal.h"
-#include "daemon/keys/keyfile_io.h"
+#include "keys/keyfile_io.h"
 #include "crypto/ed25519_keyfile.h"
-#include "daemon/conf/conf_read.h"
-#include "daemon/conf/conf_settings.h"
-#include "daemon/conf/conf_vars.h"
+#include "conf/conf_read.h"
+#include "conf/conf_settings.h"
+#include "conf/conf_vars.h"
 
 #include <dirent.h>
 #include <errno.h>

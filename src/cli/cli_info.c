@@ -4,7 +4,7 @@
  * parser here only serves matching on the client side; the daemon's
  * subnets are mesh's (GRAPH.md §5.1). Called from the dispatch table. */
 #include "cli/cli_ctl_internal.h"
-#include "daemon/conf/conf_name.h"
+#include "conf/conf_name.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>

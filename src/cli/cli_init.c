@@ -20,7 +20,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "daemon/keys/keyfile_io.h"
+#include "keys/keyfile_io.h"
 
 #define INIT_TINC_PORT 655
 

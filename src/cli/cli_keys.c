@@ -11,7 +11,7 @@
 #include <sodium.h>
 
 #include "cli/cli.h"
-#include "daemon/keys/keyfile_io.h"
+#include "keys/keyfile_io.h"
 #include "crypto/ed25519_keyfile.h"
 
 /* Random seed → key pair (KEYS.md §5); the seed is wiped at once. */

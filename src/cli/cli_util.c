@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/keys/keyfile_io.h"
+#include "keys/keyfile_io.h"
 
 void cli_error(const char *fmt, ...)
 {

@@ -7,7 +7,7 @@
  * public keys that are not valid points); writers produce tinc's exact bytes.
  *
  * Pure: text buffers in, keys out. File access, permissions and atomic
- * replacement live in src/daemon/keys/keyfile_io.c. Implemented by ed25519_keyfile.c;
+ * replacement live in src/keys/keyfile_io.c. Implemented by ed25519_keyfile.c;
  * used by the CLI (init, generate-ed25519-keys), the daemon's config loader
  * and the demo.
  */

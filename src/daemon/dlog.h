@@ -2,7 +2,7 @@
 /*
  * Daemon log calls used by the glue files in src/daemon (scripts, meta
  * connections, main). A thin front: messages go to the sink installed with
- * fl_dlog_set_sink() (the log module, src/daemon/log/, once the daemon has
+ * fl_dlog_set_sink() (the log module, src/log/, once the daemon has
  * opened it), else to stderr with a timestamp. Control thread only.
  */
 #ifndef FL_DAEMON_DLOG_H

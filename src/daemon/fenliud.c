@@ -18,14 +18,14 @@
 
 #include <sodium.h>
 
-#include "daemon/conf/conf_paths.h"
-#include "daemon/conf/daemon_opts.h"
-#include "daemon/conf/daemon_proc.h"
+#include "conf/conf_paths.h"
+#include "conf/daemon_opts.h"
+#include "conf/daemon_proc.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
 #include "daemon/fld_notify.h"
-#include "daemon/log/log.h"
+#include "log/log.h"
 #include "io/tun.h"
 
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Configuration glue of fenliud: reads the server tree with the conf part
- * (src/daemon/conf), copies the settings the daemon uses into struct fld,
+ * (src/conf), copies the settings the daemon uses into struct fld,
  * loads our private key, reads other nodes' public keys (fld_host_key) and
  * answers the mesh's host_lookup callback from hosts/NAME. Called at
  * startup and on reload; control thread only.
@@ -16,12 +16,12 @@
 
 #include "crypto/b64.h"
 #include "crypto/ed25519_keyfile.h"
-#include "daemon/conf/conf_read.h"
-#include "daemon/conf/conf_settings.h"
+#include "conf/conf_read.h"
+#include "conf/conf_settings.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
-#include "daemon/keys/keyfile_io.h"
+#include "keys/keyfile_io.h"
 
 static void conf_report_err(void *ctx, const char *msg)
 {
@@ -118,7 +118,7 @@ static char **conf_strv_dup(const struct fl_strv *v, size_t *n)
 	return out;
 }
 
-/* Our private key file, read with the shared reader (daemon/keys): it
+/* Our private key file, read with the shared reader (src/keys): it
  * refuses a key group or others may read, as `fenliu fsck` does. */
 static int conf_load_key(struct fld *d, const char *file)
 {

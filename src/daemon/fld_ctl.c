@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/control/ctl_pidfile.h"
-#include "daemon/control/ctl_server.h"
+#include "control/ctl_pidfile.h"
+#include "control/ctl_server.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/conf/conf_read.h"
+#include "conf/conf_read.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 

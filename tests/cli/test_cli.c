@@ -27,7 +27,7 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "daemon/keys/keyfile_io.h"
+#include "keys/keyfile_io.h"
 #include "crypto/b64.h"
 #include "crypto/ed25519_keyfile.h"
 

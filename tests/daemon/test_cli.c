@@ -22,9 +22,9 @@
 
 #include "cli/cli_ctl.h"
 #include "cli_test.h"
-#include "daemon/control/ctl_pidfile.h"
-#include "daemon/control/ctl_server.h"
-#include "daemon/log/log.h"
+#include "control/ctl_pidfile.h"
+#include "control/ctl_server.h"
+#include "log/log.h"
 
 static const struct fl_ctl_node nodes[] = {
 	{"alpha", "ba3ce58667ca", "MYSELF", "16655", 0, 0, 0, 0, 0x700000c, 0x58,

@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/conf/conf.h"
-#include "daemon/conf/conf_name.h"
-#include "daemon/conf/conf_read.h"
-#include "daemon/conf/conf_settings.h"
-#include "daemon/conf/conf_vars.h"
-#include "daemon/conf/conf_load.h"
+#include "conf/conf.h"
+#include "conf/conf_name.h"
+#include "conf/conf_read.h"
+#include "conf/conf_settings.h"
+#include "conf/conf_vars.h"
+#include "conf/conf_load.h"
 
 struct msgs {
 	char err[16][600];

@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "daemon/control/ctl_client.h"
-#include "daemon/control/ctl_pidfile.h"
-#include "daemon/control/ctl_server.h"
-#include "daemon/control/ctl_session.h"
-#include "daemon/log/log.h"
+#include "control/ctl_client.h"
+#include "control/ctl_pidfile.h"
+#include "control/ctl_server.h"
+#include "control/ctl_session.h"
+#include "log/log.h"
 
 #define COOKIE "6C42BA025D0B1E5C831D8880C23B8670043C782B15DD15612B0AFF1BDADC429F"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* test_log.c: the daemon logger: levels, file format, reopen, the control
- * sink and tinc's control-log text (src/daemon/log). */
+ * sink and tinc's control-log text (src/log). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/log/log.h"
+#include "log/log.h"
 
 static char *slurp(const char *path)
 {

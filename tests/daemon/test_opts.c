@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "daemon/conf/conf_paths.h"
-#include "daemon/conf/daemon_opts.h"
-#include "daemon/conf/daemon_proc.h"
+#include "conf/conf_paths.h"
+#include "conf/daemon_opts.h"
+#include "conf/daemon_proc.h"
 
 static bool parse(struct fl_daemon_options *o, char *err, ...)
 {

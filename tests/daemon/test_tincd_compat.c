@@ -22,8 +22,8 @@
 
 #include "cli/cli_ctl.h"
 #include "cli_test.h"
-#include "daemon/control/ctl_pidfile.h"
-#include "daemon/control/ctl_server.h"
+#include "control/ctl_pidfile.h"
+#include "control/ctl_server.h"
 
 static const char *tdir;
 static char dir[64], pidpath[128];
