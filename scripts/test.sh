@@ -188,7 +188,7 @@ if command -v clang >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
 		mkdir -p "$work"
 		[ -d "$corpus" ] && cp -r "$corpus/." "$work/" 2>/dev/null || true
 		if "$f" -max_total_time="$fuzz_seconds" -print_final_stats=0 "$work" >"build-fuzz/$name.log" 2>&1; then
-			echo "  ok    $name ($(grep -Eo '#[0-9]+' "build-fuzz/$name.log" | tail -n 1 | tr -d '#') runs)"
+			echo "  ok    $name ($(grep -Eo 'Done [0-9]+ runs' "build-fuzz/$name.log" | grep -Eo '[0-9]+' || echo ?) runs)"
 			passed=$((passed + 1))
 		else
 			echo "  FAIL  $name"; tail -n 40 "build-fuzz/$name.log"
