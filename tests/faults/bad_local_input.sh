@@ -111,7 +111,7 @@ run_case() {
 	kill -9 "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	[ "$kind" = fenliu ] && fl_check_san v
-	text=$(cat "$d/stderr" "$d/log" 2>/dev/null | tr -d '\0' | grep -E "$regex" | head -n 1 || true)
+	text=$(cat "$d/stderr" "$d/log" 2>/dev/null | tr -d '\0' | grep -aE "$regex" | head -n 1 || true)
 	# tincd words things its own way: show its last line for the table.
 	[ -n "$text" ] || [ "$kind" = fenliu ] ||
 		text=$(cat "$d/log" "$d/stderr" 2>/dev/null | tr -d '\0' | grep -av '^\s*$' | tail -n 1 || true)

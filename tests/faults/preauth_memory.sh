@@ -111,7 +111,13 @@ sent=$((sent + 5))
 echo "RESULT preauth_memory conns=$conns connected=$held refused_at_connect=$refused still_open_after_40s=$still refusal_log_lines=$capped pings_sent=$sent pings_lost=$lost rss_before_kb=$before rss_peak_kb=$peak rss_after_kb=$after"
 for x in a b; do fl_stop "$x"; done
 growth=$((peak - before))
-[ "$growth" -lt 10240 ] || fl_fail "b's RSS grew by ${growth} kB under $conns unauthenticated connections"
+# What the caps allow: 256 held connections of a few kB each, plus the
+# allocator's own overhead. ASan adds redzones and shadow pages to every
+# block (+15-16 MB here where a release build grows +5 MB); the code before
+# the caps grew +36 MB in a release build, so both limits still tell.
+limit=10240
+ldd "$(fl_daemon_bin b)" 2>/dev/null | grep -q libasan && limit=24576
+[ "$growth" -lt "$limit" ] || fl_fail "b's RSS grew by ${growth} kB under $conns unauthenticated connections (limit $limit kB)"
 [ "$lost" -eq 0 ] || fl_fail "$lost of $sent pings lost a -> b during the flood"
 [ "$capped" -ge 1 ] || fl_fail "no connection was refused by the caps"
 [ "${still:-1}" -eq 0 ] || fl_fail "$still unauthenticated connections still open after 40 s"
