@@ -3,8 +3,9 @@
  * mesh_request.h: the text requests of tinc's meta protocol (META.md §2, §4,
  * §5) as a parsed struct, with a strict parser and a formatter.
  *
- * Callers: mesh_proto.c (every received line goes through
- * mesh_req_parse(); every line we originate is built with mesh_req_format()),
+ * Callers: mesh_conn.c (every received line goes through mesh_req_parse()),
+ * mesh_send.c and mesh_key.c (every line we originate is built with
+ * mesh_req_format()),
  * the daemon (for logging), the fuzzer fuzz_meta_request.
  *
  * Parsing follows tinc's field counts: the minimum count a request needs is
