@@ -285,7 +285,6 @@ struct fl_dp_peer *fl_dp_peer_add(struct fl_dp *dp, const char *name,
 void fl_dp_peer_del(struct fl_dp *dp, struct fl_dp_peer *p);
 void *fl_dp_peer_user(const struct fl_dp_peer *p);
 const char *fl_dp_peer_name(const struct fl_dp_peer *p);
-struct fl_dp_peer *fl_dp_myself(const struct fl_dp *dp);
 struct fl_dp_peer *fl_dp_peer_by_id(const struct fl_dp *dp, const uint8_t id[static FL_NODE_ID_LEN]);
 void fl_dp_peer_info(const struct fl_dp_peer *p, struct fl_dp_peer_info *out);
 
@@ -311,10 +310,6 @@ void fl_dp_peer_mtu_info(struct fl_dp_peer *p, int mtu);
 void fl_dp_peer_set_mtu(struct fl_dp_peer *p, int mtu);
 
 /* ---- packets in ---- */
-
-/* A frame (14-byte header + IP packet) to route as coming from `source`
- * (myself for the device). Takes p. */
-void fl_dp_route(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p);
 
 /* An IP packet read from the tun device (no header yet). Takes p. */
 void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p);

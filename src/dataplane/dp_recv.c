@@ -285,9 +285,3 @@ void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p)
 	p->meta &= ~DP_META_BITS;
 	dp_route_frame(dp, now, dp->myself, p);
 }
-
-void fl_dp_route(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p)
-{
-	p->meta &= ~DP_META_BITS;
-	dp_route_frame(dp, now, source, p);
-}
