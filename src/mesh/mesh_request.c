@@ -53,11 +53,6 @@ const char *mesh_req_strerror(enum mesh_req_err e)
 	return "unknown error";
 }
 
-bool mesh_req_is_flooded(int type)
-{
-	return type >= MESH_REQ_ADD_SUBNET && type <= MESH_REQ_KEY_CHANGED;
-}
-
 bool mesh_name_valid(const char *name)
 {
 	size_t n = 0;

@@ -142,9 +142,6 @@ struct mesh_req {
 	char buf[MESH_LINE_MAX + 1];
 };
 
-/* Is this request type flooded (has a nonce; duplicate suppression)? */
-bool mesh_req_is_flooded(int type);
-
 /* Node name rule (CONFIG.md §1.3): [A-Za-z0-9_]+, at most MESH_NAME_MAX. */
 bool mesh_name_valid(const char *name);
 
