@@ -125,6 +125,19 @@ static enum fl_sptps_err fl_sptps_receive_plain_datagram(struct fl_sptps *s,
 	return fl_sptps_handshake(s, data + 5, len - 5);
 }
 
+/* What the replay window's verdict on a seqno means for the record. */
+static enum fl_sptps_err fl_sptps_replay_err(enum fl_sptps_replay_result r)
+{
+	switch (r) {
+	case FL_SPTPS_REPLAY_OK:
+		return FL_SPTPS_OK;
+	case FL_SPTPS_REPLAY_FUTURE:
+		return FL_SPTPS_ERR_FUTURE;
+	default:
+		return FL_SPTPS_ERR_REPLAY;
+	}
+}
+
 static bool fl_sptps_may_try_prev(const struct fl_sptps *s, uint32_t seqno)
 {
 	return s->prev_valid && seqno < s->prev_below;
@@ -137,6 +150,7 @@ static enum fl_sptps_err fl_sptps_receive_datagram(struct fl_sptps *s, const uin
 	uint32_t seqno;
 	size_t ct;
 	bool prev = false;
+	enum fl_sptps_err e;
 	int r;
 
 	if (!s->instate)
@@ -158,14 +172,9 @@ static enum fl_sptps_err fl_sptps_receive_datagram(struct fl_sptps *s, const uin
 	/* Under the previous key only application records are taken. */
 	if (prev && pt[0] >= FL_SPTPS_HANDSHAKE)
 		return FL_SPTPS_ERR_AUTH;
-	switch (fl_sptps_replay_update(&s->replay, seqno)) {
-	case FL_SPTPS_REPLAY_OK:
-		break;
-	case FL_SPTPS_REPLAY_FUTURE:
-		return FL_SPTPS_ERR_FUTURE;
-	default:
-		return FL_SPTPS_ERR_REPLAY;
-	}
+	e = fl_sptps_replay_err(fl_sptps_replay_update(&s->replay, seqno));
+	if (e != FL_SPTPS_OK)
+		return e;
 	s->last_in_seqno = seqno;
 	return fl_sptps_dispatch(s, pt[0], pt + 1, ct - 1);
 }
@@ -204,6 +213,7 @@ enum fl_sptps_err fl_sptps_verify_datagram(struct fl_sptps *s, const uint8_t *da
 {
 	uint32_t seqno;
 	size_t ct;
+	enum fl_sptps_err e;
 	int r;
 
 	if (!s || (len && !data))
@@ -213,14 +223,9 @@ enum fl_sptps_err fl_sptps_verify_datagram(struct fl_sptps *s, const uint8_t *da
 	if (len < FL_SPTPS_DATAGRAM_OVERHEAD)
 		return FL_SPTPS_ERR_SHORT;
 	seqno = fl_sptps_be32(data);
-	switch (fl_sptps_replay_check(&s->replay, seqno)) {
-	case FL_SPTPS_REPLAY_OK:
-		break;
-	case FL_SPTPS_REPLAY_FUTURE:
-		return FL_SPTPS_ERR_FUTURE;
-	default:
-		return FL_SPTPS_ERR_REPLAY;
-	}
+	e = fl_sptps_replay_err(fl_sptps_replay_check(&s->replay, seqno));
+	if (e != FL_SPTPS_OK)
+		return e;
 	ct = len - FL_SPTPS_SEQNO_LEN - FL_SPTPS_TAG_LEN;
 	if (ct > FL_SPTPS_CIPHER_MAX)
 		return FL_SPTPS_ERR_LONG;

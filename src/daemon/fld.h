@@ -150,7 +150,6 @@ struct fld {
 	int compression;
 	int ping_interval, ping_timeout;
 	int udp_discovery_interval, udp_keepalive_interval, udp_discovery_timeout;
-	bool router_mode;
 	char **connect_to;
 	size_t n_connect_to;
 	char **own_subnets;
@@ -202,10 +201,9 @@ struct fld {
 	struct fl_udp_txq txq[FLD_MAX_LISTEN];
 	uint32_t my_options;
 	unsigned replaywin;
-	bool in_binary;
+	bool in_binary;		/* inside a binary SPTPS_PACKET's handling */
 	bool graph_dirty;
-	bool conns_dirty;	/* some connection has queued output */		/* inside a binary SPTPS_PACKET's handling */
-	int unknown_udp_log_budget;
+	bool conns_dirty;	/* some connection has queued output */
 	unsigned long dropped_meta;	/* meta connections closed on a framing error */
 	unsigned long meta_drops[FLD_META_DROPS];
 	struct fld_droplog droplog[FL_DP_DROP_MAX];

@@ -170,7 +170,6 @@ int fld_conf_load(struct fld *d, bool first)
 			goto out_settings;
 		free(d->interface);
 		d->interface = s.interface ? strdup(s.interface) : NULL;
-		d->router_mode = s.mode == FL_MODE_ROUTER;
 		d->strict_subnets = s.strict_subnets; /* TunnelServer implies it */
 		d->tunnel_server = s.tunnel_server;
 	} else if (strcmp(d->name, s.name)) {

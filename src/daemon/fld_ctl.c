@@ -22,6 +22,20 @@ static const char *ctl_name(void *ctx)
 	return d->name;
 }
 
+/* A node's counters for `dump nodes` and `dump traffic`: left alone (zero)
+ * when the node has no daemon-side state. */
+static void traffic_counts(const struct fld_node *fn, unsigned long long *in_packets,
+			   unsigned long long *in_bytes, unsigned long long *out_packets,
+			   unsigned long long *out_bytes)
+{
+	if (!fn)
+		return;
+	*in_packets = fn->in_pkts;
+	*in_bytes = fn->in_bytes;
+	*out_packets = fn->out_pkts;
+	*out_bytes = fn->out_bytes;
+}
+
 static void ctl_each_node(void *ctx, fl_ctl_node_fn *emit, void *sink)
 {
 	struct fld *d = ctx;
@@ -58,12 +72,7 @@ static void ctl_each_node(void *ctx, fl_ctl_node_fn *emit, void *sink)
 		r.maxmtu = n->maxmtu;
 		r.last_state_change = (long)fld_mesh_to_unix(n->last_state_change);
 		r.udp_ping_rtt = fn ? fn->rtt_us : -1;
-		if (fn) {
-			r.in_packets = fn->in_pkts;
-			r.in_bytes = fn->in_bytes;
-			r.out_packets = fn->out_pkts;
-			r.out_bytes = fn->out_bytes;
-		}
+		traffic_counts(fn, &r.in_packets, &r.in_bytes, &r.out_packets, &r.out_bytes);
 		emit(sink, &r);
 	}
 }
@@ -137,12 +146,7 @@ static void ctl_each_traffic(void *ctx, fl_ctl_traffic_fn *emit, void *sink)
 		struct mesh_node *n = mesh_node_at(d->mesh, i);
 		struct fld_node *fn = fld_node(d, n);
 		struct fl_ctl_traffic r = {.name = n->name};
-		if (fn) {
-			r.in_packets = fn->in_pkts;
-			r.in_bytes = fn->in_bytes;
-			r.out_packets = fn->out_pkts;
-			r.out_bytes = fn->out_bytes;
-		}
+		traffic_counts(fn, &r.in_packets, &r.in_bytes, &r.out_packets, &r.out_bytes);
 		emit(sink, &r);
 	}
 }

@@ -2,7 +2,7 @@
 /*
  * Carrying out the mesh's outputs (mesh.h, enum mesh_out_kind) in order:
  * lines and packets to send on meta connections, connections to close or
- * open, scripts to queue, and UDP session events for fld_udp.c.
+ * open, scripts to queue, and UDP session events for fld_session.c.
  * Control thread only.
  */
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Framing of a meta connection's byte stream (spec/META.md §2.2, §5.17,
- * §5.20), without sockets or crypto: the connection (meta_conn.c) feeds it
+ * §5.20), without sockets or crypto: the connection (fld_meta.c) feeds it
  * every byte it reads and it splits them into
  *   - the peer's plaintext ID line (the only plaintext request),
  *   - SPTPS stream bytes, handed to the session through cb->sptps_in (which

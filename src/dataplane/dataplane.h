@@ -43,8 +43,9 @@
  *                 fl_dp_peer_mtu_info();  MESH_EV_TRY_TX  fl_dp_try_tx().
  *   MESH_EV_PACKET_NEXT's record    fl_dp_packet_input().
  *   MESH_EV_SPTPS_DATA              fl_dp_sptps_tcp_input().
- *   tun readable  fl_tun_read_batch() → fl_dp_device_input_batch().
- *   UDP readable  fl_udp_recv_batch() → fl_dp_udp_input_batch().
+ *   tun readable  fl_tun_read_batch() → fl_dp_device_input() per frame.
+ *   UDP readable  fl_udp_recv_batch() → fl_dp_udp_input() per datagram
+ *                 (fl_dp_udp_oversize() for a truncated one).
  *   ops.udp_send  fl_udp_txq_push() (probe = true: fl_udp_send() now and
  *                 return its error); flush the queues once per loop
  *                 iteration; their error callback → fl_dp_udp_error().
@@ -284,7 +285,6 @@ struct fl_dp_peer *fl_dp_peer_add(struct fl_dp *dp, const char *name,
 void fl_dp_peer_del(struct fl_dp *dp, struct fl_dp_peer *p);
 void *fl_dp_peer_user(const struct fl_dp_peer *p);
 const char *fl_dp_peer_name(const struct fl_dp_peer *p);
-struct fl_dp_peer *fl_dp_myself(const struct fl_dp *dp);
 struct fl_dp_peer *fl_dp_peer_by_id(const struct fl_dp *dp, const uint8_t id[static FL_NODE_ID_LEN]);
 void fl_dp_peer_info(const struct fl_dp_peer *p, struct fl_dp_peer_info *out);
 
@@ -311,10 +311,6 @@ void fl_dp_peer_set_mtu(struct fl_dp_peer *p, int mtu);
 
 /* ---- packets in ---- */
 
-/* A frame (14-byte header + IP packet) to route as coming from `source`
- * (myself for the device). Takes p. */
-void fl_dp_route(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p);
-
 /* An IP packet read from the tun device (no header yet). Takes p. */
 void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p);
 
@@ -326,12 +322,6 @@ void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union 
  * receive call): dropped as oversize, counted against the peer at that
  * address if any, not fed to any session. Takes p. */
 void fl_dp_udp_oversize(struct fl_dp *dp, const union fl_addr *from, struct fl_pkt *p);
-
-/* The same for a batch from fl_udp_recv_batch() (takes every packet) and
- * for a batch from fl_tun_read_batch(). */
-void fl_dp_udp_input_batch(struct fl_dp *dp, uint64_t now, unsigned sock,
-			   const union fl_addr *from, struct fl_pkt **p, unsigned n);
-void fl_dp_device_input_batch(struct fl_dp *dp, uint64_t now, struct fl_pkt **p, unsigned n);
 
 /* PACKET (17) from the direct neighbour `from` (META.md §5.17). Takes p. */
 void fl_dp_packet_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,

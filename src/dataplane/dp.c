@@ -184,11 +184,6 @@ const char *fl_dp_peer_name(const struct fl_dp_peer *p)
 	return p->name;
 }
 
-struct fl_dp_peer *fl_dp_myself(const struct fl_dp *dp)
-{
-	return dp->myself;
-}
-
 struct fl_dp_peer *fl_dp_peer_by_id(const struct fl_dp *dp, const uint8_t id[static FL_NODE_ID_LEN])
 {
 	for (struct fl_dp_peer *p = dp->by_id[dp_id_hash(id)]; p; p = p->id_next)

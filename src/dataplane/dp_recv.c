@@ -285,22 +285,3 @@ void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p)
 	p->meta &= ~DP_META_BITS;
 	dp_route_frame(dp, now, dp->myself, p);
 }
-
-void fl_dp_udp_input_batch(struct fl_dp *dp, uint64_t now, unsigned sock,
-			   const union fl_addr *from, struct fl_pkt **p, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		fl_dp_udp_input(dp, now, sock, &from[i], p[i]);
-}
-
-void fl_dp_device_input_batch(struct fl_dp *dp, uint64_t now, struct fl_pkt **p, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++)
-		fl_dp_device_input(dp, now, p[i]);
-}
-
-void fl_dp_route(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p)
-{
-	p->meta &= ~DP_META_BITS;
-	dp_route_frame(dp, now, source, p);
-}

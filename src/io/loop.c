@@ -199,11 +199,6 @@ void fl_timer_arm(struct fl_loop *loop, struct fl_timer *t, uint64_t delay_us)
 	heap_up(loop, loop->nheap - 1);
 }
 
-uint64_t fl_loop_now(const struct fl_loop *loop)
-{
-	return loop->now;
-}
-
 /* ---- signals ---- */
 
 static void loop_sig_ready(struct fl_loop *loop, int fd, unsigned events, void *arg)

@@ -60,9 +60,6 @@ static inline bool fl_timer_armed(const struct fl_timer *t)
 /* Block signo for the process and deliver it through the loop. 0/-errno. */
 int fl_loop_add_signal(struct fl_loop *loop, int signo, fl_loop_signal_fn *fn, void *arg);
 
-/* Time at the start of the current iteration (cached; cheap). */
-uint64_t fl_loop_now(const struct fl_loop *loop);
-
 /* One iteration: wait at most timeout_ms (-1: until the next timer or
  * event), dispatch. Returns 0 or -errno (EINTR is not an error). */
 int fl_loop_run_once(struct fl_loop *loop, int timeout_ms);

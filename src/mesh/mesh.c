@@ -192,16 +192,6 @@ struct mesh_conn *mesh_conn_find(const struct mesh *m, int32_t conn)
 	return NULL;
 }
 
-size_t mesh_conn_count(const struct mesh *m)
-{
-	return m->n_conns;
-}
-
-struct mesh_conn *mesh_conn_at(const struct mesh *m, size_t i)
-{
-	return i < m->n_conns ? m->conns[i] : NULL;
-}
-
 bool mesh_add_broadcast_subnet(struct mesh *m, const struct mesh_subnet *s)
 {
 	struct mesh_subnet b = *s;

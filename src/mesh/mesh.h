@@ -330,8 +330,6 @@ const struct mesh_subnet *mesh_subnet_route(const struct mesh *m,
 					    enum mesh_subnet_type type,
 					    const uint8_t *addr);
 struct mesh_conn *mesh_conn_find(const struct mesh *m, int32_t conn);
-size_t mesh_conn_count(const struct mesh *m);
-struct mesh_conn *mesh_conn_at(const struct mesh *m, size_t i);
 
 /* Own and broadcast subnets (config). The four default broadcast subnets are
  * added by mesh_new. Adding an own subnet announces it on every active

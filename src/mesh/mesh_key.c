@@ -88,18 +88,25 @@ static void data_event(struct mesh_out *o, enum mesh_out_kind k,
 	it->len = len;
 }
 
+/* An extended REQ_KEY (META.md §5.15) with sub-request `sub`. */
+static void reqkey_sub(struct mesh_req *r, const char *from, const char *to,
+		       int sub, const char *payload)
+{
+	memset(r, 0, offsetof(struct mesh_req, buf));
+	r->type = MESH_REQ_REQ_KEY;
+	r->req_key.from = from;
+	r->req_key.to = to;
+	r->req_key.has_sub = true;
+	r->req_key.sub = sub;
+	r->req_key.payload = payload;
+}
+
 static void send_reqkey_sub(struct mesh *m, struct mesh_out *o,
 			    struct mesh_node *to, int sub, const char *payload)
 {
 	struct mesh_req r;
 
-	memset(&r, 0, offsetof(struct mesh_req, buf));
-	r.type = MESH_REQ_REQ_KEY;
-	r.req_key.from = m->myname;
-	r.req_key.to = to->name;
-	r.req_key.has_sub = true;
-	r.req_key.sub = sub;
-	r.req_key.payload = payload;
+	reqkey_sub(&r, m->myname, to->name, sub, payload);
 	route_req(m, o, to, &r);
 }
 
@@ -475,13 +482,7 @@ bool mesh_send_sptps_data(struct mesh *m, struct mesh_node *from,
 
 		if (!b64_encode(dgram, len, b64, sizeof(b64)))
 			return false;
-		memset(&r, 0, offsetof(struct mesh_req, buf));
-		r.type = MESH_REQ_REQ_KEY;
-		r.req_key.from = from->name;
-		r.req_key.to = to->name;
-		r.req_key.has_sub = true;
-		r.req_key.sub = MESH_REQKEY_SPTPS_PACKET;
-		r.req_key.payload = b64;
+		reqkey_sub(&r, from->name, to->name, MESH_REQKEY_SPTPS_PACKET, b64);
 		return mesh_send_req(m, out, c->id, &r);
 	}
 	snprintf(line, sizeof(line), "21 %zu", len + 2 * MESH_NODE_ID_LEN);

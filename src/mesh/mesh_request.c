@@ -3,8 +3,8 @@
  * mesh_request.c: parse and print the meta protocol's request lines
  * (META.md §2.1, §4, §5). Pure: no state besides the struct it fills.
  *
- * Called by mesh_proto.c for every line received and sent, and by the
- * fuzzer. The parser splits the line into space-separated tokens (a private
+ * Called by mesh_conn.c for every line received, by mesh_send.c and
+ * mesh_key.c for every line sent, and by the fuzzer. The parser splits the line into space-separated tokens (a private
  * copy in req->buf), then reads each request's fields with strict checks.
  */
 #include "mesh/mesh_request.h"
@@ -51,11 +51,6 @@ const char *mesh_req_strerror(enum mesh_req_err e)
 	case MESH_REQ_E_PORT: return "invalid port (not 1-65535)";
 	}
 	return "unknown error";
-}
-
-bool mesh_req_is_flooded(int type)
-{
-	return type >= MESH_REQ_ADD_SUBNET && type <= MESH_REQ_KEY_CHANGED;
 }
 
 bool mesh_name_valid(const char *name)

@@ -3,8 +3,9 @@
  * mesh_request.h: the text requests of tinc's meta protocol (META.md §2, §4,
  * §5) as a parsed struct, with a strict parser and a formatter.
  *
- * Callers: mesh_proto.c (every received line goes through
- * mesh_req_parse(); every line we originate is built with mesh_req_format()),
+ * Callers: mesh_conn.c (every received line goes through mesh_req_parse()),
+ * mesh_send.c and mesh_key.c (every line we originate is built with
+ * mesh_req_format()),
  * the daemon (for logging), the fuzzer fuzz_meta_request.
  *
  * Parsing follows tinc's field counts: the minimum count a request needs is
@@ -140,9 +141,6 @@ struct mesh_req {
 	};
 	char buf[MESH_LINE_MAX + 1];
 };
-
-/* Is this request type flooded (has a nonce; duplicate suppression)? */
-bool mesh_req_is_flooded(int type);
 
 /* Node name rule (CONFIG.md §1.3): [A-Za-z0-9_]+, at most MESH_NAME_MAX. */
 bool mesh_name_valid(const char *name);

@@ -3,8 +3,8 @@
  * mesh_subnet.c: subnet text form (GRAPH.md §5.1, META.md §5.10), the §5.2
  * ordering, the ordered table and the reference lookup (§5.3).
  *
- * Called by mesh_request.c (parse/format), mesh_proto.c (table) and the
- * daemon/dataplane through mesh_subnet_lookup().
+ * Called by mesh_request.c (parse/format), mesh.c and mesh_flood.c (the
+ * table) and the daemon/dataplane through mesh_subnet_lookup().
  */
 #include "mesh/mesh_subnet.h"
 

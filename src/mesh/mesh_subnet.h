@@ -4,8 +4,9 @@
  * ordering/identity, and the table that answers "which node owns this
  * address" by tinc's rules.
  *
- * Callers: mesh_request.c (ADD/DEL_SUBNET), mesh_proto.c (the table), the
- * daemon (own Subnet lines, dumps, scripts) and the dataplane (lookup).
+ * Callers: mesh_request.c (ADD/DEL_SUBNET), mesh.c and mesh_flood.c (the
+ * table), the daemon (own Subnet lines, dumps, scripts) and the dataplane
+ * (lookup).
  *
  * The lookup goes through struct mesh_subnet_index: the ordered-list walk
  * (reference) or the src/lpm engine; mesh_subnet_table_lookup() answers

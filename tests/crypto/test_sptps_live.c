@@ -71,6 +71,31 @@ static void test_datagram_each_byte_flipped(void **state)
 	pair_free(&pr);
 }
 
+/* Both receive paths tell a far-future seqno (dropped, FUTURE) from a
+ * replay (REPLAY). */
+static void test_datagram_future_and_replay(void **state)
+{
+	struct pair pr;
+	struct pair_rec r;
+	uint8_t b = 1;
+
+	(void)state;
+	handshake(&pr, FL_SPTPS_DATAGRAM);
+	assert_int_equal(fl_sptps_send(pr.p[0].s, 0, &b, 1), FL_SPTPS_OK);
+	r = pair_take(&pr, 0, 0);
+	assert_int_equal(fl_sptps_receive(pr.p[1].s, r.data, r.len, NULL), FL_SPTPS_OK);
+	assert_int_equal(fl_sptps_verify_datagram(pr.p[1].s, r.data, r.len), FL_SPTPS_ERR_REPLAY);
+	assert_int_equal(fl_sptps_receive(pr.p[1].s, r.data, r.len, NULL), FL_SPTPS_ERR_REPLAY);
+	free(r.data);
+	fl_sptps_set_outseqno(pr.p[0].s, 1000000);
+	assert_int_equal(fl_sptps_send(pr.p[0].s, 0, &b, 1), FL_SPTPS_OK);
+	r = pair_take(&pr, 0, 0);
+	assert_int_equal(fl_sptps_verify_datagram(pr.p[1].s, r.data, r.len), FL_SPTPS_ERR_FUTURE);
+	assert_int_equal(fl_sptps_receive(pr.p[1].s, r.data, r.len, NULL), FL_SPTPS_ERR_FUTURE);
+	free(r.data);
+	pair_free(&pr);
+}
+
 /* Feed everything queued by side as one byte stream in chunks. */
 static void stream_flush(struct pair *pr, int side, size_t chunk)
 {
@@ -472,6 +497,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_datagram_each_byte_flipped),
+		cmocka_unit_test(test_datagram_future_and_replay),
 		cmocka_unit_test(test_stream_rekey_loses_nothing),
 		cmocka_unit_test(test_datagram_rekey_grace),
 		cmocka_unit_test(test_reply_from_callback),

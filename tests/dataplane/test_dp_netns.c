@@ -85,11 +85,11 @@ static void run_io(struct tnet *net, uint64_t ms)
 		for (int i = 0; i < 2; i++) {
 			struct tnode *n = &net->node[i];
 			int k = fl_tun_read_batch(n->tun_fd, net->pool, pk, 64);
-			if (k > 0)
-				fl_dp_device_input_batch(n->dp, net->now, pk, (unsigned)k);
+			for (int j = 0; j < k; j++)
+				fl_dp_device_input(n->dp, net->now, pk[j]);
 			k = fl_udp_recv_batch(n->udp_fd, net->pool, pk, from, 64);
-			if (k > 0)
-				fl_dp_udp_input_batch(n->dp, net->now, 0, from, pk, (unsigned)k);
+			for (int j = 0; j < k; j++)
+				fl_dp_udp_input(n->dp, net->now, 0, &from[j], pk[j]);
 		}
 		if (net->now - last_tick >= 1000000) {
 			last_tick = net->now;

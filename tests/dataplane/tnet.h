@@ -4,7 +4,7 @@
  * meta-connection messages and key set-ups are queued and delivered by
  * tnet_pump(). Sessions are real tinc-compatible SPTPS datagram sessions
  * bound through dp_sptps.c when built with TNET_REAL_SPTPS (meson does so
- * once src/crypto has its SPTPS sources), else a stand-in AEAD (OpenSSL
+ * for every target but test_dataplane), else a stand-in AEAD (OpenSSL
  * ChaCha20-Poly1305, 64-seqno replay window); the dataplane only sees the
  * fl_dp_crypto interface either way.
  */

@@ -62,6 +62,10 @@ lines=$(grep -c 'dropped packet: unknown-source' "$(fl_dir a)/log")
 [ "$lines" -lt 100 ] || fl_fail "$lines log lines for one flood: not rate limited"
 
 fl_pings a b 3
+# dump nodes carries each node's traffic counters (rx/tx packets).
+for f in rx tx; do
+	[ "$(fl_dump_field a b $f)" -gt 0 ] || fl_fail "a: dump nodes shows no $f packets for b"
+done
 if [ -n "${TINC11_DIR:-}" ] && [ -x "$TINC11_DIR/tinc" ]; then
 	fl_cli_as tinc a dump nodes | grep -q '^b id' || fl_fail "stock tinc CLI: dump nodes against fenliud"
 fi

@@ -21,13 +21,6 @@ fl_need_fenliu
 fl_need_tinc
 fl_init
 
-fl_reset() {
-	local x
-	for x in "${FL_NODES[@]}"; do [ -n "${FL_PID[$x]:-}" ] && fl_stop "$x"; done
-	for x in $(ip netns list | awk '{print $1}' | grep "^$FL_PFX-"); do ip netns del "$x"; done
-	FL_NODES=()
-}
-
 part() { [ -z "${FL_INTEROP_ONLY:-}" ] || [ "$FL_INTEROP_ONLY" = "$1" ]; }
 
 # two KIND_A KIND_B: a dials b.

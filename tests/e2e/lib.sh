@@ -421,3 +421,12 @@ fl_bg() {
 # probing for non-neighbours) until NODE shows UDP to PEER confirmed.
 fl_ping_udp() { fl_ping "$1" "$2" || true; fl_udp_confirmed "$1" "$2"; }
 fl_wait_udp() { fl_wait "${3:-30}" "$1: UDP to $2 confirmed" fl_ping_udp "$1" "$2"; }
+
+# fl_reset: stop every node and delete this test's namespaces, so that one
+# script can build several networks in turn (fl_net again afterwards).
+fl_reset() {
+	local x
+	for x in "${FL_NODES[@]}"; do [ -n "${FL_PID[$x]:-}" ] && fl_stop "$x"; done
+	for x in $(ip netns list | awk '{print $1}' | grep "^$FL_PFX-"); do ip netns del "$x"; done
+	FL_NODES=()
+}

@@ -23,13 +23,6 @@ fl_init
 DST4=198.51.100.7
 DST6=2001:db8:100::7
 
-fl_reset() {
-	local x
-	for x in "${FL_NODES[@]}"; do [ -n "${FL_PID[$x]:-}" ] && fl_stop "$x"; done
-	for x in $(ip netns list | awk '{print $1}' | grep "^$FL_PFX-"); do ip netns del "$x"; done
-	FL_NODES=()
-}
-
 # routes_conf: a's route files (before the daemons start).
 routes_conf() {
 	local d

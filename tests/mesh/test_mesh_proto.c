@@ -653,6 +653,16 @@ static void test_sptps_packet(void **st)
 	assert_memory_equal(it->data, g->id, 6);
 	assert_memory_equal(it->data + 6, a->id, 6);
 	clear();
+	/* a nexthop below minor 7 gets it as REQ_KEY sub-request 21 instead */
+	struct mesh_conn *cg = mesh_conn_find(m, 2);
+	uint32_t opts = cg->options;
+	char line[256];
+	cg->options = (opts & 0x00ffffffu) | 6u << 24;
+	assert_true(mesh_send_sptps_data(m, a, g, buf + 12, 30, &o));
+	snprintf(line, sizeof(line), "15 alpha gamma 21 %s", b64(buf + 12, 30));
+	assert_string_equal(sent(2, "15"), line);
+	cg->options = opts;
+	clear();
 	assert_true(mesh_send_packet(m, b, buf, 20, &o));
 	assert_string_equal(item(MESH_OUT_SEND_PACKET)->text, "17 20");
 	assert_false(mesh_send_packet(m, mesh_node_get(m, "delta"), buf, 20, &o));
