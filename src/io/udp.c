@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -163,46 +164,183 @@ void fl_udp_txq_push(struct fl_udp_txq *q, const union fl_addr *to, struct fl_pk
 	q->n++;
 }
 
-unsigned fl_udp_txq_flush(struct fl_udp_txq *q)
+/* Datagrams q->pkt[from .. from + n) to q->to[from] (one run) or to each
+ * q->to[k], one sendmmsg entry each; the errors the kernel names are
+ * reported per datagram. Returns how many were handled (sent or refused);
+ * fewer than n means the socket buffer is full and the rest are dropped. */
+static unsigned udp_txq_send_each(struct fl_udp_txq *q, unsigned from, unsigned n)
 {
 	struct mmsghdr msg[FL_UDP_BATCH];
 	struct iovec iov[FL_UDP_BATCH];
-	unsigned i = 0, sent = 0;
+	unsigned i = 0;
 
-	for (unsigned k = 0; k < q->n; k++) {
-		iov[k].iov_base = q->pkt[k]->data;
-		iov[k].iov_len = q->pkt[k]->len;
+	for (unsigned k = 0; k < n; k++) {
+		iov[k].iov_base = q->pkt[from + k]->data;
+		iov[k].iov_len = q->pkt[from + k]->len;
 		memset(&msg[k], 0, sizeof(msg[k]));
 		msg[k].msg_hdr.msg_iov = &iov[k];
 		msg[k].msg_hdr.msg_iovlen = 1;
-		msg[k].msg_hdr.msg_name = &q->to[k];
-		msg[k].msg_hdr.msg_namelen = fl_addr_len(&q->to[k]);
+		msg[k].msg_hdr.msg_name = &q->to[from + k];
+		msg[k].msg_hdr.msg_namelen = fl_addr_len(&q->to[from + k]);
 	}
-	while (i < q->n) {
-		int r = sendmmsg(q->fd, msg + i, q->n - i, MSG_DONTWAIT);
+	while (i < n) {
+		int r = sendmmsg(q->fd, msg + i, n - i, MSG_DONTWAIT);
 		if (r > 0) {
 			i += (unsigned)r;
-			sent += (unsigned)r;
+			q->sent += (unsigned)r;
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			q->dropped += q->n - i; /* socket buffer full: lost */
-			q->full += q->n - i;
-			break;
-		}
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return i;
 		/* msg[i] failed: report it and carry on with the rest. */
 		if (q->on_error)
-			q->on_error(q->ctx, q->cookie[i], r < 0 ? errno : EIO, q->pkt[i]->len);
+			q->on_error(q->ctx, q->cookie[from + i], r < 0 ? errno : EIO,
+				    q->pkt[from + i]->len);
 		q->dropped++;
 		i++;
 	}
+	return n;
+}
+
+/* Length of the run starting at `from` that one UDP_SEGMENT send can carry:
+ * same destination, same size, except that the last may be shorter, at
+ * most FL_UDP_GSO_MAX_SEGS datagrams and FL_UDP_GSO_MAX_BYTES bytes. */
+static unsigned udp_txq_run(const struct fl_udp_txq *q, unsigned from)
+{
+	size_t seg = q->pkt[from]->len, total = seg;
+	unsigned k = from + 1;
+
+	while (k < q->n && k - from < FL_UDP_GSO_MAX_SEGS) {
+		size_t len = q->pkt[k]->len;
+		if (len > seg || len == 0 || total + len > FL_UDP_GSO_MAX_BYTES ||
+		    !fl_addr_equal(&q->to[k], &q->to[from]))
+			break;
+		total += len;
+		k++;
+		if (len < seg) /* a shorter one ends the run */
+			break;
+	}
+	return k - from;
+}
+
+/* One sendmsg with a UDP_SEGMENT cmsg for the run [from, from + n): the
+ * kernel cuts it into n datagrams of the first one's size (the last may be
+ * shorter), so the wire sees exactly what n single sends would give.
+ * Returns 0, or the errno of the failed send. */
+static int udp_txq_send_gso(struct fl_udp_txq *q, unsigned from, unsigned n)
+{
+	struct iovec iov[FL_UDP_GSO_MAX_SEGS];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = {
+		.msg_name = &q->to[from],
+		.msg_namelen = fl_addr_len(&q->to[from]),
+		.msg_iov = iov,
+		.msg_iovlen = n,
+		.msg_control = ctl.buf,
+		.msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *cm;
+	uint16_t seg = (uint16_t)q->pkt[from]->len;
+	ssize_t r;
+
+	for (unsigned k = 0; k < n; k++) {
+		iov[k].iov_base = q->pkt[from + k]->data;
+		iov[k].iov_len = q->pkt[from + k]->len;
+	}
+	memset(&ctl, 0, sizeof(ctl));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(seg));
+	memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+	do
+		r = sendmsg(q->fd, &mh, MSG_DONTWAIT);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno;
+	q->sent += n;
+	q->gso_sends++;
+	q->gso_segs += n;
+	return 0;
+}
+
+/* Send the run [from, from + n) as one UDP_SEGMENT send if it can be.
+ * Returns how many were handled, as udp_txq_send_each(). */
+static unsigned udp_txq_send_run(struct fl_udp_txq *q, unsigned from, unsigned n)
+{
+	int err;
+
+	if (n < 2 || !q->gso)
+		return udp_txq_send_each(q, from, n);
+	err = udp_txq_send_gso(q, from, n);
+	if (!err)
+		return n;
+	if (err == EAGAIN || err == EWOULDBLOCK)
+		return 0;
+	/* EIO: the route's device cannot checksum a GSO send (or the kernel
+	 * lacks UDP_SEGMENT): stop trying on this socket. Any other error
+	 * (EMSGSIZE or EINVAL for a segment over the path MTU) is left to
+	 * the single sends, which report it per datagram (UDP.md §4.6). */
+	if (err == EIO || err == ENOPROTOOPT || err == EOPNOTSUPP) {
+		q->gso = false;
+		q->gso_off_err = err;
+	}
+	return udp_txq_send_each(q, from, n);
+}
+
+unsigned fl_udp_txq_flush(struct fl_udp_txq *q)
+{
+	uint64_t before = q->sent;
+	unsigned i = 0, single = 0, done; /* q->pkt[single .. i): not yet sent */
+
+	/* Runs for one UDP_SEGMENT send go out whole; the datagrams between
+	 * them gather for one sendmmsg, sent before the next run so that
+	 * nothing overtakes what was queued before it. */
+	while (i < q->n) {
+		unsigned run = q->gso ? udp_txq_run(q, i) : 1;
+		if (run < 2) {
+			i++;
+			continue;
+		}
+		if (single < i && (done = udp_txq_send_each(q, single, i - single)) < i - single) {
+			i = single + done;
+			goto out_full;
+		}
+		if ((done = udp_txq_send_run(q, i, run)) < run) {
+			i += done;
+			goto out_full;
+		}
+		i += run;
+		single = i;
+	}
+	if (single < i && (done = udp_txq_send_each(q, single, i - single)) < i - single) {
+		i = single + done;
+		goto out_full;
+	}
+	goto out_free;
+out_full:
+	/* Socket buffer full: the rest is lost, as with tinc. */
+	q->dropped += q->n - i;
+	q->full += q->n - i;
+out_free:
 	for (unsigned k = 0; k < q->n; k++)
 		fl_pkt_free(q->pkt[k]);
-	q->sent += sent;
 	q->n = 0;
-	return sent;
+	return (unsigned)(q->sent - before);
+}
+
+bool fl_udp_txq_gso(struct fl_udp_txq *q, bool want)
+{
+	/* Setting a zero segment size changes nothing for plain sends; it only
+	 * tells whether this kernel knows UDP_SEGMENT. */
+	q->gso = want && udp_setopt(q->fd, SOL_UDP, UDP_SEGMENT, 0) == 0;
+	q->gso_off_err = 0;
+	return q->gso;
 }
 
 int fl_udp_send(int fd, const union fl_addr *to, const void *buf, size_t len)
