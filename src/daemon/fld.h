@@ -17,6 +17,7 @@
  *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
  *   fld_purge.c    PURGE: forgetting unreachable nodes
  *   fld_strict.c   StrictSubnets/TunnelServer: subnets from hosts/ files
+ *   fld_udpoff.c   UDP_SEGMENT/UDP_GRO on the UDP sockets
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -199,6 +200,7 @@ struct fld {
 	struct fl_pkt_pool *pool;
 	struct fl_dp_ops dp_ops;
 	struct fl_udp_txq txq[FLD_MAX_LISTEN];
+	struct fl_udp_rxq rxq[FLD_MAX_LISTEN];	/* UDP_GRO receive state (fld_udpoff.c) */
 	uint32_t my_options;
 	unsigned replaywin;
 	bool in_binary;		/* inside a binary SPTPS_PACKET's handling */
@@ -261,6 +263,11 @@ void fld_udp_tick(struct fld *d);
 
 /* fld_dp.c */
 struct fl_dp_peer *fld_peer(struct fld *d, struct mesh_node *n);
+/* fld_udpoff.c: UDP_SEGMENT/UDP_GRO on the listeners (after their txq
+ * init), and freeing the receive queues. */
+void fld_udpoff_start(struct fld *d);
+void fld_udpoff_stop(struct fld *d);
+
 int fld_dp_start(struct fld *d);
 void fld_dp_stop(struct fld *d);
 void fld_dp_free_pool(struct fld *d);

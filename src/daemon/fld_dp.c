@@ -235,6 +235,7 @@ int fld_dp_start(struct fld *d)
 		return -1;
 	for (size_t i = 0; i < d->n_listen; i++)
 		fl_udp_txq_init(&d->txq[i], d->listen[i].udp, dp_txq_error, d);
+	fld_udpoff_start(d);
 	/* myself first: the dataplane takes the first myself peer as us. */
 	return fld_node(d, mesh_myself(d->mesh)) ? 0 : -1;
 }
@@ -242,6 +243,7 @@ int fld_dp_start(struct fld *d)
 void fld_dp_stop(struct fld *d)
 {
 	fld_dp_flush(d);
+	fld_udpoff_stop(d);
 	fl_dp_free(d->dp);
 	d->dp = NULL;
 	fl_dp_sptps_free(d->dps);
@@ -333,8 +335,10 @@ void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 	for (size_t i = 0; i < d->n_listen; i++)
 		if (d->listen[i].udp == fd)
 			sock = (unsigned)i;
-	for (int round = 0; round < 4; round++) {
-		int n = fl_udp_recv_batch(fd, d->pool, pkts, from, FL_UDP_BATCH);
+	/* Datagrams cut from a GRO buffer and still held are handed out before
+	 * the socket is waited for again: it may not become readable. */
+	for (int round = 0; round < 4 || fl_udp_rxq_pending(&d->rxq[sock]); round++) {
+		int n = fl_udp_rxq_recv(&d->rxq[sock], d->pool, pkts, from, FL_UDP_BATCH);
 		uint64_t now = fl_now_us();
 		if (n <= 0)
 			break;
@@ -345,7 +349,7 @@ void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 				fl_dp_udp_input(d->dp, now, sock, &from[i], pkts[i]);
 		}
 		fld_dp_flush(d);
-		if (n < (int)FL_UDP_BATCH)
+		if (n < (int)FL_UDP_BATCH && !fl_udp_rxq_pending(&d->rxq[sock]))
 			break;
 	}
 }

@@ -82,6 +82,23 @@ static void stats_dataplane(const struct fl_dp_stats *s, fl_ctl_stat_fn *emit, v
 		emit(sink, "drop", fl_dp_drop_name((enum fl_dp_drop)i), s->drop[i]);
 }
 
+/* UDP_SEGMENT sends and UDP_GRO receives (fld_udpoff.c, io/udp.h). */
+static void stats_udp_offload(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
+{
+	unsigned long long sends = 0, segs = 0, coalesced = 0, nopool = 0;
+
+	for (size_t i = 0; i < d->n_listen; i++) {
+		sends += d->txq[i].gso_sends;
+		segs += d->txq[i].gso_segs;
+		coalesced += d->rxq[i].coalesced;
+		nopool += d->rxq[i].nopool;
+	}
+	emit(sink, "udp_offload", "gso_sends", sends);
+	emit(sink, "udp_offload", "gso_segments", segs);
+	emit(sink, "udp_offload", "gro_segments", coalesced);
+	emit(sink, "udp_offload", "gro_pool_empty", nopool);
+}
+
 static void stats_txq(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 {
 	unsigned long long depth = 0, sent = 0, dropped = 0, full = 0;
@@ -97,6 +114,7 @@ static void stats_txq(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 	emit(sink, "udp_txq", "sent", sent);
 	emit(sink, "udp_txq", "dropped", dropped);
 	emit(sink, "udp_txq", "queue-full", full);
+	stats_udp_offload(d, emit, sink);
 }
 
 /* Stable one-word names of enum fl_meta_frame_err (meta_frame.h); a

@@ -289,6 +289,8 @@ static unsigned udp_txq_send_run(struct fl_udp_txq *q, unsigned from, unsigned n
 	if (err == EIO || err == ENOPROTOOPT || err == EOPNOTSUPP) {
 		q->gso = false;
 		q->gso_off_err = err;
+		if (q->on_gso_off)
+			q->on_gso_off(q->ctx, err);
 	}
 	return udp_txq_send_each(q, from, n);
 }

@@ -76,6 +76,7 @@ struct fl_udp_txq {
 	uint64_t sent, dropped;
 	uint64_t full;          /* of dropped: socket buffer full (EAGAIN) */
 	bool gso;               /* send runs with UDP_SEGMENT */
+	void (*on_gso_off)(void *ctx, int err); /* gso turned off by a send; or NULL */
 	int gso_off_err;        /* errno that turned gso off while sending; 0: none */
 	uint64_t gso_sends;     /* UDP_SEGMENT sendmsg calls that succeeded */
 	uint64_t gso_segs;      /* datagrams they carried */
@@ -93,7 +94,8 @@ unsigned fl_udp_txq_flush(struct fl_udp_txq *q);
 /* Turn UDP_SEGMENT sends on (want, and the kernel knows the option) or off.
  * Returns whether they are on. A send that later fails with EIO (the
  * route's device cannot checksum them) turns them off again, sets
- * gso_off_err and is retried with sendmmsg, so nothing is lost. */
+ * gso_off_err, calls on_gso_off and is retried with sendmmsg, so nothing is
+ * lost. */
 bool fl_udp_txq_gso(struct fl_udp_txq *q, bool want);
 
 /* Receiving with UDP_GRO: the kernel may hand over a run of same-size
