@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # bench/tunnel_speed.sh: one iperf3 TCP stream between two network namespaces,
-# measured three ways in the same run: over the raw veth underlay, through a
-# stock tinc 1.1 - tinc 1.1 tunnel (when TINC11_DIR names the directory
-# holding tincd and tinc), and through a fenliud - fenliud tunnel (release
-# build in FENLIU_BUILD, default build/). Prints one line per measurement
-# and the fenliud/tinc ratio. Each tunnel is measured BENCH_RUNS times (default
-# 3; tinc and fenliud runs alternate, both tunnels stay up) and the median is
-# printed, so a busy machine skews both alike. Needs root.
+# measured over the raw veth underlay and then through each tunnel in the
+# same run:
+#   tinc 1.1 - tinc 1.1       when TINC11_DIR names the directory holding
+#                             tincd and tinc
+#   wireguard-go              Debian's wireguard-go + wireguard-tools
+#                             (installed when missing and run as root;
+#                             WIREGUARD=0 skips it)
+#   fenliud - fenliud         the release build in FENLIU_BUILD (default build/)
+#   fenliud (base)            a second build in FENLIU_BUILD_BASE, if set
+#                             (before/after comparisons in one run)
+# Each tunnel is measured BENCH_RUNS times (default 3), the tunnels taking
+# turns in every round with all of them up, and the median is printed, so a
+# busy machine skews all alike. Beside the throughput, each line gives the
+# two daemons' user and system CPU seconds per GB moved (utime and stime
+# from /proc/PID/stat before and after each run, medians). Needs root.
 # Usage: bench/tunnel_speed.sh [SECONDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,11 +23,12 @@ export FENLIU_BUILD=${FENLIU_BUILD:-$top/build}
 export ASAN_OPTIONS= UBSAN_OPTIONS=
 . "$top/tests/e2e/lib.sh"
 secs=${1:-${BENCH_SECONDS:-8}}
+runs=${BENCH_RUNS:-3}
 fl_need_root
 fl_need_tools iperf3 ping
 fl_init
 
-# iperf_mbits FROM_NODE TO_ADDR: receiver-side Mbit/s of one TCP stream.
+# iperf_mbits FROM_NODE TO_ADDR TO_NODE: receiver-side Mbit/s of one TCP stream.
 iperf_mbits() {
 	local from=$1 addr=$2 to=$3
 	fl_bg "$to" iperf3 -s -1 -B "$addr" >/dev/null 2>&1
@@ -29,91 +38,141 @@ iperf_mbits() {
 }
 
 gbit() { awk -v m="$1" 'BEGIN { printf "%.2f", m / 1000 }'; }
-
-# cpu_ticks PID...: user + system clock ticks used so far by the processes.
-cpu_ticks() {
-	local p t=0
-	for p in "$@"; do
-		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
-	done
-	echo "$t"
-}
-
-# tunnel_run LABEL: iperf a -> b through the tunnel; prints throughput and
-# the daemons' CPU time per GB moved (a load-independent efficiency figure).
-tunnel_run() {
-	local label=$1 t0 t1 mb cpu
-	t0=$(cpu_ticks "${FL_PID[a]}" "${FL_PID[b]}")
-	mb=$(iperf_mbits a 203.0.113.2 b)
-	t1=$(cpu_ticks "${FL_PID[a]}" "${FL_PID[b]}")
-	cpu=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v m="$mb" -v s="$secs" \
-		'BEGIN { gb = m * s / 8000; printf "%.2f", (gb > 0 ? t / hz / gb : 0) }')
-	echo "$mb $cpu"
-}
-
-runs=${BENCH_RUNS:-3}
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-fl_net a b c d
+# cpu_ticks PID...: "user system" clock ticks used so far by the processes
+# (all their threads).
+cpu_ticks() {
+	local p u=0 s=0 a b
+	for p in "$@"; do
+		read -r a b < <(awk '{ print $14, $15 }' "/proc/$p/stat")
+		u=$((u + a)); s=$((s + b))
+	done
+	echo "$u $s"
+}
+
+# per_gb TICKS MBIT: CPU seconds per GB moved in one run of $secs seconds.
+per_gb() {
+	awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v m="$2" -v s="$secs" \
+		'BEGIN { gb = m * s / 8000; printf "%.2f", (gb > 0 ? t / hz / gb : 0) }'
+}
+
+# Tunnels measured: label, client node, server node, server's tunnel address,
+# the two daemons' PIDs. Results per tunnel: "mbit usr sys" per run.
+T_LABEL=(); T_FROM=(); T_TO=(); T_ADDR=(); T_PIDS=(); T_RES=()
+add_tunnel() {
+	T_LABEL+=("$1"); T_FROM+=("$2"); T_TO+=("$3"); T_ADDR+=("$4"); T_PIDS+=("$5"); T_RES+=("")
+}
+
+# pair KIND X Y LABEL: a tinc or fenliud tunnel X -> Y, up and on UDP.
+pair() {
+	local kind=$1 x=$2 y=$3 label=$4
+	fl_conf "$x" "$kind"; fl_conf "$y" "$kind"
+	fl_exchange "$x" "$y"; fl_connect "$x" "$y"
+	fl_start "$y"; fl_start "$x"
+	fl_wait_ping "$x" "$y" 30
+	fl_wait_udp "$x" "$y"
+	add_tunnel "$label" "$x" "$y" "203.0.113.${FL_IDX[$y]}" "${FL_PID[$x]} ${FL_PID[$y]}"
+}
+
+# wg_start NODE PEER: wireguard-go in NODE's namespace, tunnel address
+# 203.0.113.INDEX, peer at PEER's underlay address. Sets WG_PID.
+wg_start() {
+	local node=$1 peer=$2 i=${FL_IDX[$1]} j=${FL_IDX[$2]} d ifn
+	d=$(fl_dir "$node"); mkdir -p "$d"
+	ifn="flwg$$$i" # the UAPI socket (/var/run/wireguard/IF.sock) is global
+	WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 \
+		ip netns exec "$FL_PFX-$node" wireguard-go -f "$ifn" >"$d/wg.log" 2>&1 &
+	WG_PID=$!
+	FL_PIDS+=("$WG_PID")
+	fl_wait 10 "$node: wireguard-go $ifn" test -S "/var/run/wireguard/$ifn.sock"
+	n "$node" wg set "$ifn" private-key "$d/wg.key" listen-port 51820 \
+		peer "$(cat "$(fl_dir "$peer")/wg.pub")" allowed-ips "203.0.113.$j/32" \
+		endpoint "192.0.2.$j:51820"
+	n "$node" ip addr add "203.0.113.$i/24" dev "$ifn"
+	n "$node" ip link set "$ifn" mtu 1420 up
+}
+
+wg_pair() {
+	local x=$1 y=$2 px py
+	for z in "$x" "$y"; do
+		mkdir -p "$(fl_dir "$z")"
+		(umask 077; wg genkey >"$(fl_dir "$z")/wg.key")
+		wg pubkey <"$(fl_dir "$z")/wg.key" >"$(fl_dir "$z")/wg.pub"
+	done
+	wg_start "$y" "$x"; py=$WG_PID
+	wg_start "$x" "$y"; px=$WG_PID
+	fl_wait 20 "wireguard-go ping $x -> $y" nq "$x" ping -c 1 -W 1 "203.0.113.${FL_IDX[$y]}"
+	add_tunnel "wireguard-go" "$x" "$y" "203.0.113.${FL_IDX[$y]}" "$px $py"
+}
+
+have_wg() {
+	[ "${WIREGUARD:-1}" != 0 ] || return 1
+	command -v wireguard-go >/dev/null && command -v wg >/dev/null && return 0
+	[ "$(id -u)" -eq 0 ] || return 1
+	echo "installing wireguard-go wireguard-tools" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		wireguard-go wireguard-tools >/dev/null 2>&1 || return 1
+	command -v wireguard-go >/dev/null && command -v wg >/dev/null
+}
+
+fl_net a b c d e f g h
 raw=$(iperf_mbits a 192.0.2.2 b)
 echo "raw veth:            $(gbit "$raw") Gbit/s"
 
-# tinc on a -> b, fenliud on c -> d; tunnel_run measures a -> b, so the
-# fenliud pair is measured by swapping the names in FL_PID/FL_IDX.
-have_tinc=
 if [ -n "${TINC11_DIR:-}" ] && [ -x "$TINC11_DIR/tincd" ]; then
-	have_tinc=1
-	fl_conf a tinc; fl_conf b tinc
-	fl_exchange a b; fl_connect a b
-	fl_start b; fl_start a
-	fl_wait_ping a b 30
-	fl_wait_udp a b
+	pair tinc a b "tinc 1.1 - tinc 1.1"
 else
 	echo "tinc 1.1 - tinc 1.1: skipped (set TINC11_DIR to the directory holding tincd and tinc)"
 fi
-have_fen=
+if have_wg; then
+	wg_pair e f
+else
+	echo "wireguard-go:        skipped (no wireguard-go and wg; apt-get install wireguard-go wireguard-tools)"
+fi
 if [ -x "$FENLIU_BUILD/src/daemon/fenliud" ]; then
-	have_fen=1
-	fl_conf c fenliu; fl_conf d fenliu
-	fl_exchange c d; fl_connect c d
-	fl_start d; fl_start c
-	fl_wait_ping c d 30
-	fl_wait_udp c d
+	pair fenliu c d "fenliud - fenliud"
 else
 	echo "fenliud - fenliud:   skipped (no fenliud in $FENLIU_BUILD)"
 fi
-
-# fen_run: tunnel_run for the c -> d pair.
-fen_run() {
-	local pa=${FL_PID[a]:-} pb=${FL_PID[b]:-}
-	FL_PID[a]=${FL_PID[c]}; FL_PID[b]=${FL_PID[d]}
-	mb=$(iperf_mbits c 203.0.113.4 d)
-	FL_PID[a]=$pa; FL_PID[b]=$pb
-	echo "$mb"
-}
-
-tinc_v=(); tinc_c=(); fen_v=(); fen_c=()
-for i in $(seq "$runs"); do
-	if [ -n "$have_tinc" ]; then
-		read -r v c < <(tunnel_run tinc)
-		tinc_v+=("$v"); tinc_c+=("$c")
+if [ -n "${FENLIU_BUILD_BASE:-}" ]; then
+	if [ -x "$FENLIU_BUILD_BASE/src/daemon/fenliud" ]; then
+		FENLIU_BUILD=$FENLIU_BUILD_BASE pair fenliu g h "fenliud (base)"
+	else
+		echo "fenliud (base):      skipped (no fenliud in $FENLIU_BUILD_BASE)"
 	fi
-	if [ -n "$have_fen" ]; then
-		t0=$(cpu_ticks "${FL_PID[c]}" "${FL_PID[d]}")
-		v=$(fen_run)
-		t1=$(cpu_ticks "${FL_PID[c]}" "${FL_PID[d]}")
-		c=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v m="$v" -v s="$secs" \
-			'BEGIN { gb = m * s / 8000; printf "%.2f", (gb > 0 ? t / hz / gb : 0) }')
-		fen_v+=("$v"); fen_c+=("$c")
-	fi
+fi
+
+for r in $(seq "$runs"); do
+	for k in "${!T_LABEL[@]}"; do
+		# shellcheck disable=SC2086
+		read -r u0 s0 < <(cpu_ticks ${T_PIDS[$k]})
+		mb=$(iperf_mbits "${T_FROM[$k]}" "${T_ADDR[$k]}" "${T_TO[$k]}")
+		# shellcheck disable=SC2086
+		read -r u1 s1 < <(cpu_ticks ${T_PIDS[$k]})
+		T_RES[$k]+="$mb $(per_gb $((u1 - u0)) "$mb") $(per_gb $((s1 - s0)) "$mb");"
+	done
 done
-if [ -n "$have_tinc" ]; then
-	tinc=$(printf '%s\n' "${tinc_v[@]}" | median)
-	echo "tinc 1.1 - tinc 1.1: $(gbit "$tinc") Gbit/s, daemons' CPU $(printf '%s\n' "${tinc_c[@]}" | median) s per GB (median of $runs: ${tinc_v[*]} Mbit/s)"
-fi
-if [ -n "$have_fen" ]; then
-	fen=$(printf '%s\n' "${fen_v[@]}" | median)
-	line="fenliud - fenliud:   $(gbit "$fen") Gbit/s, daemons' CPU $(printf '%s\n' "${fen_c[@]}" | median) s per GB (median of $runs: ${fen_v[*]} Mbit/s)"
-	[ -n "$have_tinc" ] && line="$line; $(awk -v f="$fen" -v t="$tinc" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1"
+
+# col K FIELD: median of one field over tunnel K's runs.
+col() { tr ';' '\n' <<<"${T_RES[$1]}" | awk -v f="$2" 'NF { print $f }' | median; }
+ref_tinc=; ref_wg=
+for k in "${!T_LABEL[@]}"; do
+	case ${T_LABEL[$k]} in
+	tinc*) ref_tinc=$(col "$k" 1) ;;
+	wireguard*) ref_wg=$(col "$k" 1) ;;
+	esac
+done
+for k in "${!T_LABEL[@]}"; do
+	v=$(col "$k" 1)
+	line=$(printf '%-20s %s Gbit/s, CPU per GB: usr %s s, sys %s s (median of %s: %s Mbit/s)' \
+		"${T_LABEL[$k]}:" "$(gbit "$v")" "$(col "$k" 2)" "$(col "$k" 3)" "$runs" \
+		"$(tr ';' '\n' <<<"${T_RES[$k]}" | awk 'NF { printf "%s%s", s, $1; s = " " }')")
+	case ${T_LABEL[$k]} in
+	fenliud*)
+		[ -n "$ref_tinc" ] && line="$line; $(awk -v f="$v" -v t="$ref_tinc" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1"
+		[ -n "$ref_wg" ] && line="$line; $(awk -v f="$v" -v t="$ref_wg" 'BEGIN { printf "%.2f", f / t }')x wireguard-go"
+		;;
+	esac
 	echo "$line"
-fi
+done
