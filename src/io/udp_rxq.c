@@ -147,10 +147,16 @@ static void rxq_split(struct fl_udp_rxq *q, struct fl_pkt_pool *pool, struct fl_
 		 * so the caller drops it as oversize (as fl_udp_recv_batch). */
 		fl_pkt_set(p, m + q->off, l > FL_MAXSIZE ? FL_MAXSIZE : l);
 		p->meta = l > FL_MAXSIZE || q->trunc[q->cur] ? FL_UDP_META_TRUNC : 0;
-		q->off += (uint32_t)l;
 		pkts[*out] = p;
 		from[*out] = q->from[q->cur];
 		(*out)++;
+		/* Step past a finished message now, so that pending() is false
+		 * once everything has been handed out. */
+		q->off += (uint32_t)l;
+		if (q->off >= q->len[q->cur]) {
+			q->cur++;
+			q->off = 0;
+		}
 	}
 }
 
