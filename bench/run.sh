@@ -6,7 +6,8 @@
 #           holds a built tinc tree's src/, e.g. /opt/tinc11/nolegacy/src)
 #   LPM     build/bench/lpm_speed
 #   NAT     build/bench/nat_speed
-#   tunnel  bench/tunnel_speed.sh (root; tinc-tinc too when TINC11_DIR is set)
+#   tunnel  bench/tunnel_speed.sh (root; tinc-tinc too when TINC11_DIR is set,
+#           and Debian's wireguard-go)
 # Usage: bench/run.sh [SPTPS_SECONDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
