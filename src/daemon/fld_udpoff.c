@@ -7,7 +7,6 @@
  * Environment, for debugging: FENLIU_NO_UDP_GSO=1 sends with sendmmsg,
  * FENLIU_NO_UDP_GRO=1 receives with plain recvmmsg. Control thread only.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +51,8 @@ void fld_udpoff_start(struct fld *d)
 		struct fl_udp_txq *q = &d->txq[i];
 		if (!fl_udp_txq_gso(q, !no_gso)) {
 			gso = false;
-			if (!no_gso && !gso_err)
-				gso_err = ENOPROTOOPT;
+			if (!gso_err)
+				gso_err = q->gso_off_err;
 		}
 		q->on_gso_off = udpoff_gso_off;
 		if (fl_udp_rxq_init(&d->rxq[i], d->listen[i].udp, !no_gro) < 0 || !d->rxq[i].gro) {

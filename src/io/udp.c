@@ -340,8 +340,8 @@ bool fl_udp_txq_gso(struct fl_udp_txq *q, bool want)
 {
 	/* Setting a zero segment size changes nothing for plain sends; it only
 	 * tells whether this kernel knows UDP_SEGMENT. */
-	q->gso = want && udp_setopt(q->fd, SOL_UDP, UDP_SEGMENT, 0) == 0;
-	q->gso_off_err = 0;
+	q->gso_off_err = want ? udp_setopt(q->fd, SOL_UDP, UDP_SEGMENT, 0) : 0;
+	q->gso = want && !q->gso_off_err;
 	return q->gso;
 }
 

@@ -77,7 +77,8 @@ struct fl_udp_txq {
 	uint64_t full;          /* of dropped: socket buffer full (EAGAIN) */
 	bool gso;               /* send runs with UDP_SEGMENT */
 	void (*on_gso_off)(void *ctx, int err); /* gso turned off by a send; or NULL */
-	int gso_off_err;        /* errno that turned gso off while sending; 0: none */
+	int gso_off_err;        /* errno that kept gso off (probe) or turned it off
+				 * while sending; 0: none */
 	uint64_t gso_sends;     /* UDP_SEGMENT sendmsg calls that succeeded */
 	uint64_t gso_segs;      /* datagrams they carried */
 	struct fl_pkt *pkt[FL_UDP_BATCH];
@@ -92,7 +93,8 @@ void fl_udp_txq_push(struct fl_udp_txq *q, const union fl_addr *to, struct fl_pk
 /* Send everything queued; frees the packets. Returns datagrams sent. */
 unsigned fl_udp_txq_flush(struct fl_udp_txq *q);
 /* Turn UDP_SEGMENT sends on (want, and the kernel knows the option) or off.
- * Returns whether they are on. A send that later fails with EIO (the
+ * Returns whether they are on (if wanted but not, gso_off_err says why).
+ * A send that later fails with EIO (the
  * route's device cannot checksum them) turns them off again, sets
  * gso_off_err, calls on_gso_off and is retried with sendmmsg, so nothing is
  * lost. */

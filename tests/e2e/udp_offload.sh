@@ -12,6 +12,9 @@
 #      (gro_segments grows), both ways, and the stream arrives.
 #   3. FENLIU_NO_UDP_GSO=1 / FENLIU_NO_UDP_GRO=1: the log says so, nothing
 #      goes through the offloads, the stream still arrives.
+#   4. A device that cannot checksum (ethtool tx off on fenliud's eth0): the
+#      stream arrives; where the kernel refuses the segmented send with EIO
+#      (before Linux 6.11), fenliud says it falls back to sendmmsg.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_scenarios.sh"
@@ -106,4 +109,24 @@ for x in a b; do
 		fl_fail "$x: offloads used although turned off"
 done
 fl_log "offloads off: $mb Mbit/s, no offloaded sends or receives"
+fl_reset
+
+# 4. Runtime fallback on EIO
+fl_net a b
+n a ethtool -K eth0 tx off >/dev/null 2>&1 || fl_skip "ethtool cannot turn off tx checksumming"
+fl_conf a fenliu; fl_conf b fenliu
+fl_exchange a b; fl_connect a b
+fl_start b; fl_start a
+fl_wait_ping a b 30
+fl_wait_udp a b
+mb=$(iperf a b)
+[ "${mb%.*}" -gt 1 ] || fl_fail "device without checksumming: stream did not arrive ($mb Mbit/s)"
+if fl_log_has a 'UDP_SEGMENT send failed \(Input/output error\): sending with sendmmsg from now on'; then
+	[ "$(stat a udp_offload gso_sends)" -eq 0 ] || fl_fail "a: UDP_SEGMENT sends counted after the EIO fallback"
+	fl_log "EIO fallback: $mb Mbit/s with sendmmsg"
+else
+	# Linux 6.11 and later checksum such sends in software instead.
+	[ "$(stat a udp_offload gso_sends)" -gt 0 ] || fl_fail "a: neither UDP_SEGMENT sends nor the EIO fallback"
+	fl_log "no EIO from this kernel: $mb Mbit/s with UDP_SEGMENT on a device without checksumming"
+fi
 echo "ok: UDP offloads"

@@ -18,6 +18,8 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -376,6 +378,72 @@ static void test_gro_pending_exact(void **state)
 	fix_close(&f);
 }
 
+static int gso_off_calls, gso_off_errno;
+
+static void on_gso_off(void *ctx, int err)
+{
+	(void)ctx;
+	gso_off_calls++;
+	gso_off_errno = err;
+}
+
+/* A UDP-Lite socket: the kernel refuses segmented sends on it with EIO,
+ * as it does for a route whose device cannot checksum them (before Linux
+ * 6.11). The queue must turn UDP_SEGMENT off once, say so, and resend the
+ * run one by one so that nothing is lost. */
+static void test_gso_eio_fallback(void **state)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	struct fl_pkt_pool *pool = fl_pkt_pool_new(64);
+	union fl_addr to;
+	struct fl_udp_txq q;
+	uint8_t buf[2048];
+	int s, r, got = 0;
+
+	(void)state;
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_UDPLITE);
+	r = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_UDPLITE);
+	if (s < 0 || r < 0) {
+		print_message("skip: no UDP-Lite here\n");
+		fl_pkt_pool_free(pool);
+		return;
+	}
+	assert_int_equal(bind(r, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(r, (struct sockaddr *)&a, &alen), 0);
+	memset(&to, 0, sizeof(to));
+	memcpy(&to, &a, sizeof(a));
+	fl_udp_txq_init(&q, s, NULL, NULL);
+	q.on_gso_off = on_gso_off;
+	if (!fl_udp_txq_gso(&q, true)) {
+		print_message("skip: no UDP_SEGMENT on UDP-Lite\n");
+		goto out;
+	}
+	for (int k = 0; k < 6; k++) {
+		struct fl_pkt *p = fl_pkt_alloc(pool);
+		memset(fl_pkt_put(p, 700), k, 700);
+		fl_udp_txq_push(&q, &to, p, (uintptr_t)k);
+	}
+	gso_off_calls = 0;
+	assert_int_equal(fl_udp_txq_flush(&q), 6);
+	assert_int_equal(gso_off_calls, 1);
+	assert_int_equal(gso_off_errno, EIO);
+	assert_false(q.gso);
+	assert_int_equal(q.gso_off_err, EIO);
+	assert_int_equal(q.gso_sends, 0);
+	assert_int_equal(q.dropped, 0);
+	while (got < 6) {
+		ssize_t n = recv(r, buf, sizeof(buf), 0);
+		assert_int_equal(n, 700);
+		assert_int_equal(buf[0], got);
+		got++;
+	}
+out:
+	close(s);
+	close(r);
+	fl_pkt_pool_free(pool);
+}
+
 struct errlog {
 	unsigned n, emsgsize;
 	size_t len;
@@ -482,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_gro_pool_empty),
 		cmocka_unit_test(test_gso_pmtu),
 		cmocka_unit_test(test_gro_pending_exact),
+		cmocka_unit_test(test_gso_eio_fallback),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
