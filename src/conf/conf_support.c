@@ -4,8 +4,10 @@
  * table works as in tinc 1.1. Rows owned by other work ("see switch mode",
  * "see CryptoThreads", "see invitations") are flipped by that work. */
 #include "conf/conf_support.h"
+#include "conf/conf_vars.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -68,24 +70,66 @@ static const struct fl_support_rule *rule_find(const char *var)
 	return NULL;
 }
 
+/* Messages come out in reading order: command line, then file by file. */
+static int where_cmp(const void *pa, const void *pb)
+{
+	const struct fl_conf_entry *a = *(const struct fl_conf_entry *const *)pa;
+	const struct fl_conf_entry *b = *(const struct fl_conf_entry *const *)pb;
+
+	if (!a->file != !b->file)
+		return a->file ? 1 : -1;
+	int r = a->file ? strcmp(a->file, b->file) : 0;
+	if (r)
+		return r;
+	return (a->line > b->line) - (a->line < b->line);
+}
+
+/* Does a rule apply to e? A single-valued variable given twice: only the
+ * first counts, as in tinc (fsck warns about the duplicate). c is sorted. */
+static const struct fl_support_rule *rule_of(struct fl_conf *c, const struct fl_conf_entry *e)
+{
+	const struct fl_support_rule *rule = rule_find(e->var);
+	const struct fl_var *v = fl_var_find(e->var);
+
+	if (!rule || value_ok(rule->ok_values, e->value))
+		return NULL;
+	if (v && !(v->flags & FL_VF_MULTI) && fl_conf_first(c, e->var) != e)
+		return NULL;
+	return rule;
+}
+
+static void report(const struct fl_conf_entry *e, const struct fl_support_rule *rule,
+		   const struct fl_conf_reporter *r)
+{
+	fl_conf_report_fn *fn = !r ? NULL : rule->action == FL_SUP_REFUSE ? r->error : r->warning;
+	char where[300], msg[700];
+
+	if (!fn)
+		return;
+	fl_conf_where(e, where, sizeof(where));
+	snprintf(msg, sizeof(msg), "%s: %s: %s: '%.200s'", where, rule->var, rule->why, e->value);
+	fn(r->ctx, msg);
+}
+
 enum fl_conf_err fl_conf_support_check(struct fl_conf *c, const struct fl_conf_reporter *r)
 {
 	enum fl_conf_err rc = FL_CONF_OK;
+	const struct fl_conf_entry **hit = calloc(c->n ? c->n : 1, sizeof(*hit));
+	size_t n = 0;
 
-	for (size_t i = 0; i < c->n; i++) {
-		const struct fl_conf_entry *e = &c->v[i];
-		const struct fl_support_rule *rule = rule_find(e->var);
-		if (!rule || value_ok(rule->ok_values, e->value))
-			continue;
+	if (!hit)
+		return FL_CONF_ENOMEM;
+	(void)fl_conf_first(c, ""); /* sorts c once, before the walk below */
+	for (size_t i = 0; i < c->n; i++)
+		if (rule_of(c, &c->v[i]))
+			hit[n++] = &c->v[i];
+	qsort(hit, n, sizeof(*hit), where_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const struct fl_support_rule *rule = rule_find(hit[i]->var);
 		if (rule->action == FL_SUP_REFUSE)
 			rc = FL_CONF_EVALUE;
-		fl_conf_report_fn *fn = !r ? NULL : rule->action == FL_SUP_REFUSE ? r->error : r->warning;
-		if (!fn)
-			continue;
-		char where[300], msg[700];
-		fl_conf_where(e, where, sizeof(where));
-		snprintf(msg, sizeof(msg), "%s: %s: %s: '%.200s'", where, rule->var, rule->why, e->value);
-		fn(r->ctx, msg);
+		report(hit[i], rule, r);
 	}
+	free(hit);
 	return rc;
 }

@@ -577,6 +577,16 @@ static void test_support(void **state)
 	assert_non_null(strstr(m.warn[1], "tinc.conf:9: UPnP: not supported, ignored: 'yes'"));
 	fl_conf_free(&c);
 
+	/* A duplicate of a single-valued variable does not count (tinc
+	 * reads the first); every line of a multi-valued one does. */
+	parse(&c, "Mode = router\nMode = switch\nBroadcastSubnet = 10.0.0.0/8\n"
+	          "BroadcastSubnet = 10.1.0.0/16\n", &m);
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_EVALUE);
+	assert_int_equal(m.nerr, 2);
+	assert_non_null(strstr(m.err[0], "tinc.conf:3: BroadcastSubnet"));
+	assert_non_null(strstr(m.err[1], "tinc.conf:4: BroadcastSubnet"));
+	fl_conf_free(&c);
+
 	/* Every rule names a variable of the table, so a typo cannot hide. */
 	for (const struct fl_support_rule *u = fl_support_rules(); u->var; u++)
 		assert_non_null(fl_var_find(u->var));
