@@ -3,9 +3,10 @@
  * Configuration glue of fenliud: reads the server tree with the conf part
  * (src/conf) into one settings generation (struct fl_config) that the
  * other parts read through d->cfg, translates it once into each layer's
- * own config (mesh_config, fl_dp_settings), loads our private key, reads other nodes' public keys (fld_host_key) and
- * answers the mesh's host_lookup callback from hosts/NAME. Called at
- * startup and on reload; control thread only.
+ * own config (mesh_config, fl_dp_settings), loads our private key,
+ * reads other nodes' public keys (fld_host_key) and answers the mesh's
+ * host_lookup callback from hosts/NAME. Called at startup and on reload;
+ * control thread only.
  */
 #include <errno.h>
 #include <stdio.h>

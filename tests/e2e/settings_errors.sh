@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Issue 18.1 and 18.5: settings fenliud cannot honour are named with
-# FILE:LINE where the user looks. A refused one (Mode = switch,
+# FILE:LINE where the user looks. Errors after detaching (a missing
+# Device) reach the terminal too. A refused one (Mode = switch,
 # ExperimentalProtocol = no) stops a detached fenliud and `fenliu start`
 # with the error on the terminal; `fenliu fsck` names it too; an ignored
 # one (MaxOutputBufferSize) is a warning on the terminal and the node
@@ -52,6 +53,14 @@ refused ExperimentalProtocol
 cp "$d/tinc.conf.good" "$d/tinc.conf"
 echo "Proxy = socks5 127.0.0.1 1080" >>"$d/tinc.conf"
 refused Proxy
+
+# Errors after detaching reach the terminal through the detach pipe.
+cp "$d/tinc.conf.good" "$d/tinc.conf"
+rc=0
+out=$(n a timeout 20 "$fenliud" -c "$d" --pidfile="$d/pid" -o Device=/nonexistent/tun 2>&1 </dev/null) || rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fl_fail "detached fenliud started with a missing Device ($rc)"
+grep -q "/nonexistent/tun" <<<"$out" || fl_fail "the device error did not reach the terminal: $out"
+echo "ok: an error after detaching is on the terminal"
 
 # Warned: starts, and says so on the terminal before detaching.
 cp "$d/tinc.conf.good" "$d/tinc.conf"
