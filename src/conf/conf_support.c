@@ -18,7 +18,8 @@ static const struct fl_support_rule rules[] = {
 	{"ExperimentalProtocol", "yes", FL_SUP_REFUSE, "fenliu speaks only SPTPS, remove this line"},
 	{"Mode", "router", FL_SUP_REFUSE, SWITCH_MODE},
 	{"DeviceType", "tun", FL_SUP_REFUSE, "only tun is supported (tap: " SWITCH_MODE ")"},
-	{"Broadcast", NULL, FL_SUP_REFUSE, SWITCH_MODE},
+	/* Router mode forwards no broadcast or multicast yet: "no" is honoured. */
+	{"Broadcast", "no", FL_SUP_REFUSE, SWITCH_MODE},
 	{"BroadcastSubnet", NULL, FL_SUP_REFUSE, SWITCH_MODE},
 	{"MACExpire", NULL, FL_SUP_REFUSE, SWITCH_MODE},
 	{"CryptoThreads", NULL, FL_SUP_REFUSE, "not supported yet (see CryptoThreads)"},

@@ -558,7 +558,7 @@ static void test_support(void **state)
 
 	(void)state;
 	parse(&c, "Mode = Router\nDeviceType = tun\nExperimentalProtocol = yes\nProxy = none\n"
-	          "Sandbox = off\nDeviceStandby = no\nHostnames = no\nUPnP = no\n", &m);
+	          "Sandbox = off\nDeviceStandby = no\nHostnames = no\nUPnP = no\nBroadcast = NO\n", &m);
 	struct fl_conf_reporter r = {on_err, on_warn, &m};
 	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_OK);
 	assert_int_equal(m.nerr + m.nwarn, 0);
