@@ -14,6 +14,7 @@
 #include "crypto/ed25519_keyfile.h"
 #include "conf/conf_read.h"
 #include "conf/conf_settings.h"
+#include "conf/conf_support.h"
 #include "conf/conf_vars.h"
 
 #include <dirent.h>
@@ -234,6 +235,9 @@ int fl_cli_fsck(const struct fl_cli_env *env, int argc, char *argv[])
 	char name[256];
 	fl_conf_init(&srv);
 	enum fl_conf_err e = fl_conf_read_server(&srv, p.confbase, NULL, name, sizeof(name), &w, &r);
+	/* What fenliud would refuse or ignore, with FILE:LINE, as it does. */
+	if (e == FL_CONF_OK)
+		e = fl_conf_support_check(&srv, &r);
 	bool ok = e == FL_CONF_OK;
 	if (e == FL_CONF_ENAME)
 		fprintf(env->err, "ERROR: tinc cannot run without a valid Name.\n");

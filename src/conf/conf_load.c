@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* conf_load.c: server and host configuration generations for the daemon
- * (conf_load.h): read + check + typed settings in one call. */
+/* conf_load.c: the one configuration loader (conf_load.h): server and
+ * host generations for the daemon, read + check + refusals + typed
+ * settings in one call. */
 #include "conf/conf_load.h"
+#include "conf/conf_support.h"
 #include "log/log.h"
 
 #include <stdio.h>
@@ -20,22 +22,6 @@ static void log_warning(void *ctx, const char *msg)
 
 const struct fl_conf_reporter fl_conf_log_reporter = {log_error, log_warning, NULL};
 
-static bool sptps_refused(struct fl_conf *c, const struct fl_conf_reporter *r)
-{
-	const struct fl_conf_entry *e = fl_conf_first(c, "ExperimentalProtocol");
-	if (!e || strcasecmp(e->value, "no") != 0)
-		return false;
-	if (r && r->error) {
-		char where[300], msg[400];
-		fl_conf_where(e, where, sizeof(where));
-		snprintf(msg, sizeof(msg),
-		         "%s: ExperimentalProtocol: fenliu speaks only SPTPS, remove this line: '%s'",
-		         where, e->value);
-		r->error(r->ctx, msg);
-	}
-	return true;
-}
-
 enum fl_conf_err fl_config_load(struct fl_config *out, const char *confbase,
                                 struct fl_conf *cmdline, struct fl_conf_warned *w,
                                 const struct fl_conf_reporter *r)
@@ -44,8 +30,8 @@ enum fl_conf_err fl_config_load(struct fl_config *out, const char *confbase,
 	memset(out, 0, sizeof(*out));
 	fl_conf_init(&out->tree);
 	enum fl_conf_err e = fl_conf_read_server(&out->tree, confbase, cmdline, name, sizeof(name), w, r);
-	if (e == FL_CONF_OK && sptps_refused(&out->tree, r))
-		e = FL_CONF_EVALUE;
+	if (e == FL_CONF_OK)
+		e = fl_conf_support_check(&out->tree, r);
 	if (e == FL_CONF_OK)
 		e = fl_settings_load(&out->s, &out->tree, name);
 	if (e != FL_CONF_OK) {

@@ -27,9 +27,10 @@ struct fl_host_config {
 	struct fl_host_settings h;
 };
 
-/* Reads, checks and resolves the server configuration. Also refuses
- * ExperimentalProtocol = no (fenliu speaks only SPTPS). On failure *out is
- * left empty (safe to free) and the reporter has said why. */
+/* Reads, checks and resolves the server configuration. Also refuses what
+ * fenliud cannot honour safely and warns about what it ignores
+ * (conf_support.h: ExperimentalProtocol = no, Mode = switch, ...). On
+ * failure *out is left empty (safe to free) and the reporter has said why. */
 enum fl_conf_err fl_config_load(struct fl_config *out, const char *confbase,
                                 struct fl_conf *cmdline, struct fl_conf_warned *w,
                                 const struct fl_conf_reporter *r);

@@ -2,7 +2,8 @@
 /* conf_vars.c: known variables, their types, and value checks (CONFIG.md §3).
  *
  * The table lists every variable tinc 1.1 knows, so a tinc config directory
- * loads without warnings; fenliu's own additions go at the end. Called by
+ * loads; fenliu's own additions go at the end. What fenliud refuses or
+ * ignores is conf_support.c's table, not this one. Called by
  * conf_read.c after each tree is read and by conf_settings.c for keywords.
  */
 #include "conf/conf_vars.h"
@@ -62,7 +63,7 @@ static const struct fl_var vars[] = {
 	{"IffOneQueue", FL_VT_BOOL, S, 0, 0, NULL},
 	{"IndirectData", FL_VT_BOOL, S | H | R, 0, 0, NULL},
 	{"Interface", FL_VT_STR, S, 0, 0, NULL},
-	I("InvitationExpire", INT_MIN, INT_MAX, S | R | U),
+	I("InvitationExpire", INT_MIN, INT_MAX, S | R),
 	I("KeyExpire", INT_MIN, INT_MAX, S | R),
 	{"ListenAddress", FL_VT_ADDR, S | M, 0, 0, NULL},
 	{"LocalDiscovery", FL_VT_BOOL, S | R, 0, 0, NULL},
@@ -81,9 +82,9 @@ static const struct fl_var vars[] = {
 	{"Port", FL_VT_PORT, S | H, 0, 0, NULL},
 	{"PriorityInheritance", FL_VT_BOOL, S | R, 0, 0, NULL},
 	{"ProcessPriority", FL_VT_ENUM, S, 0, 0, w_prio},
-	{"Proxy", FL_VT_FIRSTWORD, S | R | U, 0, 0, w_proxy},
+	{"Proxy", FL_VT_FIRSTWORD, S | R, 0, 0, w_proxy},
 	I("ReplayWindow", 0, INT_MAX, S),
-	{"Sandbox", FL_VT_ENUM, S | U, 0, 0, w_sandbox},
+	{"Sandbox", FL_VT_ENUM, S, 0, 0, w_sandbox},
 	{"ScriptsExtension", FL_VT_STR, S | R, 0, 0, NULL},
 	{"ScriptsInterpreter", FL_VT_STR, S | R, 0, 0, NULL},
 	{"StrictSubnets", FL_VT_BOOL, S, 0, 0, NULL},
@@ -97,13 +98,13 @@ static const struct fl_var vars[] = {
 	I("UDPInfoInterval", INT_MIN, INT_MAX, S | R),
 	I("UDPRcvBuf", 0, INT_MAX, S),
 	I("UDPSndBuf", 0, INT_MAX, S),
-	{"UPnP", FL_VT_ENUM, S | U, 0, 0, w_upnp},
-	I("UPnPDiscoverWait", INT_MIN, INT_MAX, S | U),
-	I("UPnPRefreshPeriod", INT_MIN, INT_MAX, S | U),
-	{"VDEGroup", FL_VT_STR, S | U, 0, 0, NULL},
-	{"VDEPort", FL_VT_STR, S | U, 0, 0, NULL},
+	{"UPnP", FL_VT_ENUM, S, 0, 0, w_upnp},
+	I("UPnPDiscoverWait", INT_MIN, INT_MAX, S),
+	I("UPnPRefreshPeriod", INT_MIN, INT_MAX, S),
+	{"VDEGroup", FL_VT_STR, S, 0, 0, NULL},
+	{"VDEPort", FL_VT_STR, S, 0, 0, NULL},
 	I("Weight", INT_MIN, INT_MAX, S | H),
-	/* Legacy protocol only: accepted silently, never used. */
+	/* Legacy protocol only: ignored, as by a tinc built without it. */
 	{"Cipher", FL_VT_STR, S | H | L, 0, 0, NULL},
 	{"Digest", FL_VT_STR, S | H | L, 0, 0, NULL},
 	{"GraphDumpFile", FL_VT_STR, S | L, 0, 0, NULL},

@@ -6,8 +6,38 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* Parent: copies the child's start-up messages to stderr up to the NUL
+ * that precedes its verdict; failure if it vanished before. */
+static int daemonize_wait(int fd)
+{
+	unsigned char buf[512];
+	ssize_t r;
+
+	for (;;) {
+		do
+			r = read(fd, buf, sizeof(buf));
+		while (r < 0 && errno == EINTR);
+		if (r <= 0)
+			return 1;
+		unsigned char *nul = memchr(buf, 0, (size_t)r);
+		size_t text = nul ? (size_t)(nul - buf) : (size_t)r;
+		if (text && write(STDERR_FILENO, buf, text) < 0)
+			(void)0; /* the terminal went away: the verdict still counts */
+		if (!nul)
+			continue;
+		if (nul + 1 < buf + r)
+			return nul[1];
+		/* The verdict byte is in the next read. */
+		do
+			r = read(fd, buf, 1);
+		while (r < 0 && errno == EINTR);
+		return r == 1 ? buf[0] : 1;
+	}
+}
 
 int fl_daemonize(void)
 {
@@ -23,14 +53,8 @@ int fl_daemonize(void)
 		return -1;
 	}
 	if (pid > 0) {
-		/* Parent: the child's verdict, or failure if it vanished. */
-		unsigned char status = 1;
 		close(p[1]);
-		ssize_t r;
-		do
-			r = read(p[0], &status, 1);
-		while (r < 0 && errno == EINTR);
-		_exit(r == 1 ? status : 1);
+		_exit(daemonize_wait(p[0]));
 	}
 	close(p[0]);
 	setsid();
@@ -51,8 +75,8 @@ void fl_daemonize_done(int fd, int status)
 {
 	if (fd < 0)
 		return;
-	unsigned char s = (unsigned char)status;
-	ssize_t r = write(fd, &s, 1);
+	unsigned char s[2] = {0, (unsigned char)status};
+	ssize_t r = write(fd, s, sizeof(s));
 	(void)r;
 	close(fd);
 }

@@ -9,11 +9,13 @@
 #include "conf/conf_paths.h"
 #include "conf/daemon_opts.h"
 
-/* Forks into the background. The parent waits on a pipe and exits with the
- * status the child reports through fl_daemonize_done() (1 if the child
- * dies first). In the child: new session, cwd "/", stdin/stdout/stderr on
- * /dev/null; returns the pipe's write end (>= 0), or -1 on error (still in
- * the foreground, errno set). */
+/* Forks into the background. The parent waits on a pipe, copies to its
+ * stderr the text the child writes there (start-up errors, so they reach
+ * the terminal as tincd's do) and exits with the status the child reports
+ * through fl_daemonize_done() (1 if the child dies first). In the child:
+ * new session, cwd "/", stdin/stdout/stderr on /dev/null; returns the
+ * pipe's write end (>= 0), or -1 on error (still in the foreground, errno
+ * set). The text must not contain NUL bytes. */
 int fl_daemonize(void);
 /* Tells the waiting parent that start-up finished (status 0) or failed,
  * and closes fd. Harmless with fd < 0 (not detached). */

@@ -29,6 +29,26 @@
 #include "io/tun.h"
 
 
+/* Where start-up errors and warnings are echoed while the log goes
+ * elsewhere (syslog, a log file): stderr, then the detach pipe, whose
+ * reader copies them to the terminal (issue 18.5); -1 once started. */
+static int main_echo_fd = -1;
+
+static void main_echo(const char *msg)
+{
+	size_t n = strlen(msg);
+	char line[1024];
+
+	if (main_echo_fd < 0)
+		return;
+	if (n > sizeof(line) - 1)
+		n = sizeof(line) - 1;
+	memcpy(line, msg, n);
+	line[n++] = '\n';
+	if (write(main_echo_fd, line, n) < 0)
+		main_echo_fd = -1; /* nobody is listening any more */
+}
+
 /* dlog -> the log part, with tinc's debug levels and syslog priorities. */
 static void main_dlog_sink(void *ctx, enum fl_dlog_level level, const char *msg)
 {
@@ -36,6 +56,8 @@ static void main_dlog_sink(void *ctx, enum fl_dlog_level level, const char *msg)
 	static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG, LOG_DEBUG, LOG_DEBUG};
 	(void)ctx;
 	fl_log(dbg[level], prio[level], "%s", msg);
+	if (level <= FL_DLOG_WARN)
+		main_echo(msg);
 }
 
 static void main_set_debug(struct fld *d, int level)
@@ -57,8 +79,8 @@ static void main_script_env(struct fld *d, struct fl_script_env *e)
 	e->name = d->name;
 	e->device = d->device;
 	e->interface = d->ifname[0] ? d->ifname : NULL;
-	e->extension = d->scripts_extension;
-	e->interpreter = d->scripts_interpreter;
+	e->extension = *d->cfg->s.scripts_extension ? d->cfg->s.scripts_extension : NULL;
+	e->interpreter = d->cfg->s.scripts_interpreter;
 	e->debug = d->debug;
 }
 
@@ -108,9 +130,11 @@ static int main_tun_open(struct fld *d)
 	char name[IFNAMSIZ] = "";
 	int fd;
 
-	snprintf(d->device, sizeof(d->device), "/dev/net/tun");
-	if (d->interface)
-		snprintf(name, IFNAMSIZ, "%s", d->interface);
+	/* Device: a path that does not exist fails the start, as in tincd. */
+	snprintf(d->device, sizeof(d->device), "%s",
+		 d->boot->s.device ? d->boot->s.device : "/dev/net/tun");
+	if (d->boot->s.interface)
+		snprintf(name, IFNAMSIZ, "%s", d->boot->s.interface);
 	else if (d->netname && *d->netname)
 		snprintf(name, IFNAMSIZ, "%s", d->netname);
 	/* Offload first (one read per TCP burst); plain tun if refused. */
@@ -144,38 +168,9 @@ static uint32_t main_random_u32(void *ctx)
 	return randombytes_random();
 }
 
-static uint32_t main_my_options(const struct fld *d)
-{
-	uint32_t o = 0;
-
-	if (d->indirect)
-		o |= MESH_OPT_INDIRECT;
-	if (d->tcponly)
-		o |= MESH_OPT_TCPONLY | MESH_OPT_INDIRECT;
-	if (d->pmtu_discovery)
-		o |= MESH_OPT_PMTU_DISCOVERY;
-	if (d->clampmss)
-		o |= MESH_OPT_CLAMP_MSS;
-	return o;
-}
-
 static void main_mesh_config(struct fld *d, struct mesh_config *cfg)
 {
-	cfg->myname = d->name;
-	cfg->my_udp_port = d->port;
-	cfg->my_pubkey_b64 = d->pub_b64;
-	d->my_options = main_my_options(d);
-	cfg->my_options = d->my_options;
-	cfg->has_my_weight = d->has_weight;
-	cfg->my_weight = d->weight;
-	cfg->ping_interval = d->ping_interval;
-	cfg->ping_timeout = d->ping_timeout;
-	cfg->max_timeout = d->max_timeout;
-	cfg->udp_discovery_timeout = d->udp_discovery_timeout;
-	cfg->autoconnect = d->autoconnect;
-	cfg->strictsubnets = d->strict_subnets;
-	cfg->tunnelserver = d->tunnel_server;
-	cfg->forwarding_internal = true;
+	fld_conf_mesh_config(d, cfg);
 	/* batch graph runs and lookup-index rebuilds (issue 22) */
 	cfg->settle_ms = 100;
 	cfg->ctx = d;
@@ -192,21 +187,22 @@ static int main_mesh_new(struct fld *d)
 	return d->mesh ? 0 : -1;
 }
 
-/* Own subnets: add those in cfg not yet in the mesh, remove the others. */
-static int main_own_subnets(struct fld *d, struct mesh_out *out)
+/* Own subnets: add those of list not yet in the mesh, remove the others
+ * (list NULL: remove all, at stop). */
+static int main_own_subnets(struct fld *d, const struct fl_strv *list, struct mesh_out *out)
 {
 	struct mesh_node *me = mesh_myself(d->mesh);
 	const struct mesh_subnet **mine = NULL;
 	size_t n_mine = 0;
 	struct mesh_subnet *want;
-	size_t n = d->n_own_subnets;
+	size_t n = list ? list->n : 0;
 	int ret = 0;
 
 	want = calloc(n + 1, sizeof(*want));
 	if (!want)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		const char *txt = d->own_subnets[i];
+		const char *txt = list->v[i];
 		if (mesh_subnet_parse(&want[i], txt, strlen(txt)) != MESH_SUBNET_OK ||
 		    mesh_subnet_check_host_bits(&want[i]) != MESH_SUBNET_OK) {
 			fl_dlog(FL_DLOG_ERR, "hosts/%s: Subnet: invalid or has host bits set: '%s'",
@@ -239,7 +235,7 @@ out:
 
 static void main_connect_to(struct fld *d, struct mesh_out *out)
 {
-	mesh_set_connect_to(d->mesh, (const char *const *)d->connect_to, d->n_connect_to,
+	mesh_set_connect_to(d->mesh, d->cfg->s.connect_to.v, d->cfg->s.connect_to.n,
 			    fld_mesh_now(), out);
 }
 
@@ -263,7 +259,7 @@ int fld_reload(struct fld *d)
 	fld_reload_scan_hosts(d);	 /* step 3 */
 	mesh_out_init(&out);
 	fld_strict_load(d, &out);	 /* step 3, StrictSubnets */
-	main_own_subnets(d, &out);
+	main_own_subnets(d, &d->cfg->s.subnet, &out);
 	main_connect_to(d, &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
@@ -418,7 +414,7 @@ static int main_start(struct fld *d)
 	main_subnet_events(d);
 	fl_script_run_sync(d->scripts, "tinc-up", NULL);
 	mesh_out_init(&out);
-	if (main_own_subnets(d, &out) < 0 || fld_strict_load(d, &out) < 0) {
+	if (main_own_subnets(d, &d->cfg->s.subnet, &out) < 0 || fld_strict_load(d, &out) < 0) {
 		mesh_out_clear(&out);
 		return -1;
 	}
@@ -426,7 +422,13 @@ static int main_start(struct fld *d)
 	mesh_out_clear(&out);
 	if (fld_ctl_start(d) < 0)
 		return -1;
-	fl_dlog(FL_DLOG_INFO, "Ready");
+	/* Everything privileged is open: ProcessPriority, then -U/-R. */
+	if (fld_privs_priority(&d->cfg->s) < 0 ||
+	    fld_privs_drop(d, d->switch_user, d->do_chroot) < 0)
+		return -1;
+	main_script_env(d, &env); /* the scripts' paths, inside a chroot */
+	fl_script_set_env(d->scripts, &env);
+	fl_log(FL_DEBUG_ALWAYS, LOG_NOTICE, "Ready");
 	mesh_out_init(&out);
 	main_connect_to(d, &out);
 	fld_out_run(d, &out);
@@ -444,11 +446,8 @@ static void main_stop(struct fld *d)
 		while (d->n_conns)
 			fld_conn_close(d->conns[0], "shutting down");
 		mesh_out_init(&out);
-		for (size_t i = 0; i < d->n_own_subnets; i++)
-			free(d->own_subnets[i]);
-		d->n_own_subnets = 0;
 		if (d->scripts)
-			main_own_subnets(d, &out); /* subnet-down for ours */
+			main_own_subnets(d, NULL, &out); /* subnet-down for ours */
 		fld_out_run(d, &out);
 		mesh_out_clear(&out);
 	}
@@ -506,6 +505,11 @@ int main(int argc, char *argv[])
 		ret = 0;
 		goto out_opts;
 	}
+	if (opts.bypass_security) { /* tincd's debugging switch: never ignored silently */
+		fprintf(stderr, "--bypass-security: not supported, fenliu never turns "
+				"authentication off\n");
+		goto out_opts;
+	}
 	if (!fl_paths_resolve(&paths, opts.confbase, opts.netname, opts.pidfile, opts.logfile,
 			      true)) {
 		fprintf(stderr, "Invalid netname or path too long\n");
@@ -521,11 +525,18 @@ int main(int argc, char *argv[])
 	d.pidfile = paths.pidfile;
 	d.socket_path = paths.socket;
 	d.debug_from_conf = opts.debug_level == 0;
+	d.switch_user = opts.user;
+	d.do_chroot = opts.chroot;
+	d.do_mlock = opts.mlock;
 	main_set_debug(&d, opts.debug_level);
 	fl_conf_init(&d.cmdline);
 	if (fl_conf_merge(&d.cmdline, &opts.cmdline) != FL_CONF_OK) /* takes the -o list */
 		goto out_opts;
-	fl_dlog(FL_DLOG_ERR, "fenliud 0.1.0 starting, debug level %d", opts.debug_level);
+	fl_log(FL_DEBUG_ALWAYS, LOG_NOTICE, "fenliud 0.1.0 starting, debug level %d",
+	       opts.debug_level);
+	signal(SIGPIPE, SIG_IGN); /* the echo pipe's reader may be gone */
+	if (opts.log_target != FL_LOG_STDERR)
+		main_echo_fd = STDERR_FILENO;
 	if (fld_conf_load(&d, true) < 0)
 		goto out_stop;
 	if (d.debug_from_conf)
@@ -534,15 +545,20 @@ int main(int argc, char *argv[])
 		fl_dlog(FL_DLOG_ERR, "Could not detach: %s", strerror(errno));
 		goto out_stop;
 	}
-	if (main_start(&d) < 0) {
+	if (umbilical >= 0)
+		main_echo_fd = umbilical;
+	/* -L after the fork, so that it locks the daemon (as tincd). */
+	if ((d.do_mlock && fld_privs_mlock() < 0) || main_start(&d) < 0) {
+		main_echo_fd = -1;
 		fl_daemonize_done(umbilical, 1);
 		goto out_stop;
 	}
+	main_echo_fd = -1;
 	fl_daemonize_done(umbilical, 0);
 	fld_notify_ready();
 	main_loop(&d);
 	ret = 0;
-	fl_dlog(FL_DLOG_ERR, "Terminating");
+	fl_log(FL_DEBUG_ALWAYS, LOG_NOTICE, "Terminating");
 out_stop:
 	fld_notify_stopping();
 	main_stop(&d);

@@ -5,7 +5,8 @@
  * control server and the scripts runner. Only src/daemon's glue files
  * include this; each owns one part:
  *   fenliud.c      main, startup/shutdown, signals, timers, reload
- *   fld_conf.c     reading tinc.conf/hosts into the mesh and settings
+ *   fld_conf.c     the settings generation (d->cfg), hosts/ lookups, and
+ *                  the one translation into mesh_config / fl_dp_settings
  *   fld_meta.c     meta connections: TCP socket + SPTPS stream + framing
  *   fld_net.c      listeners, outgoing connects
  *   fld_out.c      carrying out the mesh's outputs
@@ -18,6 +19,7 @@
  *   fld_purge.c    PURGE: forgetting unreachable nodes
  *   fld_strict.c   StrictSubnets/TunnelServer: subnets from hosts/ files
  *   fld_udpoff.c   UDP_SEGMENT/UDP_GRO on the UDP sockets
+ *   fld_privs.c    -L, ProcessPriority, -U/-R (after devices and sockets)
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -33,6 +35,7 @@
 #include "io/tun.h"
 #include "io/udp.h"
 #include "conf/conf.h"
+#include "conf/conf_load.h"
 #include "conf/conf_vars.h"
 #include "control/ctl_server.h"
 #include "io/loop.h"
@@ -63,6 +66,7 @@ struct fld_conn {
 	bool outgoing;
 	bool sptps_done;	/* first handshake finished */
 	bool closing;		/* close after the output is flushed */
+	const char *close_why;	/* static text for the log; NULL: protocol error */
 	bool preauth;		/* incoming, peer not authenticated yet:
 				   counted in fld.n_preauth */
 	char *outgoing_name;
@@ -134,33 +138,23 @@ struct fld {
 	size_t n_watches;
 	struct mesh *mesh;
 	char *confbase, *netname, *pidfile, *logfile;
-	char name[256];
+	/* Settings (src/conf, fld_conf.c): cfg is the current generation,
+	 * swapped whole on reload; boot is the one read at start, which the
+	 * start-only settings (Name, Port, listeners, Interface, Device,
+	 * StrictSubnets, TunnelServer) are read from, as tincd does. They are
+	 * the same object until the first reload. */
+	struct fl_config *boot, *cfg;
+	const char *name;	/* boot->s.name */
 	struct fl_ed25519_key key;
 	char pub_b64[64];
 	int debug;
 	bool debug_from_conf;	/* no -d: LogLevel applies */
 	struct fl_conf cmdline;	/* -o options */
+	const char *switch_user;	/* -U, NULL if not given */
+	bool do_chroot, do_mlock;	/* -R, -L */
 	struct fl_conf_warned warned;
-	/* settings (re-read on reload) */
-	char port[16];
+	char port[16];		/* Port, or the first listener's when 0 */
 	bool port_specified;	/* Port set: else the first listener's port */
-	char **bind_addrs, **listen_addrs;	/* BindToAddress, ListenAddress */
-	size_t n_bind_addrs, n_listen_addrs;
-	int address_family;	/* AF_UNSPEC, AF_INET or AF_INET6 */
-	bool tcponly, indirect, pmtu_discovery, clampmss;
-	int compression;
-	int ping_interval, ping_timeout;
-	int udp_discovery_interval, udp_keepalive_interval, udp_discovery_timeout;
-	char **connect_to;
-	size_t n_connect_to;
-	char **own_subnets;
-	size_t n_own_subnets;
-	char *interface;
-	char *scripts_interpreter, *scripts_extension;
-	int max_timeout;
-	bool autoconnect, has_weight;
-	int weight;
-	bool strict_subnets, tunnel_server;	/* read at start only, as tincd */
 	/* host_lookup answers (valid until the next lookup) */
 	char *lookup_host[FLD_LOOKUP_MAX], *lookup_port[FLD_LOOKUP_MAX];
 	size_t lookup_n;
@@ -191,7 +185,6 @@ struct fld {
 	char cookie[65];
 	bool stop, reload_pending;
 	int64_t last_config_check;	/* time() of the last (re)load */
-	int key_expire;			/* KeyExpire seconds, <= 0: never */
 	uint64_t next_keyexpire_ms;	/* fld_now() of the next re-key, 0: none */
 	uint64_t next_tick_ms;
 	int settle_ms;		/* ms until mesh_settle() wants a call, -1 none */
@@ -202,7 +195,6 @@ struct fld {
 	struct fl_udp_txq txq[FLD_MAX_LISTEN];
 	struct fl_udp_rxq rxq[FLD_MAX_LISTEN];	/* UDP_GRO receive state (fld_udpoff.c) */
 	uint32_t my_options;
-	unsigned replaywin;
 	bool in_binary;		/* inside a binary SPTPS_PACKET's handling */
 	bool graph_dirty;
 	bool conns_dirty;	/* some connection has queued output */
@@ -322,6 +314,12 @@ void fld_purge(struct fld *d);
 /* fld_strict.c: with StrictSubnets (or TunnelServer), other nodes' subnets
  * become exactly their hosts/ files' Subnet lines. 0, or -1 (logged). */
 int fld_strict_load(struct fld *d, struct mesh_out *out);
+
+/* fld_privs.c: -L, ProcessPriority, -U/-R. 0, or -1 (logged). drop
+ * changes d->confbase to "" when it chroots. */
+int fld_privs_mlock(void);
+int fld_privs_priority(const struct fl_settings *s);
+int fld_privs_drop(struct fld *d, const char *user, bool do_chroot);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Configuration glue of fenliud: reads the server tree with the conf part
- * (src/conf), copies the settings the daemon uses into struct fld,
- * loads our private key, reads other nodes' public keys (fld_host_key) and
- * answers the mesh's host_lookup callback from hosts/NAME. Called at
- * startup and on reload; control thread only.
+ * (src/conf) into one settings generation (struct fl_config) that the
+ * other parts read through d->cfg, translates it once into each layer's
+ * own config (mesh_config, fl_dp_settings), loads our private key,
+ * reads other nodes' public keys (fld_host_key) and answers the mesh's
+ * host_lookup callback from hosts/NAME. Called at startup and on reload;
+ * control thread only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 
 #include "crypto/b64.h"
 #include "crypto/ed25519_keyfile.h"
+#include "conf/conf_load.h"
 #include "conf/conf_read.h"
 #include "conf/conf_settings.h"
 #include "daemon/dlog.h"
@@ -38,22 +41,34 @@ static void conf_report_warn(void *ctx, const char *msg)
 static const struct fl_conf_reporter conf_reporter = {conf_report_err, conf_report_warn, NULL};
 
 /* hosts/NAME problems are found when a peer names NAME, as often as it
- * likes: the same line is logged again only after 10 s. */
-static void host_report(void *ctx, const char *msg)
+ * likes: the same line is logged again only after 10 s. Otherwise the
+ * same reporter as at start (FILE:LINE, errors as errors). */
+static bool host_report_again(const char *msg)
 {
 	static char last[256];
 	static uint64_t last_ms;
 	uint64_t now = fld_now();
 
-	(void)ctx;
 	if (!strncmp(last, msg, sizeof(last) - 1) && now - last_ms < 10000)
-		return;
+		return false;
 	snprintf(last, sizeof(last), "%s", msg);
 	last_ms = now;
-	fl_dlog(FL_DLOG_WARN, "%s", msg);
+	return true;
 }
 
-static const struct fl_conf_reporter host_reporter = {host_report, host_report, NULL};
+static void host_report_err(void *ctx, const char *msg)
+{
+	if (host_report_again(msg))
+		conf_report_err(ctx, msg);
+}
+
+static void host_report_warn(void *ctx, const char *msg)
+{
+	if (host_report_again(msg))
+		conf_report_warn(ctx, msg);
+}
+
+static const struct fl_conf_reporter host_reporter = {host_report_err, host_report_warn, NULL};
 
 /* Read hosts/NAME. A missing file is the common "unknown node" case, not
  * logged; anything else wrong with it is (a directory, /dev/zero, a bad
@@ -68,54 +83,20 @@ static enum fl_conf_err host_read(struct fld *d, const char *name, struct fl_con
 	return fl_conf_read_host(c, d->confbase, name, &d->cmdline, &d->warned, &host_reporter);
 }
 
-static void conf_free_connect_to(struct fld *d)
-{
-	for (size_t i = 0; i < d->n_connect_to; i++)
-		free(d->connect_to[i]);
-	free(d->connect_to);
-	d->connect_to = NULL;
-	d->n_connect_to = 0;
-}
-
-static void conf_free_strv(char ***v, size_t *n)
-{
-	for (size_t i = 0; i < *n; i++)
-		free((*v)[i]);
-	free(*v);
-	*v = NULL;
-	*n = 0;
-}
-
 void fld_conf_free(struct fld *d)
 {
-	conf_free_connect_to(d);
-	for (size_t i = 0; i < d->n_own_subnets; i++)
-		free(d->own_subnets[i]);
-	free(d->own_subnets);
-	d->own_subnets = NULL;
-	d->n_own_subnets = 0;
-	free(d->interface);
-	d->interface = NULL;
-	conf_free_strv(&d->bind_addrs, &d->n_bind_addrs);
-	conf_free_strv(&d->listen_addrs, &d->n_listen_addrs);
-	free(d->scripts_interpreter);
-	free(d->scripts_extension);
-	d->scripts_interpreter = d->scripts_extension = NULL;
+	if (d->cfg != d->boot) {
+		fl_config_free(d->cfg);
+		free(d->cfg);
+	}
+	if (d->boot) {
+		fl_config_free(d->boot);
+		free(d->boot);
+	}
+	d->cfg = d->boot = NULL;
+	d->name = NULL;
 	fl_conf_free(&d->cmdline);
 	fl_conf_warned_free(&d->warned);
-}
-
-static char **conf_strv_dup(const struct fl_strv *v, size_t *n)
-{
-	char **out = calloc(v->n + 1, sizeof(*out));
-
-	*n = 0;
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < v->n; i++)
-		if ((out[*n] = strdup(v->v[i])))
-			(*n)++;
-	return out;
 }
 
 /* Our private key file, read with the shared reader (src/keys): it
@@ -137,82 +118,74 @@ static int conf_load_key(struct fld *d, const char *file)
 	return 0;
 }
 
-/* Reads everything; on failure nothing in d changed except logs. */
+/* What start needs beyond the settings: the name and our key. */
+static int conf_first(struct fld *d, struct fl_config *c)
+{
+	const struct fl_settings *s = &c->s;
+
+	if (conf_load_key(d, s->ed25519_private_key_file) < 0)
+		return -1;
+	d->name = s->name;
+	snprintf(d->port, sizeof(d->port), "%s", s->port ? s->port : "655");
+	d->port_specified = s->port != NULL;
+	return 0;
+}
+
+/* The dataplane takes its settings at start (fld_conf_dp_settings): a
+ * reload that changes one of them says it waits for a restart, rather
+ * than pretending. */
+static void conf_note_restart(const struct fl_settings *o, const struct fl_settings *n)
+{
+	if (o->forwarding != n->forwarding || o->direct_only != n->direct_only ||
+	    o->decrement_ttl != n->decrement_ttl || o->udp_discovery != n->udp_discovery ||
+	    o->local_discovery != n->local_discovery ||
+	    o->udp_discovery_interval != n->udp_discovery_interval ||
+	    o->udp_discovery_keepalive_interval != n->udp_discovery_keepalive_interval ||
+	    o->udp_discovery_timeout != n->udp_discovery_timeout)
+		fl_dlog(FL_DLOG_WARN, "Forwarding, DirectOnly, DecrementTTL, UDPDiscovery*, "
+				      "LocalDiscovery: changes take effect when fenliud restarts");
+}
+
+/* Reads a whole generation with the one loader (src/conf/conf_load.c:
+ * read, check, refusals, typed settings) and makes it current; on
+ * failure nothing in d changed except logs. The first call also takes the
+ * start-only settings (d->boot). A reload frees the previous generation
+ * unless it is the boot one. */
 int fld_conf_load(struct fld *d, bool first)
 {
-	struct fl_conf conf;
-	struct fl_settings s;
-	char name[256];
-	int ret = -1;
+	struct fl_config *c = calloc(1, sizeof(*c));
 
-	fl_conf_init(&conf);
-	memset(&s, 0, sizeof(s));
-	if (fl_conf_read_server(&conf, d->confbase, &d->cmdline, name, sizeof(name), &d->warned,
-				&conf_reporter) != FL_CONF_OK)
-		goto out;
-	if (fl_settings_load(&s, &conf, name) != FL_CONF_OK)
-		goto out;
-	if (!s.name[0]) {
+	if (!c)
+		return -1;
+	if (fl_config_load(c, d->confbase, &d->cmdline, &d->warned, &conf_reporter) != FL_CONF_OK)
+		goto out_free;
+	if (!c->s.name[0]) {
 		fl_dlog(FL_DLOG_ERR, "Name for tinc daemon required!");
-		goto out_settings;
+		goto out_config;
 	}
 	if (first) {
-		snprintf(d->name, sizeof(d->name), "%s", s.name);
-		snprintf(d->port, sizeof(d->port), "%s", s.port ? s.port : "655");
-		d->port_specified = s.port != NULL;
-		/* Listeners are set up once; a reload keeps them (as tinc). */
-		d->bind_addrs = conf_strv_dup(&s.bind_to_address, &d->n_bind_addrs);
-		d->listen_addrs = conf_strv_dup(&s.listen_address, &d->n_listen_addrs);
-		d->address_family = s.address_family == FL_AF_IPV4   ? AF_INET
-				    : s.address_family == FL_AF_IPV6 ? AF_INET6
-								     : AF_UNSPEC;
-		if (conf_load_key(d, s.ed25519_private_key_file) < 0)
-			goto out_settings;
-		free(d->interface);
-		d->interface = s.interface ? strdup(s.interface) : NULL;
-		d->strict_subnets = s.strict_subnets; /* TunnelServer implies it */
-		d->tunnel_server = s.tunnel_server;
-	} else if (strcmp(d->name, s.name)) {
+		if (conf_first(d, c) < 0)
+			goto out_config;
+		d->boot = c;
+	} else if (strcmp(d->name, c->s.name)) {
 		fl_dlog(FL_DLOG_ERR, "Name changed on reload: not supported, restart instead");
-		goto out_settings;
+		goto out_config;
+	} else {
+		conf_note_restart(&d->cfg->s, &c->s);
+		if (d->cfg != d->boot) {
+			fl_config_free(d->cfg);
+			free(d->cfg);
+		}
 	}
-	d->tcponly = s.tcp_only;
-	d->indirect = s.indirect_data || s.tcp_only;
-	d->pmtu_discovery = s.pmtu_discovery && !s.tcp_only;
-	d->clampmss = s.clamp_mss;
-	d->compression = s.compression;
-	d->ping_interval = s.ping_interval;
-	d->ping_timeout = s.ping_timeout;
-	d->max_timeout = s.max_timeout;
-	d->key_expire = s.key_expire;
-	d->autoconnect = s.autoconnect;
-	d->has_weight = s.weight != FL_UNSET;
-	d->weight = s.weight;
-	d->udp_discovery_interval = s.udp_discovery_interval;
-	d->replaywin = s.replay_window == FL_UNSET ? 16 : (unsigned)s.replay_window;
-	d->udp_keepalive_interval = s.udp_discovery_keepalive_interval;
-	d->udp_discovery_timeout = s.udp_discovery_timeout;
-	if (!first && d->debug_from_conf)
-		d->debug = s.log_level;
-	conf_free_connect_to(d);
-	d->connect_to = conf_strv_dup(&s.connect_to, &d->n_connect_to);
-	for (size_t i = 0; i < d->n_own_subnets; i++)
-		free(d->own_subnets[i]);
-	free(d->own_subnets);
-	d->own_subnets = conf_strv_dup(&s.subnet, &d->n_own_subnets);
-	free(d->scripts_interpreter);
-	free(d->scripts_extension);
-	d->scripts_interpreter = s.scripts_interpreter ? strdup(s.scripts_interpreter) : NULL;
-	d->scripts_extension =
-		s.scripts_extension && *s.scripts_extension ? strdup(s.scripts_extension) : NULL;
-	if (first && d->debug_from_conf)
-		d->debug = s.log_level;
-	ret = 0;
-out_settings:
-	fl_settings_free(&s);
-out:
-	fl_conf_free(&conf);
-	return ret;
+	d->cfg = c;
+	if (d->debug_from_conf)
+		d->debug = c->s.log_level;
+	return 0;
+out_config:
+	fl_config_free(c);
+out_free:
+	free(c);
+	return -1;
 }
 
 /* NAME's public key in tinc's order (KEYS.md §4.3), with the shared
@@ -305,4 +278,67 @@ bool fld_conf_host_lookup(void *ctx, const char *name, struct mesh_host_info *ou
 out:
 	fl_conf_free(&c);
 	return out->exists;
+}
+
+/* ---- the one translation into each layer's config ---------------------- */
+
+static uint32_t conf_my_options(const struct fl_settings *s)
+{
+	uint32_t o = 0;
+
+	/* fl_settings_load already made TCPOnly imply IndirectData and no
+	 * PMTU discovery. */
+	if (s->indirect_data)
+		o |= MESH_OPT_INDIRECT;
+	if (s->tcp_only)
+		o |= MESH_OPT_TCPONLY | MESH_OPT_INDIRECT;
+	if (s->pmtu_discovery)
+		o |= MESH_OPT_PMTU_DISCOVERY;
+	if (s->clamp_mss)
+		o |= MESH_OPT_CLAMP_MSS;
+	return o;
+}
+
+void fld_conf_mesh_config(struct fld *d, struct mesh_config *cfg)
+{
+	const struct fl_settings *s = &d->cfg->s;
+
+	cfg->myname = d->name;
+	cfg->my_udp_port = d->port;
+	cfg->my_pubkey_b64 = d->pub_b64;
+	d->my_options = conf_my_options(s);
+	cfg->my_options = d->my_options;
+	cfg->has_my_weight = s->weight != FL_UNSET;
+	cfg->my_weight = s->weight;
+	cfg->ping_interval = s->ping_interval;
+	cfg->ping_timeout = s->ping_timeout;
+	cfg->max_timeout = s->max_timeout;
+	cfg->udp_info_interval = s->udp_info_interval;
+	cfg->mtu_info_interval = s->mtu_info_interval;
+	cfg->udp_discovery_timeout = s->udp_discovery_timeout;
+	cfg->autoconnect = s->autoconnect;
+	/* Read at start only, as tincd. */
+	cfg->strictsubnets = d->boot->s.strict_subnets; /* TunnelServer implies it */
+	cfg->tunnelserver = d->boot->s.tunnel_server;
+	cfg->forwarding_internal = s->forwarding == FL_FWD_INTERNAL;
+}
+
+void fld_conf_dp_settings(struct fld *d, struct fl_dp_settings *out)
+{
+	const struct fl_settings *s = &d->cfg->s;
+
+	fl_dp_settings_default(out);
+	out->my_options = d->my_options;
+	out->compression = s->compression;
+	out->forwarding = s->forwarding == FL_FWD_OFF      ? FL_DP_FORWARD_OFF
+			  : s->forwarding == FL_FWD_KERNEL ? FL_DP_FORWARD_KERNEL
+							   : FL_DP_FORWARD_INTERNAL;
+	out->direct_only = s->direct_only;
+	out->decrement_ttl = s->decrement_ttl;
+	out->udp_discovery = s->udp_discovery;
+	out->local_discovery = s->local_discovery;
+	out->udp_discovery_keepalive_interval = (unsigned)s->udp_discovery_keepalive_interval;
+	out->udp_discovery_interval = (unsigned)s->udp_discovery_interval;
+	out->udp_discovery_timeout = (unsigned)s->udp_discovery_timeout;
+	out->ping_interval = (unsigned)s->ping_interval;
 }

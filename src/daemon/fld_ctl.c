@@ -181,6 +181,7 @@ static int ctl_disconnect(void *ctx, const char *name)
 		struct mesh_conn *mc = mesh_conn_find(d->mesh, d->conns[i]->id);
 		if (mc && mc->name && !strcmp(mc->name, name)) {
 			d->conns[i]->closing = true;
+			d->conns[i]->close_why = "disconnected by the operator";
 			ret = 0;
 		}
 	}

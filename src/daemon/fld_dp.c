@@ -15,6 +15,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "daemon/fld_conf.h"
 #include "dataplane/dp_sptps.h"
 #include "io/tun.h"
 #include "io/udp.h"
@@ -199,13 +200,7 @@ int fld_dp_start(struct fld *d)
 	struct fl_dp_settings s;
 	struct fl_dp_crypto crypto;
 
-	fl_dp_settings_default(&s);
-	s.my_options = d->my_options;
-	s.compression = d->compression;
-	s.udp_discovery_keepalive_interval = (unsigned)d->udp_keepalive_interval;
-	s.udp_discovery_interval = (unsigned)d->udp_discovery_interval;
-	s.udp_discovery_timeout = (unsigned)d->udp_discovery_timeout;
-	s.ping_interval = (unsigned)d->ping_interval;
+	fld_conf_dp_settings(d, &s);
 	s.nsocks = (unsigned)d->n_listen;
 	for (size_t i = 0; i < d->n_listen; i++)
 		s.sock_family[i] = d->listen[i].family;

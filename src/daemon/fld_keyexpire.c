@@ -12,7 +12,9 @@
 
 void fld_keyexpire_start(struct fld *d)
 {
-	d->next_keyexpire_ms = d->key_expire > 0 ? fld_now() + (uint64_t)d->key_expire * 1000 : 0;
+	int s = d->cfg->s.key_expire;
+
+	d->next_keyexpire_ms = s > 0 ? fld_now() + (uint64_t)s * 1000 : 0;
 }
 
 static void keyexpire_node(struct fld *d, struct fld_node *fn)
@@ -35,7 +37,7 @@ void fld_keyexpire_tick(struct fld *d)
 	uint64_t now = fld_now();
 
 	if (!d->next_keyexpire_ms || now < d->next_keyexpire_ms) {
-		if (!d->next_keyexpire_ms && d->key_expire > 0)
+		if (!d->next_keyexpire_ms && d->cfg->s.key_expire > 0)
 			fld_keyexpire_start(d); /* enabled by a reload */
 		return;
 	}

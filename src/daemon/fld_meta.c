@@ -512,7 +512,8 @@ void fld_conn_sweep(struct fld *d)
 {
 	for (size_t i = 0; i < d->n_conns; i++) {
 		if (d->conns[i]->closing) {
-			fld_conn_close(d->conns[i], "protocol error");
+			struct fld_conn *c = d->conns[i];
+			fld_conn_close(c, c->close_why ? c->close_why : "protocol error");
 			i = (size_t)-1; /* the list changed: start over */
 		}
 	}

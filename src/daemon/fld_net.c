@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <net/if.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,7 +114,47 @@ static void net_accept(void *ctx, int fd, unsigned events)
 	fld_conn_accepted(c, lhost);
 }
 
-static int net_socket(const struct addrinfo *ai, int type, struct sockaddr_storage *bound)
+/* FWMark and BindToInterface on every socket to a peer, as tincd. A
+ * listener that cannot bind to the interface fails (-1); an outgoing
+ * socket only logs it. */
+static int net_sockopts(struct fld *d, int s)
+{
+	const struct fl_settings *set = &d->boot->s;
+
+	if (set->fwmark && setsockopt(s, SOL_SOCKET, SO_MARK, &set->fwmark, sizeof(set->fwmark)) < 0)
+		fl_dlog(FL_DLOG_WARN, "Can't set FWMark %d: %s", set->fwmark, strerror(errno));
+	if (set->bind_to_interface &&
+	    setsockopt(s, SOL_SOCKET, SO_BINDTODEVICE, set->bind_to_interface,
+		       (socklen_t)strnlen(set->bind_to_interface, IFNAMSIZ - 1)) < 0) {
+		fl_dlog(FL_DLOG_ERR, "Can't bind to interface %s: %s", set->bind_to_interface,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* UDPRcvBuf/UDPSndBuf (0: the OS default). The kernel may give less than
+ * asked (net.core.rmem_max): said once, when the value was set. */
+static void net_udp_buffer(struct fld *d, int s, int opt, const char *var, int want)
+{
+	int got = 0;
+	socklen_t len = sizeof(got);
+
+	if (want <= 0)
+		return;
+	if (setsockopt(s, SOL_SOCKET, opt, &want, sizeof(want)) < 0) {
+		fl_dlog(FL_DLOG_WARN, "Can't set %s to %d: %s", var, want, strerror(errno));
+		return;
+	}
+	/* Linux reports twice the size asked for (bookkeeping included). */
+	if (fl_conf_first(&d->boot->tree, var) && getsockopt(s, SOL_SOCKET, opt, &got, &len) == 0 &&
+	    got / 2 < want)
+		fl_dlog(FL_DLOG_WARN, "%s: the kernel gave %d bytes, not %d (see net.core.%s)", var,
+			got / 2, want, opt == SO_RCVBUF ? "rmem_max" : "wmem_max");
+}
+
+static int net_socket(struct fld *d, const struct addrinfo *ai, int type,
+		      struct sockaddr_storage *bound)
 {
 	int one = 1;
 	int s = socket(ai->ai_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -124,11 +165,10 @@ static int net_socket(const struct addrinfo *ai, int type, struct sockaddr_stora
 	if (ai->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (type == SOCK_DGRAM) {
-		int buf = 1 << 20;
-		setsockopt(s, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
-		setsockopt(s, SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+		net_udp_buffer(d, s, SO_RCVBUF, "UDPRcvBuf", d->boot->s.udp_rcvbuf);
+		net_udp_buffer(d, s, SO_SNDBUF, "UDPSndBuf", d->boot->s.udp_sndbuf);
 	}
-	if (bind(s, ai->ai_addr, ai->ai_addrlen) < 0 ||
+	if (net_sockopts(d, s) < 0 || bind(s, ai->ai_addr, ai->ai_addrlen) < 0 ||
 	    (type == SOCK_STREAM && listen(s, 16) < 0)) {
 		close(s);
 		return -1;
@@ -177,21 +217,21 @@ static void net_pair(struct fld *d, const struct addrinfo *ai, bool bindto)
 	if (net_port_of(&want) == 0 && d->n_listen)
 		net_set_port(&want, net_port_of(&d->listen[0].bound));
 	a.ai_addr = (struct sockaddr *)&want;
-	t = net_socket(&a, SOCK_STREAM, &bound);
+	t = net_socket(d, &a, SOCK_STREAM, &bound);
 	if (t < 0) {
 		net_numeric(a.ai_addr, a.ai_addrlen, host, sizeof(host), port, sizeof(port));
 		fl_dlog(FL_DLOG_WARN, "Can't bind to %s port %s: %s", host, port, strerror(errno));
 		return;
 	}
 	net_set_port(&want, net_port_of(&bound)); /* UDP on the TCP port */
-	u = net_socket(&a, SOCK_DGRAM, NULL);
+	u = net_socket(d, &a, SOCK_DGRAM, NULL);
 	if (u < 0) {
 		close(t);
 		return;
 	}
 	/* PMTUDiscovery (UDP.md §8): without DF, probes larger than the link
 	 * go out fragmented, "succeed", and the PMTU climbs past the path. */
-	int df = d->pmtu_discovery ? fl_udp_set_df(u, ai->ai_family) : 0;
+	int df = d->boot->s.pmtu_discovery ? fl_udp_set_df(u, ai->ai_family) : 0;
 	if (df < 0)
 		fl_dlog(FL_DLOG_WARN, "Can't set DF on the UDP socket: %s", strerror(-df));
 	struct fld_listener *l = &d->listen[d->n_listen++];
@@ -238,15 +278,19 @@ static int net_add_address(struct fld *d, const char *spec, bool bindto, int fam
 
 int fld_net_listen(struct fld *d)
 {
-	int fam = d->address_family;
+	/* Listeners are set up once; a reload keeps them (as tinc). */
+	const struct fl_settings *s = &d->boot->s;
+	const struct fl_strv *bind = &s->bind_to_address, *listen = &s->listen_address;
+	int fam = s->address_family == FL_AF_IPV4 ? AF_INET
+		  : s->address_family == FL_AF_IPV6 ? AF_INET6 : AF_UNSPEC;
 
-	for (size_t i = 0; i < d->n_bind_addrs; i++)
-		if (net_add_address(d, d->bind_addrs[i], true, fam) < 0)
+	for (size_t i = 0; i < bind->n; i++)
+		if (net_add_address(d, bind->v[i], true, fam) < 0)
 			return -1;
-	for (size_t i = 0; i < d->n_listen_addrs; i++)
-		if (net_add_address(d, d->listen_addrs[i], false, fam) < 0)
+	for (size_t i = 0; i < listen->n; i++)
+		if (net_add_address(d, listen->v[i], false, fam) < 0)
 			return -1;
-	if (!d->n_bind_addrs && !d->n_listen_addrs) {
+	if (!bind->n && !listen->n) {
 		/* IPv4 first, then IPv6, each if AddressFamily allows it. */
 		if (fam != AF_INET6)
 			net_add_address(d, NULL, false, AF_INET);
@@ -315,6 +359,7 @@ void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const
 	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (ai->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	net_sockopts(d, s); /* logged; tincd connects anyway */
 	net_bind_outgoing(d, s, ai->ai_family);
 	fl_dlog(FL_DLOG_INFO, "Trying to connect to %s (%s port %s)", n->name, host, port);
 	if (connect(s, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {

@@ -111,7 +111,7 @@ static int session_send(void *ctx, uint8_t type, const uint8_t *rec, size_t len)
 	if (fn->udp_initiator && fn->starting)
 		mesh_send_sptps_start(d->mesh, fn->n, rec, len, fld_mesh_now(), &out);
 	else
-		mesh_send_ans_key(d->mesh, fn->n, rec, len, d->compression, &out);
+		mesh_send_ans_key(d->mesh, fn->n, rec, len, d->cfg->s.compression, &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 	return 0;
@@ -166,7 +166,7 @@ static void session_start(struct fld *d, struct fld_node *fn, bool initiator)
 	cfg.peer_public = pub;
 	cfg.label = label;
 	cfg.label_len = (size_t)l + 1; /* tinc's label includes the NUL */
-	cfg.replaywin = d->replaywin;
+	cfg.replaywin = d->cfg->s.replay_window == FL_UNSET ? 16 : (unsigned)d->cfg->s.replay_window;
 	cfg.cb = &session_cb;
 	cfg.ctx = fn;
 	fn->udp_initiator = initiator;

@@ -98,7 +98,7 @@ int fld_strict_load(struct fld *d, struct mesh_out *out)
 	struct strict_scan sc = {.d = d};
 	int ret = 0;
 
-	if (!d->strict_subnets)
+	if (!d->boot->s.strict_subnets) /* TunnelServer implies it; start only */
 		return 0;
 	if (fl_conf_each_host(d->confbase, strict_host, &sc) < 0) {
 		fl_dlog(FL_DLOG_ERR, "Could not open %s/hosts: StrictSubnets has no subnets to trust",

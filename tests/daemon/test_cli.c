@@ -375,6 +375,7 @@ static void test_fsck(void **state)
 	assert_string_equal(err, "");
 	free(out), free(err);
 
+	/* Mode = hub is a duplicate: the first (router) counts, as in tinc. */
 	put("tinc.conf", "Name = alpha\nConnectTo = beta\nAddress = 192.0.2.9\nMode = router\nMode = hub\n", 0644);
 	put("hosts/gamma", "Mode = switch\nCipher = aes-256-cbc\n", 0644);
 	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 0);

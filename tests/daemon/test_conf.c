@@ -19,6 +19,7 @@
 #include "conf/conf_settings.h"
 #include "conf/conf_vars.h"
 #include "conf/conf_load.h"
+#include "conf/conf_support.h"
 
 struct msgs {
 	char err[16][600];
@@ -193,8 +194,7 @@ static void test_good_values(void **state)
 	struct fl_conf_warned w = {0};
 	assert_int_equal(fl_conf_check(&c, &w, &r), FL_CONF_OK);
 	assert_int_equal(m.nerr, 0);
-	assert_int_equal(m.nwarn, 1); /* Proxy: not supported yet */
-	assert_non_null(strstr(m.warn[0], "Proxy: not supported"));
+	assert_int_equal(m.nwarn, 0); /* support is conf_support's job */
 	fl_conf_warned_free(&w);
 	fl_conf_free(&c);
 }
@@ -207,9 +207,8 @@ static void test_unknown_warned_once(void **state)
 	parse(&c, "Frobnicate = 1\nfrobnicate = 2\nUPnP = yes\n", &m);
 	struct fl_conf_reporter r = {on_err, on_warn, &m};
 	assert_int_equal(fl_conf_check(&c, &w, &r), FL_CONF_OK);
-	assert_int_equal(m.nwarn, 2);
+	assert_int_equal(m.nwarn, 1);
 	assert_string_equal(m.warn[0], "tinc.conf:1: Frobnicate: unknown variable, ignored: '1'");
-	assert_non_null(strstr(m.warn[1], "UPnP: not supported by fenliu yet"));
 	/* A reload with the same tree stays quiet. */
 	m.nwarn = 0;
 	assert_int_equal(fl_conf_check(&c, &w, &r), FL_CONF_OK);
@@ -512,9 +511,9 @@ static void test_load_reload(void **state)
 	assert_string_equal(cur.s.port, "7001");
 	assert_int_equal(m.nwarn, 1);
 
-	write_file(dir, "tinc.conf", "Name = alpha\nMode = hub\n");
+	write_file(dir, "tinc.conf", "Name = alpha\nMaxTimeout = 30\n");
 	assert_int_equal(fl_config_load(&next, dir, &cmd, &w, &r), FL_CONF_OK);
-	assert_int_equal(next.s.mode, FL_MODE_HUB);
+	assert_int_equal(next.s.max_timeout, 30);
 	assert_int_equal(next.s.connect_to.n, 1);     /* gamma from conf.d */
 	assert_int_equal(m.nwarn, 1);                 /* Frobnicate: warned once */
 	fl_config_free(&cur);
@@ -524,13 +523,18 @@ static void test_load_reload(void **state)
 	assert_int_equal(fl_config_load(&next, dir, &cmd, &w, &r), FL_CONF_EVALUE);
 	assert_int_equal(next.tree.n, 0);
 	fl_config_free(&next);                        /* safe on failure */
-	assert_int_equal(cur.s.mode, FL_MODE_HUB);    /* old generation intact */
+	assert_int_equal(cur.s.max_timeout, 30);      /* old generation intact */
 
 	m.nerr = 0;
 	write_file(dir, "tinc.conf", "Name = alpha\nExperimentalProtocol = no\n");
 	assert_int_equal(fl_config_load(&next, dir, &cmd, &w, &r), FL_CONF_EVALUE);
 	assert_int_equal(m.nerr, 1);
 	assert_non_null(strstr(m.err[0], "tinc.conf:2: ExperimentalProtocol: fenliu speaks only SPTPS"));
+	m.nerr = 0;
+	write_file(dir, "tinc.conf", "Name = alpha\nMode = hub\n");
+	assert_int_equal(fl_config_load(&next, dir, &cmd, &w, &r), FL_CONF_EVALUE);
+	assert_int_equal(m.nerr, 1);
+	assert_non_null(strstr(m.err[0], "tinc.conf:2: Mode: not supported yet"));
 	fl_config_free(&cur);
 
 	struct fl_host_config hc;
@@ -543,6 +547,49 @@ static void test_load_reload(void **state)
 	fl_conf_warned_free(&w);
 	fl_conf_free(&cmd);
 	rm_rf(dir);
+}
+
+/* Issue 18.1: every setting fenliud cannot honour is named with FILE:LINE;
+ * those guarding security or changing what the node does are refused. */
+static void test_support(void **state)
+{
+	struct fl_conf c;
+	struct msgs m;
+
+	(void)state;
+	parse(&c, "Mode = Router\nDeviceType = tun\nExperimentalProtocol = yes\nProxy = none\n"
+	          "Sandbox = off\nDeviceStandby = no\nHostnames = no\nUPnP = no\nBroadcast = NO\n", &m);
+	struct fl_conf_reporter r = {on_err, on_warn, &m};
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_OK);
+	assert_int_equal(m.nerr + m.nwarn, 0);
+	fl_conf_free(&c);
+
+	parse(&c, "Mode = switch\nDeviceType = tap\nExperimentalProtocol = no\n"
+	          "Proxy = socks5 192.0.2.1 1080\nSandbox = high\nBroadcastSubnet = 10.0.0.0/8\n"
+	          "CryptoThreads = 2\nMaxOutputBufferSize = 100\nUPnP = yes\n", &m);
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_EVALUE);
+	assert_int_equal(m.nerr, 7);
+	assert_int_equal(m.nwarn, 2);
+	assert_non_null(strstr(m.err[0], "tinc.conf:1: Mode: not supported yet"));
+	assert_non_null(strstr(m.err[1], "tinc.conf:2: DeviceType: only tun"));
+	assert_non_null(strstr(m.err[3], "tinc.conf:4: Proxy: not supported yet"));
+	assert_non_null(strstr(m.warn[0], "tinc.conf:8: MaxOutputBufferSize: not supported, ignored"));
+	assert_non_null(strstr(m.warn[1], "tinc.conf:9: UPnP: not supported, ignored: 'yes'"));
+	fl_conf_free(&c);
+
+	/* A duplicate of a single-valued variable does not count (tinc
+	 * reads the first); every line of a multi-valued one does. */
+	parse(&c, "Mode = router\nMode = switch\nBroadcastSubnet = 10.0.0.0/8\n"
+	          "BroadcastSubnet = 10.1.0.0/16\n", &m);
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_EVALUE);
+	assert_int_equal(m.nerr, 2);
+	assert_non_null(strstr(m.err[0], "tinc.conf:3: BroadcastSubnet"));
+	assert_non_null(strstr(m.err[1], "tinc.conf:4: BroadcastSubnet"));
+	fl_conf_free(&c);
+
+	/* Every rule names a variable of the table, so a typo cannot hide. */
+	for (const struct fl_support_rule *u = fl_support_rules(); u->var; u++)
+		assert_non_null(fl_var_find(u->var));
 }
 
 /* fl_conf_merge with an empty source or destination (no array yet): no
@@ -585,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_load_reload),
 		cmocka_unit_test(test_merge_empty),
+		cmocka_unit_test(test_support),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

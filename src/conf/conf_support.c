@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/* conf_support.c: the settings fenliud refuses or warns about
+ * (conf_support.h). One row per variable; a variable absent from the
+ * table works as in tinc 1.1. Rows owned by other work ("see switch mode",
+ * "see CryptoThreads", "see invitations") are flipped by that work. */
+#include "conf/conf_support.h"
+#include "conf/conf_vars.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SWITCH_MODE "not supported yet (see switch mode in fenliu.conf(5))"
+
+static const struct fl_support_rule rules[] = {
+	/* Security, or what the node does: refused. */
+	{"ExperimentalProtocol", "yes", FL_SUP_REFUSE, "fenliu speaks only SPTPS, remove this line"},
+	{"Mode", "router", FL_SUP_REFUSE, SWITCH_MODE},
+	{"DeviceType", "tun", FL_SUP_REFUSE, "only tun is supported (tap: " SWITCH_MODE ")"},
+	/* Router mode forwards no broadcast or multicast yet: "no" is honoured. */
+	{"Broadcast", "no", FL_SUP_REFUSE, SWITCH_MODE},
+	{"BroadcastSubnet", NULL, FL_SUP_REFUSE, SWITCH_MODE},
+	{"MACExpire", NULL, FL_SUP_REFUSE, SWITCH_MODE},
+	{"CryptoThreads", NULL, FL_SUP_REFUSE, "not supported yet (see CryptoThreads)"},
+	{"Proxy", "none", FL_SUP_REFUSE,
+	 "not supported yet: fenliud would connect directly, bypassing the proxy"},
+	{"Sandbox", "off", FL_SUP_REFUSE, "not supported on Linux (tincd refuses it too)"},
+	/* Comfort or tuning: named at start, ignored. */
+	{"DeviceStandby", "no", FL_SUP_WARN, "not supported, ignored: the device is up from start"},
+	{"Hostnames", "no", FL_SUP_WARN, "not supported, ignored: addresses are logged numeric"},
+	{"MaxConnectionBurst", NULL, FL_SUP_WARN,
+	 "not supported, ignored: fenliud caps unauthenticated connections (fenliud(8), LIMITS)"},
+	{"MaxOutputBufferSize", NULL, FL_SUP_WARN,
+	 "not supported, ignored: fenliud caps meta output buffers (fenliud(8), LIMITS)"},
+	{"PriorityInheritance", "no", FL_SUP_WARN, "not supported, ignored"},
+	{"UPnP", "no", FL_SUP_WARN, "not supported, ignored"},
+	{"UPnPDiscoverWait", NULL, FL_SUP_WARN, "not supported, ignored (UPnP)"},
+	{"UPnPRefreshPeriod", NULL, FL_SUP_WARN, "not supported, ignored (UPnP)"},
+	{"VDEGroup", NULL, FL_SUP_WARN, "not supported, ignored (DeviceType = vde)"},
+	{"VDEPort", NULL, FL_SUP_WARN, "not supported, ignored (DeviceType = vde)"},
+	{"InvitationExpire", NULL, FL_SUP_WARN, "not supported yet, ignored (see invitations)"},
+	{"GraphDumpFile", NULL, FL_SUP_WARN, "obsolete, ignored (as by tinc 1.1)"},
+	{NULL, NULL, FL_SUP_WARN, NULL},
+};
+
+const struct fl_support_rule *fl_support_rules(void)
+{
+	return rules;
+}
+
+/* Is value one of the '|'-separated words of list (any case)? */
+static int value_ok(const char *list, const char *value)
+{
+	size_t vlen = strlen(value);
+
+	while (list && *list) {
+		size_t n = strcspn(list, "|");
+		if (n == vlen && strncasecmp(list, value, n) == 0)
+			return 1;
+		list += n + (list[n] == '|');
+	}
+	return 0;
+}
+
+static const struct fl_support_rule *rule_find(const char *var)
+{
+	for (const struct fl_support_rule *r = rules; r->var; r++)
+		if (strcasecmp(r->var, var) == 0)
+			return r;
+	return NULL;
+}
+
+/* Messages come out in reading order: command line, then file by file. */
+static int where_cmp(const void *pa, const void *pb)
+{
+	const struct fl_conf_entry *a = *(const struct fl_conf_entry *const *)pa;
+	const struct fl_conf_entry *b = *(const struct fl_conf_entry *const *)pb;
+
+	if (!a->file != !b->file)
+		return a->file ? 1 : -1;
+	int r = a->file ? strcmp(a->file, b->file) : 0;
+	if (r)
+		return r;
+	return (a->line > b->line) - (a->line < b->line);
+}
+
+/* Does a rule apply to e? A single-valued variable given twice: only the
+ * first counts, as in tinc (fsck warns about the duplicate). c is sorted. */
+static const struct fl_support_rule *rule_of(struct fl_conf *c, const struct fl_conf_entry *e)
+{
+	const struct fl_support_rule *rule = rule_find(e->var);
+	const struct fl_var *v = fl_var_find(e->var);
+
+	if (!rule || value_ok(rule->ok_values, e->value))
+		return NULL;
+	if (v && !(v->flags & FL_VF_MULTI) && fl_conf_first(c, e->var) != e)
+		return NULL;
+	return rule;
+}
+
+static void report(const struct fl_conf_entry *e, const struct fl_support_rule *rule,
+		   const struct fl_conf_reporter *r)
+{
+	fl_conf_report_fn *fn = !r ? NULL : rule->action == FL_SUP_REFUSE ? r->error : r->warning;
+	char where[300], msg[700];
+
+	if (!fn)
+		return;
+	fl_conf_where(e, where, sizeof(where));
+	snprintf(msg, sizeof(msg), "%s: %s: %s: '%.200s'", where, rule->var, rule->why, e->value);
+	fn(r->ctx, msg);
+}
+
+enum fl_conf_err fl_conf_support_check(struct fl_conf *c, const struct fl_conf_reporter *r)
+{
+	enum fl_conf_err rc = FL_CONF_OK;
+	const struct fl_conf_entry **hit = calloc(c->n ? c->n : 1, sizeof(*hit));
+	size_t n = 0;
+
+	if (!hit)
+		return FL_CONF_ENOMEM;
+	(void)fl_conf_first(c, ""); /* sorts c once, before the walk below */
+	for (size_t i = 0; i < c->n; i++)
+		if (rule_of(c, &c->v[i]))
+			hit[n++] = &c->v[i];
+	qsort(hit, n, sizeof(*hit), where_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const struct fl_support_rule *rule = rule_find(hit[i]->var);
+		if (rule->action == FL_SUP_REFUSE)
+			rc = FL_CONF_EVALUE;
+		report(hit[i], rule, r);
+	}
+	free(hit);
+	return rc;
+}
