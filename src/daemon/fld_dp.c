@@ -15,6 +15,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "daemon/fld_offload.h"
 #include "dataplane/dp_sptps.h"
 #include "io/tun.h"
 #include "io/udp.h"
@@ -224,6 +225,7 @@ int fld_dp_start(struct fld *d)
 		.edge_addr = dp_edge_addr,
 		.local_route = fld_routes_lookup,
 		.drop_note = fld_stats_drop_note,
+		.offload = fld_offload_hook,
 	};
 	d->pool = fl_pkt_pool_new(DP_POOL_PACKETS);
 	d->dps = fl_dp_sptps_new();

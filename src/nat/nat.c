@@ -111,6 +111,11 @@ void nat_expire(struct nat *n, uint32_t now, uint32_t budget)
 	nat_table_advance(n, now, budget);
 }
 
+bool nat_has_int(const struct nat *n, uint8_t proto, uint32_t addr, uint16_t port)
+{
+	return nat_lookup_int(n, proto, addr, port) != NAT_NIL;
+}
+
 void nat_stats_get(const struct nat *n, struct nat_stats *out)
 {
 	*out = n->st;

@@ -139,6 +139,11 @@ void nat_expire(struct nat *n, uint32_t now, uint32_t budget);
 
 void nat_stats_get(const struct nat *n, struct nat_stats *out);
 
+/* Whether the internal endpoint (proto, addr, port; raw network order) has
+ * a mapping: lets a caller keep an established flow on the NAT's path after
+ * its routing decision changed. No side effects. */
+bool nat_has_int(const struct nat *n, uint8_t proto, uint32_t addr, uint16_t port);
+
 /* One live mapping as `fenliu dump nat` shows it. Addresses in network
  * order (IPv4: the first 4 bytes), ports and ids in host order. */
 struct nat_entry {

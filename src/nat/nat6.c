@@ -258,6 +258,11 @@ uint32_t nat6_create(struct nat6 *n, uint8_t proto, const uint8_t addr[16], uint
 	return i;
 }
 
+bool nat6_has_int(const struct nat6 *n, uint8_t proto, const uint8_t addr[static 16], uint16_t port)
+{
+	return nat6_find_int(n, proto, addr, port) != NAT6_NIL;
+}
+
 void nat6_stats_get(const struct nat6 *n, struct nat_stats *out)
 {
 	*out = n->st;
