@@ -42,7 +42,8 @@ off_lists() {
 }
 
 # off_net [R_CONF...]: build everything and start r and c. Extra VAR=VALUE
-# arguments go to r's tinc.conf (NAT limits, a big list, ...).
+# arguments go to r's tinc.conf (NAT limits, ...). OFF_LIST=FILE replaces
+# the offload list (and empties the exclude list).
 off_net() {
 	local d
 	fl_net r c
@@ -86,8 +87,12 @@ off_net() {
 	fl_conf c "$OFF_FAR" host:Subnet=198.51.100.0/24
 	fl_exchange r c
 	fl_connect r c
-	[ -e "$(fl_dir r)/offload.txt" ] ||
+	if [ -n "${OFF_LIST:-}" ]; then # a given list (the benchmark's), no excludes
+		cp "$OFF_LIST" "$(fl_dir r)/offload.txt"
+		: >"$(fl_dir r)/exclude.txt"
+	else
 		off_lists '198.51.100.0/24\n2001:db8:51::/48\n' '198.51.100.128/25\n'
+	fi
 	cat >"$(fl_dir r)/offload-up" <<-'EOF2'
 		#!/bin/sh
 		echo "$INTERFACE $OFFLOAD_ADDRESS $OFFLOAD_ADDRESS6" >"$(dirname "$0")/offload-up.ran"
