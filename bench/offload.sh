@@ -89,5 +89,5 @@ median() { sort -n -k1,1 "$1" | awk '{ l[NR] = $0 } END { print l[int((NR + 1) /
 for way in fenliu kernel; do
 	read -r mb busy own <<<"$(median "$FL_TMP/$way")"
 	echo "offload $way $(awk -v m="$mb" 'BEGIN { printf "%.2f", m / 1000 }') $busy"
-	[ "$way" = fenliu ] && fl_log "fenliud's own CPU in the median run: $own s"
+	if [ "$way" = fenliu ]; then fl_log "fenliud's own CPU in the median run: $own s"; fi
 done

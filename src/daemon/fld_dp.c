@@ -259,6 +259,7 @@ void fld_dp_free_pool(struct fld *d)
 void fld_dp_flush(struct fld *d)
 {
 	dp_tun_gro_flush(d);
+	fld_offload_flush(d); /* split tunnelling's device, likewise */
 	for (size_t i = 0; i < d->n_listen; i++)
 		if (d->txq[i].n)
 			fl_udp_txq_flush(&d->txq[i]);

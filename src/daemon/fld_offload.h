@@ -45,6 +45,8 @@ int fld_offload_start(struct fld *d);
 int fld_offload_reload(struct fld *d);
 /* Shut-down: offload-down, close the device, free everything. */
 void fld_offload_stop(struct fld *d);
+/* End of a batch: write the TCP data merged for the offload device. */
+void fld_offload_flush(struct fld *d);
 /* Once a second: reclaim expired NAT mappings while traffic is idle. */
 void fld_offload_tick(struct fld *d);
 
