@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_dump.c: `fenliu dump [reachable] nodes|edges|subnets|connections|
- * graph|digraph|routes|stats`: asks the daemon (codes 3-6; 64 for fenliu's
- * local routes, 65 for its counters) and prints tinc's CLI lines
- * (CONFIG.md §5.4), "PREFIX NODE" per local route, or "SCOPE NAME VALUE"
- * per counter. Called from fenliu.c's dispatch table. */
+ * graph|digraph|routes|stats|offload|nat`: asks the daemon (codes 3-6; 64
+ * for fenliu's local routes, 65 for its counters, 66 and 67 for split
+ * tunnelling's text dumps) and prints tinc's CLI lines (CONFIG.md §5.4),
+ * "PREFIX NODE" per local route, "SCOPE NAME VALUE" per counter, or the
+ * text lines as they come. Called from fenliu.c's dispatch table. */
 #include "cli/cli_ctl_internal.h"
 
 #include <inttypes.h>

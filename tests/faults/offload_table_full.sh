@@ -10,6 +10,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib_faults.sh"
 . "$(dirname "$0")/../e2e/lib_offload.sh"
+[ "${FL_FORCE_KIND:-}" != tinc ] || fl_skip "split tunnelling is fenliu's own: stock tinc has no offload path"
 fl_need_root
 fl_need_tools ping nft python3 iperf3
 fl_need_fenliu
