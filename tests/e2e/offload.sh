@@ -19,6 +19,8 @@
 #   5. a reload moves the offloaded destination to the VPN: new flows take
 #      the mesh, a TCP download started before keeps running to the end.
 #   6. `fenliu dump offload` and `dump nat` show all that; offload-down runs.
+#   7. bad Offload* values stop the start with a tinc.conf:LINE message; a
+#      bad list line is reported as offload.txt:LINE and skipped.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_scenarios.sh"
@@ -128,4 +130,31 @@ grep -qx "list files 1 ipv4 1 ipv6 1" <<<"$(off_dump offload)" || fl_fail "dump 
 [ "$(off_nat_stat ipv4 active)" -gt 0 ] || fl_fail "dump nat: no active IPv4 mappings"
 fl_stop r
 [ "$(cat "$(fl_dir r)/offload-down.ran")" = offl0 ] || fl_fail "offload-down did not run"
+
+# ---- 7. configuration errors name FILE:LINE and stop the start ----
+fl_log "part 7: bad Offload* values"
+d=$(fl_dir r)
+cp "$d/tinc.conf" "$FL_TMP/tinc.conf.good"
+bad_start() { # VAR=VALUE REGEX: fenliud refuses to start, saying REGEX
+	cp "$FL_TMP/tinc.conf.good" "$d/tinc.conf"
+	echo "${1%%=*} = ${1#*=}" >>"$d/tinc.conf"
+	local line
+	line=$(wc -l <"$d/tinc.conf")
+	: >"$d/stderr.bad"
+	if n r timeout 20 "$FENLIU_BUILD/src/daemon/fenliud" -c "$d" -D --pidfile="$d/pid.bad" \
+		--logfile="$d/log.bad" </dev/null >/dev/null 2>"$d/stderr.bad"; then
+		fl_fail "fenliud started with $1"
+	fi
+	grep -qE "tinc\.conf:$line: .*$2" "$d/stderr.bad" "$d/log.bad" ||
+		fl_fail "no tinc.conf:$line message for $1: $(cat "$d/stderr.bad" "$d/log.bad" | tail -n 3)"
+}
+bad_start OffloadAddress=198.18.3.300 "OffloadAddress: expected an IPv4 or IPv6 address: '198.18.3.300'"
+bad_start OffloadAddress=198.18.3.2 "OffloadAddress: a second IPv4 address"
+bad_start OffloadNATUDPTimeout=0 "OffloadNATUDPTimeout"
+bad_start OffloadNATFilter=sometimes "OffloadNATFilter"
+cp "$FL_TMP/tinc.conf.good" "$d/tinc.conf"
+echo "198.51.100.0/33" >>"$d/offload.txt"
+fl_start r
+fl_log_has r "offload.txt:3: .*198\.51\.100\.0/33" || fl_fail "no FILE:LINE message for a bad list line"
+fl_stop r
 fl_log "offload: all parts passed"
