@@ -17,6 +17,8 @@
  *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
  *   fld_purge.c    PURGE: forgetting unreachable nodes
  *   fld_strict.c   StrictSubnets/TunnelServer: subnets from hosts/ files
+ *   fld_offload.c  split tunnelling: offload device, lists, NAT, dumps
+ *                  (fld_offload.h; its variables in fld_offload_conf.c)
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
