@@ -32,6 +32,7 @@ fl_need_fenliu
 fl_init
 
 off_net
+fl_log "far end c: $OFF_FAR ($(fl_daemon_bin c))"
 
 # ---- 1. the offload path, IPv4 and IPv6 ----
 fl_log "part 1: offloaded ping, TCP and UDP, IPv4 and IPv6"
