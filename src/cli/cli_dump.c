@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* cli_dump.c: `fenliu dump [reachable] nodes|edges|subnets|connections|
- * graph|digraph|routes|stats`: asks the daemon (codes 3-6; 64 for fenliu's
- * local routes, 65 for its counters) and prints tinc's CLI lines
- * (CONFIG.md §5.4), "PREFIX NODE" per local route, or "SCOPE NAME VALUE"
- * per counter. Called from fenliu.c's dispatch table. */
+ * graph|digraph|routes|stats|offload|nat`: asks the daemon (codes 3-6; 64
+ * for fenliu's local routes, 65 for its counters, 66 and 67 for split
+ * tunnelling's text dumps) and prints tinc's CLI lines (CONFIG.md §5.4),
+ * "PREFIX NODE" per local route, "SCOPE NAME VALUE" per counter, or the
+ * text lines as they come. Called from fenliu.c's dispatch table. */
 #include "cli/cli_ctl_internal.h"
 
 #include <inttypes.h>
@@ -124,6 +125,14 @@ int fl_cli_format_dump_line(const char *line, int req, int graph, int only_reach
 		snprintf(out, n, "%s %s %llu", a, b, v);
 		return 0;
 	}
+	case FL_REQ_DUMP_OFFLOAD:
+	case FL_REQ_DUMP_NAT: { /* free text after "18 REQ " */
+		int skip = 0;
+		if (sscanf(line, "%*d %*d %n", &skip) != 0 || skip == 0)
+			return -1;
+		snprintf(out, n, "%s", line + skip);
+		return 0;
+	}
 	}
 	return -1;
 }
@@ -135,6 +144,8 @@ static const char *const dump_errors[] = {
 	[FL_REQ_DUMP_CONNECTIONS] = "Unable to parse connection dump from tincd.\n",
 	[FL_REQ_DUMP_ROUTES] = "Unable to parse route dump from fenliud.\n",
 	[FL_REQ_DUMP_STATS] = "Unable to parse stats dump from fenliud.\n",
+	[FL_REQ_DUMP_OFFLOAD] = "Unable to parse offload dump from fenliud.\n",
+	[FL_REQ_DUMP_NAT] = "Unable to parse nat dump from fenliud.\n",
 };
 
 /* Reads dump lines until the terminator of the last request. */
@@ -159,7 +170,8 @@ static int print_dump(const struct fl_cli_env *env, struct fl_ctl_client *c, int
 		if (n < 2)
 			break;
 		if ((req < FL_REQ_DUMP_NODES || req > FL_REQ_DUMP_CONNECTIONS) &&
-		    req != FL_REQ_DUMP_ROUTES && req != FL_REQ_DUMP_STATS) {
+		    req != FL_REQ_DUMP_ROUTES && req != FL_REQ_DUMP_STATS &&
+		    req != FL_REQ_DUMP_OFFLOAD && req != FL_REQ_DUMP_NAT) {
 			fprintf(env->err, "Unable to parse dump from tincd.\n");
 			return 1;
 		}
@@ -198,6 +210,7 @@ int fl_cli_dump(const struct fl_cli_env *env, int argc, char *argv[])
 		{"subnets", FL_REQ_DUMP_SUBNETS, 0}, {"connections", FL_REQ_DUMP_CONNECTIONS, 0},
 		{"graph", FL_REQ_DUMP_NODES, 1}, {"digraph", FL_REQ_DUMP_NODES, 2},
 		{"routes", FL_REQ_DUMP_ROUTES, 0}, {"stats", FL_REQ_DUMP_STATS, 0},
+		{"offload", FL_REQ_DUMP_OFFLOAD, 0}, {"nat", FL_REQ_DUMP_NAT, 0},
 	};
 	size_t k = 0;
 	while (k < sizeof(kinds) / sizeof(kinds[0]) && strcasecmp(argv[1], kinds[k].name) != 0)

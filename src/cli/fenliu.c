@@ -46,7 +46,7 @@ static const struct cli_verb cli_verbs[] = {
 	{"restart", cli_ctl_restart, "[fenliud options]", "restart fenliud"},
 	{"reload", cli_ctl_reload, "", "partially reload the configuration of the running fenliud"},
 	{"pid", cli_ctl_pid, "", "show the PID of the running fenliud"},
-	{"dump", cli_ctl_dump, "[reachable] nodes|edges|subnets|connections|graph|digraph|routes|stats",
+	{"dump", cli_ctl_dump, "[reachable] nodes|edges|subnets|connections|graph|digraph|routes|stats|offload|nat",
 	 "dump a list of one of the given types"},
 	{"info", cli_ctl_info, "NODE|SUBNET|ADDRESS",
 	 "give information about a particular NODE, SUBNET or ADDRESS"},

@@ -32,6 +32,7 @@ static const char *const w_bcast[] = {"no", "mst", "direct", "yes", NULL};
 static const char *const w_prio[] = {"low", "normal", "high", NULL};
 static const char *const w_upnp[] = {"no", "yes", "udponly", NULL};
 static const char *const w_sandbox[] = {"off", "normal", "high", NULL};
+static const char *const w_natfilter[] = {"endpoint", "address", "address-port", NULL};
 static const char *const w_proxy[] = {"none", "socks4", "socks5", "http", "exec", "socks4a", NULL};
 
 /* An integer variable: {name, FL_VT_INT, flags, lo, hi, NULL}. */
@@ -115,6 +116,18 @@ static const struct fl_var vars[] = {
 	{"PublicKeyFile", FL_VT_STR, S | H | L, 0, 0, NULL},
 	/* fenliu's own variables (documented in fenliu.conf(5)). */
 	I("CryptoThreads", 0, 1024, S),
+	/* Split tunnelling (doc/offload.md). */
+	{"OffloadInterface", FL_VT_STR, S, 0, 0, NULL},
+	{"OffloadAddress", FL_VT_STR, S | M, 0, 0, NULL},
+	{"OffloadList", FL_VT_STR, S | M | R, 0, 0, NULL},
+	{"OffloadExclude", FL_VT_STR, S | M | R, 0, 0, NULL},
+	I("OffloadNATMaxMappings", 1, 67108862, S),
+	I("OffloadNATMaxPerHost", 1, INT_MAX, S),
+	I("OffloadNATUDPTimeout", 1, 604800, S),
+	I("OffloadNATTCPTimeout", 1, 604800, S),
+	I("OffloadNATTCPTransitoryTimeout", 1, 604800, S),
+	I("OffloadNATICMPTimeout", 1, 604800, S),
+	{"OffloadNATFilter", FL_VT_ENUM, S, 0, 0, w_natfilter},
 	{NULL, FL_VT_STR, 0, 0, 0, NULL},
 };
 

@@ -38,6 +38,8 @@ enum fl_ctl_req {
 	 * with "18 -1". */
 	FL_REQ_DUMP_ROUTES = 64, /* "18 64 PREFIX NODE" per local route, then "18 64" */
 	FL_REQ_DUMP_STATS = 65,  /* "18 65 SCOPE NAME VALUE" per counter, then "18 65" */
+	FL_REQ_DUMP_OFFLOAD = 66, /* "18 66 TEXT" per line of `dump offload`, then "18 66" */
+	FL_REQ_DUMP_NAT = 67,     /* "18 67 TEXT" per line of `dump nat`, then "18 67" */
 };
 
 /* Node status bits as tinc's CLI decodes them (CONFIG.md §5.3). */

@@ -145,6 +145,20 @@ static void emit_stat(void *sink, const char *scope, const char *name, unsigned 
 	sendf(sink, "%d %d %s %s %llu", FL_CTL_CONTROL, FL_REQ_DUMP_STATS, scope, name, value);
 }
 
+/* A text dump's sink: the session and the request being answered. */
+struct line_sink {
+	struct fl_ctl_session *s;
+	int req;
+};
+
+/* Text dump lines carry no newline (a line is one record). */
+static void emit_line(void *sink, const char *line)
+{
+	struct line_sink *ls = sink;
+	if (!strchr(line, '\n'))
+		sendf(ls->s, "%d %d %s", FL_CTL_CONTROL, ls->req, line);
+}
+
 static bool dump(struct fl_ctl_session *s, const struct fl_ctl_provider *p, int req)
 {
 	switch (req) {
@@ -176,6 +190,13 @@ static bool dump(struct fl_ctl_session *s, const struct fl_ctl_provider *p, int 
 		if (p->each_stat)
 			p->each_stat(p->ctx, emit_stat, s);
 		break;
+	case FL_REQ_DUMP_OFFLOAD:
+	case FL_REQ_DUMP_NAT: {
+		struct line_sink ls = {s, req};
+		if (p->each_line)
+			p->each_line(p->ctx, req, emit_line, &ls);
+		break;
+	}
 	}
 	return sendf(s, "%d %d", FL_CTL_CONTROL, req);
 }
@@ -205,6 +226,8 @@ static bool handle_control(struct fl_ctl_session *s, const struct fl_ctl_provide
 	case FL_REQ_DUMP_TRAFFIC:
 	case FL_REQ_DUMP_ROUTES:
 	case FL_REQ_DUMP_STATS:
+	case FL_REQ_DUMP_OFFLOAD:
+	case FL_REQ_DUMP_NAT:
 		return dump(s, p, type);
 	case FL_REQ_PURGE:
 		if (p->purge)

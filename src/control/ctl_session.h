@@ -29,6 +29,8 @@ typedef void fl_ctl_route_fn(void *sink, const char *prefix, const char *node);
  * single words. */
 typedef void fl_ctl_stat_fn(void *sink, const char *scope, const char *name,
 			    unsigned long long value);
+/* One line of a text dump (FL_REQ_DUMP_OFFLOAD, FL_REQ_DUMP_NAT). */
+typedef void fl_ctl_line_fn(void *sink, const char *line);
 
 struct fl_ctl_provider {
 	void *ctx;
@@ -57,6 +59,8 @@ struct fl_ctl_provider {
 	void (*each_route)(void *ctx, fl_ctl_route_fn *emit, void *sink);
 	/* Optional: counters for FL_REQ_DUMP_STATS. */
 	void (*each_stat)(void *ctx, fl_ctl_stat_fn *emit, void *sink);
+	/* Optional: the text dumps (req FL_REQ_DUMP_OFFLOAD or _NAT). */
+	void (*each_line)(void *ctx, int req, fl_ctl_line_fn *emit, void *sink);
 };
 
 enum fl_ctl_state { FL_CTL_AWAIT_ID, FL_CTL_READY, FL_CTL_CLOSED };

@@ -24,6 +24,7 @@
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
+#include "daemon/fld_offload.h"
 #include "daemon/fld_notify.h"
 #include "log/log.h"
 #include "io/tun.h"
@@ -252,6 +253,7 @@ int fld_reload(struct fld *d)
 		return EINVAL;
 	}
 	fld_routes_reload(d); /* keeps the old routes if route/ cannot be read */
+	fld_offload_reload(d); /* likewise the offload lists */
 	main_script_env(d, &env);
 	fl_script_set_env(d->scripts, &env);
 	main_mesh_config(d, &cfg);
@@ -339,6 +341,7 @@ static void main_tick(struct fld *d)
 	mesh_out_clear(&out);
 	fld_udp_tick(d);
 	fld_keyexpire_tick(d);
+	fld_offload_tick(d);
 	fld_net_tick(d);
 	fld_notify_watchdog(fld_now());
 }
@@ -413,6 +416,8 @@ static int main_start(struct fld *d)
 		return -1;
 	main_subnet_events(d);
 	fl_script_run_sync(d->scripts, "tinc-up", NULL);
+	if (fld_offload_start(d) < 0)
+		return -1;
 	mesh_out_init(&out);
 	if (main_own_subnets(d, &d->cfg->s.subnet, &out) < 0 || fld_strict_load(d, &out) < 0) {
 		mesh_out_clear(&out);
@@ -451,6 +456,7 @@ static void main_stop(struct fld *d)
 		fld_out_run(d, &out);
 		mesh_out_clear(&out);
 	}
+	fld_offload_stop(d); /* offload-down before tinc-down */
 	if (d->scripts) {
 		fl_script_drain(d->scripts);
 		fl_script_run_sync(d->scripts, "tinc-down", NULL);

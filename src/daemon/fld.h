@@ -20,6 +20,8 @@
  *   fld_strict.c   StrictSubnets/TunnelServer: subnets from hosts/ files
  *   fld_udpoff.c   UDP_SEGMENT/UDP_GRO on the UDP sockets
  *   fld_privs.c    -L, ProcessPriority, -U/-R (after devices and sockets)
+ *   fld_offload.c  split tunnelling: offload device, lists, NAT, dumps
+ *                  (fld_offload.h; its variables in fld_offload_conf.c)
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -56,6 +58,7 @@ struct fld_watch {
 
 struct fld;
 struct fld_routes;
+struct fld_offload;
 
 /* One meta connection (mesh connection id = id). */
 struct fld_conn {
@@ -207,6 +210,7 @@ struct fld {
 	uint64_t accept_resume_ms;	/* listeners paused until then; 0: not */
 	uint64_t accept_log_ms;		/* fld_now() of the last pause logged */
 	struct fld_routes *routes;	/* fld_routes.c */
+	struct fld_offload *offload;	/* fld_offload.c; NULL: no OffloadInterface */
 };
 
 /* fld_meta.c */
@@ -281,6 +285,10 @@ int fld_routes_reload(struct fld *d);
 void fld_routes_free(struct fld *d);
 struct fl_dp_peer *fld_routes_lookup(void *ctx, int version, const uint8_t *dst);
 void fld_routes_each(void *ctx, fl_ctl_route_fn *emit, void *sink);
+
+/* fld_offload.c (more in fld_offload.h): the control provider's text
+ * dumps, `fenliu dump offload` and `dump nat` (ctx = struct fld). */
+void fld_offload_each_line(void *ctx, int req, fl_ctl_line_fn *emit, void *sink);
 
 /* fld_stats.c: `fenliu dump stats` and the rate-limited drop log. */
 void fld_stats_each(void *ctx, fl_ctl_stat_fn *emit, void *sink);

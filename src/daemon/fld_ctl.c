@@ -195,6 +195,7 @@ static const struct fl_ctl_provider ctl_provider_tmpl = {
 	.each_subnet = ctl_each_subnet,
 	.each_route = fld_routes_each,
 	.each_stat = fld_stats_each,
+	.each_line = fld_offload_each_line,
 	.each_connection = ctl_each_connection,
 	.each_traffic = ctl_each_traffic,
 	.stop = ctl_stop,

@@ -16,6 +16,7 @@
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
+#include "daemon/fld_offload.h"
 #include "dataplane/dp_sptps.h"
 #include "io/tun.h"
 #include "io/udp.h"
@@ -219,6 +220,7 @@ int fld_dp_start(struct fld *d)
 		.edge_addr = dp_edge_addr,
 		.local_route = fld_routes_lookup,
 		.drop_note = fld_stats_drop_note,
+		.offload = fld_offload_hook,
 	};
 	d->pool = fl_pkt_pool_new(DP_POOL_PACKETS);
 	d->dps = fl_dp_sptps_new();
@@ -254,6 +256,7 @@ void fld_dp_free_pool(struct fld *d)
 void fld_dp_flush(struct fld *d)
 {
 	dp_tun_gro_flush(d);
+	fld_offload_flush(d); /* split tunnelling's device, likewise */
 	for (size_t i = 0; i < d->n_listen; i++)
 		if (d->txq[i].n)
 			fl_udp_txq_flush(&d->txq[i]);

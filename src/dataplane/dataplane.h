@@ -204,6 +204,11 @@ struct fl_dp_ops {
 	 * UDP source (NULL if not from UDP). Optional. */
 	void (*drop_note)(void *ctx, enum fl_dp_drop why, struct fl_dp_peer *peer,
 			  const union fl_addr *from);
+	/* Split tunnelling (doc/offload.md, dataplane/dp_offload.h): offered
+	 * every IP frame (14-byte header + packet) from our own device before
+	 * the local routes. true = it took p (offloaded, answered or dropped);
+	 * false = p untouched, route it as usual. Optional. */
+	bool (*offload)(void *ctx, uint64_t now, struct fl_pkt *p);
 };
 
 /* Errors of fl_dp_crypto.open. */

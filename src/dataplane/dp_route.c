@@ -147,6 +147,8 @@ static void dp_route_ip(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *sourc
 	bool for_us = (p->meta & DP_META_FOR_US) != 0;
 
 	p->meta &= ~DP_META_BITS;
+	if (source->myself && dp->ops.offload && dp->ops.offload(dp->ops.ctx, now, p))
+		return; /* split tunnelling: the offload set comes first */
 	if (source->myself && dp->ops.local_route && dp_route_local(dp, now, ip, p))
 		return;
 

@@ -35,7 +35,7 @@ static bool timeout_ok(uint32_t t)
 	return t >= 1 && t <= NAT_MAX_TIMEOUT;
 }
 
-static enum nat_err config_check(const struct nat_config *c)
+enum nat_err nat_config_check(const struct nat_config *c)
 {
 	if (c->n_ext < 1 || c->n_ext > NAT_MAX_EXT)
 		return NAT_ERR_N_EXT;
@@ -61,7 +61,7 @@ static enum nat_err config_check(const struct nat_config *c)
 
 struct nat *nat_new(const struct nat_config *c, enum nat_err *err)
 {
-	*err = config_check(c);
+	*err = nat_config_check(c);
 	if (*err != NAT_OK)
 		return NULL;
 	struct nat *n = calloc(1, sizeof(*n));
@@ -109,6 +109,11 @@ void nat_free(struct nat *n)
 void nat_expire(struct nat *n, uint32_t now, uint32_t budget)
 {
 	nat_table_advance(n, now, budget);
+}
+
+bool nat_has_int(const struct nat *n, uint8_t proto, uint32_t addr, uint16_t port)
+{
+	return nat_lookup_int(n, proto, addr, port) != NAT_NIL;
 }
 
 void nat_stats_get(const struct nat *n, struct nat_stats *out)

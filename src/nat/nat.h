@@ -139,4 +139,26 @@ void nat_expire(struct nat *n, uint32_t now, uint32_t budget);
 
 void nat_stats_get(const struct nat *n, struct nat_stats *out);
 
+/* Whether the internal endpoint (proto, addr, port; raw network order) has
+ * a mapping: lets a caller keep an established flow on the NAT's path after
+ * its routing decision changed. No side effects. */
+bool nat_has_int(const struct nat *n, uint8_t proto, uint32_t addr, uint16_t port);
+
+/* One live mapping as `fenliu dump nat` shows it. Addresses in network
+ * order (IPv4: the first 4 bytes), ports and ids in host order. */
+struct nat_entry {
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;  /* 6 TCP, 17 UDP, 136 UDP-Lite, 1 ICMP, 58 ICMPv6 */
+	uint8_t int_addr[16], ext_addr[16];
+	uint16_t int_port, ext_port;
+	uint32_t idle;    /* seconds since the last packet that refreshed it */
+	uint32_t expires; /* seconds until it may be reclaimed */
+	const char *state; /* "active"; TCP: "opening", "established", "closing" */
+};
+typedef void nat_entry_fn(void *ctx, const struct nat_entry *e);
+
+/* Calls fn for every live mapping (pool order). Control thread: the owner
+ * of n; O(max_mappings), for the control socket only. */
+void nat_each(const struct nat *n, uint32_t now, nat_entry_fn *fn, void *ctx);
+
 #endif

@@ -225,6 +225,9 @@ static inline uint32_t nat_map_timeout(const struct nat *n, const struct nat_map
 	}
 }
 
+/* nat.c: checks a config (nat_new's first step; nat6_new uses it too). */
+enum nat_err nat_config_check(const struct nat_config *c);
+
 /* nat_table.c */
 uint32_t nat_table_create(struct nat *n, uint8_t proto, uint32_t addr, uint16_t port,
                           uint32_t now, enum nat_verdict *v);

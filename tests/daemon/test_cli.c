@@ -78,9 +78,19 @@ static void p_stats(void *ctx, fl_ctl_stat_fn *emit, void *sink)
 	emit(sink, "peer:gamma", "drop-oversize", 18446744073709551615ull);
 }
 
+static void p_lines(void *ctx, int req, fl_ctl_line_fn *emit, void *sink)
+{
+	if (req == FL_REQ_DUMP_OFFLOAD) {
+		emit(sink, "interface offl0 address 192.0.2.1 address6 -");
+		emit(sink, "drop no_mapping 7");
+	} else {
+		emit(sink, "udp 10.0.0.2:5000 192.0.2.1:5000 idle 3 expires 117 active");
+	}
+}
+
 static const struct fl_ctl_provider prov = {
 	NULL, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL, p_stop, p_reload, NULL, NULL, NULL, NULL,
-	p_routes, p_stats,
+	p_routes, p_stats, p_lines,
 };
 
 /* A poll(2) loop standing in for the daemon's event loop. */
@@ -208,6 +218,14 @@ static void test_dump_verbs(void **state)
 	free(out), free(err);
 	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "stats", NULL), 0);
 	assert_string_equal(out, "drop auth 3\npeer:gamma drop-oversize 18446744073709551615\n");
+	assert_string_equal(err, "");
+	free(out), free(err);
+	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "offload", NULL), 0);
+	assert_string_equal(out, "interface offl0 address 192.0.2.1 address6 -\ndrop no_mapping 7\n");
+	assert_string_equal(err, "");
+	free(out), free(err);
+	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "nat", NULL), 0);
+	assert_string_equal(out, "udp 10.0.0.2:5000 192.0.2.1:5000 idle 3 expires 117 active\n");
 	assert_string_equal(err, "");
 	free(out), free(err);
 	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "connections", NULL), 0);

@@ -98,7 +98,7 @@ static int p_disconnect(void *ctx, const char *name) { return strcmp(name, "beta
 static struct fake fk;
 static const struct fl_ctl_provider prov = {
 	&fk, p_name, p_nodes, p_edges, p_subnets, p_conns, NULL,
-	p_stop, p_reload, p_retry, p_purge, p_disconnect, NULL, NULL, NULL,
+	p_stop, p_reload, p_retry, p_purge, p_disconnect, NULL, NULL, NULL, NULL,
 };
 
 static void feed(struct fl_ctl_session *s, const char *text, bool ok)

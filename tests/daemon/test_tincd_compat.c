@@ -237,7 +237,7 @@ static void p_subnets(void *ctx, fl_ctl_subnet_fn *emit, void *sink)
 static bool stopping;
 static void p_stop(void *ctx) { stopping = true; }
 static const struct fl_ctl_provider prov = {NULL, p_name, p_nodes, NULL, p_subnets, NULL, NULL, p_stop,
-                                            NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+                                            NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 static void serve(void)
 {
