@@ -62,7 +62,7 @@ static const struct fl_var vars[] = {
 	{"IffOneQueue", FL_VT_BOOL, S, 0, 0, NULL},
 	{"IndirectData", FL_VT_BOOL, S | H | R, 0, 0, NULL},
 	{"Interface", FL_VT_STR, S, 0, 0, NULL},
-	I("InvitationExpire", INT_MIN, INT_MAX, S | R | U),
+	I("InvitationExpire", INT_MIN, INT_MAX, S | R),
 	I("KeyExpire", INT_MIN, INT_MAX, S | R),
 	{"ListenAddress", FL_VT_ADDR, S | M, 0, 0, NULL},
 	{"LocalDiscovery", FL_VT_BOOL, S | R, 0, 0, NULL},

@@ -17,6 +17,7 @@
  *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
  *   fld_purge.c    PURGE: forgetting unreachable nodes
  *   fld_strict.c   StrictSubnets/TunnelServer: subnets from hosts/ files
+ *   fld_invite.c   invitations: the inviter's side of `tinc join`
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -71,6 +72,7 @@ struct fld_conn {
 	uint8_t *out;		/* pending output */
 	size_t out_len, out_cap;
 	uint64_t started_ms;
+	struct fld_invite *invite;	/* fld_invite.c: an invitation greeting */
 };
 
 /* Per-node daemon state, by mesh node. */
@@ -213,6 +215,7 @@ struct fld {
 	uint64_t accept_resume_ms;	/* listeners paused until then; 0: not */
 	uint64_t accept_log_ms;		/* fld_now() of the last pause logged */
 	struct fld_routes *routes;	/* fld_routes.c */
+	int invitation_expire;		/* InvitationExpire, seconds */
 };
 
 /* fld_meta.c */
@@ -315,6 +318,12 @@ void fld_purge(struct fld *d);
 /* fld_strict.c: with StrictSubnets (or TunnelServer), other nodes' subnets
  * become exactly their hosts/ files' Subnet lines. 0, or -1 (logged). */
 int fld_strict_load(struct fld *d, struct mesh_out *out);
+
+/* fld_invite.c: the inviter's side of `tinc join` (an ID line "0 ?KEY"). */
+bool fld_invite_greeting(const char *line, size_t len);
+/* Answer the greeting and start the invitation's SPTPS session. 0 or -1. */
+int fld_invite_start(struct fld_conn *c, const char *line, size_t len);
+void fld_invite_free(struct fld_conn *c);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);

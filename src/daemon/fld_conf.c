@@ -185,6 +185,7 @@ int fld_conf_load(struct fld *d, bool first)
 	d->ping_timeout = s.ping_timeout;
 	d->max_timeout = s.max_timeout;
 	d->key_expire = s.key_expire;
+	d->invitation_expire = s.invitation_expire;
 	d->autoconnect = s.autoconnect;
 	d->has_weight = s.weight != FL_UNSET;
 	d->weight = s.weight;
