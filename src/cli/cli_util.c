@@ -53,6 +53,16 @@ bool cli_confbase_exists(const struct fl_cli *cli)
 	return true;
 }
 
+bool cli_netname_strict(const char *net)
+{
+	if (!*net || *net == '.')
+		return false;
+	for (const char *c = net; *c; c++)
+		if (iscntrl((unsigned char)*c) || strchr("/\\ $%<>:`\"|?*", *c))
+			return false;
+	return true;
+}
+
 bool cli_name_valid(const char *name)
 {
 	if (!*name)

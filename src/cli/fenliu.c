@@ -56,6 +56,9 @@ static const struct cli_verb cli_verbs[] = {
 	{"purge", cli_ctl_purge, "", "purge unreachable nodes"},
 	{"disconnect", cli_ctl_disconnect, "NODE", "close the meta connection with NODE"},
 	{"fsck", cli_ctl_fsck, "", "check the configuration files for problems"},
+	/* invitations (cli_invite.c, cli_join.c) */
+	{"invite", cli_invite, "NODE", "generate an invitation for NODE"},
+	{"join", cli_join, "[URL]", "join a VPN using an invitation URL"},
 };
 
 static void cli_usage(FILE *f, const char *prog)
@@ -65,6 +68,8 @@ static void cli_usage(FILE *f, const char *prog)
 		"  -c, --config=DIR   configuration directory (CONFBASE)\n"
 		"  -n, --net=NETNAME  use %s/tinc/NETNAME (default: $NETNAME)\n"
 		"      --pidfile=FILE read the control cookie from FILE\n"
+		"      --force        force some commands to work despite warnings\n"
+		"      --batch        do not ask anything on the terminal\n"
 		"      --help         show this help\n"
 		"      --version      show the version\n\n"
 		"Commands:\n", prog, FL_SYSCONFDIR);
@@ -123,6 +128,8 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{"pidfile", required_argument, NULL, 'P'},
+		{"force", no_argument, NULL, 'f'},
+		{"batch", no_argument, NULL, 'b'},
 		{NULL, 0, NULL, 0},
 	};
 	struct fl_cli cli = {.prog = argv[0]};
@@ -135,6 +142,8 @@ int main(int argc, char **argv)
 		case 'c': config = optarg; cli.confbase_given = true; break;
 		case 'n': cli.netname = optarg; break;
 		case 'P': cli.pidfile = optarg; break;
+		case 'f': cli.force = true; break;
+		case 'b': cli.batch = true; break;
 		case 'h': cli_usage(stdout, argv[0]); return 0;
 		case 'V': printf("fenliu %s (tinc 1.1 protocol 17.7)\n", FL_VERSION); return 0;
 		default:
