@@ -54,10 +54,32 @@ int cli_invite(const struct fl_cli *cli, int argc, char **argv);
 /* `dump invitations`: list CONFBASE/invitations as tinc does. 0 or 1. */
 int cli_dump_invitations(const char *confbase);
 
+/* cli_config.c: get/set/add/del/config (argv[0] is the verb) */
+int cli_config(const struct fl_cli *cli, int argc, char **argv);
+
+/* cli_share.c: host files over stdin/stdout */
+int cli_export(const struct fl_cli *cli, int argc, char **argv);
+int cli_export_all(const struct fl_cli *cli, int argc, char **argv);
+int cli_import(const struct fl_cli *cli, int argc, char **argv);
+int cli_exchange(const struct fl_cli *cli, int argc, char **argv);
+int cli_exchange_all(const struct fl_cli *cli, int argc, char **argv);
+
+/* cli_sign.c: signed messages */
+int cli_sign(const struct fl_cli *cli, int argc, char **argv);
+int cli_verify(const struct fl_cli *cli, int argc, char **argv);
+
+/* cli_shell.c: the interactive shell (no command given). Each line goes
+ * to dispatch, which returns the command's exit status, -1 if unknown. */
+int cli_shell(const struct fl_cli *cli, fl_cli_verb_fn dispatch);
+
 /* cli_join.c: accept an invitation */
 int cli_join(const struct fl_cli *cli, int argc, char **argv);
 
 /* cli_util.c: helpers shared by verbs. */
+
+/* May we talk with a person: stdin and stdout are terminals and no
+ * --batch (tinc's "tty"). */
+bool cli_tty(const struct fl_cli *cli);
 
 /* tinc's strict netname rule (no blanks or shell characters). */
 bool cli_netname_strict(const char *net);

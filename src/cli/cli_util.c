@@ -53,6 +53,11 @@ bool cli_confbase_exists(const struct fl_cli *cli)
 	return true;
 }
 
+bool cli_tty(const struct fl_cli *cli)
+{
+	return !cli->batch && isatty(0) && isatty(1);
+}
+
 bool cli_netname_strict(const char *net)
 {
 	if (!*net || *net == '.')

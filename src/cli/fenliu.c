@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -34,6 +35,9 @@ struct cli_verb {
  * src/cli/meson.build and one row here. Rows are shown by --help in this
  * order; argv[0] of the verb is its name.
  */
+static int cli_help(const struct fl_cli *cli, int argc, char **argv);
+static int cli_version(const struct fl_cli *cli, int argc, char **argv);
+
 static const struct cli_verb cli_verbs[] = {
 	{"init", cli_init, "NAME", "create a configuration directory for node NAME"},
 	{"generate-ed25519-keys", cli_generate_ed25519_keys, "",
@@ -56,10 +60,46 @@ static const struct cli_verb cli_verbs[] = {
 	{"purge", cli_ctl_purge, "", "purge unreachable nodes"},
 	{"disconnect", cli_ctl_disconnect, "NODE", "close the meta connection with NODE"},
 	{"fsck", cli_ctl_fsck, "", "check the configuration files for problems"},
+	/* configuration files (cli_config.c) */
+	{"config", cli_config, "[get|set|add|del] VARIABLE [VALUE]",
+	 "get or change a configuration variable"},
+	{"get", cli_config, "VARIABLE", "print the current value of VARIABLE"},
+	{"set", cli_config, "VARIABLE VALUE", "set VARIABLE to VALUE"},
+	{"add", cli_config, "VARIABLE VALUE", "add VARIABLE with the given VALUE"},
+	{"del", cli_config, "VARIABLE [VALUE]", "remove VARIABLE [only ones with the given VALUE]"},
 	/* invitations (cli_invite.c, cli_join.c) */
 	{"invite", cli_invite, "NODE", "generate an invitation for NODE"},
 	{"join", cli_join, "[URL]", "join a VPN using an invitation URL"},
+	/* host files over stdin/stdout (cli_share.c) */
+	{"export", cli_export, "", "export our host configuration file to standard output"},
+	{"export-all", cli_export_all, "", "export all host configuration files to standard output"},
+	{"import", cli_import, "", "import host configuration file(s) from standard input"},
+	{"exchange", cli_exchange, "", "same as export followed by import"},
+	{"exchange-all", cli_exchange_all, "", "same as export-all followed by import"},
+	/* signed messages (cli_sign.c) */
+	{"sign", cli_sign, "[FILE]", "generate a signed version of a file"},
+	{"verify", cli_verify, "NODE [FILE]", "verify that a file was signed by the given NODE"},
+	{"help", cli_help, "", "show this help"},
+	{"version", cli_version, "", "show the version"},
 };
+
+static void cli_print_version(void)
+{
+	printf("fenliu version %s (protocol 17.7)\n"
+	       "Speaks tinc 1.1's protocol and takes tinc's commands.\n", FL_VERSION);
+}
+
+static int cli_version(const struct fl_cli *cli, int argc, char **argv)
+{
+	(void)cli;
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "Too many arguments!\n");
+		return 1;
+	}
+	cli_print_version();
+	return 0;
+}
 
 static void cli_usage(FILE *f, const char *prog)
 {
@@ -69,13 +109,31 @@ static void cli_usage(FILE *f, const char *prog)
 		"  -n, --net=NETNAME  use %s/tinc/NETNAME (default: $NETNAME)\n"
 		"      --pidfile=FILE read the control cookie from FILE\n"
 		"      --force        force some commands to work despite warnings\n"
-		"      --batch        do not ask anything on the terminal\n"
+		"  -b, --batch        do not ask anything on the terminal\n"
 		"      --help         show this help\n"
 		"      --version      show the version\n\n"
 		"Commands:\n", prog, FL_SYSCONFDIR);
 	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++)
 		fprintf(f, "  %s %s\n      %s\n", cli_verbs[i].name, cli_verbs[i].usage,
 			cli_verbs[i].summary);
+}
+
+static int cli_help(const struct fl_cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	cli_usage(stdout, cli->prog);
+	return 0;
+}
+
+/* Run one command line (argv[0] = the verb, any case, as tinc). */
+static int cli_dispatch(const struct fl_cli *cli, int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++)
+		if (strcasecmp(argv[0], cli_verbs[i].name) == 0)
+			return cli_verbs[i].run(cli, argc, argv);
+	fprintf(stderr, "Unknown command `%s'.\n", argv[0]);
+	return 1;
 }
 
 /* Netname rules (CONFIG.md §1.1); "." or "" means none. */
@@ -137,7 +195,7 @@ int main(int argc, char **argv)
 	int c;
 
 	/* '+': options end at the verb, so a verb's own arguments are its own */
-	while ((c = getopt_long(argc, argv, "+c:n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+bc:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': config = optarg; cli.confbase_given = true; break;
 		case 'n': cli.netname = optarg; break;
@@ -145,15 +203,11 @@ int main(int argc, char **argv)
 		case 'f': cli.force = true; break;
 		case 'b': cli.batch = true; break;
 		case 'h': cli_usage(stdout, argv[0]); return 0;
-		case 'V': printf("fenliu %s (tinc 1.1 protocol 17.7)\n", FL_VERSION); return 0;
+		case 'V': cli_print_version(); return 0;
 		default:
 			fprintf(stderr, "Try '%s --help'.\n", argv[0]);
 			return 1;
 		}
-	}
-	if (optind >= argc) {
-		cli_usage(stderr, argv[0]);
-		return 1;
 	}
 	if (sodium_init() < 0) {
 		cli_error("libsodium initialisation failed");
@@ -161,9 +215,12 @@ int main(int argc, char **argv)
 	}
 	if (!cli_confbase(&cli, config))
 		return 1;
+	if (optind >= argc)
+		return cli_shell(&cli, cli_dispatch);
 	for (size_t i = 0; i < sizeof cli_verbs / sizeof cli_verbs[0]; i++)
-		if (strcmp(argv[optind], cli_verbs[i].name) == 0)
+		if (strcasecmp(argv[optind], cli_verbs[i].name) == 0)
 			return cli_verbs[i].run(&cli, argc - optind, argv + optind);
-	cli_error("unknown command '%s'; try '%s --help'", argv[optind], argv[0]);
+	fprintf(stderr, "Unknown command `%s'.\nTry `%s --help' for more information.\n",
+		argv[optind], argv[0]);
 	return 1;
 }
