@@ -72,10 +72,20 @@ int cli_verify(const struct fl_cli *cli, int argc, char **argv);
  * to dispatch, which returns the command's exit status, -1 if unknown. */
 int cli_shell(const struct fl_cli *cli, fl_cli_verb_fn dispatch);
 
+/* cli_network.c, cli_edit.c, cli_pcap.c, cli_top.c */
+int cli_network(const struct fl_cli *cli, int argc, char **argv);
+int cli_edit(const struct fl_cli *cli, int argc, char **argv);
+int cli_pcap(const struct fl_cli *cli, int argc, char **argv);
+int cli_top(const struct fl_cli *cli, int argc, char **argv);
+
 /* cli_join.c: accept an invitation */
 int cli_join(const struct fl_cli *cli, int argc, char **argv);
 
 /* cli_util.c: helpers shared by verbs. */
+
+/* Fill cli->confbase from config (-c), else cli->netname (-n) or
+ * $NETNAME, as tinc does (CONFIG.md §1.1). false after a message. */
+bool cli_set_confbase(struct fl_cli *cli, const char *config);
 
 /* May we talk with a person: stdin and stdout are terminals and no
  * --batch (tinc's "tty"). */
