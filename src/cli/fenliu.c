@@ -40,7 +40,7 @@ static int cli_help(const struct fl_cli *cli, int argc, char **argv);
 static int cli_version(const struct fl_cli *cli, int argc, char **argv);
 
 static const struct cli_verb cli_verbs[] = {
-	{"init", cli_init, "NAME", "create a configuration directory for node NAME", 1},
+	{"init", cli_init, "NAME", "create a configuration directory for node NAME", 0},
 	{"generate-ed25519-keys", cli_generate_ed25519_keys, "",
 	 "replace our Ed25519 key pair (old keys are kept, commented out)", 0},
 	{"generate-keys", cli_generate_ed25519_keys, "",
