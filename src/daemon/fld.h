@@ -127,6 +127,8 @@ struct fld_meta_stats {
 	unsigned long preauth_record_long;	/* record over FLD_PREAUTH_RECORD_MAX */
 	unsigned long accept_fd_exhausted;	/* accept() out of descriptors */
 	unsigned long accept_paused;		/* times the listeners were paused */
+	unsigned long invitations_accepted;	/* fld_invite.c: joiner's key stored */
+	unsigned long invitations_refused;	/* greeting, cookie or key refused */
 };
 
 struct fld {

@@ -53,6 +53,11 @@ void fld_invite_free(struct fld_conn *c)
 {
 	if (!c->invite)
 		return;
+	/* every invitation connection ends here: count how it went */
+	if (c->invite->done)
+		c->d->meta_stats.invitations_accepted++;
+	else
+		c->d->meta_stats.invitations_refused++;
 	sodium_memzero(c->invite, sizeof *c->invite);
 	free(c->invite);
 	c->invite = NULL;

@@ -109,6 +109,16 @@ run set Weight 5
 run get alice.Weight
 run config
 
+# invitations: everything short of making one (URLs are random)
+run dump invitations
+run invite
+run invite bob
+run invite bad-name
+run invite x y
+run join
+run join 192.0.2.1/short
+run join a b c
+
 # host files over stdin/stdout
 printf 'Name = carol\nAddress = 192.0.2.3\n#---------------------------------------------------------------#\nName = dave\nSubnet = 198.51.100.4/32\n' >"$work/in1"
 printf 'junk\nName = carol\nAddress = 192.0.2.33\n' >"$work/in2"
