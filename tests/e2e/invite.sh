@@ -112,5 +112,13 @@ url_c=$(invite a c)
 join fenliu c "$url_c" || fl_fail "fenliu join c: $(cat "$FL_TMP/join-c.err")"
 check_joined a c fenliu
 
+# invite refuses names that are taken: a host file, or a node the running
+# daemon knows (b, a tincd, learned c through a but has no hosts/c)
+out=$(fl_cli_as fenliu a invite b 2>&1) && fl_fail "a: invite b succeeded although hosts/b exists"
+grep -qx "A host config file for b already exists!" <<<"$out" || fl_fail "a: invite b: $out"
+fl_wait 20 "b knows c" fl_reachable b c
+out=$(fl_cli_as fenliu b invite c 2>&1) && fl_fail "b: invite c succeeded although c is known"
+grep -qx "A node with name c is already known!" <<<"$out" || fl_fail "b: invite c: $out"
+
 for x in a b c t u; do fl_stop "$x"; done
 echo "ok: invitations both ways with stock tinc 1.1 and fenliu-fenliu; single use and expiry"
