@@ -60,7 +60,13 @@ int cli_network(const struct fl_cli *ccli, int argc, char **argv)
 		if (!cli_netname_strict(net))
 			fprintf(stderr, "Warning: unsafe character in netname!\n");
 	}
-	cli->netname = strcmp(net, ".") ? net : NULL;
+	/* the shell reuses its line buffer: keep our own copy of the name */
+	static char name[256];
+	if (snprintf(name, sizeof name, "%s", net) >= (int)sizeof name) {
+		fprintf(stderr, "Invalid character in netname!\n");
+		return 1;
+	}
+	cli->netname = strcmp(name, ".") ? name : NULL;
 	cli->confbase_given = false;
 	return cli_set_confbase(cli, NULL) ? 0 : 1;
 }
