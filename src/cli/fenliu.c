@@ -111,7 +111,8 @@ static int cli_version(const struct fl_cli *cli, int argc, char **argv)
 
 static void cli_usage(FILE *f, const char *prog)
 {
-	fprintf(f, "Usage: %s [options] COMMAND [arguments]\n\n"
+	fprintf(f, "Usage: %s [options] [COMMAND [arguments]]\n"
+		"Without a COMMAND, commands are read from standard input, one per line.\n\n"
 		"Options:\n"
 		"  -c, --config=DIR   configuration directory (CONFBASE)\n"
 		"  -n, --net=NETNAME  use %s/tinc/NETNAME (default: $NETNAME)\n"
