@@ -25,6 +25,8 @@ struct fl_cli {
 	const char *netname;            /* NULL when none */
 	bool confbase_given;            /* -c was used */
 	const char *pidfile;            /* --pidfile=FILE (control verbs), or NULL */
+	bool force;                     /* --force: do it anyway (tinc's) */
+	bool batch;                     /* --batch: never ask on the terminal */
 };
 
 /* A verb gets the arguments after its own name (argv[0] = the verb). It
@@ -43,7 +45,54 @@ int cli_generate_ed25519_keys(const struct fl_cli *cli, int argc, char **argv);
  * 0, or -1 after printing why. */
 int cli_keys_install_new(const struct fl_cli *cli, const char *name);
 
+/* cli_init.c: as tinc does, if port 655 is taken, append a free random
+ * Port to the host file at host_path (a warning when that fails). */
+void cli_init_port(const char *host_path);
+
+/* cli_invite.c: invitations (the inviter's side) */
+int cli_invite(const struct fl_cli *cli, int argc, char **argv);
+/* `dump invitations`: list CONFBASE/invitations as tinc does. 0 or 1. */
+int cli_dump_invitations(const char *confbase);
+
+/* cli_config.c: get/set/add/del/config (argv[0] is the verb) */
+int cli_config(const struct fl_cli *cli, int argc, char **argv);
+
+/* cli_share.c: host files over stdin/stdout */
+int cli_export(const struct fl_cli *cli, int argc, char **argv);
+int cli_export_all(const struct fl_cli *cli, int argc, char **argv);
+int cli_import(const struct fl_cli *cli, int argc, char **argv);
+int cli_exchange(const struct fl_cli *cli, int argc, char **argv);
+int cli_exchange_all(const struct fl_cli *cli, int argc, char **argv);
+
+/* cli_sign.c: signed messages */
+int cli_sign(const struct fl_cli *cli, int argc, char **argv);
+int cli_verify(const struct fl_cli *cli, int argc, char **argv);
+
+/* cli_shell.c: the interactive shell (no command given). Each line goes
+ * to dispatch, which returns the command's exit status, -1 if unknown. */
+int cli_shell(const struct fl_cli *cli, fl_cli_verb_fn dispatch);
+
+/* cli_network.c, cli_edit.c, cli_pcap.c, cli_top.c */
+int cli_network(const struct fl_cli *cli, int argc, char **argv);
+int cli_edit(const struct fl_cli *cli, int argc, char **argv);
+int cli_pcap(const struct fl_cli *cli, int argc, char **argv);
+int cli_top(const struct fl_cli *cli, int argc, char **argv);
+
+/* cli_join.c: accept an invitation */
+int cli_join(const struct fl_cli *cli, int argc, char **argv);
+
 /* cli_util.c: helpers shared by verbs. */
+
+/* Fill cli->confbase from config (-c), else cli->netname (-n) or
+ * $NETNAME, as tinc does (CONFIG.md §1.1). false after a message. */
+bool cli_set_confbase(struct fl_cli *cli, const char *config);
+
+/* May we talk with a person: stdin and stdout are terminals and no
+ * --batch (tinc's "tty"). */
+bool cli_tty(const struct fl_cli *cli);
+
+/* tinc's strict netname rule (no blanks or shell characters). */
+bool cli_netname_strict(const char *net);
 
 /* "fenliu: " + message + newline on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

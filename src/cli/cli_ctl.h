@@ -39,6 +39,8 @@ int fl_cli_fsck(const struct fl_cli_env *env, int argc, char *argv[]);
 /* Entry points with fenliu.c's verb signature (cli.h's fl_cli_verb_fn):
  * they build a struct fl_cli_env from struct fl_cli (cli_ctl_verbs.c). */
 struct fl_cli;
+/* The struct fl_cli_env the control verbs get for cli (stdout/stderr). */
+struct fl_cli_env cli_ctl_env_of(const struct fl_cli *cli);
 int cli_ctl_start(const struct fl_cli *cli, int argc, char **argv);
 int cli_ctl_stop(const struct fl_cli *cli, int argc, char **argv);
 int cli_ctl_restart(const struct fl_cli *cli, int argc, char **argv);

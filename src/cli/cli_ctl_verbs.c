@@ -4,7 +4,7 @@
 #include "cli/cli.h"
 #include "cli/cli_ctl.h"
 
-static struct fl_cli_env env_of(const struct fl_cli *cli)
+struct fl_cli_env cli_ctl_env_of(const struct fl_cli *cli)
 {
 	struct fl_cli_env env = {
 		.confbase = cli->confbase_given ? cli->confbase : NULL,
@@ -20,7 +20,7 @@ static struct fl_cli_env env_of(const struct fl_cli *cli)
 #define ADAPT(verb) \
 	int cli_ctl_##verb(const struct fl_cli *cli, int argc, char **argv) \
 	{ \
-		struct fl_cli_env env = env_of(cli); \
+		struct fl_cli_env env = cli_ctl_env_of(cli); \
 		return fl_cli_##verb(&env, argc, argv); \
 	}
 

@@ -5,6 +5,7 @@
  * tunnelling's text dumps) and prints tinc's CLI lines (CONFIG.md §5.4),
  * "PREFIX NODE" per local route, "SCOPE NAME VALUE" per counter, or the
  * text lines as they come. Called from fenliu.c's dispatch table. */
+#include "cli/cli.h"
 #include "cli/cli_ctl_internal.h"
 
 #include <inttypes.h>
@@ -204,6 +205,10 @@ int fl_cli_dump(const struct fl_cli_env *env, int argc, char *argv[])
 	if (argc != 2) {
 		fprintf(env->err, "Invalid number of arguments.\n");
 		return 1;
+	}
+	if (strcasecmp(argv[1], "invitations") == 0) {
+		struct fl_paths p;
+		return fl_cli_paths(env, &p) ? cli_dump_invitations(p.confbase) : 1;
 	}
 	static const struct { const char *name; int req, graph; } kinds[] = {
 		{"nodes", FL_REQ_DUMP_NODES, 0}, {"edges", FL_REQ_DUMP_EDGES, 0},

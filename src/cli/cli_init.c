@@ -84,7 +84,7 @@ static bool init_port_free(uint16_t port)
 
 /* As tinc does: if 655 is taken, pick a free port in 4096..36863 and put it
  * in hosts/NAME. Not being able to is only a warning. */
-static void init_port(const char *host_path)
+void cli_init_port(const char *host_path)
 {
 	char line[32];
 	int fd, n;
@@ -129,7 +129,7 @@ static int init_files(const struct fl_cli *cli, const char *name)
 	snprintf(conf, sizeof conf, "hosts/%s", name);
 	if (!cli_path(path, cli, conf))
 		return 1;
-	init_port(path);
+	cli_init_port(path);
 	if (!cli_path(path, cli, "tinc-up"))
 		return 1;
 	if (lstat(path, &st) != 0 &&

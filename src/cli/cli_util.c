@@ -53,6 +53,21 @@ bool cli_confbase_exists(const struct fl_cli *cli)
 	return true;
 }
 
+bool cli_tty(const struct fl_cli *cli)
+{
+	return !cli->batch && isatty(0) && isatty(1);
+}
+
+bool cli_netname_strict(const char *net)
+{
+	if (!*net || *net == '.')
+		return false;
+	for (const char *c = net; *c; c++)
+		if (iscntrl((unsigned char)*c) || strchr("/\\ $%<>:`\"|?*", *c))
+			return false;
+	return true;
+}
+
 bool cli_name_valid(const char *name)
 {
 	if (!*name)
@@ -162,4 +177,45 @@ int cli_conf_name(const struct fl_cli *cli, char *name, size_t cap, bool require
 	}
 	keyfile_io_free(text, len);
 	return r;
+}
+
+/* Netname rules (CONFIG.md §1.1); "." or "" means none. */
+static bool cli_netname_ok(const char *net)
+{
+	if (net[0] == '.')
+		return false;
+	for (const char *p = net; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7F || *p == '/' || *p == '\\')
+			return false;
+	return true;
+}
+
+bool cli_set_confbase(struct fl_cli *cli, const char *config)
+{
+	const char *net = cli->netname;
+	int n;
+
+	if (!net)
+		net = getenv("NETNAME");
+	if (net && (!strcmp(net, ".") || !*net))
+		net = NULL;
+	if (net && !cli_netname_ok(net)) {
+		cli_error("invalid netname '%s'", net);
+		return false;
+	}
+	cli->netname = net;
+	if (config)
+		n = snprintf(cli->confbase, sizeof cli->confbase, "%s", config);
+	else if (net)
+		n = snprintf(cli->confbase, sizeof cli->confbase, "%s/tinc/%s", FL_SYSCONFDIR, net);
+	else
+		n = snprintf(cli->confbase, sizeof cli->confbase, "%s/tinc", FL_SYSCONFDIR);
+	if (n < 0 || (size_t)n >= sizeof cli->confbase - 64) {
+		cli_error("configuration directory name too long");
+		return false;
+	}
+	/* "DIR/" and "DIR" are the same place; keep messages tidy */
+	while (n > 1 && cli->confbase[n - 1] == '/')
+		cli->confbase[--n] = 0;
+	return true;
 }

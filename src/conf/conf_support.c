@@ -39,7 +39,6 @@ static const struct fl_support_rule rules[] = {
 	{"UPnPRefreshPeriod", NULL, FL_SUP_WARN, "not supported, ignored (UPnP)"},
 	{"VDEGroup", NULL, FL_SUP_WARN, "not supported, ignored (DeviceType = vde)"},
 	{"VDEPort", NULL, FL_SUP_WARN, "not supported, ignored (DeviceType = vde)"},
-	{"InvitationExpire", NULL, FL_SUP_WARN, "not supported yet, ignored (see invitations)"},
 	{"GraphDumpFile", NULL, FL_SUP_WARN, "obsolete, ignored (as by tinc 1.1)"},
 	{NULL, NULL, FL_SUP_WARN, NULL},
 };

@@ -22,6 +22,7 @@
  *   fld_privs.c    -L, ProcessPriority, -U/-R (after devices and sockets)
  *   fld_offload.c  split tunnelling: offload device, lists, NAT, dumps
  *                  (fld_offload.h; its variables in fld_offload_conf.c)
+ *   fld_invite.c   invitations: the inviter's side of `tinc join`
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -79,6 +80,7 @@ struct fld_conn {
 	uint8_t *out;		/* pending output */
 	size_t out_len, out_cap;
 	uint64_t started_ms;
+	struct fld_invite *invite;	/* fld_invite.c: an invitation greeting */
 };
 
 /* Per-node daemon state, by mesh node. */
@@ -133,6 +135,8 @@ struct fld_meta_stats {
 	unsigned long preauth_record_long;	/* record over FLD_PREAUTH_RECORD_MAX */
 	unsigned long accept_fd_exhausted;	/* accept() out of descriptors */
 	unsigned long accept_paused;		/* times the listeners were paused */
+	unsigned long invitations_accepted;	/* fld_invite.c: joiner's key stored */
+	unsigned long invitations_refused;	/* greeting, cookie or key refused */
 };
 
 struct fld {
@@ -328,6 +332,11 @@ int fld_strict_load(struct fld *d, struct mesh_out *out);
 int fld_privs_mlock(void);
 int fld_privs_priority(const struct fl_settings *s);
 int fld_privs_drop(struct fld *d, const char *user, bool do_chroot);
+/* fld_invite.c: the inviter's side of `tinc join` (an ID line "0 ?KEY"). */
+bool fld_invite_greeting(const char *line, size_t len);
+/* Answer the greeting and start the invitation's SPTPS session. 0 or -1. */
+int fld_invite_start(struct fld_conn *c, const char *line, size_t len);
+void fld_invite_free(struct fld_conn *c);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);

@@ -115,6 +115,7 @@ static void conn_free(struct fld_conn *c)
 	if (c->preauth)
 		c->d->n_preauth--;
 	fl_sptps_free(c->sptps);
+	fld_invite_free(c);
 	free(c->outgoing_name);
 	free(c->out);
 	free(c);
@@ -306,6 +307,11 @@ static int conn_recv_line(struct fld_conn *c, const char *line, size_t len)
 
 static int frame_id(void *ctx, const char *line, size_t len)
 {
+	struct fld_conn *c = ctx;
+
+	/* an invitation is not the mesh's business (fld_invite.c) */
+	if (!c->outgoing && fld_invite_greeting(line, len))
+		return fld_invite_start(c, line, len);
 	return conn_recv_line(ctx, line, len);
 }
 

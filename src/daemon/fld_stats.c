@@ -157,6 +157,8 @@ static void stats_accept(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 	emit(sink, "meta_accept", "preauth_record_long", m->preauth_record_long);
 	emit(sink, "meta_accept", "fd_exhausted", m->accept_fd_exhausted);
 	emit(sink, "meta_accept", "paused", m->accept_paused);
+	emit(sink, "invitation", "accepted", m->invitations_accepted);
+	emit(sink, "invitation", "refused", m->invitations_refused);
 }
 
 static void stats_peer(struct fl_dp_peer *p, fl_ctl_stat_fn *emit, void *sink)
