@@ -42,14 +42,14 @@ static const struct fl_conf_reporter conf_reporter = {conf_report_err, conf_repo
 static void host_report(void *ctx, const char *msg)
 {
 	static char last[256];
-	static uint64_t last_ms;
-	uint64_t now = fld_now();
+	static fl_time_t last_at;
+	fl_time_t now = fl_now_us(); /* also runs before the loop exists */
 
 	(void)ctx;
-	if (!strncmp(last, msg, sizeof(last) - 1) && now - last_ms < 10000)
+	if (!strncmp(last, msg, sizeof(last) - 1) && now - last_at < FL_TIME_S(10))
 		return;
 	snprintf(last, sizeof(last), "%s", msg);
-	last_ms = now;
+	last_at = now;
 	fl_dlog(FL_DLOG_WARN, "%s", msg);
 }
 

@@ -5,14 +5,14 @@
  * a valid key, as tincd does on its key expiry timer. The meta connections'
  * SPTPS sessions are not re-keyed (tincd does not either). The interval is
  * re-read on reload and applies from the next expiry on. Called from
- * fenliud.c's one-second tick; control thread only.
+ * fld_loop.c's one-second timer; control thread only.
  */
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 
 void fld_keyexpire_start(struct fld *d)
 {
-	d->next_keyexpire_ms = d->key_expire > 0 ? fld_now() + (uint64_t)d->key_expire * 1000 : 0;
+	d->next_keyexpire = d->key_expire > 0 ? fld_now(d) + FL_TIME_S(d->key_expire) : 0;
 }
 
 static void keyexpire_node(struct fld *d, struct fld_node *fn)
@@ -32,10 +32,10 @@ static void keyexpire_node(struct fld *d, struct fld_node *fn)
 
 void fld_keyexpire_tick(struct fld *d)
 {
-	uint64_t now = fld_now();
+	fl_time_t now = fld_now(d);
 
-	if (!d->next_keyexpire_ms || now < d->next_keyexpire_ms) {
-		if (!d->next_keyexpire_ms && d->key_expire > 0)
+	if (!d->next_keyexpire || now < d->next_keyexpire) {
+		if (!d->next_keyexpire && d->key_expire > 0)
 			fld_keyexpire_start(d); /* enabled by a reload */
 		return;
 	}

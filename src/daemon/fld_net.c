@@ -49,7 +49,7 @@ static void net_listeners_watch(struct fld *d, bool on)
 
 /* accept() failed for want of a descriptor or memory: the connection stays
  * in the backlog and the listener fires again at once, which would spin.
- * Rest the listeners for FLD_ACCEPT_PAUSE_MS (fld_net_tick resumes them).
+ * Rest the listeners for FLD_ACCEPT_PAUSE_MS (a loop timer resumes them).
  * The cause does not change from one pause to the next: one log line a
  * minute at most, with the count. */
 static void net_accept_exhausted(struct fld *d, int err)
@@ -58,23 +58,22 @@ static void net_accept_exhausted(struct fld *d, int err)
 
 	st->accept_fd_exhausted++;
 	st->accept_paused++;
-	if (!d->accept_log_ms || fld_now() - d->accept_log_ms >= 60000) {
-		d->accept_log_ms = fld_now();
+	if (!d->accept_log || fld_now(d) - d->accept_log >= FL_TIME_S(60)) {
+		d->accept_log = fld_now(d);
 		fl_dlog(FL_DLOG_ERR,
 			"Accepting connections failed: %s; pausing the listeners for %d ms "
 			"(%lu times so far)",
 			strerror(err), FLD_ACCEPT_PAUSE_MS, st->accept_paused);
 	}
 	net_listeners_watch(d, false);
-	d->accept_resume_ms = fld_now() + FLD_ACCEPT_PAUSE_MS;
+	fl_timer_arm(d->loop, &d->accept_timer, FL_TIME_MS(FLD_ACCEPT_PAUSE_MS));
 }
 
-void fld_net_tick(struct fld *d)
+static void net_accept_resume(struct fl_loop *loop, struct fl_timer *t, void *arg)
 {
-	if (d->accept_resume_ms && fld_now() >= d->accept_resume_ms) {
-		net_listeners_watch(d, true);
-		d->accept_resume_ms = 0;
-	}
+	(void)loop;
+	(void)t;
+	net_listeners_watch(arg, true);
 }
 
 static void net_accept(void *ctx, int fd, unsigned events)
@@ -240,6 +239,8 @@ int fld_net_listen(struct fld *d)
 {
 	int fam = d->address_family;
 
+	fl_timer_init(&d->accept_timer, net_accept_resume, d);
+
 	for (size_t i = 0; i < d->n_bind_addrs; i++)
 		if (net_add_address(d, d->bind_addrs[i], true, fam) < 0)
 			return -1;
@@ -288,6 +289,8 @@ static void net_bind_outgoing(struct fld *d, int s, int family)
 
 void fld_net_close(struct fld *d)
 {
+	if (d->loop)
+		fl_timer_cancel(d->loop, &d->accept_timer);
 	for (size_t i = 0; i < d->n_listen; i++) {
 		fld_unwatch(d, d->listen[i].tcp);
 		fld_unwatch(d, d->listen[i].udp);
@@ -334,7 +337,7 @@ out_failed:
 	if (ai)
 		freeaddrinfo(ai);
 	mesh_out_init(&out);
-	mesh_connect_failed(d->mesh, n, fld_mesh_now(), &out);
+	mesh_connect_failed(d->mesh, n, fld_mesh_now(d), &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 }

@@ -67,15 +67,28 @@ static void test_timers(void **state)
 	fl_loop_free(loop);
 }
 
-static void on_readable(struct fl_loop *loop, int fd, unsigned ev, void *arg)
+struct rctx {
+	struct fl_loop *loop;
+	int hits, iters;
+};
+
+static void on_readable(void *arg, int fd, unsigned ev)
 {
-	int *hits = arg;
+	struct rctx *r = arg;
 	char b[16];
 	(void)ev;
 	if (read(fd, b, sizeof(b)) > 0)
-		(*hits)++;
-	fl_loop_del_fd(loop, fd);
-	fl_loop_stop(loop);
+		r->hits++;
+	fl_loop_unwatch(r->loop, fd);
+	fl_loop_unwatch(r->loop, fd); /* twice: a no-op */
+	fl_loop_stop(r->loop);
+}
+
+static void on_iter(struct fl_loop *loop, void *arg)
+{
+	struct rctx *r = arg;
+	(void)loop;
+	r->iters++;
 }
 
 static void on_signal(struct fl_loop *loop, int signo, void *arg)
@@ -88,14 +101,19 @@ static void on_signal(struct fl_loop *loop, int signo, void *arg)
 static void test_fd_and_signal(void **state)
 {
 	struct fl_loop *loop = fl_loop_new();
-	int p[2], hits = 0, got = 0;
+	struct rctx r = {loop, 0, 0};
+	int p[2], got = 0;
 
 	(void)state;
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(fl_loop_add_fd(loop, p[0], FL_LOOP_READ, on_readable, &hits), 0);
+	/* first with write interest, then changed to read only */
+	assert_int_equal(fl_loop_watch(loop, p[0], FL_LOOP_WRITE, on_readable, &r), 0);
+	assert_int_equal(fl_loop_watch(loop, p[0], FL_LOOP_READ, on_readable, &r), 0);
+	assert_int_equal(fl_loop_watch(loop, -1, FL_LOOP_READ, on_readable, &r), -EINVAL);
 	assert_int_equal(write(p[1], "x", 1), 1);
-	assert_int_equal(fl_loop_run(loop), 0);
-	assert_int_equal(hits, 1);
+	assert_int_equal(fl_loop_run(loop, on_iter, &r), 0);
+	assert_int_equal(r.hits, 1);
+	assert_int_equal(r.iters, 1); /* the iteration that stopped it ran iter too */
 	assert_int_equal(fl_loop_add_signal(loop, SIGUSR1, on_signal, &got), 0);
 	raise(SIGUSR1);
 	for (int i = 0; i < 10 && !got; i++)
