@@ -195,7 +195,7 @@ static int main_mesh_new(struct fld *d)
 	struct mesh_config cfg = {0};
 
 	main_mesh_config(d, &cfg);
-	d->mesh = mesh_new(&cfg, fld_mesh_now(d));
+	d->mesh = mesh_new(&cfg, fld_now(d));
 	return d->mesh ? 0 : -1;
 }
 
@@ -247,7 +247,7 @@ out:
 static void main_connect_to(struct fld *d, struct mesh_out *out)
 {
 	mesh_set_connect_to(d->mesh, (const char *const *)d->connect_to, d->n_connect_to,
-			    fld_mesh_now(d), out);
+			    fld_now(d), out);
 }
 
 int fld_reload(struct fld *d)

@@ -280,9 +280,6 @@ void fld_stats_drop_note(void *ctx, enum fl_dp_drop why, struct fl_dp_peer *peer
 			 const union fl_addr *from);
 void fld_stats_meta_drop(struct fld *d, enum fl_meta_frame_err e);
 
-/* Transitional: the mesh still counts in ms. */
-#define fld_mesh_now(d) fl_time_to_ms(fld_now(d))
-
 /* fld_loop.c: the daemon's event loop (src/io/loop.h): SIGHUP reloads,
  * SIGALRM retries, other signals stop; a one-second timer for the mesh,
  * sessions, KeyExpire and the watchdog; after each iteration the settled

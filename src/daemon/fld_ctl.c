@@ -165,7 +165,7 @@ static void ctl_retry(void *ctx)
 	struct mesh_out out;
 
 	mesh_out_init(&out);
-	mesh_retry(d->mesh, fld_mesh_now(d), &out);
+	mesh_retry(d->mesh, fld_now(d), &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 }

@@ -128,7 +128,7 @@ static void dp_udp_info(void *ctx, struct fl_dp_peer *to)
 	struct mesh_out out;
 
 	mesh_out_init(&out);
-	mesh_send_udp_info(d->mesh, mesh_myself(d->mesh), dp_node(to), fld_mesh_now(d), &out);
+	mesh_send_udp_info(d->mesh, mesh_myself(d->mesh), dp_node(to), fld_now(d), &out);
 	dp_run(d, &out);
 }
 
@@ -138,7 +138,7 @@ static void dp_mtu_info(void *ctx, struct fl_dp_peer *to, int mtu)
 	struct mesh_out out;
 
 	mesh_out_init(&out);
-	mesh_send_mtu_info(d->mesh, mesh_myself(d->mesh), dp_node(to), mtu, fld_mesh_now(d), &out);
+	mesh_send_mtu_info(d->mesh, mesh_myself(d->mesh), dp_node(to), mtu, fld_now(d), &out);
 	dp_run(d, &out);
 }
 

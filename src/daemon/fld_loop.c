@@ -31,7 +31,7 @@ static void loop_signal(struct fl_loop *loop, int signo, void *arg)
 		break;
 	case SIGALRM:
 		mesh_out_init(&out);
-		mesh_retry(d->mesh, fld_mesh_now(d), &out);
+		mesh_retry(d->mesh, fld_now(d), &out);
 		fld_out_run(d, &out);
 		mesh_out_clear(&out);
 		break;
@@ -59,7 +59,7 @@ static void loop_tick(struct fl_loop *loop, struct fl_timer *t, void *arg)
 	fl_timer_arm(loop, t, FL_TIME_S(1));
 	fld_loop_subnet_events(d);
 	mesh_out_init(&out);
-	mesh_tick(d->mesh, fld_mesh_now(d), &out);
+	mesh_tick(d->mesh, fld_now(d), &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 	fld_udp_tick(d);
@@ -83,7 +83,7 @@ static void loop_settle(struct fld *d)
 	int ms;
 
 	mesh_out_init(&out);
-	ms = mesh_settle(d->mesh, fld_mesh_now(d), &out);
+	ms = mesh_settle(d->mesh, fld_now(d), &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 	if (ms >= 0)

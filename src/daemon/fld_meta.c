@@ -150,11 +150,11 @@ void fld_conn_close(struct fld_conn *c, const char *why)
 	conn_free(c);
 	mesh_out_init(&out);
 	if (mc) {
-		mesh_conn_close(d->mesh, id, fld_mesh_now(d), &out);
+		mesh_conn_close(d->mesh, id, fld_now(d), &out);
 	} else if (was_connecting && oname) {
 		struct mesh_node *n = mesh_node_find(d->mesh, oname);
 		if (n)
-			mesh_connect_failed(d->mesh, n, fld_mesh_now(d), &out);
+			mesh_connect_failed(d->mesh, n, fld_now(d), &out);
 	}
 	free(oname);
 	fld_out_run(d, &out);
@@ -240,7 +240,7 @@ static void conn_handshake_done(void *ctx)
 	c->sptps_done = true;
 	conn_authenticated(c);
 	mesh_out_init(&out);
-	if (mesh_conn_sptps_ready(c->d->mesh, c->id, fld_mesh_now(c->d), &out) != MESH_OK)
+	if (mesh_conn_sptps_ready(c->d->mesh, c->id, fld_now(c->d), &out) != MESH_OK)
 		c->closing = true;
 	fld_out_run(c->d, &out);
 	mesh_out_clear(&out);
@@ -293,7 +293,7 @@ static int conn_recv_line(struct fld_conn *c, const char *line, size_t len)
 	enum mesh_err e;
 
 	mesh_out_init(&out);
-	e = mesh_conn_recv(c->d->mesh, c->id, line, len, fld_mesh_now(c->d), &out);
+	e = mesh_conn_recv(c->d->mesh, c->id, line, len, fld_now(c->d), &out);
 	fld_out_run(c->d, &out);
 	mesh_out_clear(&out);
 	if (e != MESH_OK) {
@@ -351,7 +351,7 @@ static int frame_sptps_packet(void *ctx, const uint8_t *data, size_t len)
 	enum mesh_err e;
 
 	mesh_out_init(&out);
-	e = mesh_conn_sptps_packet(c->d->mesh, c->id, data, len, fld_mesh_now(c->d), &out);
+	e = mesh_conn_sptps_packet(c->d->mesh, c->id, data, len, fld_now(c->d), &out);
 	c->d->in_binary = true;
 	fld_out_run(c->d, &out);
 	c->d->in_binary = false;
@@ -411,7 +411,7 @@ static void conn_connected(struct fld_conn *c)
 	fl_meta_frame_init(&c->frame, &conn_frame_cb, c);
 	mesh_out_init(&out);
 	if (!mesh_conn_open(d->mesh, c->id, c->outgoing_name, c->host, c->port, lhost,
-			    fld_mesh_now(d), &out))
+			    fld_now(d), &out))
 		c->closing = true;
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
@@ -481,7 +481,7 @@ void fld_conn_accepted(struct fld_conn *c, const char *lhost)
 
 	fl_meta_frame_init(&c->frame, &conn_frame_cb, c);
 	mesh_out_init(&out);
-	if (!mesh_conn_open(c->d->mesh, c->id, NULL, c->host, c->port, lhost, fld_mesh_now(c->d),
+	if (!mesh_conn_open(c->d->mesh, c->id, NULL, c->host, c->port, lhost, fld_now(c->d),
 			    &out))
 		c->closing = true;
 	fld_out_run(c->d, &out);

@@ -337,7 +337,7 @@ out_failed:
 	if (ai)
 		freeaddrinfo(ai);
 	mesh_out_init(&out);
-	mesh_connect_failed(d->mesh, n, fld_mesh_now(d), &out);
+	mesh_connect_failed(d->mesh, n, fld_now(d), &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 }

@@ -109,7 +109,7 @@ static int session_send(void *ctx, uint8_t type, const uint8_t *rec, size_t len)
 		return 0; /* data records are sealed by the dataplane */
 	mesh_out_init(&out);
 	if (fn->udp_initiator && fn->starting)
-		mesh_send_sptps_start(d->mesh, fn->n, rec, len, fld_mesh_now(d), &out);
+		mesh_send_sptps_start(d->mesh, fn->n, rec, len, fld_now(d), &out);
 	else
 		mesh_send_ans_key(d->mesh, fn->n, rec, len, d->compression, &out);
 	fld_out_run(d, &out);
@@ -196,7 +196,7 @@ void fld_session_request(struct fld *d, struct mesh_node *n)
 	if (!fn)
 		return;
 	mesh_out_init(&out);
-	go = mesh_want_key(d->mesh, n, fld_mesh_now(d), &out);
+	go = mesh_want_key(d->mesh, n, fld_now(d), &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 	fn->req_key = fld_now(d);

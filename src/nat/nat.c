@@ -106,9 +106,9 @@ void nat_free(struct nat *n)
 	free(n);
 }
 
-void nat_expire(struct nat *n, uint32_t now, uint32_t budget)
+void nat_expire(struct nat *n, fl_time_t now, uint32_t budget)
 {
-	nat_table_advance(n, now, budget);
+	nat_table_advance(n, nat_sec(now), budget);
 }
 
 void nat_stats_get(const struct nat *n, struct nat_stats *out)
