@@ -19,6 +19,7 @@
 #include "crypto/b64.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "io/tcp.h"
 
 /* Output beyond this is a stuck peer: close rather than grow forever. */
 #define FLD_CONN_OUT_MAX (4u << 20)
@@ -389,14 +390,13 @@ static void conn_flush(struct fld_conn *c)
 static void conn_connected(struct fld_conn *c)
 {
 	struct fld *d = c->d;
-	int err = 0;
-	socklen_t l = sizeof(err);
+	int err;
 	struct sockaddr_storage local;
 	socklen_t ll = sizeof(local);
 	char lhost[64] = "", lport[16];
 	struct mesh_out out;
 
-	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+	err = -fl_tcp_connect_result(c->fd);
 	if (err) {
 		fl_dlog(FL_DLOG_INFO, "Error while connecting to %s (%s port %s): %s",
 			c->outgoing_name, c->host, c->port, strerror(err));

@@ -20,6 +20,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "io/tcp.h"
 #include "io/udp.h"
 
 static void net_numeric(const struct sockaddr *sa, socklen_t len, char *host, size_t hl,
@@ -79,25 +80,24 @@ static void net_accept_resume(struct fl_loop *loop, struct fl_timer *t, void *ar
 static void net_accept(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
-	struct sockaddr_storage sa, local;
-	socklen_t len = sizeof(sa), ll = sizeof(local);
+	struct sockaddr_storage local;
+	socklen_t ll = sizeof(local);
+	union fl_addr peer;
 	char host[64], port[16], lhost[64], lport[16];
-	int one = 1;
 	int s;
 
 	(void)events;
-	s = accept4(fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	s = fl_tcp_accept(fd, &peer); /* with tinc's meta socket options */
 	if (s < 0) {
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-			net_accept_exhausted(d, errno);
+		if (s == -EMFILE || s == -ENFILE || s == -ENOBUFS || s == -ENOMEM)
+			net_accept_exhausted(d, -s);
 		return;
 	}
-	net_numeric((struct sockaddr *)&sa, len, host, sizeof(host), port, sizeof(port));
+	net_numeric(&peer.sa, fl_addr_len(&peer), host, sizeof(host), port, sizeof(port));
 	if (!fld_conn_preauth_admit(d, host)) {
 		close(s);
 		return;
 	}
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	struct fld_conn *c = fld_conn_new(d, s, false, NULL, false);
 	if (!c) {
 		close(s);
@@ -315,7 +315,7 @@ void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const
 	s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		goto out_failed;
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	fl_tcp_set_meta_opts(s);
 	if (ai->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	net_bind_outgoing(d, s, ai->ai_family);

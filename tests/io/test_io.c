@@ -4,6 +4,7 @@
  * helpers on loopback.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "io/loop.h"
@@ -194,6 +196,24 @@ static void test_udp_batch(void **state)
 	fl_pkt_pool_free(pool);
 }
 
+/* A non-blocking TCP socket: listening on a (port 0: any), or connecting
+ * to it, as the daemon makes them. */
+static int tcp_socket(union fl_addr *a, bool listening)
+{
+	int fd = socket(a->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	if (listening) {
+		assert_int_equal(bind(fd, &a->sa, fl_addr_len(a)), 0);
+		assert_int_equal(listen(fd, 8), 0);
+		assert_int_equal(fl_udp_local_addr(fd, a), 0);
+	} else {
+		fl_tcp_set_meta_opts(fd);
+		assert_true(connect(fd, &a->sa, fl_addr_len(a)) == 0 || errno == EINPROGRESS);
+	}
+	return fd;
+}
+
 static void test_tcp(void **state)
 {
 	union fl_addr a, peer;
@@ -201,12 +221,9 @@ static void test_tcp(void **state)
 
 	(void)state;
 	assert_true(fl_addr_parse(&a, "127.0.0.1", 0));
-	l = fl_tcp_listen(&a, 8);
-	assert_true(l >= 0);
-	assert_int_equal(fl_udp_local_addr(l, &a), 0);
+	l = tcp_socket(&a, true);
 	assert_int_equal(fl_tcp_accept(l, &peer), -EAGAIN);
-	c = fl_tcp_connect(&a, NULL);
-	assert_true(c >= 0);
+	c = tcp_socket(&a, false);
 	for (int i = 0; i < 100; i++) {
 		s = fl_tcp_accept(l, &peer);
 		if (s != -EAGAIN)
