@@ -247,17 +247,17 @@ int fl_loop_add_signal(struct fl_loop *loop, int signo, fl_loop_signal_fn *fn, v
 
 /* ---- running ---- */
 
-static int loop_timeout(const struct fl_loop *loop, int timeout_ms)
+/* epoll_wait's timeout: until the first timer (-1: none), at most a
+ * minute so a clock that jumped cannot park the loop for long. */
+static int loop_timeout(const struct fl_loop *loop)
 {
 	uint64_t wait_ms;
 
 	if (!loop->nheap)
-		return timeout_ms;
+		return -1;
 	if (loop->heap[0]->when <= loop->now)
 		return 0;
 	wait_ms = (loop->heap[0]->when - loop->now + 999) / 1000;
-	if (timeout_ms >= 0 && (uint64_t)timeout_ms < wait_ms)
-		return timeout_ms;
 	return wait_ms > 60000 ? 60000 : (int)wait_ms;
 }
 
@@ -270,13 +270,13 @@ static void loop_run_timers(struct fl_loop *loop)
 	}
 }
 
-int fl_loop_run_once(struct fl_loop *loop, int timeout_ms)
+static int loop_run_once(struct fl_loop *loop)
 {
 	struct epoll_event ev[LOOP_BATCH];
 	int n;
 
 	loop->now = fl_now_us();
-	n = epoll_wait(loop->epfd, ev, LOOP_BATCH, loop_timeout(loop, timeout_ms));
+	n = epoll_wait(loop->epfd, ev, LOOP_BATCH, loop_timeout(loop));
 	if (n < 0 && errno != EINTR)
 		return -errno;
 	loop->now = fl_now_us();
@@ -300,7 +300,7 @@ int fl_loop_run(struct fl_loop *loop, fl_loop_iter_fn *iter, void *arg)
 {
 	loop->stop = false;
 	while (!loop->stop) {
-		int r = fl_loop_run_once(loop, -1);
+		int r = loop_run_once(loop);
 		if (r < 0)
 			return r;
 		if (iter)

@@ -71,11 +71,9 @@ static inline bool fl_timer_armed(const struct fl_timer *t)
 /* Block signo for the process and deliver it through the loop. 0/-errno. */
 int fl_loop_add_signal(struct fl_loop *loop, int signo, fl_loop_signal_fn *fn, void *arg);
 
-/* One iteration: wait at most timeout_ms (-1: until the next timer or
- * event), dispatch. Returns 0 or -errno (EINTR is not an error). */
-int fl_loop_run_once(struct fl_loop *loop, int timeout_ms);
-/* Iterate until fl_loop_stop(), calling iter (may be NULL) after each
- * iteration. 0 or -errno. */
+/* Iterate until fl_loop_stop(): wait for the next event or timer, read
+ * the clock, run the fd callbacks, then the timers that are due, then
+ * iter (may be NULL). 0 or -errno (EINTR is not an error). */
 int fl_loop_run(struct fl_loop *loop, fl_loop_iter_fn *iter, void *arg);
 void fl_loop_stop(struct fl_loop *loop);
 

@@ -50,44 +50,51 @@ static void test_clock_to_unix(void **st)
 	assert_int_equal(fl_clock_to_unix(0), 0);
 }
 
-/* The loop's time is read once per iteration: it stays put inside one
- * iteration and moves between them. */
-static void on_iter(struct fl_loop *loop, void *arg)
-{
-	fl_time_t *seen = arg;
-
-	if (!seen[0]) {
-		seen[0] = fl_loop_now(loop);
-		return;
-	}
-	seen[1] = fl_loop_now(loop);
-	fl_loop_stop(loop);
-}
+/* The loop's time is read once per iteration: a timer callback and the
+ * iteration hook after it see the same value, and it moves between
+ * iterations. */
+struct nowctx {
+	struct fl_timer t;
+	fl_time_t at_timer[2], at_iter[2];
+	int n;
+};
 
 static void on_timer(struct fl_loop *loop, struct fl_timer *t, void *arg)
 {
-	(void)loop;
+	struct nowctx *c = arg;
+
 	(void)t;
-	(void)arg;
+	c->at_timer[c->n] = fl_loop_now(loop);
+}
+
+static void on_iter(struct fl_loop *loop, void *arg)
+{
+	struct nowctx *c = arg;
+
+	c->at_iter[c->n] = fl_loop_now(loop);
+	if (++c->n == 2)
+		fl_loop_stop(loop);
+	else
+		fl_timer_arm(loop, &c->t, FL_TIME_MS(5));
 }
 
 static void test_loop_now(void **st)
 {
 	struct fl_loop *loop = fl_loop_new();
-	struct fl_timer t;
-	fl_time_t seen[2] = {0, 0}, before = fl_now_us();
+	struct nowctx c = {0};
+	fl_time_t before = fl_now_us();
 
 	(void)st;
 	assert_non_null(loop);
-	fl_timer_init(&t, on_timer, NULL);
-	fl_timer_arm(loop, &t, FL_TIME_MS(5));
-	assert_int_equal(fl_loop_run_once(loop, -1), 0); /* the timer wakes it */
-	on_iter(loop, seen);
-	assert_true(seen[0] >= before + FL_TIME_MS(5));
-	fl_timer_arm(loop, &t, FL_TIME_MS(5));
-	assert_int_equal(fl_loop_run(loop, on_iter, seen), 0);
-	assert_true(seen[1] >= seen[0] + FL_TIME_MS(5));
-	assert_true(seen[1] <= fl_now_us());
+	fl_timer_init(&c.t, on_timer, &c);
+	fl_timer_arm(loop, &c.t, FL_TIME_MS(5));
+	assert_int_equal(fl_loop_run(loop, on_iter, &c), 0);
+	assert_int_equal(c.n, 2);
+	for (int i = 0; i < 2; i++)
+		assert_true(c.at_timer[i] == c.at_iter[i]);
+	assert_true(c.at_iter[0] >= before + FL_TIME_MS(5));
+	assert_true(c.at_iter[1] >= c.at_iter[0] + FL_TIME_MS(5));
+	assert_true(c.at_iter[1] <= fl_now_us());
 	fl_loop_free(loop);
 }
 

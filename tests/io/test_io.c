@@ -35,9 +35,10 @@ struct tctx {
 static void on_timer(struct fl_loop *loop, struct fl_timer *t, void *arg)
 {
 	struct tctx *c = arg;
-	(void)loop;
 	(void)t;
 	c->log->order[c->log->n++] = c->id;
+	if (c->log->n == 4)
+		fl_loop_stop(loop);
 }
 
 static void test_timers(void **state)
@@ -59,8 +60,8 @@ static void test_timers(void **state)
 	fl_timer_arm(loop, &t[0], 2000); /* re-arm earlier */
 	assert_false(fl_timer_armed(&t[3]));
 	uint64_t start = fl_now_us();
-	while (log.n < 4)
-		assert_int_equal(fl_loop_run_once(loop, 100), 0);
+	assert_int_equal(fl_loop_run(loop, NULL, NULL), 0);
+	assert_int_equal(log.n, 4);
 	assert_true(fl_now_us() - start >= 20000);
 	assert_int_equal(log.order[0], 4);
 	assert_int_equal(log.order[1], 0);
@@ -96,8 +97,8 @@ static void on_iter(struct fl_loop *loop, void *arg)
 static void on_signal(struct fl_loop *loop, int signo, void *arg)
 {
 	int *got = arg;
-	(void)loop;
 	*got = signo;
+	fl_loop_stop(loop);
 }
 
 static void test_fd_and_signal(void **state)
@@ -117,9 +118,8 @@ static void test_fd_and_signal(void **state)
 	assert_int_equal(r.hits, 1);
 	assert_int_equal(r.iters, 1); /* the iteration that stopped it ran iter too */
 	assert_int_equal(fl_loop_add_signal(loop, SIGUSR1, on_signal, &got), 0);
-	raise(SIGUSR1);
-	for (int i = 0; i < 10 && !got; i++)
-		fl_loop_run_once(loop, 50);
+	raise(SIGUSR1); /* blocked now: pending until the loop reads it */
+	assert_int_equal(fl_loop_run(loop, NULL, NULL), 0);
 	assert_int_equal(got, SIGUSR1);
 	close(p[0]);
 	close(p[1]);
