@@ -85,6 +85,18 @@ static int teardown(void **st)
 	return 0;
 }
 
+/* Replace alpha's mesh by one made with cfg (plus the test's name and
+ * callbacks). */
+static void remake(struct mesh_config *cfg)
+{
+	mesh_free(m);
+	cfg->myname = "alpha";
+	cfg->host_lookup = lookup;
+	cfg->random_u32 = rnd;
+	m = mesh_new(cfg, now);
+	assert_non_null(m);
+}
+
 static enum mesh_err rx(int32_t conn, const char *line)
 {
 	return mesh_conn_recv(m, conn, line, strlen(line), now, &o);
@@ -510,12 +522,8 @@ static void test_autoconnect(void **st)
 	struct mesh_config cfg = {0};
 
 	(void)st;
-	mesh_free(m);
-	cfg.myname = "alpha";
 	cfg.autoconnect = true;
-	cfg.host_lookup = lookup;
-	cfg.random_u32 = rnd;
-	m = mesh_new(&cfg, now);
+	remake(&cfg);
 	mesh_node_get(m, "beta");
 	mesh_node_get(m, "delta");	/* no Address: not a candidate */
 	now += FL_TIME_MS(5000);
@@ -773,12 +781,8 @@ static void test_tunnelserver(void **st)
 	struct mesh_config cfg = {0};
 
 	(void)st;
-	mesh_free(m);
-	cfg.myname = "alpha";
 	cfg.tunnelserver = true;
-	cfg.host_lookup = lookup;
-	cfg.random_u32 = rnd;
-	m = mesh_new(&cfg, now);
+	remake(&cfg);
 	two_peers();
 	/* facts about third parties are ignored, not forwarded */
 	assert_int_equal(rx(1, "10 1 delta 10.0.0.0/8"), MESH_OK);
