@@ -79,13 +79,17 @@ fl_time_t fl_loop_now(const struct fl_loop *loop)
 	return loop->now;
 }
 
+/* The watch table, indexed by fd, doubles: a daemon with thousands of
+ * connections reallocates it a few times, not once per 16 fds. */
 static int loop_grow(struct fl_loop *loop, int fd)
 {
-	size_t n = (size_t)fd + 16;
+	size_t n = loop->nwatch ? loop->nwatch * 2 : 64;
 	struct loop_watch *w;
 
 	if ((size_t)fd < loop->nwatch)
 		return 0;
+	while (n <= (size_t)fd)
+		n *= 2;
 	w = realloc(loop->watch, n * sizeof(*w));
 	if (!w)
 		return -ENOMEM;
