@@ -303,6 +303,7 @@ static int main_start(struct fld *d)
 		return -1;
 	fld_loop_subnet_events(d);
 	fl_script_run_sync(d->scripts, "tinc-up", NULL);
+	fl_loop_update_now(d->loop); /* tinc-up may have taken up to 30 s */
 	mesh_out_init(&out);
 	if (main_own_subnets(d, &out) < 0 || fld_strict_load(d, &out) < 0) {
 		mesh_out_clear(&out);

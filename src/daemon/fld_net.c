@@ -309,8 +309,10 @@ void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const
 	struct fld_conn *c;
 	int one = 1;
 	int s = -1;
+	int gai = getaddrinfo(host, port, &hints, &ai);
 
-	if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai)
+	fl_loop_update_now(d->loop); /* resolving a DNS name may have taken seconds */
+	if (gai != 0 || !ai)
 		goto out_failed;
 	s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)

@@ -79,6 +79,11 @@ fl_time_t fl_loop_now(const struct fl_loop *loop)
 	return loop->now;
 }
 
+void fl_loop_update_now(struct fl_loop *loop)
+{
+	loop->now = fl_now_us();
+}
+
 /* The watch table, indexed by fd, doubles: a daemon with thousands of
  * connections reallocates it a few times, not once per 16 fds. */
 static int loop_grow(struct fl_loop *loop, int fd)

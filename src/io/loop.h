@@ -51,6 +51,11 @@ void fl_loop_free(struct fl_loop *loop);
 /* The time of this iteration: read once after the loop wakes up (before
  * the first iteration: when the loop was made). */
 fl_time_t fl_loop_now(const struct fl_loop *loop);
+/* Read the clock again, after a call that blocked (a synchronous script, a
+ * DNS lookup): what follows must not carry a time from before it (an ID
+ * sent then would make the measured round trip, a tinc edge weight, too
+ * long). */
+void fl_loop_update_now(struct fl_loop *loop);
 
 /* Watch fd for events with fn(arg): adds the fd, or changes the events
  * and callback of one already watched. 0 or -errno. */

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -95,6 +96,11 @@ static void test_loop_now(void **st)
 	assert_true(c.at_iter[0] >= before + FL_TIME_MS(5));
 	assert_true(c.at_iter[1] >= c.at_iter[0] + FL_TIME_MS(5));
 	assert_true(c.at_iter[1] <= fl_now_us());
+	/* after a call that blocked, the daemon reads the clock again */
+	usleep(2000);
+	assert_true(fl_loop_now(loop) == c.at_iter[1]);
+	fl_loop_update_now(loop);
+	assert_true(fl_loop_now(loop) >= c.at_iter[1] + FL_TIME_MS(2));
 	fl_loop_free(loop);
 }
 
