@@ -25,7 +25,7 @@
 
 #include "mesh/mesh.h"
 
-static int64_t now_ms = 1700000000000LL;
+static fl_time_t now = FL_TIME_MS(1700000000000LL);
 
 static double secs(void)
 {
@@ -55,7 +55,7 @@ static uint32_t rnd(void *ctx)
 
 static void rx(struct mesh *m, int32_t conn, const char *line, struct mesh_out *o)
 {
-	if (mesh_conn_recv(m, conn, line, strlen(line), now_ms, o) != MESH_OK) {
+	if (mesh_conn_recv(m, conn, line, strlen(line), now, o) != MESH_OK) {
 		fprintf(stderr, "mesh_speed: rejected: %s\n", line);
 		exit(1);
 	}
@@ -66,9 +66,9 @@ static void activate(struct mesh *m, int32_t conn, const char *peer, struct mesh
 	char id[64];
 
 	snprintf(id, sizeof(id), "0 %s 17.7", peer);
-	if (!mesh_conn_open(m, conn, NULL, "192.0.2.2", "40000", "192.0.2.1", now_ms, o) ||
-	    mesh_conn_recv(m, conn, id, strlen(id), now_ms, o) != MESH_OK ||
-	    mesh_conn_sptps_ready(m, conn, now_ms, o) != MESH_OK)
+	if (!mesh_conn_open(m, conn, NULL, "192.0.2.2", "40000", "192.0.2.1", now, o) ||
+	    mesh_conn_recv(m, conn, id, strlen(id), now, o) != MESH_OK ||
+	    mesh_conn_sptps_ready(m, conn, now, o) != MESH_OK)
 		exit(1);
 	rx(m, conn, "4 655 10 700000c", o);
 }
@@ -86,7 +86,7 @@ static struct mesh *setup(int settle_ms)
 	cfg.host_lookup = lookup;
 	cfg.random_u32 = rnd;
 	cfg.settle_ms = settle_ms;
-	m = mesh_new(&cfg, now_ms);
+	m = mesh_new(&cfg, now);
 	if (!m)
 		exit(1);
 	mesh_out_init(&o);
@@ -94,7 +94,7 @@ static struct mesh *setup(int settle_ms)
 	activate(m, 2, "gamma", &o);
 	rx(m, 1, "12 1 beta alpha 192.0.2.1 655 700000c 10", &o);
 	rx(m, 2, "12 2 gamma alpha 192.0.2.1 655 700000c 10", &o);
-	mesh_settle(m, now_ms, &o);
+	mesh_settle(m, now, &o);
 	mesh_out_clear(&o);
 	return m;
 }
@@ -138,14 +138,14 @@ static double flood(struct mesh *m, char kind, size_t n)
 			line(buf, sizeof(buf), kind, n, i, h, nonce++);
 			rx(m, 1, buf, &o);
 			if (++lines % 64 == 0) {
-				now_ms++;
-				mesh_settle(m, now_ms, &o);
+				now += FL_TIME_MS(1);
+				mesh_settle(m, now, &o);
 				mesh_out_clear(&o);
 			}
 		}
 	}
-	now_ms += 1000;
-	mesh_settle(m, now_ms, &o);
+	now += FL_TIME_MS(1000);
+	mesh_settle(m, now, &o);
 	mesh_out_clear(&o);
 	return secs() - t0;
 }

@@ -143,7 +143,7 @@ static struct nat *create_all(struct run *r, double *rate)
 	double t0 = now_s();
 	for (uint32_t i = 0; i < r->n; i++) {
 		make_flow(pkt, i, true);
-		if (nat_out(nat, pkt, pkt_len(pkt), 1000) != NAT_TRANSLATED) {
+		if (nat_out(nat, pkt, pkt_len(pkt), FL_TIME_S(1000)) != NAT_TRANSLATED) {
 			nat_free(nat);
 			return NULL;
 		}
@@ -171,9 +171,9 @@ static int setup(struct run *r, uint32_t n)
 	/* Complete the TCP handshakes: SYN-ACK in, ACK out. */
 	for (uint32_t i = 0; i < n; i++) {
 		make_flow(pkt, i, true);
-		nat_out(r->nat, pkt, pkt_len(pkt), 1000);
+		nat_out(r->nat, pkt, pkt_len(pkt), FL_TIME_S(1000));
 		make_reply(pkt);
-		if (nat_in(r->nat, pkt, pkt_len(pkt), 1000) != NAT_TRANSLATED)
+		if (nat_in(r->nat, pkt, pkt_len(pkt), FL_TIME_S(1000)) != NAT_TRANSLATED)
 			return -1;
 	}
 	return 0;
@@ -215,12 +215,12 @@ static double established(struct run *r, uint64_t steps)
 		for (int b = 0; b < WINDOW; b += BATCH) {
 			for (int j = 0; j < BATCH; j++)
 				pkt[j] = win + (size_t)(b + j) * SLOT;
-			nat_out_batch(r->nat, pkt, len + b, BATCH, now, v);
+			nat_out_batch(r->nat, pkt, len + b, BATCH, FL_TIME_S(now), v);
 			for (int j = 0; j < BATCH; j++) {
 				bad += v[j] != NAT_TRANSLATED;
 				make_reply(pkt[j]);
 			}
-			nat_in_batch(r->nat, pkt, len + b, BATCH, now, v);
+			nat_in_batch(r->nat, pkt, len + b, BATCH, FL_TIME_S(now), v);
 			for (int j = 0; j < BATCH; j++)
 				bad += v[j] != NAT_TRANSLATED;
 		}

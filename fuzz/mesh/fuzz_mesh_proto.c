@@ -40,7 +40,7 @@ static uint32_t rnd(void *ctx)
 }
 
 static void activate(struct mesh *m, int32_t id, const char *name,
-		     int64_t now, struct mesh_out *o)
+		     fl_time_t now, struct mesh_out *o)
 {
 	char line[64];
 
@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct mesh_config cfg = {0};
 	uint32_t seed = 1;
-	int64_t now = 1700000000000LL;
+	fl_time_t now = FL_TIME_MS(1700000000000LL);
 	struct mesh *m;
 	struct mesh_out o;
 	const char *const connect[] = {"delta"};

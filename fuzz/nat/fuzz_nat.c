@@ -35,11 +35,11 @@ static void one(struct nat *n, const uint8_t *b, size_t len, uint8_t op, uint32_
 	if (op & 2) {
 		uint8_t *const pk[1] = {p};
 		if (op & 1)
-			nat_in_batch(n, pk, &l, 1, now, &v);
+			nat_in_batch(n, pk, &l, 1, FL_TIME_S(now), &v);
 		else
-			nat_out_batch(n, pk, &l, 1, now, &v);
+			nat_out_batch(n, pk, &l, 1, FL_TIME_S(now), &v);
 	} else {
-		v = op & 1 ? nat_in(n, p, len, now) : nat_out(n, p, len, now);
+		v = op & 1 ? nat_in(n, p, len, FL_TIME_S(now)) : nat_out(n, p, len, FL_TIME_S(now));
 	}
 	if (v >= NAT_VERDICT_COUNT)
 		abort();
@@ -95,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st.active > c.max_mappings || st.created - st.expired != st.active)
 		abort();
 	(void)sum;
-	nat_expire(n, now + 100000, UINT32_MAX);
+	nat_expire(n, FL_TIME_S(now + 100000), UINT32_MAX);
 	nat_stats_get(n, &st);
 	if (st.active != 0)
 		abort();

@@ -59,7 +59,7 @@ static void one(struct nat6 *n, const uint8_t *b, size_t len, uint8_t op, uint32
 		memcpy(p + 24, EXT, 16);
 		memcpy(orig + 24, EXT, 16);
 	}
-	enum nat_verdict v = op & 1 ? nat6_in(n, p, len, now) : nat6_out(n, p, len, now);
+	enum nat_verdict v = op & 1 ? nat6_in(n, p, len, FL_TIME_S(now)) : nat6_out(n, p, len, FL_TIME_S(now));
 	if (v >= NAT_VERDICT_COUNT)
 		abort();
 	if (v != NAT_TRANSLATED) {
@@ -103,7 +103,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nat6_stats_get(n, &st);
 	if (st.active > c.max_mappings || st.created - st.expired != st.active)
 		abort();
-	nat6_expire(n, now + 100000, UINT32_MAX);
+	nat6_expire(n, FL_TIME_S((fl_time_t)now + 100000), UINT32_MAX);
 	nat6_stats_get(n, &st);
 	if (st.active != 0)
 		abort();

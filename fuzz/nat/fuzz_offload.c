@@ -75,8 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		memcpy(p, data + off, len);
 		memcpy(orig, data + off, len);
-		enum fl_offload_verdict v = op & 1 ? fl_offload_in(&o, p, len, now)
-						   : fl_offload_out(&o, p, len, now);
+		enum fl_offload_verdict v = op & 1 ? fl_offload_in(&o, p, len, FL_TIME_S(now))
+						   : fl_offload_out(&o, p, len, FL_TIME_S(now));
 		if ((v == FL_OFFLOAD_PASS || v == FL_OFFLOAD_TTL || v == FL_OFFLOAD_DROP) &&
 		    !(op & 1) && memcmp(p, orig, len) && v != FL_OFFLOAD_DROP)
 			abort(); /* outbound PASS/TTL: untouched (DROP may follow the TTL step) */

@@ -3,7 +3,15 @@
  * fenliud: main. Parses the command line (tincd's options), reads the
  * configuration, opens the device, the listeners and the control socket,
  * runs tinc-up, starts the outgoing connections and runs the event loop
- * until STOP or a signal; SIGHUP reloads (CONFIG.md §4, §6). At the end it
+ * (fld_loop.c) until STOP or a signal; SIGHUP reloads (CONFIG.md §4, §6).
+ * At the end it closes every connection, runs the down scripts and frees
+ * everything, so a sanitizer build exits without leaks.
+ */
+/*
+ * fenliud: main. Parses the command line (tincd's options), reads the
+ * configuration, opens the device, the listeners and the control socket,
+ * runs tinc-up, starts the outgoing connections and runs the event loop
+ * (fld_loop.c) until STOP or a signal; SIGHUP reloads (CONFIG.md §4, §6). At the end it
  * closes every connection, runs the down scripts and frees everything, so a
  * sanitizer build exits without leaks.
  */
@@ -13,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -184,7 +191,7 @@ static int main_mesh_new(struct fld *d)
 	struct mesh_config cfg = {0};
 
 	main_mesh_config(d, &cfg);
-	d->mesh = mesh_new(&cfg, fld_mesh_now());
+	d->mesh = mesh_new(&cfg, fld_now(d));
 	return d->mesh ? 0 : -1;
 }
 
@@ -237,7 +244,7 @@ out:
 static void main_connect_to(struct fld *d, struct mesh_out *out)
 {
 	mesh_set_connect_to(d->mesh, d->cfg->s.connect_to.v, d->cfg->s.connect_to.n,
-			    fld_mesh_now(), out);
+			    fld_now(d), out);
 }
 
 int fld_reload(struct fld *d)
@@ -270,128 +277,6 @@ int fld_reload(struct fld *d)
 	return 0;
 }
 
-/* ---- signals and the loop ------------------------------------------------- */
-
-static void main_signal(void *ctx, int fd, unsigned events)
-{
-	struct fld *d = ctx;
-	struct signalfd_siginfo si;
-
-	(void)events;
-	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
-		switch (si.ssi_signo) {
-		case SIGHUP:
-			fl_log_reopen();
-			d->reload_pending = true;
-			break;
-		case SIGALRM: {
-			struct mesh_out out;
-			mesh_out_init(&out);
-			mesh_retry(d->mesh, fld_mesh_now(), &out);
-			fld_out_run(d, &out);
-			mesh_out_clear(&out);
-			break;
-		}
-		default:
-			fl_dlog(FL_DLOG_INFO, "Got signal %u (%s), exiting", si.ssi_signo,
-				strsignal((int)si.ssi_signo));
-			d->stop = true;
-			break;
-		}
-	}
-}
-
-static int main_signals(struct fld *d)
-{
-	sigset_t set;
-
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGQUIT);
-	sigaddset(&set, SIGALRM);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (d->sigfd < 0)
-		return -1;
-	return fld_watch(d, d->sigfd, FL_LOOP_READ, main_signal, d);
-}
-
-/* Other nodes' subnet events only if a script wants them: a node with
- * 100,000 subnets going down must not cost 100,000 events (issue 22).
- * Checked each second, as a new script would be noticed by tinc at once. */
-static void main_subnet_events(struct fld *d)
-{
-	mesh_set_subnet_events(d->mesh, d->scripts && (fl_script_exists(d->scripts, "subnet-up") ||
-						       fl_script_exists(d->scripts, "subnet-down")));
-}
-
-static void main_tick(struct fld *d)
-{
-	struct mesh_out out;
-
-	main_subnet_events(d);
-
-	mesh_out_init(&out);
-	mesh_tick(d->mesh, fld_mesh_now(), &out);
-	fld_out_run(d, &out);
-	mesh_out_clear(&out);
-	fld_udp_tick(d);
-	fld_keyexpire_tick(d);
-	fld_offload_tick(d);
-	fld_net_tick(d);
-	fld_notify_watchdog(fld_now());
-}
-
-/* The mesh's batched graph run and index rebuild, once per iteration. */
-static void main_settle(struct fld *d)
-{
-	struct mesh_out out;
-
-	mesh_out_init(&out);
-	d->settle_ms = mesh_settle(d->mesh, fld_mesh_now(), &out);
-	fld_out_run(d, &out);
-	mesh_out_clear(&out);
-}
-
-static void main_loop(struct fld *d)
-{
-	d->next_tick_ms = fld_now() + 1000;
-	d->settle_ms = -1;
-	while (!d->stop) {
-		uint64_t now = fld_now();
-		bool busy = fl_script_tick(d->scripts, now);
-		int timeout = d->next_tick_ms > now ? (int)(d->next_tick_ms - now) : 0;
-		if (busy && timeout > 50)
-			timeout = 50;
-		if (d->settle_ms >= 0 && d->settle_ms < timeout)
-			timeout = d->settle_ms;
-		if (fl_loop_run_once(d->loop, timeout) < 0) {
-			fl_dlog(FL_DLOG_ERR, "Event loop failed: %s", strerror(errno));
-			break;
-		}
-		if (d->reload_pending) {
-			d->reload_pending = false;
-			if (fld_reload(d) != 0) {
-				fl_dlog(FL_DLOG_ERR, "Unable to reread configuration file, exiting");
-				d->stop = true;
-			}
-		}
-		if (fld_now() >= d->next_tick_ms) {
-			d->next_tick_ms = fld_now() + 1000;
-			main_tick(d);
-		}
-		main_settle(d);
-		/* Everything queued in this iteration leaves now. */
-		fld_conn_sweep(d);
-		fld_conn_flush_all(d);
-		fld_dp_flush(d);
-	}
-}
-
 /* ---- start and stop ------------------------------------------------------- */
 
 static int main_start(struct fld *d)
@@ -399,7 +284,7 @@ static int main_start(struct fld *d)
 	struct fl_script_env env;
 	struct mesh_out out;
 
-	if (!(d->loop = fl_loop_new()) || main_signals(d) < 0)
+	if (fld_loop_start(d) < 0)
 		return -1;
 	fld_reload_stamp(d);
 	fld_keyexpire_start(d);
@@ -414,10 +299,11 @@ static int main_start(struct fld *d)
 	d->scripts = fl_script_new(&env);
 	if (!d->scripts)
 		return -1;
-	main_subnet_events(d);
+	fld_loop_subnet_events(d);
 	fl_script_run_sync(d->scripts, "tinc-up", NULL);
 	if (fld_offload_start(d) < 0)
 		return -1;
+	fl_loop_update_now(d->loop); /* tinc-up may have taken up to 30 s */
 	mesh_out_init(&out);
 	if (main_own_subnets(d, &d->cfg->s.subnet, &out) < 0 || fld_strict_load(d, &out) < 0) {
 		mesh_out_clear(&out);
@@ -476,22 +362,19 @@ static void main_stop(struct fld *d)
 	}
 	free(d->tun_gso_buf);
 	free(d->tun_gro.buf);
-	if (d->sigfd >= 0)
-		close(d->sigfd);
 	mesh_free(d->mesh);
 	for (size_t i = 0; i < d->lookup_n; i++) {
 		free(d->lookup_host[i]);
 		free(d->lookup_port[i]);
 	}
-	fld_watch_free(d);
-	fl_loop_free(d->loop);
+	fld_loop_free(d);
 	fld_conf_free(d);
 	fl_ed25519_key_wipe(&d->key);
 }
 
 int main(int argc, char *argv[])
 {
-	static struct fld d = {.tun_fd = -1, .sigfd = -1, .ctl_listen_fd = -1};
+	static struct fld d = {.tun_fd = -1, .ctl_listen_fd = -1};
 	struct fl_daemon_options opts;
 	struct fl_paths paths;
 	char err[512];
@@ -562,7 +445,7 @@ int main(int argc, char *argv[])
 	main_echo_fd = -1;
 	fl_daemonize_done(umbilical, 0);
 	fld_notify_ready();
-	main_loop(&d);
+	fld_loop_run(&d);
 	ret = 0;
 	fl_log(FL_DEBUG_ALWAYS, LOG_NOTICE, "Terminating");
 out_stop:

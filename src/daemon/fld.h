@@ -4,7 +4,8 @@
  * model, meta connections, per-node UDP state, listeners, the device, the
  * control server and the scripts runner. Only src/daemon's glue files
  * include this; each owns one part:
- *   fenliud.c      main, startup/shutdown, signals, timers, reload
+ *   fenliud.c      main, startup/shutdown, reload
+ *   fld_loop.c     the event loop's use: signals, timers, per-iteration work
  *   fld_conf.c     the settings generation (d->cfg), hosts/ lookups, and
  *                  the one translation into mesh_config / fl_dp_settings
  *   fld_meta.c     meta connections: TCP socket + SPTPS stream + framing
@@ -49,13 +50,7 @@
 #define FLD_MAX_LISTEN 8
 #define FLD_LOOKUP_MAX 32
 
-typedef void fld_fd_fn(void *ctx, int fd, unsigned events);
-
-struct fld_watch {
-	fld_fd_fn *fn;
-	void *ctx;
-	unsigned events;
-};
+typedef fl_loop_fd_fn fld_fd_fn;
 
 struct fld;
 struct fld_routes;
@@ -79,7 +74,7 @@ struct fld_conn {
 	struct fl_meta_frame frame;
 	uint8_t *out;		/* pending output */
 	size_t out_len, out_cap;
-	uint64_t started_ms;
+	fl_time_t started;
 	struct fld_invite *invite;	/* fld_invite.c: an invitation greeting */
 };
 
@@ -91,14 +86,14 @@ struct fld_node {
 	bool udp_initiator;
 	bool starting;		/* inside fl_sptps_start of our own session */
 	char *addr_text, *port_text;	/* UDP address last given to the dataplane */
-	uint64_t req_key_ms;	/* last REQ_SPTPS_START sent/received */
+	fl_time_t req_key;	/* last REQ_SPTPS_START sent/received */
 	int rtt_us;
 	unsigned long long in_pkts, in_bytes, out_pkts, out_bytes;
 };
 
 /* Rate limit of the drop log lines of one reason (fld_stats.c). */
 struct fld_droplog {
-	uint64_t second;	/* fl_now_us() / 1e6 of the current window */
+	uint64_t second;	/* fl_time_to_s(now) of the current window */
 	unsigned n;		/* lines logged in it */
 	unsigned long suppressed;
 };
@@ -141,8 +136,10 @@ struct fld_meta_stats {
 
 struct fld {
 	struct fl_loop *loop;
-	struct fld_watch *watches;	/* by fd */
-	size_t n_watches;
+	struct fl_timer tick_timer;	/* every second: fld_loop.c */
+	struct fl_timer settle_timer;	/* when mesh_settle() wants a call */
+	struct fl_timer script_timer;	/* polls running scripts */
+	struct fl_timer accept_timer;	/* resumes paused listeners */
 	struct mesh *mesh;
 	char *confbase, *netname, *pidfile, *logfile;
 	/* Settings (src/conf, fld_conf.c): cfg is the current generation,
@@ -188,13 +185,10 @@ struct fld {
 	int ctl_listen_fd;
 	char *socket_path;
 	struct fl_script_runner *scripts;
-	int sigfd;
 	char cookie[65];
 	bool stop, reload_pending;
 	int64_t last_config_check;	/* time() of the last (re)load */
-	uint64_t next_keyexpire_ms;	/* fld_now() of the next re-key, 0: none */
-	uint64_t next_tick_ms;
-	int settle_ms;		/* ms until mesh_settle() wants a call, -1 none */
+	fl_time_t next_keyexpire;	/* fld_now() of the next re-key, 0: none */
 	struct fl_dp *dp;
 	struct fl_dp_sptps *dps;
 	struct fl_pkt_pool *pool;
@@ -210,9 +204,8 @@ struct fld {
 	struct fld_droplog droplog[FL_DP_DROP_MAX];
 	struct fld_meta_stats meta_stats;
 	size_t n_preauth;		/* incoming conns not authenticated yet */
-	uint64_t preauth_log_ms;	/* fld_now() of the last refusal logged */
-	uint64_t accept_resume_ms;	/* listeners paused until then; 0: not */
-	uint64_t accept_log_ms;		/* fld_now() of the last pause logged */
+	fl_time_t preauth_log;		/* fld_now() of the last refusal logged */
+	fl_time_t accept_log;		/* fld_now() of the last pause logged */
 	struct fld_routes *routes;	/* fld_routes.c */
 	struct fld_offload *offload;	/* fld_offload.c; NULL: no OffloadInterface */
 };
@@ -244,8 +237,6 @@ void fld_out_run(struct fld *d, struct mesh_out *out);
 /* fld_net.c */
 int fld_net_listen(struct fld *d);
 void fld_net_close(struct fld *d);
-/* Once a second: resume listeners paused by descriptor exhaustion. */
-void fld_net_tick(struct fld *d);
 void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port);
 
 /* fld_session.c */
@@ -300,14 +291,35 @@ void fld_stats_drop_note(void *ctx, enum fl_dp_drop why, struct fl_dp_peer *peer
 			 const union fl_addr *from);
 void fld_stats_meta_drop(struct fld *d, enum fl_meta_frame_err e);
 
-/* fld_loop.c */
-int fld_watch(struct fld *d, int fd, unsigned events, fld_fd_fn *fn, void *ctx);
-void fld_unwatch(struct fld *d, int fd);
-void fld_watch_free(struct fld *d);
-uint64_t fld_now(void);	/* monotonic ms */
-int64_t fld_mesh_now(void);	/* monotonic (boot time) ms for the mesh */
-/* A mesh time in seconds (e.g. last_state_change) as Unix time; 0 stays 0. */
-int64_t fld_mesh_to_unix(int64_t mesh_sec);
+/* fld_loop.c: the daemon's event loop (src/io/loop.h): SIGHUP reloads,
+ * SIGALRM retries, other signals stop; a one-second timer for the mesh,
+ * sessions, KeyExpire and the watchdog; after each iteration the settled
+ * mesh and the queued output. 0 or -1. */
+int fld_loop_start(struct fld *d);
+/* Subnet events of other nodes only while a subnet-up/down script exists. */
+void fld_loop_subnet_events(struct fld *d);
+/* Until a signal or `fenliu stop` sets d->stop. */
+void fld_loop_run(struct fld *d);
+void fld_loop_free(struct fld *d);
+
+/* The time of the current loop iteration (wire/fl_time.h): the one value
+ * the daemon passes to the mesh, the dataplane and its own timeouts. */
+static inline fl_time_t fld_now(const struct fld *d)
+{
+	return fl_loop_now(d->loop);
+}
+
+/* Watch fd (add, or change events and callback) / stop watching it. */
+static inline int fld_watch(struct fld *d, int fd, unsigned events, fld_fd_fn *fn, void *ctx)
+{
+	return fl_loop_watch(d->loop, fd, events, fn, ctx) < 0 ? -1 : 0;
+}
+
+static inline void fld_unwatch(struct fld *d, int fd)
+{
+	if (d->loop) /* NULL when start-up failed before the loop existed */
+		fl_loop_unwatch(d->loop, fd);
+}
 
 /* fld_reload.c */
 void fld_reload_stamp(struct fld *d);

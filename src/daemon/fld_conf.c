@@ -46,13 +46,13 @@ static const struct fl_conf_reporter conf_reporter = {conf_report_err, conf_repo
 static bool host_report_again(const char *msg)
 {
 	static char last[256];
-	static uint64_t last_ms;
-	uint64_t now = fld_now();
+	static fl_time_t last_at;
+	fl_time_t now = fl_now_us(); /* also runs before the loop exists */
 
-	if (!strncmp(last, msg, sizeof(last) - 1) && now - last_ms < 10000)
+	if (!strncmp(last, msg, sizeof(last) - 1) && now - last_at < FL_TIME_S(10))
 		return false;
 	snprintf(last, sizeof(last), "%s", msg);
-	last_ms = now;
+	last_at = now;
 	return true;
 }
 

@@ -70,7 +70,7 @@ static void ctl_each_node(void *ctx, fl_ctl_node_fn *emit, void *sink)
 		r.mtu = n->mtu;
 		r.minmtu = n->minmtu;
 		r.maxmtu = n->maxmtu;
-		r.last_state_change = (long)fld_mesh_to_unix(n->last_state_change);
+		r.last_state_change = (long)fl_clock_to_unix(n->last_state_change);
 		r.udp_ping_rtt = fn ? fn->rtt_us : -1;
 		traffic_counts(fn, &r.in_packets, &r.in_bytes, &r.out_packets, &r.out_bytes);
 		emit(sink, &r);
@@ -165,7 +165,7 @@ static void ctl_retry(void *ctx)
 	struct mesh_out out;
 
 	mesh_out_init(&out);
-	mesh_retry(d->mesh, fld_mesh_now(), &out);
+	mesh_retry(d->mesh, fld_now(d), &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 }

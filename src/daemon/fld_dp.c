@@ -130,7 +130,7 @@ static void dp_udp_info(void *ctx, struct fl_dp_peer *to)
 	struct mesh_out out;
 
 	mesh_out_init(&out);
-	mesh_send_udp_info(d->mesh, mesh_myself(d->mesh), dp_node(to), fld_mesh_now(), &out);
+	mesh_send_udp_info(d->mesh, mesh_myself(d->mesh), dp_node(to), fld_now(d), &out);
 	dp_run(d, &out);
 }
 
@@ -140,7 +140,7 @@ static void dp_mtu_info(void *ctx, struct fl_dp_peer *to, int mtu)
 	struct mesh_out out;
 
 	mesh_out_init(&out);
-	mesh_send_mtu_info(d->mesh, mesh_myself(d->mesh), dp_node(to), mtu, fld_mesh_now(), &out);
+	mesh_send_mtu_info(d->mesh, mesh_myself(d->mesh), dp_node(to), mtu, fld_now(d), &out);
 	dp_run(d, &out);
 }
 
@@ -337,7 +337,7 @@ void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 	 * the socket is waited for again: it may not become readable. */
 	for (int round = 0; round < 4 || fl_udp_rxq_pending(&d->rxq[sock]); round++) {
 		int n = fl_udp_rxq_recv(&d->rxq[sock], d->pool, pkts, from, FL_UDP_BATCH);
-		uint64_t now = fl_now_us();
+		uint64_t now = fld_now(d);
 		if (n <= 0)
 			break;
 		for (int i = 0; i < n; i++) {
@@ -362,7 +362,7 @@ static void fld_dp_tun_read_gso(struct fld *d, int fd)
 
 	for (int round = 0; round < (int)FL_UDP_BATCH; round++) {
 		int n = fl_tun_read_gso(fd, d->tun_gso_buf, d->pool, pkts, 768);
-		uint64_t now = fl_now_us();
+		uint64_t now = fld_now(d);
 		if (n < 0)
 			break;
 		if (n == 0) /* a read the offload parser could not cut */
@@ -385,7 +385,7 @@ void fld_dp_tun_readable(void *ctx, int fd, unsigned events)
 	}
 	for (int round = 0; round < 4; round++) {
 		int n = fl_tun_read_batch(fd, d->pool, pkts, FL_UDP_BATCH);
-		uint64_t now = fl_now_us();
+		uint64_t now = fld_now(d);
 		if (n <= 0)
 			break;
 		for (int i = 0; i < n; i++)
@@ -407,7 +407,7 @@ void fld_dp_packet_in(struct fld *d, struct mesh_node *from, const uint8_t *fram
 		fl_pkt_free(p);
 		return;
 	}
-	fl_dp_packet_input(d->dp, fl_now_us(), fld_peer(d, from), p);
+	fl_dp_packet_input(d->dp, fld_now(d), fld_peer(d, from), p);
 	fld_dp_flush(d);
 }
 
@@ -423,7 +423,7 @@ void fld_dp_tcp_data(struct fld *d, struct mesh_node *from, struct mesh_node *to
 		fl_pkt_free(p);
 		return;
 	}
-	fl_dp_sptps_tcp_input(d->dp, fl_now_us(), fld_peer(d, from), fld_peer(d, to), p,
+	fl_dp_sptps_tcp_input(d->dp, fld_now(d), fld_peer(d, from), fld_peer(d, to), p,
 			      d->in_binary);
 	fld_dp_flush(d);
 }

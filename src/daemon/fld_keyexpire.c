@@ -5,7 +5,7 @@
  * a valid key, as tincd does on its key expiry timer. The meta connections'
  * SPTPS sessions are not re-keyed (tincd does not either). The interval is
  * re-read on reload and applies from the next expiry on. Called from
- * fenliud.c's one-second tick; control thread only.
+ * fld_loop.c's one-second timer; control thread only.
  */
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
@@ -14,7 +14,7 @@ void fld_keyexpire_start(struct fld *d)
 {
 	int s = d->cfg->s.key_expire;
 
-	d->next_keyexpire_ms = s > 0 ? fld_now() + (uint64_t)s * 1000 : 0;
+	d->next_keyexpire = s > 0 ? fld_now(d) + FL_TIME_S(s) : 0;
 }
 
 static void keyexpire_node(struct fld *d, struct fld_node *fn)
@@ -34,10 +34,10 @@ static void keyexpire_node(struct fld *d, struct fld_node *fn)
 
 void fld_keyexpire_tick(struct fld *d)
 {
-	uint64_t now = fld_now();
+	fl_time_t now = fld_now(d);
 
-	if (!d->next_keyexpire_ms || now < d->next_keyexpire_ms) {
-		if (!d->next_keyexpire_ms && d->cfg->s.key_expire > 0)
+	if (!d->next_keyexpire || now < d->next_keyexpire) {
+		if (!d->next_keyexpire && d->cfg->s.key_expire > 0)
 			fld_keyexpire_start(d); /* enabled by a reload */
 		return;
 	}

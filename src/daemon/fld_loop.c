@@ -1,95 +1,155 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The daemon's use of the io event loop (src/io/loop.h): a watch per fd
- * with the daemon's own callback and context, kept in a table indexed by
- * fd so a watch can be changed (read/write interest) without knowing
- * whether it exists. Control thread only.
+ * fld_loop.c: fenliud's use of the io event loop (src/io/loop.h), the only
+ * loop it has. Signals arrive through the loop (SIGHUP reloads, SIGALRM
+ * retries the outgoing connections, the others stop the daemon); periodic
+ * work runs on loop timers; what an iteration queued (the mesh's batched
+ * graph run, meta output, dataplane batches) leaves at the end of that
+ * iteration. Called by fenliud.c's main; control thread only.
  */
-#include <stdlib.h>
+#include <signal.h>
 #include <string.h>
-#include <time.h>
 
+#include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "daemon/fld_notify.h"
+#include "daemon/fld_offload.h"
+#include "log/log.h"
 
-static void loop_tramp(struct fl_loop *loop, int fd, unsigned events, void *arg)
+/* While a script runs, its exit is noticed within this long. */
+#define LOOP_SCRIPT_POLL_MS 50
+
+static void loop_signal(struct fl_loop *loop, int signo, void *arg)
+{
+	struct fld *d = arg;
+	struct mesh_out out;
+
+	(void)loop;
+	switch (signo) {
+	case SIGHUP:
+		fl_log_reopen();
+		d->reload_pending = true;
+		break;
+	case SIGALRM:
+		mesh_out_init(&out);
+		mesh_retry(d->mesh, fld_now(d), &out);
+		fld_out_run(d, &out);
+		mesh_out_clear(&out);
+		break;
+	default:
+		fl_dlog(FL_DLOG_INFO, "Got signal %d (%s), exiting", signo, strsignal(signo));
+		d->stop = true;
+		break;
+	}
+}
+
+/* Other nodes' subnet events only if a script wants them: a node with
+ * 100,000 subnets going down must not cost 100,000 events (issue 22).
+ * Checked each second, as a new script would be noticed by tinc at once. */
+void fld_loop_subnet_events(struct fld *d)
+{
+	mesh_set_subnet_events(d->mesh, d->scripts && (fl_script_exists(d->scripts, "subnet-up") ||
+						       fl_script_exists(d->scripts, "subnet-down")));
+}
+
+static void loop_tick(struct fl_loop *loop, struct fl_timer *t, void *arg)
+{
+	struct fld *d = arg;
+	struct mesh_out out;
+
+	fl_timer_arm(loop, t, FL_TIME_S(1));
+	fld_loop_subnet_events(d);
+	mesh_out_init(&out);
+	mesh_tick(d->mesh, fld_now(d), &out);
+	fld_out_run(d, &out);
+	mesh_out_clear(&out);
+	fld_udp_tick(d);
+	fld_keyexpire_tick(d);
+	fld_offload_tick(d);
+	fld_notify_watchdog(fld_now(d));
+}
+
+/* The settle and script timers only wake the loop; the work they stand
+ * for runs in loop_iteration, after every other callback. */
+static void loop_wake(struct fl_loop *loop, struct fl_timer *t, void *arg)
+{
+	(void)loop;
+	(void)t;
+	(void)arg;
+}
+
+/* The mesh's batched graph run and index rebuild. */
+static void loop_settle(struct fld *d)
+{
+	struct mesh_out out;
+	int ms;
+
+	mesh_out_init(&out);
+	ms = mesh_settle(d->mesh, fld_now(d), &out);
+	fld_out_run(d, &out);
+	mesh_out_clear(&out);
+	if (ms >= 0)
+		fl_timer_arm(d->loop, &d->settle_timer, FL_TIME_MS(ms));
+	else
+		fl_timer_cancel(d->loop, &d->settle_timer);
+}
+
+static void loop_iteration(struct fl_loop *loop, void *arg)
 {
 	struct fld *d = arg;
 
-	(void)loop;
-	if (fd < 0 || (size_t)fd >= d->n_watches || !d->watches[fd].fn)
-		return;
-	d->watches[fd].fn(d->watches[fd].ctx, fd, events);
+	if (fl_script_tick(d->scripts, fld_now(d))) {
+		if (!fl_timer_armed(&d->script_timer))
+			fl_timer_arm(loop, &d->script_timer, FL_TIME_MS(LOOP_SCRIPT_POLL_MS));
+	}
+	if (d->reload_pending) {
+		d->reload_pending = false;
+		if (fld_reload(d) != 0) {
+			fl_dlog(FL_DLOG_ERR, "Unable to reread configuration file, exiting");
+			d->stop = true;
+		}
+	}
+	loop_settle(d);
+	/* Everything queued in this iteration leaves now. */
+	fld_conn_sweep(d);
+	fld_conn_flush_all(d);
+	fld_dp_flush(d);
+	if (d->stop)
+		fl_loop_stop(loop);
 }
 
-int fld_watch(struct fld *d, int fd, unsigned events, fld_fd_fn *fn, void *ctx)
+int fld_loop_start(struct fld *d)
 {
-	struct fld_watch *w;
+	static const int stop_signals[] = {SIGTERM, SIGINT, SIGQUIT};
 
-	if (fd < 0)
+	signal(SIGPIPE, SIG_IGN);
+	d->loop = fl_loop_new();
+	if (!d->loop)
 		return -1;
-	if ((size_t)fd >= d->n_watches) {
-		size_t n = d->n_watches ? d->n_watches : 64;
-		while (n <= (size_t)fd)
-			n *= 2;
-		w = realloc(d->watches, n * sizeof(*w));
-		if (!w)
+	if (fl_loop_add_signal(d->loop, SIGHUP, loop_signal, d) < 0 ||
+	    fl_loop_add_signal(d->loop, SIGALRM, loop_signal, d) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		if (fl_loop_add_signal(d->loop, stop_signals[i], loop_signal, d) < 0)
 			return -1;
-		memset(w + d->n_watches, 0, (n - d->n_watches) * sizeof(*w));
-		d->watches = w;
-		d->n_watches = n;
-	}
-	w = &d->watches[fd];
-	if (w->fn) {
-		w->fn = fn;
-		w->ctx = ctx;
-		if (w->events == events)
-			return 0;
-		w->events = events;
-		return fl_loop_mod_fd(d->loop, fd, events) < 0 ? -1 : 0;
-	}
-	if (fl_loop_add_fd(d->loop, fd, events, loop_tramp, d) < 0)
-		return -1;
-	w->fn = fn;
-	w->ctx = ctx;
-	w->events = events;
+	fl_timer_init(&d->tick_timer, loop_tick, d);
+	fl_timer_init(&d->settle_timer, loop_wake, d);
+	fl_timer_init(&d->script_timer, loop_wake, d);
 	return 0;
 }
 
-void fld_unwatch(struct fld *d, int fd)
+void fld_loop_run(struct fld *d)
 {
-	if (fd < 0 || (size_t)fd >= d->n_watches || !d->watches[fd].fn)
-		return;
-	fl_loop_del_fd(d->loop, fd);
-	memset(&d->watches[fd], 0, sizeof(d->watches[fd]));
+	int r;
+
+	fl_timer_arm(d->loop, &d->tick_timer, FL_TIME_S(1));
+	r = fl_loop_run(d->loop, loop_iteration, d);
+	if (r < 0)
+		fl_dlog(FL_DLOG_ERR, "Event loop failed: %s", strerror(-r));
 }
 
-void fld_watch_free(struct fld *d)
+void fld_loop_free(struct fld *d)
 {
-	free(d->watches);
-	d->watches = NULL;
-	d->n_watches = 0;
-}
-
-uint64_t fld_now(void) { return fl_now_us() / 1000; }
-
-/* The mesh's clock: CLOCK_BOOTTIME, which never jumps when the wall clock
- * is set (a router's first NTP sync moves it by years) yet keeps counting
- * through a suspend, so the mesh still notices it slept ("awaking from
- * dead"). Nothing the mesh sends on the wire carries this time. */
-int64_t fld_mesh_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t fld_mesh_to_unix(int64_t mesh_sec)
-{
-	struct timespec wall;
-
-	if (!mesh_sec)
-		return 0;
-	clock_gettime(CLOCK_REALTIME, &wall);
-	return mesh_sec + (int64_t)wall.tv_sec - fld_mesh_now() / 1000;
+	fl_loop_free(d->loop);
+	d->loop = NULL;
 }

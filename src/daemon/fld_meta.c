@@ -19,6 +19,7 @@
 #include "crypto/b64.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "io/tcp.h"
 
 /* Output beyond this is a stuck peer: close rather than grow forever. */
 #define FLD_CONN_OUT_MAX (4u << 20)
@@ -65,7 +66,7 @@ struct fld_conn *fld_conn_new(struct fld *d, int fd, bool outgoing, const char *
 	c->outgoing = outgoing;
 	c->connecting = connecting;
 	c->outgoing_name = name ? strdup(name) : NULL;
-	c->started_ms = fld_now();
+	c->started = fld_now(d);
 	c->preauth = !outgoing;
 	d->n_preauth += c->preauth;
 	d->conns[d->n_conns++] = c;
@@ -99,8 +100,8 @@ bool fld_conn_preauth_admit(struct fld *d, const char *host)
 	else
 		st->preauth_refused_host++;
 	/* A flood must not flood the log too: one line per 10 s. */
-	if (!d->preauth_log_ms || fld_now() - d->preauth_log_ms >= 10000) {
-		d->preauth_log_ms = fld_now();
+	if (!d->preauth_log || fld_now(d) - d->preauth_log >= FL_TIME_S(10)) {
+		d->preauth_log = fld_now(d);
 		fl_dlog(FL_DLOG_WARN,
 			"Refusing connection from %s: %s unauthenticated connections "
 			"(refused so far: %lu over the total, %lu over the per-host limit)",
@@ -151,11 +152,11 @@ void fld_conn_close(struct fld_conn *c, const char *why)
 	conn_free(c);
 	mesh_out_init(&out);
 	if (mc) {
-		mesh_conn_close(d->mesh, id, fld_mesh_now(), &out);
+		mesh_conn_close(d->mesh, id, fld_now(d), &out);
 	} else if (was_connecting && oname) {
 		struct mesh_node *n = mesh_node_find(d->mesh, oname);
 		if (n)
-			mesh_connect_failed(d->mesh, n, fld_mesh_now(), &out);
+			mesh_connect_failed(d->mesh, n, fld_now(d), &out);
 	}
 	free(oname);
 	fld_out_run(d, &out);
@@ -241,7 +242,7 @@ static void conn_handshake_done(void *ctx)
 	c->sptps_done = true;
 	conn_authenticated(c);
 	mesh_out_init(&out);
-	if (mesh_conn_sptps_ready(c->d->mesh, c->id, fld_mesh_now(), &out) != MESH_OK)
+	if (mesh_conn_sptps_ready(c->d->mesh, c->id, fld_now(c->d), &out) != MESH_OK)
 		c->closing = true;
 	fld_out_run(c->d, &out);
 	mesh_out_clear(&out);
@@ -294,7 +295,7 @@ static int conn_recv_line(struct fld_conn *c, const char *line, size_t len)
 	enum mesh_err e;
 
 	mesh_out_init(&out);
-	e = mesh_conn_recv(c->d->mesh, c->id, line, len, fld_mesh_now(), &out);
+	e = mesh_conn_recv(c->d->mesh, c->id, line, len, fld_now(c->d), &out);
 	fld_out_run(c->d, &out);
 	mesh_out_clear(&out);
 	if (e != MESH_OK) {
@@ -357,7 +358,7 @@ static int frame_sptps_packet(void *ctx, const uint8_t *data, size_t len)
 	enum mesh_err e;
 
 	mesh_out_init(&out);
-	e = mesh_conn_sptps_packet(c->d->mesh, c->id, data, len, fld_mesh_now(), &out);
+	e = mesh_conn_sptps_packet(c->d->mesh, c->id, data, len, fld_now(c->d), &out);
 	c->d->in_binary = true;
 	fld_out_run(c->d, &out);
 	c->d->in_binary = false;
@@ -395,14 +396,13 @@ static void conn_flush(struct fld_conn *c)
 static void conn_connected(struct fld_conn *c)
 {
 	struct fld *d = c->d;
-	int err = 0;
-	socklen_t l = sizeof(err);
+	int err;
 	struct sockaddr_storage local;
 	socklen_t ll = sizeof(local);
 	char lhost[64] = "", lport[16];
 	struct mesh_out out;
 
-	getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l);
+	err = -fl_tcp_connect_result(c->fd);
 	if (err) {
 		fl_dlog(FL_DLOG_INFO, "Error while connecting to %s (%s port %s): %s",
 			c->outgoing_name, c->host, c->port, strerror(err));
@@ -417,7 +417,7 @@ static void conn_connected(struct fld_conn *c)
 	fl_meta_frame_init(&c->frame, &conn_frame_cb, c);
 	mesh_out_init(&out);
 	if (!mesh_conn_open(d->mesh, c->id, c->outgoing_name, c->host, c->port, lhost,
-			    fld_mesh_now(), &out))
+			    fld_now(d), &out))
 		c->closing = true;
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
@@ -487,7 +487,7 @@ void fld_conn_accepted(struct fld_conn *c, const char *lhost)
 
 	fl_meta_frame_init(&c->frame, &conn_frame_cb, c);
 	mesh_out_init(&out);
-	if (!mesh_conn_open(c->d->mesh, c->id, NULL, c->host, c->port, lhost, fld_mesh_now(),
+	if (!mesh_conn_open(c->d->mesh, c->id, NULL, c->host, c->port, lhost, fld_now(c->d),
 			    &out))
 		c->closing = true;
 	fld_out_run(c->d, &out);

@@ -21,6 +21,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "io/tcp.h"
 #include "io/udp.h"
 
 static void net_numeric(const struct sockaddr *sa, socklen_t len, char *host, size_t hl,
@@ -50,7 +51,7 @@ static void net_listeners_watch(struct fld *d, bool on)
 
 /* accept() failed for want of a descriptor or memory: the connection stays
  * in the backlog and the listener fires again at once, which would spin.
- * Rest the listeners for FLD_ACCEPT_PAUSE_MS (fld_net_tick resumes them).
+ * Rest the listeners for FLD_ACCEPT_PAUSE_MS (a loop timer resumes them).
  * The cause does not change from one pause to the next: one log line a
  * minute at most, with the count. */
 static void net_accept_exhausted(struct fld *d, int err)
@@ -59,47 +60,45 @@ static void net_accept_exhausted(struct fld *d, int err)
 
 	st->accept_fd_exhausted++;
 	st->accept_paused++;
-	if (!d->accept_log_ms || fld_now() - d->accept_log_ms >= 60000) {
-		d->accept_log_ms = fld_now();
+	if (!d->accept_log || fld_now(d) - d->accept_log >= FL_TIME_S(60)) {
+		d->accept_log = fld_now(d);
 		fl_dlog(FL_DLOG_ERR,
 			"Accepting connections failed: %s; pausing the listeners for %d ms "
 			"(%lu times so far)",
 			strerror(err), FLD_ACCEPT_PAUSE_MS, st->accept_paused);
 	}
 	net_listeners_watch(d, false);
-	d->accept_resume_ms = fld_now() + FLD_ACCEPT_PAUSE_MS;
+	fl_timer_arm(d->loop, &d->accept_timer, FL_TIME_MS(FLD_ACCEPT_PAUSE_MS));
 }
 
-void fld_net_tick(struct fld *d)
+static void net_accept_resume(struct fl_loop *loop, struct fl_timer *t, void *arg)
 {
-	if (d->accept_resume_ms && fld_now() >= d->accept_resume_ms) {
-		net_listeners_watch(d, true);
-		d->accept_resume_ms = 0;
-	}
+	(void)loop;
+	(void)t;
+	net_listeners_watch(arg, true);
 }
 
 static void net_accept(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
-	struct sockaddr_storage sa, local;
-	socklen_t len = sizeof(sa), ll = sizeof(local);
+	struct sockaddr_storage local;
+	socklen_t ll = sizeof(local);
+	union fl_addr peer;
 	char host[64], port[16], lhost[64], lport[16];
-	int one = 1;
 	int s;
 
 	(void)events;
-	s = accept4(fd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	s = fl_tcp_accept(fd, &peer); /* with tinc's meta socket options */
 	if (s < 0) {
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
-			net_accept_exhausted(d, errno);
+		if (s == -EMFILE || s == -ENFILE || s == -ENOBUFS || s == -ENOMEM)
+			net_accept_exhausted(d, -s);
 		return;
 	}
-	net_numeric((struct sockaddr *)&sa, len, host, sizeof(host), port, sizeof(port));
+	net_numeric(&peer.sa, fl_addr_len(&peer), host, sizeof(host), port, sizeof(port));
 	if (!fld_conn_preauth_admit(d, host)) {
 		close(s);
 		return;
 	}
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	struct fld_conn *c = fld_conn_new(d, s, false, NULL, false);
 	if (!c) {
 		close(s);
@@ -284,6 +283,8 @@ int fld_net_listen(struct fld *d)
 	int fam = s->address_family == FL_AF_IPV4 ? AF_INET
 		  : s->address_family == FL_AF_IPV6 ? AF_INET6 : AF_UNSPEC;
 
+	fl_timer_init(&d->accept_timer, net_accept_resume, d);
+
 	for (size_t i = 0; i < bind->n; i++)
 		if (net_add_address(d, bind->v[i], true, fam) < 0)
 			return -1;
@@ -332,6 +333,8 @@ static void net_bind_outgoing(struct fld *d, int s, int family)
 
 void fld_net_close(struct fld *d)
 {
+	if (d->loop)
+		fl_timer_cancel(d->loop, &d->accept_timer);
 	for (size_t i = 0; i < d->n_listen; i++) {
 		fld_unwatch(d, d->listen[i].tcp);
 		fld_unwatch(d, d->listen[i].udp);
@@ -350,13 +353,15 @@ void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const
 	struct fld_conn *c;
 	int one = 1;
 	int s = -1;
+	int gai = getaddrinfo(host, port, &hints, &ai);
 
-	if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai)
+	fl_loop_update_now(d->loop); /* resolving a DNS name may have taken seconds */
+	if (gai != 0 || !ai)
 		goto out_failed;
 	s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		goto out_failed;
-	setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	fl_tcp_set_meta_opts(s);
 	if (ai->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	net_sockopts(d, s); /* logged; tincd connects anyway */
@@ -379,7 +384,7 @@ out_failed:
 	if (ai)
 		freeaddrinfo(ai);
 	mesh_out_init(&out);
-	mesh_connect_failed(d->mesh, n, fld_mesh_now(), &out);
+	mesh_connect_failed(d->mesh, n, fld_now(d), &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
 }

@@ -12,8 +12,8 @@
 
 /* Watchdog interval in ms as the unit asked (WATCHDOG_USEC), 0 = off;
  * read once, on the first tick. Control thread only. */
-static uint64_t wd_interval_ms;
-static uint64_t wd_last_ms;
+static fl_time_t wd_interval; /* µs, as systemd gives it */
+static fl_time_t wd_last;
 static bool wd_checked;
 
 void fld_notify_ready(void)
@@ -39,22 +39,22 @@ void fld_notify_stopping(void)
 	sd_notify(0, "STOPPING=1\nSTATUS=Shutting down");
 }
 
-void fld_notify_watchdog(uint64_t now_ms)
+void fld_notify_watchdog(fl_time_t now)
 {
 	if (!wd_checked) {
 		uint64_t usec = 0;
 		wd_checked = true;
 		/* > 0 only when WATCHDOG_USEC is set and WATCHDOG_PID is us. */
 		if (sd_watchdog_enabled(0, &usec) > 0)
-			wd_interval_ms = usec / 1000;
+			wd_interval = usec;
 	}
-	if (!wd_interval_ms)
+	if (!wd_interval)
 		return;
 	/* The tick runs once a second, so intervals under 2 s cannot be met;
 	 * systemd's own advice is to ping at half the interval. */
-	if (wd_last_ms && now_ms - wd_last_ms < wd_interval_ms / 2)
+	if (wd_last && now - wd_last < wd_interval / 2)
 		return;
-	wd_last_ms = now_ms;
+	wd_last = now;
 	sd_notify(0, "WATCHDOG=1");
 }
 
@@ -64,6 +64,6 @@ void fld_notify_ready(void) {}
 void fld_notify_reloading(void) {}
 void fld_notify_reloaded(int err) { (void)err; }
 void fld_notify_stopping(void) {}
-void fld_notify_watchdog(uint64_t now_ms) { (void)now_ms; }
+void fld_notify_watchdog(fl_time_t now) { (void)now; }
 
 #endif

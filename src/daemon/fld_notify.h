@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "wire/fl_time.h"
+
 /* After the device, sockets and control socket are up and tinc-up ran. */
 void fld_notify_ready(void);
 /* Around a configuration reload (SIGHUP or the control verb). */
@@ -15,8 +17,8 @@ void fld_notify_reloaded(int err);
 /* Once, when the daemon starts to shut down. */
 void fld_notify_stopping(void);
 /* From the periodic tick; sends WATCHDOG=1 when the unit has WatchdogSec
- * set and half of its interval has passed since the last one. now_ms is
- * fld_now(). */
-void fld_notify_watchdog(uint64_t now_ms);
+ * set and half of its interval has passed since the last one. now is
+ * fld_now(d). */
+void fld_notify_watchdog(fl_time_t now);
 
 #endif

@@ -258,7 +258,7 @@ static void off_input(struct fld *d, struct fl_pkt **pkts, int n, uint64_t now)
 
 	for (int i = 0; i < n; i++) {
 		struct fl_pkt *p = pkts[i];
-		if (fl_offload_in(&f->o, p->data, p->len, (uint32_t)(now / 1000000)) != FL_OFFLOAD_SEND ||
+		if (fl_offload_in(&f->o, p->data, p->len, now) != FL_OFFLOAD_SEND ||
 		    fl_ip_push_frame_header(p) != FL_WIRE_OK) {
 			fl_pkt_free(p);
 			continue;
@@ -278,7 +278,7 @@ static void off_readable(void *ctx, int fd, unsigned events)
 	for (int round = 0; round < (f->gso_buf ? (int)FL_UDP_BATCH : 4); round++) {
 		int n = f->gso_buf ? fl_tun_read_gso(fd, f->gso_buf, d->pool, pkts, 768)
 				   : fl_tun_read_batch(fd, d->pool, pkts, FL_UDP_BATCH);
-		uint64_t now = fl_now_us();
+		fl_time_t now = fld_now(d);
 		if (n < 0 || (n == 0 && !f->gso_buf))
 			break;
 		if (n == 0) /* a burst the offload parser could not cut */
@@ -301,8 +301,8 @@ static void off_time_exceeded(struct fld *d, struct fld_offload *f, uint64_t now
 	enum fl_wire_err e;
 	size_t n = 0;
 
-	if (now / 1000000 != f->icmp_second) {
-		f->icmp_second = now / 1000000;
+	if ((uint64_t)fl_time_to_s(now) != f->icmp_second) {
+		f->icmp_second = (uint64_t)fl_time_to_s(now);
 		f->icmp_count = 0;
 	}
 	if (++f->icmp_count > OFFLOAD_ICMP_PER_SEC) {
@@ -334,7 +334,7 @@ bool fld_offload_hook(void *ctx, uint64_t now_us, struct fl_pkt *p)
 		return false;
 	uint8_t *ip = p->data + 14;
 	size_t len = p->len - 14;
-	switch (fl_offload_out(&f->o, ip, len, (uint32_t)(now_us / 1000000))) {
+	switch (fl_offload_out(&f->o, ip, len, now_us)) {
 	case FL_OFFLOAD_PASS:
 		return false;
 	case FL_OFFLOAD_SEND:
@@ -474,7 +474,7 @@ void fld_offload_stop(struct fld *d)
 void fld_offload_tick(struct fld *d)
 {
 	struct fld_offload *f = d->offload;
-	uint32_t now = (uint32_t)(fl_now_us() / 1000000);
+	fl_time_t now = fld_now(d);
 
 	if (!f)
 		return;
@@ -576,7 +576,7 @@ void fld_offload_dump_nat(struct fld *d, fld_offload_line_fn *emit, void *sink)
 {
 	struct fld_offload *f = d->offload;
 	struct nat_sink ns = {emit, sink};
-	uint32_t now = (uint32_t)(fl_now_us() / 1000000);
+	fl_time_t now = fld_now(d);
 	struct nat_stats st;
 
 	if (!f) {

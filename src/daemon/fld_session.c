@@ -86,7 +86,7 @@ void fld_udp_reset(struct fld *d, struct mesh_node *n)
 	if (!fn)
 		return;
 	session_drop(d, fn);
-	fn->req_key_ms = 0;
+	fn->req_key = 0;
 	n->status &= ~(uint32_t)(MESH_NS_VALIDKEY | MESH_NS_WAITINGFORKEY);
 }
 
@@ -109,7 +109,7 @@ static int session_send(void *ctx, uint8_t type, const uint8_t *rec, size_t len)
 		return 0; /* data records are sealed by the dataplane */
 	mesh_out_init(&out);
 	if (fn->udp_initiator && fn->starting)
-		mesh_send_sptps_start(d->mesh, fn->n, rec, len, fld_mesh_now(), &out);
+		mesh_send_sptps_start(d->mesh, fn->n, rec, len, fld_now(d), &out);
 	else
 		mesh_send_ans_key(d->mesh, fn->n, rec, len, d->cfg->s.compression, &out);
 	fld_out_run(d, &out);
@@ -170,7 +170,7 @@ static void session_start(struct fld *d, struct fld_node *fn, bool initiator)
 	cfg.cb = &session_cb;
 	cfg.ctx = fn;
 	fn->udp_initiator = initiator;
-	fn->req_key_ms = fld_now();
+	fn->req_key = fld_now(d);
 	fn->n->status &= ~(uint32_t)MESH_NS_VALIDKEY;
 	fn->n->status |= MESH_NS_WAITINGFORKEY;
 	s = fl_sptps_new(&cfg, &err);
@@ -179,7 +179,7 @@ static void session_start(struct fld *d, struct fld_node *fn, bool initiator)
 	fn->udp = s;
 	/* The dataplane counts a fresh session (either role) as an
 	 * outstanding key request: no new REQ_KEY for 10 s. */
-	fl_dp_peer_session_started(d->dp, fn->peer, s, fl_now_us());
+	fl_dp_peer_session_started(d->dp, fn->peer, s, fld_now(d));
 	fn->starting = true; /* our first KEX goes out as REQ_SPTPS_START */
 	fl_sptps_start(s, 0);
 	fn->starting = false;
@@ -196,10 +196,10 @@ void fld_session_request(struct fld *d, struct mesh_node *n)
 	if (!fn)
 		return;
 	mesh_out_init(&out);
-	go = mesh_want_key(d->mesh, n, fld_mesh_now(), &out);
+	go = mesh_want_key(d->mesh, n, fld_now(d), &out);
 	fld_out_run(d, &out);
 	mesh_out_clear(&out);
-	fn->req_key_ms = fld_now();
+	fn->req_key = fld_now(d);
 	if (go)
 		session_start(d, fn, true);
 }
@@ -216,7 +216,7 @@ void fld_udp_req_start(struct fld *d, struct mesh_node *from, const uint8_t *rec
 	 * with the smaller name keeps its fresh initiator session instead: its
 	 * KEX makes the peer a responder (a tinc peer too). */
 	if (fn->udp && fn->udp_initiator && !fl_sptps_keyed(fn->udp) &&
-	    fld_now() - fn->req_key_ms < SESSION_RETRY_MS &&
+	    fld_now(d) - fn->req_key < FL_TIME_MS(SESSION_RETRY_MS) &&
 	    strcmp(mesh_myself(d->mesh)->name, from->name) < 0) {
 		fl_dlog(FL_DLOG_DEBUG, "Got REQ_KEY from %s while our own is pending; keeping ours",
 			from->name);
@@ -244,7 +244,7 @@ void fld_udp_ans_key(struct fld *d, struct mesh_node *from, const uint8_t *rec, 
 	from->compression = compression;
 	fl_dp_peer_set_compression(fn->peer, compression);
 	if (!fn->udp || fl_sptps_receive(fn->udp, rec, len, NULL) != FL_SPTPS_OK) {
-		if (fld_now() - fn->req_key_ms > SESSION_RETRY_MS)
+		if (fld_now(d) - fn->req_key > FL_TIME_MS(SESSION_RETRY_MS))
 			fld_session_request(d, from);
 		return;
 	}
@@ -270,14 +270,14 @@ void fld_try_tx(struct fld *d, struct mesh_node *n, bool pmtu)
 	struct fl_dp_peer *p = fld_peer(d, n);
 
 	if (p)
-		fl_dp_try_tx(d->dp, fl_now_us(), p, pmtu);
+		fl_dp_try_tx(d->dp, fld_now(d), p, pmtu);
 	fld_dp_flush(d);
 }
 
 /* Once a second. */
 void fld_udp_tick(struct fld *d)
 {
-	fl_dp_tick(d->dp, fl_now_us(), false);
+	fl_dp_tick(d->dp, fld_now(d), false);
 	fld_dp_flush(d);
 	fld_dp_pull(d);
 }

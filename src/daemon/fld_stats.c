@@ -47,7 +47,7 @@ void fld_stats_drop_note(void *ctx, enum fl_dp_drop why, struct fl_dp_peer *peer
 
 	if (fl_dlog_level() < FL_DLOG_DEBUG || (unsigned)why >= FL_DP_DROP_MAX)
 		return;
-	if (!stats_log_allow(&d->droplog[why], fl_now_us() / 1000000u, &suppressed))
+	if (!stats_log_allow(&d->droplog[why], (uint64_t)fl_time_to_s(fld_now(d)), &suppressed))
 		return;
 	if (suppressed)
 		fl_dlog(FL_DLOG_DEBUG, "Dropped packets (%s): suppressed %lu log lines",

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "daemon/dlog.h"
+#include "io/clock.h"
 
 extern char **environ;
 
@@ -33,7 +33,7 @@ struct fl_script_runner {
 	unsigned queued;
 	pid_t running;			/* 0 = none */
 	char *running_name;
-	uint64_t started_ms;
+	fl_time_t started;
 	unsigned long dropped, failed;
 };
 
@@ -86,14 +86,6 @@ struct fl_script_runner *fl_script_new(const struct fl_script_env *env)
 		return NULL;
 	}
 	return r;
-}
-
-static uint64_t script_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* Full path of a script, or NULL if it does not exist (or no memory). */
@@ -190,7 +182,7 @@ static void script_report(struct fl_script_runner *r, const char *script, int st
 }
 
 /* Wait for pid until deadline; kill its group at the deadline. */
-static int script_wait(struct fl_script_runner *r, pid_t pid, const char *script, uint64_t deadline)
+static int script_wait(struct fl_script_runner *r, pid_t pid, const char *script, fl_time_t deadline)
 {
 	int status;
 
@@ -202,7 +194,7 @@ static int script_wait(struct fl_script_runner *r, pid_t pid, const char *script
 		}
 		if (w < 0 && errno != EINTR)
 			return -2;
-		if (script_now_ms() >= deadline) {
+		if (fl_now_us() >= deadline) {
 			fl_dlog(FL_DLOG_ERR, "Script %s timed out after %u ms, killed", script,
 				r->env.timeout_ms);
 			kill(-pid, SIGKILL);
@@ -230,7 +222,7 @@ int fl_script_run_sync(struct fl_script_runner *r, const char *script, const cha
 		r->failed++;
 		return -2;
 	}
-	ret = script_wait(r, pid, script, script_now_ms() + r->env.timeout_ms);
+	ret = script_wait(r, pid, script, fl_now_us() + FL_TIME_MS(r->env.timeout_ms));
 	return ret;
 }
 
@@ -302,7 +294,7 @@ static struct fl_script_job *script_pop(struct fl_script_runner *r)
 }
 
 /* Start queued jobs until one is running or the queue is empty. */
-static void script_start_next(struct fl_script_runner *r, uint64_t now_ms)
+static void script_start_next(struct fl_script_runner *r, fl_time_t now)
 {
 	struct fl_script_job *j;
 
@@ -315,7 +307,7 @@ static void script_start_next(struct fl_script_runner *r, uint64_t now_ms)
 				r->running = pid;
 				r->running_name = j->script;
 				j->script = NULL;
-				r->started_ms = now_ms;
+				r->started = now;
 			} else {
 				r->failed++;
 				fl_dlog(FL_DLOG_ERR, "Could not start script %s: %s", j->script,
@@ -327,7 +319,7 @@ static void script_start_next(struct fl_script_runner *r, uint64_t now_ms)
 	}
 }
 
-bool fl_script_tick(struct fl_script_runner *r, uint64_t now_ms)
+bool fl_script_tick(struct fl_script_runner *r, fl_time_t now)
 {
 	int status;
 
@@ -335,7 +327,7 @@ bool fl_script_tick(struct fl_script_runner *r, uint64_t now_ms)
 		pid_t w = waitpid(r->running, &status, WNOHANG);
 		if (w == r->running) {
 			script_report(r, r->running_name, status);
-		} else if (now_ms - r->started_ms >= r->env.timeout_ms) {
+		} else if (now - r->started >= FL_TIME_MS(r->env.timeout_ms)) {
 			fl_dlog(FL_DLOG_ERR, "Script %s timed out after %u ms, killed",
 				r->running_name, r->env.timeout_ms);
 			kill(-r->running, SIGKILL);
@@ -348,7 +340,7 @@ bool fl_script_tick(struct fl_script_runner *r, uint64_t now_ms)
 		free(r->running_name);
 		r->running_name = NULL;
 	}
-	script_start_next(r, now_ms);
+	script_start_next(r, now);
 	return r->running || r->head;
 }
 
@@ -358,7 +350,7 @@ void fl_script_drain(struct fl_script_runner *r)
 
 	if (r->running) {
 		script_wait(r, r->running, r->running_name,
-			    r->started_ms + r->env.timeout_ms);
+			    r->started + FL_TIME_MS(r->env.timeout_ms));
 		r->running = 0;
 		free(r->running_name);
 		r->running_name = NULL;

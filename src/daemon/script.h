@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "wire/fl_time.h"
+
 #define FL_SCRIPT_MAX_VARS 8 /* per-event variables */
 #define FL_SCRIPT_QUEUE_MAX 4096 /* beyond this new events are dropped and counted */
 
@@ -59,9 +61,9 @@ bool fl_script_exists(const struct fl_script_runner *r, const char *script);
  * -1 = queue full or out of memory (counted in fl_script_dropped()). */
 int fl_script_queue(struct fl_script_runner *r, const char *script, const char *const *vars);
 
-/* Reap/start/time out. now_ms: monotonic milliseconds. Returns true while
+/* Reap/start/time out at `now` (wire/fl_time.h). Returns true while
  * something is running or queued. */
-bool fl_script_tick(struct fl_script_runner *r, uint64_t now_ms);
+bool fl_script_tick(struct fl_script_runner *r, fl_time_t now);
 
 /* Run everything still queued, synchronously, in order (shutdown). */
 void fl_script_drain(struct fl_script_runner *r);

@@ -100,7 +100,7 @@ static bool sticky_tcp(const struct fl_offload *o, const uint8_t *ip, size_t len
 	return o->nat6 && nat6_has_int(o->nat6, 6, ip + 8, port);
 }
 
-enum fl_offload_verdict fl_offload_out(struct fl_offload *o, uint8_t *ip, size_t len, uint32_t now)
+enum fl_offload_verdict fl_offload_out(struct fl_offload *o, uint8_t *ip, size_t len, fl_time_t now)
 {
 	const struct fl_offload_set *s = atomic_load_explicit(&o->set, memory_order_acquire);
 	int v = version_of(ip, len);
@@ -138,7 +138,7 @@ enum fl_offload_verdict fl_offload_out(struct fl_offload *o, uint8_t *ip, size_t
 	return FL_OFFLOAD_DROP;
 }
 
-enum fl_offload_verdict fl_offload_in(struct fl_offload *o, uint8_t *ip, size_t len, uint32_t now)
+enum fl_offload_verdict fl_offload_in(struct fl_offload *o, uint8_t *ip, size_t len, fl_time_t now)
 {
 	int v = version_of(ip, len);
 	enum fl_offload_drop why;

@@ -86,12 +86,12 @@ bool fl_offload_match(const struct fl_offload_set *s, int version, const uint8_t
 /* A packet from the VPN device (ip: the IP header, len bytes). PASS leaves
  * it untouched; SEND means it was translated (TTL decremented) and goes to
  * the offload device; TTL means it must be answered with "time exceeded"
- * (untouched); DROP was counted. now: seconds. */
-enum fl_offload_verdict fl_offload_out(struct fl_offload *o, uint8_t *ip, size_t len, uint32_t now);
+ * (untouched); DROP was counted. now: fl_time_t (µs, the daemon's clock). */
+enum fl_offload_verdict fl_offload_out(struct fl_offload *o, uint8_t *ip, size_t len, fl_time_t now);
 
 /* A packet read from the offload device: SEND (translated back, write it
  * to the VPN device) or DROP (counted). */
-enum fl_offload_verdict fl_offload_in(struct fl_offload *o, uint8_t *ip, size_t len, uint32_t now);
+enum fl_offload_verdict fl_offload_in(struct fl_offload *o, uint8_t *ip, size_t len, fl_time_t now);
 
 /* Publishes a new set; returns the old one, which the caller frees with
  * fl_offload_set_free() after every reader has passed a quiescent point. */

@@ -11,15 +11,15 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #define LOOP_BATCH 64
 #define LOOP_NSIG 65
 
 struct loop_watch {
-	fl_loop_fd_fn *fn;
+	fl_loop_fd_fn *fn;	/* NULL: fd not watched */
 	void *arg;
+	unsigned events;
 };
 
 struct loop_sig {
@@ -32,21 +32,13 @@ struct fl_loop {
 	int sigfd;
 	sigset_t sigmask;
 	bool stop;
-	uint64_t now;
+	fl_time_t now;
 	struct loop_watch *watch;   /* indexed by fd */
 	size_t nwatch;
 	struct fl_timer **heap;
 	size_t nheap, capheap;
 	struct loop_sig sig[LOOP_NSIG];
 };
-
-uint64_t fl_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 struct fl_loop *fl_loop_new(void)
 {
@@ -82,40 +74,64 @@ static uint32_t loop_epoll_events(unsigned events)
 	return (events & FL_LOOP_READ ? EPOLLIN : 0) | (events & FL_LOOP_WRITE ? EPOLLOUT : 0);
 }
 
-int fl_loop_add_fd(struct fl_loop *loop, int fd, unsigned events, fl_loop_fd_fn *fn, void *arg)
+fl_time_t fl_loop_now(const struct fl_loop *loop)
 {
-	struct epoll_event ev = {.events = loop_epoll_events(events), .data.fd = fd};
+	return loop->now;
+}
 
-	if (fd < 0)
-		return -EBADF;
-	if ((size_t)fd >= loop->nwatch) {
-		size_t n = (size_t)fd + 16;
-		struct loop_watch *w = realloc(loop->watch, n * sizeof(*w));
-		if (!w)
-			return -ENOMEM;
-		memset(w + loop->nwatch, 0, (n - loop->nwatch) * sizeof(*w));
-		loop->watch = w;
-		loop->nwatch = n;
-	}
-	if (epoll_ctl(loop->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-		return -errno;
-	loop->watch[fd].fn = fn;
-	loop->watch[fd].arg = arg;
+void fl_loop_update_now(struct fl_loop *loop)
+{
+	loop->now = fl_now_us();
+}
+
+/* The watch table, indexed by fd, doubles: a daemon with thousands of
+ * connections reallocates it a few times, not once per 16 fds. */
+static int loop_grow(struct fl_loop *loop, int fd)
+{
+	size_t n = loop->nwatch ? loop->nwatch * 2 : 64;
+	struct loop_watch *w;
+
+	if ((size_t)fd < loop->nwatch)
+		return 0;
+	while (n <= (size_t)fd)
+		n *= 2;
+	w = realloc(loop->watch, n * sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	memset(w + loop->nwatch, 0, (n - loop->nwatch) * sizeof(*w));
+	loop->watch = w;
+	loop->nwatch = n;
 	return 0;
 }
 
-int fl_loop_mod_fd(struct fl_loop *loop, int fd, unsigned events)
+int fl_loop_watch(struct fl_loop *loop, int fd, unsigned events, fl_loop_fd_fn *fn, void *arg)
 {
 	struct epoll_event ev = {.events = loop_epoll_events(events), .data.fd = fd};
+	struct loop_watch *w;
+	int op;
 
-	return epoll_ctl(loop->epfd, EPOLL_CTL_MOD, fd, &ev) < 0 ? -errno : 0;
+	if (fd < 0 || !fn)
+		return -EINVAL;
+	if (loop_grow(loop, fd) < 0)
+		return -ENOMEM;
+	w = &loop->watch[fd];
+	op = w->fn ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	/* Changing only the callback needs no system call. */
+	if ((op == EPOLL_CTL_ADD || w->events != events) && epoll_ctl(loop->epfd, op, fd, &ev) < 0)
+		return -errno;
+	w->fn = fn;
+	w->arg = arg;
+	w->events = events;
+	return 0;
 }
 
-int fl_loop_del_fd(struct fl_loop *loop, int fd)
+void fl_loop_unwatch(struct fl_loop *loop, int fd)
 {
-	if (fd >= 0 && (size_t)fd < loop->nwatch)
-		loop->watch[fd].fn = NULL; /* events already fetched are skipped */
-	return epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL) < 0 ? -errno : 0;
+	if (fd < 0 || (size_t)fd >= loop->nwatch || !loop->watch[fd].fn)
+		return;
+	/* events already fetched in this iteration are skipped (fn == NULL) */
+	memset(&loop->watch[fd], 0, sizeof(loop->watch[fd]));
+	epoll_ctl(loop->epfd, EPOLL_CTL_DEL, fd, NULL);
 }
 
 /* ---- timers: min-heap on `when`; slot = index + 1 ---- */
@@ -182,7 +198,7 @@ void fl_timer_cancel(struct fl_loop *loop, struct fl_timer *t)
 	heap_up(loop, moved->slot - 1);
 }
 
-void fl_timer_arm(struct fl_loop *loop, struct fl_timer *t, uint64_t delay_us)
+void fl_timer_arm(struct fl_loop *loop, struct fl_timer *t, fl_time_t delay)
 {
 	fl_timer_cancel(loop, t);
 	if (loop->nheap == loop->capheap) {
@@ -193,7 +209,7 @@ void fl_timer_arm(struct fl_loop *loop, struct fl_timer *t, uint64_t delay_us)
 		loop->heap = h;
 		loop->capheap = n;
 	}
-	t->when = fl_now_us() + delay_us; /* fresh: loop->now may be stale */
+	t->when = fl_now_us() + delay; /* fresh: loop->now may be stale */
 	loop->heap[loop->nheap] = t;
 	loop->nheap++;
 	heap_up(loop, loop->nheap - 1);
@@ -201,12 +217,12 @@ void fl_timer_arm(struct fl_loop *loop, struct fl_timer *t, uint64_t delay_us)
 
 /* ---- signals ---- */
 
-static void loop_sig_ready(struct fl_loop *loop, int fd, unsigned events, void *arg)
+static void loop_sig_ready(void *arg, int fd, unsigned events)
 {
+	struct fl_loop *loop = arg;
 	struct signalfd_siginfo si;
 
 	(void)events;
-	(void)arg;
 	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo < LOOP_NSIG && loop->sig[si.ssi_signo].fn)
 			loop->sig[si.ssi_signo].fn(loop, (int)si.ssi_signo, loop->sig[si.ssi_signo].arg);
@@ -226,7 +242,7 @@ int fl_loop_add_signal(struct fl_loop *loop, int signo, fl_loop_signal_fn *fn, v
 	if (fd < 0)
 		return -errno;
 	if (loop->sigfd < 0) {
-		int r = fl_loop_add_fd(loop, fd, FL_LOOP_READ, loop_sig_ready, NULL);
+		int r = fl_loop_watch(loop, fd, FL_LOOP_READ, loop_sig_ready, loop);
 		if (r < 0) {
 			close(fd);
 			return r;
@@ -240,17 +256,17 @@ int fl_loop_add_signal(struct fl_loop *loop, int signo, fl_loop_signal_fn *fn, v
 
 /* ---- running ---- */
 
-static int loop_timeout(const struct fl_loop *loop, int timeout_ms)
+/* epoll_wait's timeout: until the first timer (-1: none), at most a
+ * minute so a clock that jumped cannot park the loop for long. */
+static int loop_timeout(const struct fl_loop *loop)
 {
 	uint64_t wait_ms;
 
 	if (!loop->nheap)
-		return timeout_ms;
+		return -1;
 	if (loop->heap[0]->when <= loop->now)
 		return 0;
 	wait_ms = (loop->heap[0]->when - loop->now + 999) / 1000;
-	if (timeout_ms >= 0 && (uint64_t)timeout_ms < wait_ms)
-		return timeout_ms;
 	return wait_ms > 60000 ? 60000 : (int)wait_ms;
 }
 
@@ -263,13 +279,13 @@ static void loop_run_timers(struct fl_loop *loop)
 	}
 }
 
-int fl_loop_run_once(struct fl_loop *loop, int timeout_ms)
+static int loop_run_once(struct fl_loop *loop)
 {
 	struct epoll_event ev[LOOP_BATCH];
 	int n;
 
 	loop->now = fl_now_us();
-	n = epoll_wait(loop->epfd, ev, LOOP_BATCH, loop_timeout(loop, timeout_ms));
+	n = epoll_wait(loop->epfd, ev, LOOP_BATCH, loop_timeout(loop));
 	if (n < 0 && errno != EINTR)
 		return -errno;
 	loop->now = fl_now_us();
@@ -283,19 +299,21 @@ int fl_loop_run_once(struct fl_loop *loop, int timeout_ms)
 			e |= FL_LOOP_READ;
 		if (ev[i].events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
 			e |= FL_LOOP_WRITE;
-		loop->watch[fd].fn(loop, fd, e, loop->watch[fd].arg);
+		loop->watch[fd].fn(loop->watch[fd].arg, fd, e);
 	}
 	loop_run_timers(loop);
 	return 0;
 }
 
-int fl_loop_run(struct fl_loop *loop)
+int fl_loop_run(struct fl_loop *loop, fl_loop_iter_fn *iter, void *arg)
 {
 	loop->stop = false;
 	while (!loop->stop) {
-		int r = fl_loop_run_once(loop, -1);
+		int r = loop_run_once(loop);
 		if (r < 0)
 			return r;
+		if (iter)
+			iter(loop, arg);
 	}
 	return 0;
 }

@@ -31,26 +31,6 @@ void fl_tcp_set_meta_opts(int fd)
 		tcp_setopt(fd, IPPROTO_IPV6, IPV6_TCLASS, IPTOS_LOWDELAY);
 }
 
-int fl_tcp_listen(const union fl_addr *addr, int backlog)
-{
-	int fd, err;
-
-	if (!fl_addr_len(addr))
-		return -EAFNOSUPPORT;
-	fd = socket(addr->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-	if (fd < 0)
-		return -errno;
-	tcp_setopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
-	if (addr->sa.sa_family == AF_INET6)
-		tcp_setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1);
-	if (bind(fd, &addr->sa, fl_addr_len(addr)) < 0 || listen(fd, backlog) < 0) {
-		err = errno;
-		close(fd);
-		return -err;
-	}
-	return fd;
-}
-
 int fl_tcp_accept(int lfd, union fl_addr *peer)
 {
 	socklen_t len = sizeof(*peer);
@@ -64,27 +44,6 @@ int fl_tcp_accept(int lfd, union fl_addr *peer)
 	fl_addr_unmap(peer);
 	fl_tcp_set_meta_opts(fd);
 	return fd;
-}
-
-int fl_tcp_connect(const union fl_addr *addr, const union fl_addr *bind_to)
-{
-	int fd, err;
-
-	if (!fl_addr_len(addr))
-		return -EAFNOSUPPORT;
-	fd = socket(addr->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-	if (fd < 0)
-		return -errno;
-	if (bind_to && fl_addr_len(bind_to) && bind(fd, &bind_to->sa, fl_addr_len(bind_to)) < 0)
-		goto out_close;
-	fl_tcp_set_meta_opts(fd);
-	if (connect(fd, &addr->sa, fl_addr_len(addr)) < 0 && errno != EINPROGRESS)
-		goto out_close;
-	return fd;
-out_close:
-	err = errno;
-	close(fd);
-	return -err;
 }
 
 int fl_tcp_connect_result(int fd)

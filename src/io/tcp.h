@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tcp.h: non-blocking TCP helpers for meta connections: listen, accept,
- * connect (in progress is success; wait for writability, then ask
- * fl_tcp_connect_result()), and the per-connection options tinc sets
- * (TCP_NODELAY, low-delay TOS/traffic class; spec/UDP.md §8).
+ * tcp.h: non-blocking TCP helpers for meta connections, used by fenliud
+ * (src/daemon/fld_net.c, fld_meta.c): accept, the result of a connect
+ * that was in progress, and the per-connection options tinc sets
+ * (TCP_NODELAY, low-delay TOS/traffic class; spec/UDP.md §8). The
+ * listening and connecting sockets themselves are the daemon's, which
+ * applies its settings to them.
  */
 #ifndef FL_IO_TCP_H
 #define FL_IO_TCP_H
@@ -12,17 +14,9 @@
 
 #include "wire/addr.h"
 
-/* Listening socket on addr (SO_REUSEADDR, IPV6_V6ONLY, non-blocking,
- * cloexec). fd or -errno. */
-int fl_tcp_listen(const union fl_addr *addr, int backlog);
-
 /* Accept one connection (non-blocking, cloexec, options applied). fd,
  * -EAGAIN when none is pending, or -errno. peer gets the unmapped address. */
 int fl_tcp_accept(int lfd, union fl_addr *peer);
-
-/* Start connecting to addr, optionally from `bind_to` (may be NULL).
- * Returns fd (connected or in progress) or -errno. */
-int fl_tcp_connect(const union fl_addr *addr, const union fl_addr *bind_to);
 
 /* After the fd became writable: 0 if connected, else -errno (SO_ERROR). */
 int fl_tcp_connect_result(int fd);

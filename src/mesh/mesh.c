@@ -87,7 +87,7 @@ void mesh_reconfigure(struct mesh *m, const struct mesh_config *cfg)
 	m->myself->options = (cfg->my_options & 0xffffff) | ((uint32_t)MESH_PROT_MINOR << 24);
 }
 
-struct mesh *mesh_new(const struct mesh_config *cfg, int64_t now)
+struct mesh *mesh_new(const struct mesh_config *cfg, fl_time_t now)
 {
 	struct mesh *m;
 
@@ -109,7 +109,7 @@ struct mesh *mesh_new(const struct mesh_config *cfg, int64_t now)
 	m->myself->distance = 0;
 	m->myself->options = (m->cfg.my_options & 0xffffff) |
 			     ((uint32_t)MESH_PROT_MINOR << 24);
-	m->myself->last_state_change = now / 1000;
+	m->myself->last_state_change = fl_time_to_s(now);
 	mesh_node_set_addr(m->myself, "MYSELF", m->my_udp_port);
 	m->last_tick = m->last_periodic = m->last_age = now;
 	m->sleeptime = 10;

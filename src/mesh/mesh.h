@@ -21,9 +21,10 @@
  *   every second                 -> mesh_tick(m, now, &out)
  *   each loop iteration          -> mesh_settle(m, now, &out) (settle_ms > 0)
  *   then carry out every item of out in order, and mesh_out_clear(&out).
- * Time ("now") is milliseconds on a clock that never jumps (the daemon
- * passes CLOCK_BOOTTIME): only differences are used, so a wall-clock step
- * must not reach the mesh. last_state_change is in that clock's seconds;
+ * Time ("now") is an fl_time_t (wire/fl_time.h: µs on a clock that never
+ * jumps, read once per loop iteration by the daemon): only differences
+ * are used, so a wall-clock step cannot reach the mesh. Weights on the
+ * wire are ms, as tinc's. last_state_change is in that clock's seconds;
  * the daemon turns it into Unix time for `dump nodes`.
  */
 #ifndef FL_MESH_H
@@ -35,6 +36,7 @@
 
 #include "mesh/mesh_request.h"
 #include "mesh/mesh_subnet.h"
+#include "wire/fl_time.h"
 
 #define MESH_PROT_MAJOR 17
 #define MESH_PROT_MINOR 7
@@ -87,7 +89,7 @@ struct mesh_node {
 	int weighted_distance;
 	/* UDP address as text ("" = none); kept when the node goes down. */
 	char *addr, *port;
-	int64_t last_state_change;	/* seconds of the mesh clock (now / 1000); 0 = never */
+	int64_t last_state_change;	/* fl_time_to_s(now); 0 = never */
 	int compression;	/* level FROM asked for in its ANS_KEY */
 	/* UDP path state owned by the daemon/dataplane; the mesh reads them
 	 * for MTU_INFO/ANS_KEY decisions and resets them on a reachability
@@ -97,7 +99,7 @@ struct mesh_node {
 	struct mesh_edge **edges;	/* outgoing, sorted by to->name */
 	size_t n_edges, cap_edges;
 	/* timers (ms) */
-	int64_t last_req_key, udp_info_sent, mtu_info_sent;
+	fl_time_t last_req_key, udp_info_sent, mtu_info_sent;
 	/* This node's entries of the subnet table, unordered (see
 	 * mesh_subnet_owned() for §5.2 order). */
 	struct mesh_subnet_entry *subnets;
@@ -141,7 +143,7 @@ struct mesh_conn {
 	int32_t estimated_weight;	/* ms from our ID to our ACK */
 	uint32_t status;	/* MESH_CS_* */
 	bool acked;		/* we sent our ACK */
-	int64_t id_sent, last_ping;	/* ms */
+	fl_time_t id_sent, last_ping;
 	struct mesh_edge *edge;	/* myself -> peer, once active */
 };
 
@@ -302,7 +304,7 @@ void mesh_out_clear(struct mesh_out *o);	/* frees items, keeps nothing */
 struct mesh;
 
 /* Copies cfg (strings included). NULL on allocation failure or bad cfg. */
-struct mesh *mesh_new(const struct mesh_config *cfg, int64_t now);
+struct mesh *mesh_new(const struct mesh_config *cfg, fl_time_t now);
 void mesh_free(struct mesh *m);
 /* Reload (CONFIG.md §6 step 2): take the reloadable fields of cfg (ping
  * interval/timeout, MaxTimeout, UDP discovery timeout, AutoConnect, our
@@ -374,7 +376,7 @@ void mesh_purge(struct mesh *m, struct mesh_out *out);
  */
 bool mesh_conn_open(struct mesh *m, int32_t conn, const char *outgoing_name,
 		    const char *peer_addr, const char *peer_port,
-		    const char *local_addr, int64_t now, struct mesh_out *out);
+		    const char *local_addr, fl_time_t now, struct mesh_out *out);
 
 /*
  * One request line arrived on conn (plaintext ID line or one SPTPS record,
@@ -400,24 +402,24 @@ enum mesh_err {
 const char *mesh_strerror(enum mesh_err e);
 
 enum mesh_err mesh_conn_recv(struct mesh *m, int32_t conn, const char *line,
-			     size_t len, int64_t now, struct mesh_out *out);
+			     size_t len, fl_time_t now, struct mesh_out *out);
 /* The meta SPTPS handshake on conn finished (first time): sends our ACK. */
-enum mesh_err mesh_conn_sptps_ready(struct mesh *m, int32_t conn, int64_t now,
+enum mesh_err mesh_conn_sptps_ready(struct mesh *m, int32_t conn, fl_time_t now,
 				    struct mesh_out *out);
 /* The LENGTH raw bytes that followed "21 LENGTH" on conn. */
 enum mesh_err mesh_conn_sptps_packet(struct mesh *m, int32_t conn,
 				     const uint8_t *buf, size_t len,
-				     int64_t now, struct mesh_out *out);
+				     fl_time_t now, struct mesh_out *out);
 /* conn is gone (closed by us or the peer). Emits DEL_EDGEs, host-down etc.
  * and, for outgoing connections, the next CONNECT. */
-void mesh_conn_close(struct mesh *m, int32_t conn, int64_t now,
+void mesh_conn_close(struct mesh *m, int32_t conn, fl_time_t now,
 		     struct mesh_out *out);
 
 /* ---- timers -------------------------------------------------------------- */
 
 /* Call once per second: ping/timeouts (§7.1), request-cache aging (§6),
  * 5-second work (§7.2, §7.4, AutoConnect §8.3), outgoing retries (§8.2). */
-void mesh_tick(struct mesh *m, int64_t now, struct mesh_out *out);
+void mesh_tick(struct mesh *m, fl_time_t now, struct mesh_out *out);
 /* Whether other nodes' SUBNET_UP/SUBNET_DOWN events are wanted (default
  * yes). A daemon with no subnet-up/-down script turns them off, so a node
  * with 100,000 subnets going down is not 100,000 output items. */
@@ -425,7 +427,7 @@ void mesh_set_subnet_events(struct mesh *m, bool on);
 /* With cfg.settle_ms > 0, call after each event-loop iteration: runs the
  * batched graph run and index rebuild when due. Returns the ms until it
  * wants to be called again (-1: nothing pending). */
-int mesh_settle(struct mesh *m, int64_t now, struct mesh_out *out);
+int mesh_settle(struct mesh *m, fl_time_t now, struct mesh_out *out);
 
 /* ---- key exchange and packets the daemon originates -------------------- */
 
@@ -433,11 +435,11 @@ int mesh_settle(struct mesh *m, int64_t now, struct mesh_out *out);
  * returns false (do not start); else marks WAITINGFORKEY and returns true;
  * the daemon then starts the session and passes the first record to
  * mesh_send_sptps_start(). */
-bool mesh_want_key(struct mesh *m, struct mesh_node *to, int64_t now,
+bool mesh_want_key(struct mesh *m, struct mesh_node *to, fl_time_t now,
 		   struct mesh_out *out);
 /* "15 ME TO 15 b64(rec)" to nexthop(to). */
 bool mesh_send_sptps_start(struct mesh *m, struct mesh_node *to,
-			   const uint8_t *rec, size_t len, int64_t now,
+			   const uint8_t *rec, size_t len, fl_time_t now,
 			   struct mesh_out *out);
 /* "16 ME TO b64(rec) -1 -1 -1 COMPRESSION" to nexthop(to). */
 bool mesh_send_ans_key(struct mesh *m, struct mesh_node *to,
@@ -454,10 +456,10 @@ bool mesh_send_sptps_data(struct mesh *m, struct mesh_node *from,
 bool mesh_send_packet(struct mesh *m, struct mesh_node *to,
 		      const uint8_t *frame, size_t len, struct mesh_out *out);
 void mesh_send_udp_info(struct mesh *m, struct mesh_node *from,
-			struct mesh_node *to, int64_t now,
+			struct mesh_node *to, fl_time_t now,
 			struct mesh_out *out);
 void mesh_send_mtu_info(struct mesh *m, struct mesh_node *from,
-			struct mesh_node *to, int mtu, int64_t now,
+			struct mesh_node *to, int mtu, fl_time_t now,
 			struct mesh_out *out);
 /* Flood "14 NONCE MYNAME" (optional after a KeyExpire re-key, META.md
  * §5.14; harmless to tinc 1.1 peers). */
@@ -489,12 +491,12 @@ int mesh_dump_conn(const struct mesh_conn *c, int socket_fd, char *buf,
 /* Reconcile the ConnectTo list (names; invalid ones and our own are skipped
  * and reported as MESH_EV_LOG). New ones get a CONNECT now. */
 void mesh_set_connect_to(struct mesh *m, const char *const *names, size_t n,
-			 int64_t now, struct mesh_out *out);
+			 fl_time_t now, struct mesh_out *out);
 /* The CONNECT for node failed (resolve, socket or connect error): next
  * candidate address, or back-off. */
-void mesh_connect_failed(struct mesh *m, struct mesh_node *node, int64_t now,
+void mesh_connect_failed(struct mesh *m, struct mesh_node *node, fl_time_t now,
 			 struct mesh_out *out);
 /* `tinc retry`: every back-off to 0, retry now. */
-void mesh_retry(struct mesh *m, int64_t now, struct mesh_out *out);
+void mesh_retry(struct mesh *m, fl_time_t now, struct mesh_out *out);
 
 #endif

@@ -9,7 +9,7 @@
 #include "mesh/mesh_internal.h"
 
 void mesh_set_connect_to(struct mesh *m, const char *const *names, size_t n,
-			 int64_t now, struct mesh_out *out)
+			 fl_time_t now, struct mesh_out *out)
 {
 	/* drop records whose name is gone */
 	for (size_t i = 0; i < m->n_outgoings;) {
@@ -64,7 +64,7 @@ static size_t active_conns(const struct mesh *m)
 }
 
 /* n < 3: connect to a random eligible node. */
-static void make_new(struct mesh *m, int64_t now, struct mesh_out *o)
+static void make_new(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	size_t cands = 0, pick;
 
@@ -91,7 +91,7 @@ static void make_new(struct mesh *m, int64_t now, struct mesh_out *o)
 }
 
 /* n > 3: drop a random outgoing connection to a well-connected node. */
-static void drop_one(struct mesh *m, int64_t now, struct mesh_out *o)
+static void drop_one(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	size_t cands = 0, pick = 0;
 
@@ -117,7 +117,7 @@ static void drop_one(struct mesh *m, int64_t now, struct mesh_out *o)
 }
 
 /* n >= 3: prune idle records, maybe reach an unreachable node. */
-static void maintain(struct mesh *m, int64_t now, struct mesh_out *o)
+static void maintain(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	struct mesh_node *n;
 
@@ -135,7 +135,7 @@ static void maintain(struct mesh *m, int64_t now, struct mesh_out *o)
 		mesh_outgoing_start(m, n, now, o);
 }
 
-void mesh_autoconnect(struct mesh *m, int64_t now, struct mesh_out *o)
+void mesh_autoconnect(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	size_t n = active_conns(m);
 

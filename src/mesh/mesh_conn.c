@@ -26,7 +26,7 @@ static bool host_info(struct mesh *m, const char *name,
 	       h->exists;
 }
 
-static void send_id(struct mesh *m, struct mesh_conn *c, int64_t now,
+static void send_id(struct mesh *m, struct mesh_conn *c, fl_time_t now,
 		    struct mesh_out *o)
 {
 	char line[MESH_NAME_MAX + 32];
@@ -39,7 +39,7 @@ static void send_id(struct mesh *m, struct mesh_conn *c, int64_t now,
 
 bool mesh_conn_open(struct mesh *m, int32_t conn, const char *outgoing_name,
 		    const char *peer_addr, const char *peer_port,
-		    const char *local_addr, int64_t now, struct mesh_out *out)
+		    const char *local_addr, fl_time_t now, struct mesh_out *out)
 {
 	struct mesh_conn *c;
 
@@ -108,7 +108,7 @@ static void start_sptps(struct mesh *m, struct mesh_conn *c,
 
 /* META.md §3.1 checks, in order. */
 static enum mesh_err recv_id(struct mesh *m, struct mesh_conn *c,
-			     const struct mesh_req *r, int64_t now,
+			     const struct mesh_req *r, fl_time_t now,
 			     struct mesh_out *o)
 {
 	struct mesh_host_info h;
@@ -142,7 +142,7 @@ static enum mesh_err recv_id(struct mesh *m, struct mesh_conn *c,
 }
 
 /* Our ACK options and weight for this peer (META.md §3.3). */
-enum mesh_err mesh_conn_sptps_ready(struct mesh *m, int32_t conn, int64_t now,
+enum mesh_err mesh_conn_sptps_ready(struct mesh *m, int32_t conn, fl_time_t now,
 				    struct mesh_out *out)
 {
 	struct mesh_conn *c = mesh_conn_find(m, conn);
@@ -166,7 +166,8 @@ enum mesh_err mesh_conn_sptps_ready(struct mesh *m, int32_t conn, int64_t now,
 	if (clamp)
 		opt |= MESH_OPT_CLAMP_MSS;
 	c->options = opt | ((uint32_t)MESH_PROT_MINOR << 24);
-	c->estimated_weight = (int32_t)(now - c->id_sent);
+	/* the round trip of ID/ACK in ms, as tinc's weights */
+	c->estimated_weight = now > c->id_sent ? (int32_t)fl_time_to_ms(now - c->id_sent) : 0;
 	if (h.has_weight)
 		c->estimated_weight = h.weight;
 	else if (m->cfg.has_my_weight)
@@ -210,7 +211,7 @@ static void send_everything(struct mesh *m, struct mesh_conn *c,
 }
 
 /* An older connection to the same node is replaced without DEL_EDGE. */
-static void replace_old(struct mesh *m, struct mesh_conn *c, int64_t now,
+static void replace_old(struct mesh *m, struct mesh_conn *c, fl_time_t now,
 			struct mesh_out *o)
 {
 	struct mesh_conn *old = mesh_conn_to(m, c->node);
@@ -252,7 +253,7 @@ static enum mesh_err make_edge(struct mesh *m, struct mesh_conn *c,
 }
 
 static enum mesh_err recv_ack(struct mesh *m, struct mesh_conn *c,
-			      const struct mesh_req *r, int64_t now,
+			      const struct mesh_req *r, fl_time_t now,
 			      struct mesh_out *o)
 {
 	struct mesh_host_info h;
@@ -324,7 +325,7 @@ static enum mesh_err allowed(const struct mesh_conn *c, int type)
 
 static enum mesh_err dispatch(struct mesh *m, struct mesh_conn *c,
 			      const struct mesh_req *r, const char *line,
-			      size_t len, int64_t now, struct mesh_out *o)
+			      size_t len, fl_time_t now, struct mesh_out *o)
 {
 	struct mesh_out_item *it;
 
@@ -375,7 +376,7 @@ static void log_bad_line(const struct mesh_conn *c, enum mesh_req_err pe,
 }
 
 enum mesh_err mesh_conn_recv(struct mesh *m, int32_t conn, const char *line,
-			     size_t len, int64_t now, struct mesh_out *out)
+			     size_t len, fl_time_t now, struct mesh_out *out)
 {
 	struct mesh_conn *c = mesh_conn_find(m, conn);
 	struct mesh_req r;
@@ -403,7 +404,7 @@ enum mesh_err mesh_conn_recv(struct mesh *m, int32_t conn, const char *line,
 }
 
 /* META.md §3.5 and GRAPH.md §3.4: forget conn, announce its edge's end. */
-void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, int64_t now,
+void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, fl_time_t now,
 			struct mesh_out *o)
 {
 	struct mesh_node *n = c->node;
@@ -440,7 +441,7 @@ void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, int64_t now,
 	}
 }
 
-void mesh_conn_close(struct mesh *m, int32_t conn, int64_t now,
+void mesh_conn_close(struct mesh *m, int32_t conn, fl_time_t now,
 		     struct mesh_out *out)
 {
 	struct mesh_conn *c = mesh_conn_find(m, conn);
@@ -453,20 +454,20 @@ void mesh_conn_close(struct mesh *m, int32_t conn, int64_t now,
 
 /* Close from inside the mesh (timeouts): tell the daemon, then forget. */
 static void close_conn(struct mesh *m, struct mesh_conn *c, const char *why,
-		       int64_t now, struct mesh_out *o)
+		       fl_time_t now, struct mesh_out *o)
 {
 	mesh_out_close(o, c->id, why);
 	mesh_conn_teardown(m, c, now, o);
 }
 
 /* META.md §7.1, for every connection once a second. */
-static void ping_tick(struct mesh *m, int64_t now, struct mesh_out *o)
+static void ping_tick(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
-	int64_t sec = now / 1000;
+	int64_t sec = fl_time_to_s(now);
 
 	for (size_t i = 0; i < m->n_conns;) {
 		struct mesh_conn *c = m->conns[i];
-		int64_t last = c->last_ping / 1000;
+		int64_t last = fl_time_to_s(c->last_ping);
 
 		if (last + m->cfg.ping_timeout > sec) {
 			i++;
@@ -510,20 +511,21 @@ static void contradiction_check(struct mesh *m, struct mesh_out *o)
 	m->contradicting_add_edge = m->contradicting_del_edge = 0;
 }
 
-void mesh_tick(struct mesh *m, int64_t now, struct mesh_out *out)
+void mesh_tick(struct mesh *m, fl_time_t now, struct mesh_out *out)
 {
-	if (now - m->last_tick > 2 * (int64_t)m->cfg.udp_discovery_timeout * 1000) {
+	if (now > m->last_tick && now - m->last_tick > FL_TIME_S(2 * m->cfg.udp_discovery_timeout)) {
 		mesh_out_log(out, "awaking from dead: closing all connections");
 		while (m->n_conns)
 			close_conn(m, m->conns[0], "host was suspended", now, out);
 	}
 	m->last_tick = now;
 	ping_tick(m, now, out);
-	if (now - m->last_age >= 10000) {
-		mesh_past_age(&m->past, now - (int64_t)m->cfg.ping_interval * 1000);
+	if (now - m->last_age >= FL_TIME_S(10)) {
+		fl_time_t keep = FL_TIME_S(m->cfg.ping_interval);
+		mesh_past_age(&m->past, now > keep ? now - keep : 0);
 		m->last_age = now;
 	}
-	if (now - m->last_periodic >= 5000) {
+	if (now - m->last_periodic >= FL_TIME_S(5)) {
 		contradiction_check(m, out);
 		if (m->cfg.autoconnect && m->n_nodes > 1)
 			mesh_autoconnect(m, now, out);

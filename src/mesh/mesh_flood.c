@@ -117,7 +117,7 @@ static bool edge_update(struct mesh_edge *e, const struct mesh_req *r,
 
 static enum mesh_err add_edge(struct mesh *m, struct mesh_conn *c,
 			      const struct mesh_req *r, const char *line,
-			      int64_t now, struct mesh_out *o)
+			      fl_time_t now, struct mesh_out *o)
 {
 	struct mesh_node *from, *to;
 	struct mesh_edge *e;
@@ -167,7 +167,7 @@ static enum mesh_err add_edge(struct mesh *m, struct mesh_conn *c,
 
 static enum mesh_err del_edge(struct mesh *m, struct mesh_conn *c,
 			      const struct mesh_req *r, const char *line,
-			      int64_t now, struct mesh_out *o)
+			      fl_time_t now, struct mesh_out *o)
 {
 	struct mesh_node *from, *to;
 	struct mesh_edge *e;
@@ -196,7 +196,7 @@ static enum mesh_err del_edge(struct mesh *m, struct mesh_conn *c,
 
 enum mesh_err mesh_flood_recv(struct mesh *m, struct mesh_conn *c,
 			      const struct mesh_req *r, const char *line,
-			      size_t len, int64_t now, struct mesh_out *o)
+			      size_t len, fl_time_t now, struct mesh_out *o)
 {
 	char copy[MESH_LINE_MAX + 1];
 

@@ -116,7 +116,7 @@ static void subnet_events(struct mesh *m, struct mesh_node *n,
 	free(v);
 }
 
-static void flip(struct mesh *m, struct mesh_node *n, int64_t now,
+static void flip(struct mesh *m, struct mesh_node *n, fl_time_t now,
 		 struct mesh_out *o)
 {
 	bool up = n->status & MESH_NS_VISITED;
@@ -126,7 +126,7 @@ static void flip(struct mesh *m, struct mesh_node *n, int64_t now,
 		n->status |= MESH_NS_REACHABLE;
 	else
 		n->status &= ~(uint32_t)MESH_NS_REACHABLE;
-	n->last_state_change = now / 1000;
+	n->last_state_change = fl_time_to_s(now);
 	og = mesh_outgoing_find(m, n);
 	if (up && og && og->state == MESH_OG_CONNECTED)
 		mesh_outgoing_good(og);
@@ -147,7 +147,7 @@ static void flip(struct mesh *m, struct mesh_node *n, int64_t now,
 	m->dirty = true;
 }
 
-static void check_reachability(struct mesh *m, int64_t now, struct mesh_out *o)
+static void check_reachability(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	for (size_t i = 0; i < m->n_nodes; i++) {
 		struct mesh_node *n = m->nodes[i];
@@ -291,7 +291,7 @@ static void mst(struct mesh *m)
 	free(v);
 }
 
-void mesh_graph(struct mesh *m, int64_t now, struct mesh_out *o)
+void mesh_graph(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	m->graph_runs++;
 	sssp(m);

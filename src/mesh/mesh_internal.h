@@ -13,7 +13,7 @@
 /* Recently seen flooded lines (META.md §6). Chained hash set. */
 struct mesh_past_entry {
 	struct mesh_past_entry *next;
-	int64_t seen;		/* ms */
+	fl_time_t seen;
 	size_t len;
 	char line[];
 };
@@ -40,7 +40,7 @@ struct mesh_outgoing {
 	struct mesh_node *node;
 	enum mesh_outgoing_state state;
 	int timeout;		/* back-off seconds */
-	int64_t retry_at;	/* ms, in MESH_OG_WAITING */
+	fl_time_t retry_at;	/* in MESH_OG_WAITING */
 	int32_t conn;
 	struct mesh_addr *cand;	/* this cycle's candidates */
 	size_t ncand, next;	/* next = index of the next to try */
@@ -63,7 +63,7 @@ struct mesh {
 	struct mesh_outgoing **outgoings;
 	size_t n_outgoings, cap_outgoings;
 	struct mesh_past past;
-	int64_t last_tick, last_periodic, last_age;
+	fl_time_t last_tick, last_periodic, last_age;
 	int contradicting_add_edge, contradicting_del_edge;
 	int sleeptime;
 	bool dirty;		/* subnets or reachability changed since the index
@@ -75,7 +75,7 @@ struct mesh {
 	unsigned long subnets_refused;	/* ADD_SUBNET beyond cfg.max_subnets */
 	/* batching (mesh_settle.c), cfg.settle_ms > 0 only */
 	bool graph_pending;	/* edges changed, graph not run yet */
-	int64_t last_graph, last_build;	/* ms */
+	fl_time_t last_graph, last_build;
 	size_t n_edges;		/* all edges, for the batching intervals */
 	struct mesh_node **rev_check;	/* deferred DEL_EDGE targets */
 	size_t n_rev_check, cap_rev_check;
@@ -133,23 +133,23 @@ enum mesh_strict_verdict mesh_strict_add_subnet(struct mesh *m,
 						struct mesh_out *o);
 
 /* mesh_graph.c */
-void mesh_graph(struct mesh *m, int64_t now, struct mesh_out *out);
+void mesh_graph(struct mesh *m, fl_time_t now, struct mesh_out *out);
 
 /* mesh_settle.c */
 /* After an edge change: run the graph now, or mark it for mesh_settle(). */
-void mesh_graph_soon(struct mesh *m, int64_t now, struct mesh_out *o);
+void mesh_graph_soon(struct mesh *m, fl_time_t now, struct mesh_out *o);
 /* After DEL_EDGE from->to: once the graph ran, if `to` is unreachable its
  * edge to us goes too (GRAPH.md §3.4). */
-void mesh_check_rev_soon(struct mesh *m, struct mesh_node *to, int64_t now,
+void mesh_check_rev_soon(struct mesh *m, struct mesh_node *to, fl_time_t now,
 			 struct mesh_out *o);
 
 /* Run a pending graph run and the queued checks now (before purging). */
-void mesh_graph_flush(struct mesh *m, int64_t now, struct mesh_out *o);
+void mesh_graph_flush(struct mesh *m, fl_time_t now, struct mesh_out *o);
 
 /* mesh_past.c */
 bool mesh_past_seen(struct mesh_past *p, const char *line, size_t len,
-		    int64_t now);
-void mesh_past_age(struct mesh_past *p, int64_t older_than);
+		    fl_time_t now);
+void mesh_past_age(struct mesh_past *p, fl_time_t older_than);
 void mesh_past_free(struct mesh_past *p);
 
 /* mesh_send.c: originate requests */
@@ -176,12 +176,12 @@ int mesh_conn_minor(const struct mesh_conn *c);
 /* mesh_flood.c */
 enum mesh_err mesh_flood_recv(struct mesh *m, struct mesh_conn *c,
 			      const struct mesh_req *r, const char *line,
-			      size_t len, int64_t now, struct mesh_out *o);
+			      size_t len, fl_time_t now, struct mesh_out *o);
 
 /* mesh_key.c */
 enum mesh_err mesh_key_recv(struct mesh *m, struct mesh_conn *c,
 			    const struct mesh_req *r, const char *line,
-			    size_t len, int64_t now, struct mesh_out *o);
+			    size_t len, fl_time_t now, struct mesh_out *o);
 
 /* mesh.c */
 void mesh_conn_forget(struct mesh *m, struct mesh_conn *c);
@@ -189,23 +189,23 @@ void mesh_conn_forget(struct mesh *m, struct mesh_conn *c);
 void mesh_changed(struct mesh *m, struct mesh_out *o);
 
 /* mesh_conn.c */
-void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, int64_t now,
+void mesh_conn_teardown(struct mesh *m, struct mesh_conn *c, fl_time_t now,
 			struct mesh_out *o);
 
 /* mesh_outgoing.c */
 struct mesh_outgoing *mesh_outgoing_find(const struct mesh *m,
 					 const struct mesh_node *n);
-void mesh_outgoing_next(struct mesh *m, struct mesh_outgoing *og, int64_t now,
+void mesh_outgoing_next(struct mesh *m, struct mesh_outgoing *og, fl_time_t now,
 			struct mesh_out *o);
 void mesh_outgoing_closed(struct mesh *m, struct mesh_outgoing *og,
-			  int64_t now, struct mesh_out *o);
+			  fl_time_t now, struct mesh_out *o);
 void mesh_outgoing_good(struct mesh_outgoing *og);
-void mesh_outgoing_tick(struct mesh *m, int64_t now, struct mesh_out *o);
-void mesh_outgoing_start(struct mesh *m, struct mesh_node *n, int64_t now,
+void mesh_outgoing_tick(struct mesh *m, fl_time_t now, struct mesh_out *o);
+void mesh_outgoing_start(struct mesh *m, struct mesh_node *n, fl_time_t now,
 			 struct mesh_out *o);
 void mesh_outgoing_forget(struct mesh *m, struct mesh_outgoing *og,
-			  int64_t now, struct mesh_out *o);
+			  fl_time_t now, struct mesh_out *o);
 void mesh_outgoing_free(struct mesh_outgoing *og);
-void mesh_autoconnect(struct mesh *m, int64_t now, struct mesh_out *o);
+void mesh_autoconnect(struct mesh *m, fl_time_t now, struct mesh_out *o);
 
 #endif

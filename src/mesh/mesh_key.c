@@ -112,7 +112,7 @@ static void send_reqkey_sub(struct mesh *m, struct mesh_out *o,
 
 /* META.md §5.21 sending rule. */
 void mesh_send_udp_info(struct mesh *m, struct mesh_node *from,
-			struct mesh_node *to, int64_t now, struct mesh_out *o)
+			struct mesh_node *to, fl_time_t now, struct mesh_out *o)
 {
 	struct mesh_node *target = to->via == m->myself ? to->nexthop : to->via;
 	struct mesh_conn *c;
@@ -124,7 +124,7 @@ void mesh_send_udp_info(struct mesh *m, struct mesh_node *from,
 		if (target->conn != MESH_CONN_NONE)
 			return;
 		if (target->udp_info_sent &&
-		    now - target->udp_info_sent < m->cfg.udp_info_interval * 1000LL)
+		    now - target->udp_info_sent < FL_TIME_S(m->cfg.udp_info_interval))
 			return;
 	}
 	if ((m->myself->options | from->options | target->options) & MESH_OPT_TCPONLY)
@@ -151,7 +151,7 @@ static bool probed(const struct mesh_node *n)
 
 /* META.md §5.22 sending rule. */
 void mesh_send_mtu_info(struct mesh *m, struct mesh_node *from,
-			struct mesh_node *to, int mtu, int64_t now,
+			struct mesh_node *to, int mtu, fl_time_t now,
 			struct mesh_out *o)
 {
 	struct mesh_node *relay;
@@ -164,7 +164,7 @@ void mesh_send_mtu_info(struct mesh *m, struct mesh_node *from,
 		if (to->conn != MESH_CONN_NONE)
 			return;
 		if (to->mtu_info_sent &&
-		    now - to->mtu_info_sent < m->cfg.mtu_info_interval * 1000LL)
+		    now - to->mtu_info_sent < FL_TIME_S(m->cfg.mtu_info_interval))
 			return;
 	}
 	c = mesh_conn_nexthop(m, to);
@@ -187,7 +187,7 @@ void mesh_send_mtu_info(struct mesh *m, struct mesh_node *from,
 }
 
 static enum mesh_err recv_udp_info(struct mesh *m, const struct mesh_req *r,
-				   int64_t now, struct mesh_out *o)
+				   fl_time_t now, struct mesh_out *o)
 {
 	struct mesh_node *from = mesh_node_find(m, r->udp_info.from), *to;
 
@@ -215,7 +215,7 @@ static enum mesh_err recv_udp_info(struct mesh *m, const struct mesh_req *r,
 }
 
 static enum mesh_err recv_mtu_info(struct mesh *m, const struct mesh_req *r,
-				   int64_t now, struct mesh_out *o)
+				   fl_time_t now, struct mesh_out *o)
 {
 	struct mesh_node *from = mesh_node_find(m, r->mtu_info.from), *to;
 	int mtu = r->mtu_info.mtu > MESH_MTU_MAX ? MESH_MTU_MAX : r->mtu_info.mtu;
@@ -239,7 +239,7 @@ static enum mesh_err recv_mtu_info(struct mesh *m, const struct mesh_req *r,
 
 /* REQ_KEY sub-code for us (META.md §5.15, "extended handling"). */
 static void reqkey_for_us(struct mesh *m, struct mesh_node *from,
-			  const struct mesh_req *r, int64_t now,
+			  const struct mesh_req *r, fl_time_t now,
 			  struct mesh_out *o)
 {
 	uint8_t buf[DGRAM_MAX];
@@ -281,7 +281,7 @@ static void reqkey_for_us(struct mesh *m, struct mesh_node *from,
 }
 
 static enum mesh_err recv_req_key(struct mesh *m, const struct mesh_req *r,
-				  const char *line, int64_t now,
+				  const char *line, fl_time_t now,
 				  struct mesh_out *o)
 {
 	struct mesh_node *from = mesh_node_find(m, r->req_key.from);
@@ -370,7 +370,7 @@ static enum mesh_err recv_ans_key(struct mesh *m, const struct mesh_req *r,
 
 enum mesh_err mesh_key_recv(struct mesh *m, struct mesh_conn *c,
 			    const struct mesh_req *r, const char *line,
-			    size_t len, int64_t now, struct mesh_out *o)
+			    size_t len, fl_time_t now, struct mesh_out *o)
 {
 	char copy[MESH_LINE_MAX + 1];
 
@@ -390,7 +390,7 @@ enum mesh_err mesh_key_recv(struct mesh *m, struct mesh_conn *c,
 
 enum mesh_err mesh_conn_sptps_packet(struct mesh *m, int32_t conn,
 				     const uint8_t *buf, size_t len,
-				     int64_t now, struct mesh_out *out)
+				     fl_time_t now, struct mesh_out *out)
 {
 	struct mesh_conn *c = mesh_conn_find(m, conn);
 	struct mesh_node *to, *from;
@@ -419,7 +419,7 @@ enum mesh_err mesh_conn_sptps_packet(struct mesh *m, int32_t conn,
 
 /* ---- originating ------------------------------------------------------ */
 
-bool mesh_want_key(struct mesh *m, struct mesh_node *to, int64_t now,
+bool mesh_want_key(struct mesh *m, struct mesh_node *to, fl_time_t now,
 		   struct mesh_out *out)
 {
 	if (!has_key(m, to)) {
@@ -433,7 +433,7 @@ bool mesh_want_key(struct mesh *m, struct mesh_node *to, int64_t now,
 }
 
 bool mesh_send_sptps_start(struct mesh *m, struct mesh_node *to,
-			   const uint8_t *rec, size_t len, int64_t now,
+			   const uint8_t *rec, size_t len, fl_time_t now,
 			   struct mesh_out *out)
 {
 	char b64[B64_MAX];

@@ -109,7 +109,7 @@ static void emit_connect(struct mesh_outgoing *og, struct mesh_out *o)
 }
 
 /* Try the next candidate, or back off when the cycle is exhausted. */
-void mesh_outgoing_next(struct mesh *m, struct mesh_outgoing *og, int64_t now,
+void mesh_outgoing_next(struct mesh *m, struct mesh_outgoing *og, fl_time_t now,
 			struct mesh_out *o)
 {
 	if (!og->cycle)
@@ -126,13 +126,13 @@ void mesh_outgoing_next(struct mesh *m, struct mesh_outgoing *og, int64_t now,
 	if (og->timeout > m->cfg.max_timeout)
 		og->timeout = m->cfg.max_timeout;
 	og->state = MESH_OG_WAITING;
-	og->retry_at = now + og->timeout * 1000LL;
+	og->retry_at = now + FL_TIME_S(og->timeout);
 	mesh_out_log(o, "%s: no more addresses to try, retrying in %d seconds",
 		     og->node->name, og->timeout);
 }
 
 void mesh_outgoing_closed(struct mesh *m, struct mesh_outgoing *og,
-			  int64_t now, struct mesh_out *o)
+			  fl_time_t now, struct mesh_out *o)
 {
 	mesh_outgoing_next(m, og, now, o);
 }
@@ -168,7 +168,7 @@ void mesh_outgoing_good(struct mesh_outgoing *og)
 	og->cycle = false;
 }
 
-void mesh_outgoing_start(struct mesh *m, struct mesh_node *n, int64_t now,
+void mesh_outgoing_start(struct mesh *m, struct mesh_node *n, fl_time_t now,
 			 struct mesh_out *o)
 {
 	struct mesh_outgoing *og = mesh_outgoing_find(m, n);
@@ -194,7 +194,7 @@ void mesh_outgoing_start(struct mesh *m, struct mesh_node *n, int64_t now,
 
 /* Drop the record; close its connection if it has one. */
 void mesh_outgoing_forget(struct mesh *m, struct mesh_outgoing *og,
-			  int64_t now, struct mesh_out *o)
+			  fl_time_t now, struct mesh_out *o)
 {
 	struct mesh_conn *c = og->conn != MESH_CONN_NONE ?
 			      mesh_conn_find(m, og->conn) : NULL;
@@ -218,7 +218,7 @@ void mesh_outgoing_forget(struct mesh *m, struct mesh_outgoing *og,
 	mesh_outgoing_free(og);
 }
 
-void mesh_outgoing_tick(struct mesh *m, int64_t now, struct mesh_out *o)
+void mesh_outgoing_tick(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	for (size_t i = 0; i < m->n_outgoings; i++) {
 		struct mesh_outgoing *og = m->outgoings[i];
@@ -227,7 +227,7 @@ void mesh_outgoing_tick(struct mesh *m, int64_t now, struct mesh_out *o)
 	}
 }
 
-void mesh_connect_failed(struct mesh *m, struct mesh_node *node, int64_t now,
+void mesh_connect_failed(struct mesh *m, struct mesh_node *node, fl_time_t now,
 			 struct mesh_out *out)
 {
 	struct mesh_outgoing *og = mesh_outgoing_find(m, node);
@@ -236,7 +236,7 @@ void mesh_connect_failed(struct mesh *m, struct mesh_node *node, int64_t now,
 		mesh_outgoing_next(m, og, now, out);
 }
 
-void mesh_retry(struct mesh *m, int64_t now, struct mesh_out *out)
+void mesh_retry(struct mesh *m, fl_time_t now, struct mesh_out *out)
 {
 	for (size_t i = 0; i < m->n_outgoings; i++) {
 		struct mesh_outgoing *og = m->outgoings[i];

@@ -45,7 +45,7 @@ static bool grow(struct mesh_past *p)
 /* True if line was seen already; otherwise remember it (at `now`). If memory
  * runs out the line is treated as new and not remembered. */
 bool mesh_past_seen(struct mesh_past *p, const char *line, size_t len,
-		    int64_t now)
+		    fl_time_t now)
 {
 	struct mesh_past_entry *e;
 	size_t i;
@@ -73,7 +73,7 @@ bool mesh_past_seen(struct mesh_past *p, const char *line, size_t len,
 }
 
 /* Drop entries that arrived before older_than (ms). */
-void mesh_past_age(struct mesh_past *p, int64_t older_than)
+void mesh_past_age(struct mesh_past *p, fl_time_t older_than)
 {
 	for (size_t i = 0; i < p->nbuckets; i++) {
 		struct mesh_past_entry **pe = &p->bucket[i];

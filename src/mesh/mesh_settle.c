@@ -14,19 +14,19 @@
 
 #include "mesh/mesh_internal.h"
 
-static int64_t graph_interval(const struct mesh *m)
+static fl_time_t graph_interval(const struct mesh *m)
 {
 	/* a run costs ~1 ms per 1000 edges (more under sanitizers): at most
 	 * a few percent of the CPU however long the flood lasts */
-	return m->cfg.settle_ms / 10 + (int64_t)(m->n_edges / 200);
+	return FL_TIME_MS(m->cfg.settle_ms / 10 + (int64_t)(m->n_edges / 200));
 }
 
-static int64_t build_interval(const struct mesh *m)
+static fl_time_t build_interval(const struct mesh *m)
 {
-	return m->cfg.settle_ms + (int64_t)(m->subnets.n / 200);
+	return FL_TIME_MS(m->cfg.settle_ms + (int64_t)(m->subnets.n / 200));
 }
 
-void mesh_graph_soon(struct mesh *m, int64_t now, struct mesh_out *o)
+void mesh_graph_soon(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	if (m->cfg.settle_ms <= 0)
 		mesh_graph(m, now, o);
@@ -48,7 +48,7 @@ static void check_rev(struct mesh *m, struct mesh_node *to, struct mesh_out *o)
 	mesh_edge_del(m, rev);
 }
 
-void mesh_check_rev_soon(struct mesh *m, struct mesh_node *to, int64_t now,
+void mesh_check_rev_soon(struct mesh *m, struct mesh_node *to, fl_time_t now,
 			 struct mesh_out *o)
 {
 	if (m->cfg.settle_ms > 0 && !to->check_rev) {
@@ -86,7 +86,7 @@ static void run_rev_checks(struct mesh *m, struct mesh_out *o)
 	m->n_rev_check = 0;
 }
 
-void mesh_graph_flush(struct mesh *m, int64_t now, struct mesh_out *o)
+void mesh_graph_flush(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	if (m->graph_pending) {
 		mesh_graph(m, now, o);
@@ -96,25 +96,25 @@ void mesh_graph_flush(struct mesh *m, int64_t now, struct mesh_out *o)
 	run_rev_checks(m, o);
 }
 
-/* Runs what is due; returns ms until the next thing is due, or -1. */
-static int64_t settle_due(struct mesh *m, int64_t now, struct mesh_out *o)
+/* Runs what is due; returns the time until the next thing is due, or -1. */
+static int64_t settle_due(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	int64_t wait = -1;
 
 	if (m->graph_pending) {
-		int64_t at = m->last_graph + graph_interval(m);
+		fl_time_t at = m->last_graph + graph_interval(m);
 		if (now >= at) {
 			mesh_graph(m, now, o);
 			m->graph_pending = false;
 			m->last_graph = now;
 		} else {
-			wait = at - now;
+			wait = (int64_t)(at - now);
 		}
 	}
 	if (!m->graph_pending && m->n_rev_check)
 		run_rev_checks(m, o);
 	if (m->dirty) {
-		int64_t at = m->last_build + build_interval(m);
+		fl_time_t at = m->last_build + build_interval(m);
 		if (now >= at) {
 			m->index_builds++;
 			mesh_subnet_index_free(&m->index);
@@ -122,8 +122,8 @@ static int64_t settle_due(struct mesh *m, int64_t now, struct mesh_out *o)
 			if (mesh_subnet_index_build_lpm(&m->index, &m->subnets))
 				m->dirty = false;
 			m->last_build = now;
-		} else if (wait < 0 || at - now < wait) {
-			wait = at - now;
+		} else if (wait < 0 || (int64_t)(at - now) < wait) {
+			wait = (int64_t)(at - now);
 		}
 	}
 	return wait;
@@ -134,7 +134,7 @@ void mesh_set_subnet_events(struct mesh *m, bool on)
 	m->quiet_subnets = !on;
 }
 
-int mesh_settle(struct mesh *m, int64_t now, struct mesh_out *o)
+int mesh_settle(struct mesh *m, fl_time_t now, struct mesh_out *o)
 {
 	int64_t wait;
 
@@ -145,6 +145,9 @@ int mesh_settle(struct mesh *m, int64_t now, struct mesh_out *o)
 		mesh_out_event(o, MESH_EV_GRAPH_CHANGED, NULL);
 	m->graph_ran = false;
 	if (m->dirty && wait < 0)
-		wait = build_interval(m);	/* allocation failed: retry */
+		wait = (int64_t)build_interval(m);	/* allocation failed: retry */
+	if (wait < 0)
+		return -1;
+	wait = (wait + FL_TIME_US_PER_MS - 1) / FL_TIME_US_PER_MS; /* ms, rounded up */
 	return wait > 1000 ? 1000 : (int)wait;
 }

@@ -106,9 +106,9 @@ void nat_free(struct nat *n)
 	free(n);
 }
 
-void nat_expire(struct nat *n, uint32_t now, uint32_t budget)
+void nat_expire(struct nat *n, fl_time_t now, uint32_t budget)
 {
-	nat_table_advance(n, now, budget);
+	nat_table_advance(n, nat_sec(now), budget);
 }
 
 bool nat_has_int(const struct nat *n, uint8_t proto, uint32_t addr, uint16_t port)

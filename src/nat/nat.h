@@ -8,8 +8,9 @@
  * the packet in place. Behaviour follows RFC 4787 (UDP), RFC 5382 (TCP) and
  * RFC 5508 (ICMP); checksums are updated incrementally (RFC 1624).
  *
- * Pure core: no I/O, no clock (callers pass `now` in seconds from any
- * monotonic origin), no randomness (the hash seed is in the config), no
+ * Pure core: no I/O, no clock (callers pass `now`, an fl_time_t: µs on the
+ * daemon's clock, wire/fl_time.h; mappings keep it as 32-bit seconds, which
+ * is all the RFC timeouts need and keeps them small), no randomness (the hash seed is in the config), no
  * globals. All memory is allocated by nat_new(); the packet path never
  * allocates. A struct nat is not thread safe: one thread owns it.
  * doc/nat.md describes the design and the RFC requirement -> test table.
@@ -20,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "wire/fl_time.h"
 
 #define NAT_MAX_EXT 16 /* external addresses per instance */
 
@@ -119,9 +122,9 @@ const char *nat_verdict_str(enum nat_verdict v);
 
 /* Translate one IPv4 packet in place. `pkt` holds `len` bytes starting at
  * the IP header; bytes past the IP total length (link padding) are left
- * alone. `now` is seconds; it must not go backwards by much. */
-enum nat_verdict nat_out(struct nat *n, uint8_t *pkt, size_t len, uint32_t now);
-enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, uint32_t now);
+ * alone. `now` must not go backwards by much. */
+enum nat_verdict nat_out(struct nat *n, uint8_t *pkt, size_t len, fl_time_t now);
+enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, fl_time_t now);
 
 /* The same for `count` packets, verdicts in v[]: lookups for later packets
  * are prefetched while earlier ones are translated, which is much faster
@@ -129,13 +132,13 @@ enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, uint32_t now);
  * packets must be distinct buffers (keys are hashed before any is
  * rewritten). */
 void nat_out_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
-                   uint32_t now, enum nat_verdict v[]);
+                   fl_time_t now, enum nat_verdict v[]);
 void nat_in_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
-                  uint32_t now, enum nat_verdict v[]);
+                  fl_time_t now, enum nat_verdict v[]);
 
 /* Reclaims mappings expired at `now`, at most `budget` of them (the packet
  * calls reclaim a few each; a timer may call this with a large budget). */
-void nat_expire(struct nat *n, uint32_t now, uint32_t budget);
+void nat_expire(struct nat *n, fl_time_t now, uint32_t budget);
 
 void nat_stats_get(const struct nat *n, struct nat_stats *out);
 
@@ -159,6 +162,6 @@ typedef void nat_entry_fn(void *ctx, const struct nat_entry *e);
 
 /* Calls fn for every live mapping (pool order). Control thread: the owner
  * of n; O(max_mappings), for the control socket only. */
-void nat_each(const struct nat *n, uint32_t now, nat_entry_fn *fn, void *ctx);
+void nat_each(const struct nat *n, fl_time_t now, nat_entry_fn *fn, void *ctx);
 
 #endif

@@ -184,7 +184,7 @@ void nat6_refresh(struct nat6 *n, uint32_t i, uint32_t now)
 	list_append(n, i);
 }
 
-void nat6_expire(struct nat6 *n, uint32_t now, uint32_t budget)
+static void expire_s(struct nat6 *n, uint32_t now, uint32_t budget)
 {
 	for (int c = 0; c < NAT6_CLS_N; c++) {
 		while (budget && n->head[c] != NAT6_NIL &&
@@ -195,9 +195,14 @@ void nat6_expire(struct nat6 *n, uint32_t now, uint32_t budget)
 	}
 }
 
+void nat6_expire(struct nat6 *n, fl_time_t now, uint32_t budget)
+{
+	expire_s(n, nat_sec(now), budget);
+}
+
 void nat6_poll(struct nat6 *n, uint32_t now)
 {
-	nat6_expire(n, now, NAT6_PACKET_BUDGET);
+	expire_s(n, now, NAT6_PACKET_BUDGET);
 }
 
 /* Port preservation when free, else a bounded search from a hashed start. */
@@ -227,7 +232,7 @@ uint32_t nat6_create(struct nat6 *n, uint8_t proto, const uint8_t addr[16], uint
 	uint32_t i;
 
 	if (n->free_head == NAT6_NIL)
-		nat6_expire(n, now, NAT6_FULL_BUDGET);
+		expire_s(n, now, NAT6_FULL_BUDGET);
 	if (n->free_head == NAT6_NIL) {
 		*v = NAT_DROP_TABLE_FULL;
 		return NAT6_NIL;
@@ -281,8 +286,10 @@ static const char *state_of(const struct nat6_map *m)
 	return "opening";
 }
 
-void nat6_each(const struct nat6 *n, uint32_t now, nat_entry_fn *fn, void *ctx)
+void nat6_each(const struct nat6 *n, fl_time_t now_us, nat_entry_fn *fn, void *ctx)
 {
+	uint32_t now = nat_sec(now_us);
+
 	for (uint32_t i = 0; i < n->cfg.max_mappings; i++) {
 		const struct nat6_map *m = &n->map[i];
 		if (!m->live)

@@ -35,16 +35,16 @@ void nat6_free(struct nat6 *n);
 
 /* Translate one IPv6 packet in place; pkt holds len bytes from the IPv6
  * header (bytes past the payload length are left alone). On any verdict
- * but NAT_TRANSLATED the packet is unchanged. now: seconds. */
-enum nat_verdict nat6_out(struct nat6 *n, uint8_t *pkt, size_t len, uint32_t now);
-enum nat_verdict nat6_in(struct nat6 *n, uint8_t *pkt, size_t len, uint32_t now);
+ * but NAT_TRANSLATED the packet is unchanged. now: fl_time_t (µs, the daemon's clock). */
+enum nat_verdict nat6_out(struct nat6 *n, uint8_t *pkt, size_t len, fl_time_t now);
+enum nat_verdict nat6_in(struct nat6 *n, uint8_t *pkt, size_t len, fl_time_t now);
 
 /* Reclaims at most budget mappings expired at now. */
-void nat6_expire(struct nat6 *n, uint32_t now, uint32_t budget);
+void nat6_expire(struct nat6 *n, fl_time_t now, uint32_t budget);
 void nat6_stats_get(const struct nat6 *n, struct nat_stats *out);
 /* As nat_has_int(): does (proto, addr, port) have a mapping? */
 bool nat6_has_int(const struct nat6 *n, uint8_t proto, const uint8_t addr[static 16], uint16_t port);
 /* Every live mapping, for `fenliu dump nat` (nat.h, nat_each). */
-void nat6_each(const struct nat6 *n, uint32_t now, nat_entry_fn *fn, void *ctx);
+void nat6_each(const struct nat6 *n, fl_time_t now, nat_entry_fn *fn, void *ctx);
 
 #endif

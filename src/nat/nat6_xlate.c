@@ -206,8 +206,9 @@ static enum nat_verdict count(struct nat6 *n, enum nat_verdict v)
 	return v;
 }
 
-enum nat_verdict nat6_out(struct nat6 *n, uint8_t *pkt, size_t len, uint32_t now)
+enum nat_verdict nat6_out(struct nat6 *n, uint8_t *pkt, size_t len, fl_time_t now_us)
 {
+	uint32_t now = nat_sec(now_us);
 	struct pkt6 p;
 	enum nat_verdict v = parse(pkt, len, &p);
 
@@ -215,8 +216,9 @@ enum nat_verdict nat6_out(struct nat6 *n, uint8_t *pkt, size_t len, uint32_t now
 	return count(n, v != NAT_TRANSLATED ? v : out6(n, &p, now));
 }
 
-enum nat_verdict nat6_in(struct nat6 *n, uint8_t *pkt, size_t len, uint32_t now)
+enum nat_verdict nat6_in(struct nat6 *n, uint8_t *pkt, size_t len, fl_time_t now_us)
 {
+	uint32_t now = nat_sec(now_us);
 	struct pkt6 p;
 	enum nat_verdict v = parse(pkt, len, &p);
 

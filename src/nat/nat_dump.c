@@ -19,8 +19,10 @@ static const char *tcp_state(const struct nat_map *m)
 	return "opening";
 }
 
-void nat_each(const struct nat *n, uint32_t now, nat_entry_fn *fn, void *ctx)
+void nat_each(const struct nat *n, fl_time_t now_us, nat_entry_fn *fn, void *ctx)
 {
+	uint32_t now = nat_sec(now_us);
+
 	for (uint32_t i = 0; i < n->cfg.max_mappings; i++) {
 		const struct nat_map *m = &n->map[i];
 		/* Free slots keep stale fields: live means the index finds it. */

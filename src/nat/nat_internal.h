@@ -19,6 +19,14 @@
 
 #include "nat/nat.h"
 
+/* The public calls take fl_time_t; the tables count in 32-bit seconds
+ * (mapping timeouts are whole seconds, and 4 bytes a stamp keep entries
+ * small). Wraps after 136 years of uptime. */
+static inline uint32_t nat_sec(fl_time_t now)
+{
+	return (uint32_t)fl_time_to_s(now);
+}
+
 #define NAT_NIL UINT32_MAX
 #define NAT_PEERS 6
 

@@ -298,16 +298,16 @@ static enum nat_verdict translate(struct nat *n, uint8_t *b, size_t len, uint32_
 	return v;
 }
 
-enum nat_verdict nat_out(struct nat *n, uint8_t *pkt, size_t len, uint32_t now)
+enum nat_verdict nat_out(struct nat *n, uint8_t *pkt, size_t len, fl_time_t now)
 {
-	enum nat_verdict v = translate(n, pkt, len, now, DIR_OUT, NULL);
+	enum nat_verdict v = translate(n, pkt, len, nat_sec(now), DIR_OUT, NULL);
 	n->st.verdict[v]++;
 	return v;
 }
 
-enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, uint32_t now)
+enum nat_verdict nat_in(struct nat *n, uint8_t *pkt, size_t len, fl_time_t now)
 {
-	enum nat_verdict v = translate(n, pkt, len, now, DIR_IN, NULL);
+	enum nat_verdict v = translate(n, pkt, len, nat_sec(now), DIR_IN, NULL);
 	n->st.verdict[v]++;
 	return v;
 }
@@ -426,13 +426,13 @@ static void batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_
 }
 
 void nat_out_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
-                   uint32_t now, enum nat_verdict v[])
+                   fl_time_t now, enum nat_verdict v[])
 {
-	batch(n, pkt, len, count, now, v, DIR_OUT);
+	batch(n, pkt, len, count, nat_sec(now), v, DIR_OUT);
 }
 
 void nat_in_batch(struct nat *n, uint8_t *const pkt[], const size_t len[], size_t count,
-                  uint32_t now, enum nat_verdict v[])
+                  fl_time_t now, enum nat_verdict v[])
 {
-	batch(n, pkt, len, count, now, v, DIR_IN);
+	batch(n, pkt, len, count, nat_sec(now), v, DIR_IN);
 }

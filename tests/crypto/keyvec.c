@@ -5,10 +5,15 @@
  */
 #include "keyvec.h"
 
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
 
 __attribute__((format(printf, 1, 2), noreturn))
 static void keyvec_die(const char *fmt, ...)
@@ -184,4 +189,16 @@ size_t keyvec_hex(const char *hex, uint8_t *out, size_t cap)
 		out[i] = (uint8_t)(hi * 16 + lo);
 	}
 	return n / 2;
+}
+
+int keyvec_main(struct keyvec *kv, const char *name, const struct CMUnitTest *tests, size_t n)
+{
+	int rc;
+
+	if (sodium_init() < 0)
+		return 1;
+	keyvec_load(kv, name);
+	rc = _cmocka_run_group_tests("tests", tests, n, NULL, NULL);
+	keyvec_free(kv);
+	return rc;
 }

@@ -37,4 +37,9 @@ char *keyvec_unquote(const char *s, size_t *len, const char **end);
 /* Hex to bytes; returns the byte count or aborts the test on bad hex. */
 size_t keyvec_hex(const char *hex, uint8_t *out, size_t cap);
 
+struct CMUnitTest;
+/* The main of a test program on NAME's vectors: initialises libsodium,
+ * loads them into kv, runs the n tests, frees kv. Its exit status. */
+int keyvec_main(struct keyvec *kv, const char *name, const struct CMUnitTest *tests, size_t n);
+
 #endif

@@ -144,12 +144,6 @@ int main(void)
 		cmocka_unit_test(test_random_keys_match_sodium),
 		cmocka_unit_test(test_zero_scalar),
 	};
-	int rc;
 
-	if (sodium_init() < 0)
-		return 1;
-	keyvec_load(&kv, "keys.txt");
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	keyvec_free(&kv);
-	return rc;
+	return keyvec_main(&kv, "keys.txt", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "daemon/script.h"
+#include "io/clock.h"
 
 static char dir[64];
 
@@ -55,9 +56,7 @@ static char *read_file(const char *name)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)fl_time_to_ms(fl_now_us());
 }
 
 static int setup(void **state)
@@ -137,7 +136,7 @@ static void test_queue_order_one_at_a_time(void **state)
 	}
 	assert_int_equal(fl_script_queue(r, "host-down", NULL), 0); /* missing */
 	end = now_ms() + 10000;
-	while (fl_script_tick(r, now_ms()) && now_ms() < end)
+	while (fl_script_tick(r, fl_now_us()) && now_ms() < end)
 		usleep(5000);
 	assert_string_equal(read_file("host-up.out"), "n0\nn1\nn2\nn3\nn4\n");
 	fl_script_free(r);
@@ -153,7 +152,7 @@ static void test_timeout_kills(void **state)
 	write_script("subnet-down", "#!/bin/sh\nsleep 30 & sleep 30\n");
 	r = fl_script_new(&env);
 	assert_int_equal(fl_script_queue(r, "subnet-down", NULL), 0);
-	while (fl_script_tick(r, now_ms()))
+	while (fl_script_tick(r, fl_now_us()))
 		usleep(5000);
 	assert_true(now_ms() - start < 5000);
 	assert_int_equal(fl_script_failed(r), 1);

@@ -101,11 +101,11 @@ static void test_decision(void **state)
 	uint8_t b[64];
 	setup(&o, "198.51.100.128/25");
 	ip4(b, "10.0.0.2", "203.0.113.9", 1000, 0x02, 64);
-	assert_int_equal(fl_offload_out(&o, b, 40, 1), FL_OFFLOAD_PASS); /* not listed */
+	assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_PASS); /* not listed */
 	ip4(b, "10.0.0.2", "198.51.100.200", 1000, 0x02, 64);
-	assert_int_equal(fl_offload_out(&o, b, 40, 1), FL_OFFLOAD_PASS); /* excluded */
+	assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_PASS); /* excluded */
 	ip4(b, "10.0.0.2", "198.51.100.7", 1000, 0x02, 64);
-	assert_int_equal(fl_offload_out(&o, b, 40, 1), FL_OFFLOAD_SEND);
+	assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_SEND);
 	assert_int_equal(b[8], 63);
 	assert_int_equal(csum(b, 20), 0); /* header checksum still valid */
 	assert_memory_equal(b + 12, "\xc6\x12\x03\x01", 4);
@@ -116,7 +116,7 @@ static void test_decision(void **state)
 	/* IPv6 without an IPv6 address: the VPN. */
 	uint8_t v6[60] = {0x60};
 	v6[5] = 20, v6[6] = 6, v6[7] = 64;
-	assert_int_equal(fl_offload_out(&o, v6, 60, 1), FL_OFFLOAD_PASS);
+	assert_int_equal(fl_offload_out(&o, v6, 60, FL_TIME_S(1)), FL_OFFLOAD_PASS);
 	teardown(&o);
 }
 
@@ -128,14 +128,14 @@ static void test_ttl(void **state)
 	setup(&o, NULL);
 	for (unsigned ttl = 2; ttl < 256; ttl++) { /* every TTL, fresh ports */
 		ip4(b, "10.0.0.2", "198.51.100.7", (uint16_t)(2000 + ttl), 0x02, (uint8_t)ttl);
-		assert_int_equal(fl_offload_out(&o, b, 40, 1), FL_OFFLOAD_SEND);
+		assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_SEND);
 		assert_int_equal(b[8], ttl - 1);
 		assert_int_equal(csum(b, 20), 0);
 	}
 	ip4(b, "10.0.0.2", "198.51.100.7", 1000, 0x02, 1);
 	uint8_t orig[64];
 	memcpy(orig, b, 40);
-	assert_int_equal(fl_offload_out(&o, b, 40, 1), FL_OFFLOAD_TTL);
+	assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_TTL);
 	assert_memory_equal(b, orig, 40);
 	teardown(&o);
 }
@@ -147,24 +147,24 @@ static void test_inbound(void **state)
 	uint8_t b[64];
 	setup(&o, NULL);
 	ip4(b, "10.0.0.2", "198.51.100.7", 1000, 0x02, 64);
-	assert_int_equal(fl_offload_out(&o, b, 40, 1), FL_OFFLOAD_SEND);
+	assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_SEND);
 	uint16_t ext = (uint16_t)(b[20] << 8 | b[21]);
 	/* The reply comes back to 10.0.0.2:1000. */
 	ip4(b, "198.51.100.7", "198.18.3.1", 80, 0x12, 60);
 	b[20] = 0, b[21] = 80, b[22] = (uint8_t)(ext >> 8), b[23] = (uint8_t)ext;
-	assert_int_equal(fl_offload_in(&o, b, 40, 1), FL_OFFLOAD_SEND);
+	assert_int_equal(fl_offload_in(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_SEND);
 	assert_memory_equal(b + 16, "\x0a\x00\x00\x02", 4);
 	assert_int_equal(o.st.in_packets, 1);
 	/* Unsolicited: no mapping, not ours, not IP. */
 	ip4(b, "198.51.100.7", "198.18.3.1", 80, 0x02, 60);
 	b[22] = 0x99;
-	assert_int_equal(fl_offload_in(&o, b, 40, 1), FL_OFFLOAD_DROP);
+	assert_int_equal(fl_offload_in(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_DROP);
 	ip4(b, "198.51.100.7", "198.18.3.2", 80, 0x02, 60);
-	assert_int_equal(fl_offload_in(&o, b, 40, 1), FL_OFFLOAD_DROP);
+	assert_int_equal(fl_offload_in(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_DROP);
 	b[0] = 0x15;
-	assert_int_equal(fl_offload_in(&o, b, 40, 1), FL_OFFLOAD_DROP);
+	assert_int_equal(fl_offload_in(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_DROP);
 	uint8_t v6[60] = {0x60};
-	assert_int_equal(fl_offload_in(&o, v6, 60, 1), FL_OFFLOAD_DROP);
+	assert_int_equal(fl_offload_in(&o, v6, 60, FL_TIME_S(1)), FL_OFFLOAD_DROP);
 	assert_int_equal(o.st.drop[FL_OFFLOAD_DROP_NO_MAPPING], 1);
 	assert_int_equal(o.st.drop[FL_OFFLOAD_DROP_NOT_OURS], 1);
 	assert_int_equal(o.st.drop[FL_OFFLOAD_DROP_BAD], 1);
@@ -181,7 +181,7 @@ static void test_swap_sticky(void **state)
 	uint8_t b[64];
 	setup(&o, NULL);
 	ip4(b, "10.0.0.2", "198.51.100.7", 1000, 0x02, 64);
-	assert_int_equal(fl_offload_out(&o, b, 40, 1), FL_OFFLOAD_SEND);
+	assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(1)), FL_OFFLOAD_SEND);
 	static const char *const list[] = {"198.51.100.0/24"};
 	static const char *const excl[] = {"198.51.100.0/25"};
 	struct fl_offload_set *s = calloc(1, sizeof(*s));
@@ -189,11 +189,11 @@ static void test_swap_sticky(void **state)
 	s->exclude = table(excl, 1);
 	fl_offload_set_free(fl_offload_publish(&o, s));
 	ip4(b, "10.0.0.2", "198.51.100.7", 1000, 0x10, 64);
-	assert_int_equal(fl_offload_out(&o, b, 40, 2), FL_OFFLOAD_SEND); /* ACK: sticky */
+	assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(2)), FL_OFFLOAD_SEND); /* ACK: sticky */
 	ip4(b, "10.0.0.2", "198.51.100.7", 1001, 0x02, 64);
-	assert_int_equal(fl_offload_out(&o, b, 40, 2), FL_OFFLOAD_PASS); /* new: VPN */
+	assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(2)), FL_OFFLOAD_PASS); /* new: VPN */
 	ip4(b, "10.0.0.3", "198.51.100.7", 1000, 0x10, 64);
-	assert_int_equal(fl_offload_out(&o, b, 40, 2), FL_OFFLOAD_PASS); /* no mapping */
+	assert_int_equal(fl_offload_out(&o, b, 40, FL_TIME_S(2)), FL_OFFLOAD_PASS); /* no mapping */
 	assert_int_equal(o.st.sticky, 1);
 	teardown(&o);
 }

@@ -4,6 +4,7 @@
  * helpers on loopback.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "io/loop.h"
@@ -33,9 +35,10 @@ struct tctx {
 static void on_timer(struct fl_loop *loop, struct fl_timer *t, void *arg)
 {
 	struct tctx *c = arg;
-	(void)loop;
 	(void)t;
 	c->log->order[c->log->n++] = c->id;
+	if (c->log->n == 4)
+		fl_loop_stop(loop);
 }
 
 static void test_timers(void **state)
@@ -57,8 +60,8 @@ static void test_timers(void **state)
 	fl_timer_arm(loop, &t[0], 2000); /* re-arm earlier */
 	assert_false(fl_timer_armed(&t[3]));
 	uint64_t start = fl_now_us();
-	while (log.n < 4)
-		assert_int_equal(fl_loop_run_once(loop, 100), 0);
+	assert_int_equal(fl_loop_run(loop, NULL, NULL), 0);
+	assert_int_equal(log.n, 4);
 	assert_true(fl_now_us() - start >= 20000);
 	assert_int_equal(log.order[0], 4);
 	assert_int_equal(log.order[1], 0);
@@ -67,39 +70,56 @@ static void test_timers(void **state)
 	fl_loop_free(loop);
 }
 
-static void on_readable(struct fl_loop *loop, int fd, unsigned ev, void *arg)
+struct rctx {
+	struct fl_loop *loop;
+	int hits, iters;
+};
+
+static void on_readable(void *arg, int fd, unsigned ev)
 {
-	int *hits = arg;
+	struct rctx *r = arg;
 	char b[16];
 	(void)ev;
 	if (read(fd, b, sizeof(b)) > 0)
-		(*hits)++;
-	fl_loop_del_fd(loop, fd);
-	fl_loop_stop(loop);
+		r->hits++;
+	fl_loop_unwatch(r->loop, fd);
+	fl_loop_unwatch(r->loop, fd); /* twice: a no-op */
+	fl_loop_stop(r->loop);
+}
+
+static void on_iter(struct fl_loop *loop, void *arg)
+{
+	struct rctx *r = arg;
+	(void)loop;
+	r->iters++;
 }
 
 static void on_signal(struct fl_loop *loop, int signo, void *arg)
 {
 	int *got = arg;
-	(void)loop;
 	*got = signo;
+	fl_loop_stop(loop);
 }
 
 static void test_fd_and_signal(void **state)
 {
 	struct fl_loop *loop = fl_loop_new();
-	int p[2], hits = 0, got = 0;
+	struct rctx r = {loop, 0, 0};
+	int p[2], got = 0;
 
 	(void)state;
 	assert_int_equal(pipe(p), 0);
-	assert_int_equal(fl_loop_add_fd(loop, p[0], FL_LOOP_READ, on_readable, &hits), 0);
+	/* first with write interest, then changed to read only */
+	assert_int_equal(fl_loop_watch(loop, p[0], FL_LOOP_WRITE, on_readable, &r), 0);
+	assert_int_equal(fl_loop_watch(loop, p[0], FL_LOOP_READ, on_readable, &r), 0);
+	assert_int_equal(fl_loop_watch(loop, -1, FL_LOOP_READ, on_readable, &r), -EINVAL);
 	assert_int_equal(write(p[1], "x", 1), 1);
-	assert_int_equal(fl_loop_run(loop), 0);
-	assert_int_equal(hits, 1);
+	assert_int_equal(fl_loop_run(loop, on_iter, &r), 0);
+	assert_int_equal(r.hits, 1);
+	assert_int_equal(r.iters, 1); /* the iteration that stopped it ran iter too */
 	assert_int_equal(fl_loop_add_signal(loop, SIGUSR1, on_signal, &got), 0);
-	raise(SIGUSR1);
-	for (int i = 0; i < 10 && !got; i++)
-		fl_loop_run_once(loop, 50);
+	raise(SIGUSR1); /* blocked now: pending until the loop reads it */
+	assert_int_equal(fl_loop_run(loop, NULL, NULL), 0);
 	assert_int_equal(got, SIGUSR1);
 	close(p[0]);
 	close(p[1]);
@@ -176,6 +196,24 @@ static void test_udp_batch(void **state)
 	fl_pkt_pool_free(pool);
 }
 
+/* A non-blocking TCP socket: listening on a (port 0: any), or connecting
+ * to it, as the daemon makes them. */
+static int tcp_socket(union fl_addr *a, bool listening)
+{
+	int fd = socket(a->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	if (listening) {
+		assert_int_equal(bind(fd, &a->sa, fl_addr_len(a)), 0);
+		assert_int_equal(listen(fd, 8), 0);
+		assert_int_equal(fl_udp_local_addr(fd, a), 0);
+	} else {
+		fl_tcp_set_meta_opts(fd);
+		assert_true(connect(fd, &a->sa, fl_addr_len(a)) == 0 || errno == EINPROGRESS);
+	}
+	return fd;
+}
+
 static void test_tcp(void **state)
 {
 	union fl_addr a, peer;
@@ -183,12 +221,9 @@ static void test_tcp(void **state)
 
 	(void)state;
 	assert_true(fl_addr_parse(&a, "127.0.0.1", 0));
-	l = fl_tcp_listen(&a, 8);
-	assert_true(l >= 0);
-	assert_int_equal(fl_udp_local_addr(l, &a), 0);
+	l = tcp_socket(&a, true);
 	assert_int_equal(fl_tcp_accept(l, &peer), -EAGAIN);
-	c = fl_tcp_connect(&a, NULL);
-	assert_true(c >= 0);
+	c = tcp_socket(&a, false);
 	for (int i = 0; i < 100; i++) {
 		s = fl_tcp_accept(l, &peer);
 		if (s != -EAGAIN)

@@ -62,7 +62,7 @@ void sim_init_opts(struct sim *s, int n, const uint32_t *opts)
 {
 	memset(s, 0, sizeof(*s));
 	s->nn = n;
-	s->now = 1700000000000LL;
+	s->now = FL_TIME_MS(1700000000000LL);
 	for (int i = 0; i < n; i++) {
 		struct mesh_config cfg;
 
@@ -288,7 +288,7 @@ bool sim_run(struct sim *s, long max_steps)
 
 void sim_tick(struct sim *s, int64_t advance_ms)
 {
-	s->now += advance_ms;
+	s->now += (fl_time_t)advance_ms * FL_TIME_US_PER_MS; /* may be < 0 */
 	for (int i = 0; i < s->nn; i++) {
 		struct mesh_out o;
 

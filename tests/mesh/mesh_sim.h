@@ -37,7 +37,7 @@ struct sim {
 	struct sim_node n[SIM_MAX_NODES];
 	int nn;
 	struct sim_conn c[SIM_MAX_CONNS];
-	int64_t now;
+	fl_time_t now;
 	/* pending lines */
 	struct sim_msg { int conn; char *text; uint8_t *data; size_t len; } *q;
 	size_t qh, qn, qcap;

@@ -25,7 +25,7 @@ static int setup(void **st)
 
 	(void)st;
 	cfg.myname = "me";
-	m = mesh_new(&cfg, 1000);
+	m = mesh_new(&cfg, FL_TIME_MS(1000));
 	mesh_out_init(&o);
 	return m ? 0 : -1;
 }
@@ -65,7 +65,7 @@ static void both(const char *a, const char *b, int w, uint32_t opt)
 static void run(void)
 {
 	mesh_out_clear(&o);
-	mesh_graph(m, 5000, &o);
+	mesh_graph(m, FL_TIME_MS(5000), &o);
 }
 
 static int count(enum mesh_out_kind k)

@@ -17,7 +17,7 @@
 #include "crypto/b64.h"
 #include "mesh/mesh_internal.h"
 
-static int64_t now;
+static fl_time_t now;
 static uint32_t seed;
 static struct mesh *m;
 static struct mesh_out o;
@@ -62,7 +62,7 @@ static int setup(void **st)
 	struct mesh_config cfg = {0};
 
 	(void)st;
-	now = 1700000000000LL;
+	now = FL_TIME_MS(1700000000000LL);
 	seed = 1;
 	cfg.myname = "alpha";
 	cfg.my_udp_port = "655";
@@ -83,6 +83,18 @@ static int teardown(void **st)
 	mesh_out_clear(&o);
 	mesh_free(m);
 	return 0;
+}
+
+/* Replace alpha's mesh by one made with cfg (plus the test's name and
+ * callbacks). */
+static void remake(struct mesh_config *cfg)
+{
+	mesh_free(m);
+	cfg->myname = "alpha";
+	cfg->host_lookup = lookup;
+	cfg->random_u32 = rnd;
+	m = mesh_new(cfg, now);
+	assert_non_null(m);
 }
 
 static enum mesh_err rx(int32_t conn, const char *line)
@@ -195,7 +207,7 @@ static void test_ack(void **st)
 	clear();
 	assert_true(mesh_conn_open(m, 1, NULL, "198.51.100.2", "40000", "192.0.2.1", now, &o));
 	assert_int_equal(rx(1, "0 beta 17.7"), MESH_OK);
-	now += 30;
+	now += FL_TIME_MS(30);
 	assert_int_equal(mesh_conn_sptps_ready(m, 1, now, &o), MESH_OK);
 	assert_string_equal(sent(1, "4 "), "4 655 30 700000c");
 	clear();
@@ -226,7 +238,7 @@ static void test_ack(void **st)
 	/* a hosts-file Weight overrides the measured one */
 	assert_true(mesh_conn_open(m, 2, NULL, "203.0.113.9", "40000", "192.0.2.1", now, &o));
 	assert_int_equal(rx(2, "0 heavy 17.7"), MESH_OK);
-	assert_int_equal(mesh_conn_sptps_ready(m, 2, now + 500, &o), MESH_OK);
+	assert_int_equal(mesh_conn_sptps_ready(m, 2, now + FL_TIME_MS(500), &o), MESH_OK);
 	assert_string_equal(sent(2, "4 "), "4 655 42 700000c");
 	clear();
 	/* send everything: our subnet, then alpha->beta, beta->alpha, in order */
@@ -348,7 +360,7 @@ static void test_contradiction_storm(void **st)
 		assert_int_equal(rx(1, line), MESH_OK);
 	}
 	clear();
-	now += 5000;
+	now += FL_TIME_MS(5000);
 	mesh_tick(m, now, &o);
 	assert_non_null(item(MESH_EV_SLEEP));
 	assert_int_equal(item(MESH_EV_SLEEP)->value, 10);
@@ -385,23 +397,23 @@ static void test_ping(void **st)
 	assert_true(mesh_conn_open(m, 2, NULL, "192.0.2.9", "40000", "192.0.2.1", now, &o));
 	clear();
 	for (int i = 1; i <= 4; i++) {
-		now += 1000;
+		now += FL_TIME_MS(1000);
 		mesh_tick(m, now, &o);
 		assert_null(item(MESH_OUT_CLOSE));
 	}
-	now += 1000;
+	now += FL_TIME_MS(1000);
 	mesh_tick(m, now, &o);
 	assert_int_equal(item(MESH_OUT_CLOSE)->conn, 2);
 	assert_string_equal(item(MESH_OUT_CLOSE)->reason, "timeout during authentication");
 	assert_non_null(item(MESH_EV_TRY_TX));	/* step 3 for beta */
 	clear();
 	for (int i = 6; i < 60; i++) {
-		now += 1000;
+		now += FL_TIME_MS(1000);
 		mesh_tick(m, now, &o);
 		assert_int_equal(count(MESH_OUT_SEND, 1), 0);
 		clear();
 	}
-	now += 1000;
+	now += FL_TIME_MS(1000);
 	mesh_tick(m, now, &o);
 	assert_string_equal(sent(1, "8"), "8");
 	clear();
@@ -411,11 +423,11 @@ static void test_ping(void **st)
 	assert_non_null(item(MESH_EV_PONG));
 	clear();
 	/* next PING is not answered: dropped after PingTimeout */
-	now += 60000;
+	now += FL_TIME_MS(60000);
 	mesh_tick(m, now, &o);
 	assert_string_equal(sent(1, "8"), "8");
 	clear();
-	now += 5000;
+	now += FL_TIME_MS(5000);
 	mesh_tick(m, now, &o);
 	assert_int_equal(item(MESH_OUT_CLOSE)->conn, 1);
 	assert_string_equal(item(MESH_OUT_CLOSE)->reason, "didn't respond to PING");
@@ -446,10 +458,10 @@ static void test_outgoing(void **st)
 	mesh_connect_failed(m, mesh_node_find(m, "beta"), now, &o);
 	assert_null(connect_item());	/* exhausted: back-off 5 s */
 	clear();
-	now += 4000;
+	now += FL_TIME_MS(4000);
 	mesh_tick(m, now, &o);
 	assert_null(connect_item());
-	now += 1000;
+	now += FL_TIME_MS(1000);
 	mesh_tick(m, now, &o);
 	assert_string_equal(connect_item()->host, "192.0.2.2");
 	clear();
@@ -457,10 +469,10 @@ static void test_outgoing(void **st)
 	clear();
 	mesh_connect_failed(m, mesh_node_find(m, "beta"), now, &o);
 	clear();
-	now += 9000;
+	now += FL_TIME_MS(9000);
 	mesh_tick(m, now, &o);
 	assert_null(connect_item());	/* second back-off: 10 s */
-	now += 1000;
+	now += FL_TIME_MS(1000);
 	mesh_tick(m, now, &o);
 	assert_string_equal(connect_item()->host, "192.0.2.2");
 	clear();
@@ -482,7 +494,7 @@ static void test_outgoing(void **st)
 	mesh_set_connect_to(m, NULL, 0, now, &o);
 	clear();
 	mesh_connect_failed(m, mesh_node_find(m, "beta"), now, &o);
-	now += 100000;
+	now += FL_TIME_MS(100000);
 	mesh_tick(m, now, &o);
 	assert_null(connect_item());
 }
@@ -510,15 +522,11 @@ static void test_autoconnect(void **st)
 	struct mesh_config cfg = {0};
 
 	(void)st;
-	mesh_free(m);
-	cfg.myname = "alpha";
 	cfg.autoconnect = true;
-	cfg.host_lookup = lookup;
-	cfg.random_u32 = rnd;
-	m = mesh_new(&cfg, now);
+	remake(&cfg);
 	mesh_node_get(m, "beta");
 	mesh_node_get(m, "delta");	/* no Address: not a candidate */
-	now += 5000;
+	now += FL_TIME_MS(5000);
 	mesh_tick(m, now, &o);
 	assert_string_equal(connect_item()->node->name, "beta");
 }
@@ -748,7 +756,7 @@ static void test_seen_cache_ages(void **st)
 	clear();
 	/* within PingInterval: still suppressed (PINGs are answered here) */
 	for (int i = 0; i < 30; i++) {
-		now += 1000;
+		now += FL_TIME_MS(1000);
 		mesh_tick(m, now, &o);
 		rx(1, "9");
 		rx(2, "9");
@@ -757,7 +765,7 @@ static void test_seen_cache_ages(void **st)
 	assert_int_equal(rx(2, "14 77 gamma"), MESH_OK);
 	assert_int_equal(count(MESH_OUT_SEND, -1), 0);
 	for (int i = 0; i < 45; i++) {
-		now += 1000;
+		now += FL_TIME_MS(1000);
 		mesh_tick(m, now, &o);
 		rx(1, "9");
 		rx(2, "9");
@@ -773,12 +781,8 @@ static void test_tunnelserver(void **st)
 	struct mesh_config cfg = {0};
 
 	(void)st;
-	mesh_free(m);
-	cfg.myname = "alpha";
 	cfg.tunnelserver = true;
-	cfg.host_lookup = lookup;
-	cfg.random_u32 = rnd;
-	m = mesh_new(&cfg, now);
+	remake(&cfg);
 	two_peers();
 	/* facts about third parties are ignored, not forwarded */
 	assert_int_equal(rx(1, "10 1 delta 10.0.0.0/8"), MESH_OK);

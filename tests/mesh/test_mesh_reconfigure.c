@@ -23,7 +23,7 @@ static void test_reconfigure(void **st)
 	cfg.myname = "me";
 	cfg.my_udp_port = "700";
 	cfg.my_options = MESH_OPT_PMTU_DISCOVERY;
-	m = mesh_new(&cfg, 1000);
+	m = mesh_new(&cfg, FL_TIME_MS(1000));
 	assert_non_null(m);
 	assert_int_equal(m->cfg.ping_interval, 60);
 	assert_int_equal(m->cfg.ping_timeout, 5);

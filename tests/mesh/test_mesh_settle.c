@@ -18,7 +18,7 @@
 
 #include "mesh/mesh_internal.h"
 
-static int64_t now;
+static fl_time_t now;
 static struct mesh *m;
 static struct mesh_out o;
 
@@ -60,7 +60,7 @@ static void start(int settle_ms, size_t max_subnets)
 {
 	struct mesh_config cfg = {0};
 
-	now = 1700000000000LL;
+	now = FL_TIME_MS(1700000000000LL);
 	cfg.myname = "alpha";
 	cfg.my_udp_port = "655";
 	cfg.my_pubkey_b64 = "ALPHAKEY";
@@ -76,7 +76,7 @@ static void start(int settle_ms, size_t max_subnets)
 	activate(2, "gamma");
 	rx(1, "12 1 beta alpha 192.0.2.1 655 700000c 10");
 	rx(2, "12 2 gamma alpha 192.0.2.1 655 700000c 10");
-	now += 1000;
+	now += FL_TIME_MS(1000);
 	mesh_settle(m, now, &o);
 	mesh_out_clear(&o);
 }
@@ -108,12 +108,12 @@ static unsigned long flood_edges(void)
 			 "12 %x beta f%d 192.0.2.9 655 700000c 10", 0x100 + i, i / 2);
 		rx(1, line);
 		if (i % 64 == 63) {
-			now++;
+			now += FL_TIME_MS(1);
 			mesh_settle(m, now, &o);
 			mesh_out_clear(&o);
 		}
 	}
-	now += 1000;
+	now += FL_TIME_MS(1000);
 	mesh_settle(m, now, &o);
 	return m->graph_runs - before;
 }
@@ -151,7 +151,7 @@ static void test_subnet_flood_batched(void **st)
 		snprintf(line, sizeof(line), "10 %x beta 198.18.%d.%d", 0x100 + i, i / 256, i % 256);
 		rx(1, line);
 		if (i % 64 == 63)
-			now++;
+			now += FL_TIME_MS(1);
 		mesh_settle(m, now, &o);
 	}
 	assert_true(m->index_builds - builds <= 2);
@@ -161,7 +161,7 @@ static void test_subnet_flood_batched(void **st)
 	assert_string_equal(mesh_subnet_route(m, MESH_SUBNET_IPV4, a)->owner->name, "beta");
 	rx(1, "11 9999 beta 198.18.0.5");
 	assert_null(mesh_subnet_route(m, MESH_SUBNET_IPV4, gone));
-	now += 1000;
+	now += FL_TIME_MS(1000);
 	mesh_settle(m, now, &o);
 	assert_false(m->dirty);
 	assert_null(mesh_subnet_route(m, MESH_SUBNET_IPV4, gone));
@@ -178,12 +178,12 @@ static void test_deferred_del_edge(void **st)
 	rx(1, "12 10 beta delta 192.0.2.9 655 700000c 10");
 	rx(1, "12 11 delta beta 192.0.2.9 655 700000c 10");
 	rx(1, "12 12 delta alpha 192.0.2.9 655 700000c 10");
-	now += 1000;
+	now += FL_TIME_MS(1000);
 	mesh_settle(m, now, &o);
 	assert_true(mesh_node_find(m, "delta")->status & MESH_NS_REACHABLE);
 	mesh_out_clear(&o);
 	rx(1, "13 13 beta delta");
-	now += 1000;
+	now += FL_TIME_MS(1000);
 	assert_int_equal(count_sent("13 "), 1);	/* forwarded to gamma only */
 	mesh_settle(m, now, &o);
 	assert_false(mesh_node_find(m, "delta")->status & MESH_NS_REACHABLE);

@@ -316,7 +316,7 @@ static void test_ping_keeps_alive(void **st)
 /* A host's two clocks: the wall clock jumps (a small router's first NTP
  * sync sets it years forward; an admin sets it back), the monotonic one
  * does not. What the daemon passes to the mesh is the latter
- * (fld_mesh_now(): CLOCK_BOOTTIME); the wall clock used to be passed,
+ * (fld_now(d): CLOCK_BOOTTIME, io/clock.h); the wall clock used to be passed,
  * and then one jump of more than 2 x UDPDiscoveryTimeout closed every
  * connection ("awaking from dead") and a backward jump stopped PINGs, so
  * a dead peer was never noticed. MESH_TEST_FEED_WALL=1 feeds the wall
@@ -339,7 +339,7 @@ static void clock_ticks(struct sim *s, struct fake_clock *c, int n)
 	for (int t = 0; t < n; t++) {
 		c->mono += 1000;
 		c->wall += 1000;
-		sim_tick(s, mesh_clock(c) - s->now);
+		sim_tick(s, mesh_clock(c) - fl_time_to_ms(s->now));
 		assert_true(sim_run(s, 100000));
 	}
 }
@@ -361,7 +361,7 @@ static void test_wall_clock_jumps(void **st)
 	(void)st;
 	memset(link_, 0, sizeof(link_));
 	sim_init(s, 2);
-	s->now = mesh_clock(&c);
+	s->now = FL_TIME_MS(mesh_clock(&c));
 	connect_(s, 0, 1);
 	assert_true(sim_run(s, 100000));
 	clock_ticks(s, &c, 10);

@@ -18,7 +18,7 @@
 
 #include "mesh/mesh_internal.h"
 
-static int64_t now = 1700000000000LL;
+static fl_time_t now = FL_TIME_MS(1700000000000LL);
 static uint32_t seed;
 static struct mesh *m;
 static struct mesh_out o;

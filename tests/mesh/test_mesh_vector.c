@@ -159,7 +159,7 @@ static size_t decode_tok(const char *line, int tok, uint8_t *buf, size_t cap)
 
 /* Act as the daemon for a line our side sends that needs a daemon action. */
 static void daemon_action(struct mesh *m, struct side *s, const char *line,
-			  int64_t now, struct mesh_out *o)
+			  fl_time_t now, struct mesh_out *o)
 {
 	struct mesh_node *peer = mesh_node_find(m, s->peer);
 	uint8_t buf[2048] = {0};
@@ -204,7 +204,7 @@ static void replay(struct side *s, bool initiator)
 	struct mesh *m;
 	struct mesh_out o;
 	struct mesh_subnet sn;
-	int64_t t0 = 1795575558000LL;
+	fl_time_t t0 = FL_TIME_MS(1795575558000LL);
 
 	prescan(s);
 	cfg.myname = s->me;
@@ -230,17 +230,17 @@ static void replay(struct side *s, bool initiator)
 
 		if (vl[i].from == s->letter) {
 			if (!s->np)
-				daemon_action(m, s, t, t0 + s->weight, &o);
+				daemon_action(m, s, t, t0 + FL_TIME_MS(s->weight), &o);
 			collect(s, &o);
 			pop_expect(s, t);
 			continue;
 		}
 		/* the meta SPTPS handshake completes before the peer's ACK */
 		if (atoi(t) == 4 && !vl[i].raw && !s->ready) {
-			assert_int_equal(mesh_conn_sptps_ready(m, 1, t0 + s->weight, &o), MESH_OK);
+			assert_int_equal(mesh_conn_sptps_ready(m, 1, t0 + FL_TIME_MS(s->weight), &o), MESH_OK);
 			s->ready = true;
 		}
-		assert_int_equal(mesh_conn_recv(m, 1, t, strlen(t), t0 + s->weight, &o), MESH_OK);
+		assert_int_equal(mesh_conn_recv(m, 1, t, strlen(t), t0 + FL_TIME_MS(s->weight), &o), MESH_OK);
 		collect(s, &o);
 	}
 	assert_int_equal(s->np, 0);

@@ -149,7 +149,7 @@ static uint16_t dport_of(const uint8_t *p)
 static uint16_t out(struct nat *n, struct tp_spec s, uint32_t now, enum nat_verdict want)
 {
 	size_t len = tp_build(buf, &s);
-	enum nat_verdict v = nat_out(n, buf, len, now);
+	enum nat_verdict v = nat_out(n, buf, len, FL_TIME_S(now));
 	assert_string_equal(nat_verdict_str(v), nat_verdict_str(want));
 	if (v == NAT_TRANSLATED || v == NAT_HAIRPIN) {
 		assert_true(tp_csums_ok(buf));
@@ -165,7 +165,7 @@ static void in(struct nat *n, struct tp_spec s, uint32_t now, enum nat_verdict w
                uint32_t int_addr, uint16_t int_port)
 {
 	size_t len = tp_build(buf, &s);
-	enum nat_verdict v = nat_in(n, buf, len, now);
+	enum nat_verdict v = nat_in(n, buf, len, FL_TIME_S(now));
 	assert_string_equal(nat_verdict_str(v), nat_verdict_str(want));
 	if (v == NAT_TRANSLATED) {
 		uint8_t want_pkt[2048];
@@ -194,7 +194,7 @@ static struct tp_spec reply(uint8_t proto, uint32_t src, uint16_t sport, uint16_
 static uint32_t active(struct nat *n, uint32_t now)
 {
 	struct nat_stats st;
-	nat_expire(n, now, UINT32_MAX);
+	nat_expire(n, FL_TIME_S(now), UINT32_MAX);
 	nat_stats_get(n, &st);
 	return st.active;
 }
@@ -224,7 +224,7 @@ static void test_paired_pooling(void **state)
 		for (unsigned p = 0; p < 8; p++) {
 			struct tp_spec s = spec(p & 1 ? TP_TCP : TP_UDP, host, (uint16_t)(2000 + p), R1, 80);
 			size_t len = tp_build(buf, &s);
-			assert_int_equal(nat_out(n, buf, len, T0), NAT_TRANSLATED);
+			assert_int_equal(nat_out(n, buf, len, FL_TIME_S(T0)), NAT_TRANSLATED);
 			if (p == 0)
 				first = src_of(buf);
 			assert_int_equal(src_of(buf), first);
@@ -276,6 +276,34 @@ static void test_udp_timeout(void **state)
 	out(n, spec(TP_UDP, H1, 5000, R1, 53), T0, NAT_TRANSLATED);
 	assert_int_equal(active(n, T0 + 599), 1);
 	assert_int_equal(active(n, T0 + 700), 0);
+	nat_free(n);
+}
+
+/* The NAT's timeouts follow only the time passed in (fl_time_t, µs): it
+ * reads no clock, so a wall-clock step cannot touch a mapping, and the µs
+ * below a second do not shorten or stretch a timeout. */
+static uint32_t active_us(struct nat *n, fl_time_t now)
+{
+	struct nat_stats st;
+	nat_expire(n, now, UINT32_MAX);
+	nat_stats_get(n, &st);
+	return st.active;
+}
+
+static void test_time_is_passed_in(void **state)
+{
+	(void)state;
+	struct nat *n = mk_nat(NAT_FILTER_ADDRESS, 1024);
+	size_t len;
+	struct tp_spec s = spec(TP_UDP, H1, 5000, R1, 53);
+
+	len = tp_build(buf, &s);
+	assert_int_equal(nat_out(n, buf, len, FL_TIME_S(T0) + 999999), NAT_TRANSLATED);
+	assert_int_equal(active_us(n, FL_TIME_S(T0 + 119) + 999999), 1);
+	/* Passing the same time again changes nothing, however long the test
+	 * really took: only the argument counts. */
+	assert_int_equal(active_us(n, FL_TIME_S(T0 + 119)), 1);
+	assert_int_equal(active_us(n, FL_TIME_S(T0 + 120 + 60)), 0);
 	nat_free(n);
 }
 
@@ -345,7 +373,7 @@ static void test_hairpin_udp(void **state)
 	uint16_t pa = out(n, spec(TP_UDP, H1, 4000, R1, 3478), T0, NAT_TRANSLATED);
 	struct tp_spec s = spec(TP_UDP, H2, 5000, EXT, pa);
 	size_t len = tp_build(buf, &s);
-	assert_int_equal(nat_out(n, buf, len, T0), NAT_HAIRPIN);
+	assert_int_equal(nat_out(n, buf, len, FL_TIME_S(T0)), NAT_HAIRPIN);
 	assert_true(tp_csums_ok(buf));
 	assert_int_equal(src_of(buf), EXT); /* REQ-9b: external source */
 	assert_int_equal(dst_of(buf), H1);
@@ -354,7 +382,7 @@ static void test_hairpin_udp(void **state)
 	/* The reply hairpins back to H2 under its own mapping. */
 	s = spec(TP_UDP, H1, 4000, EXT, pb);
 	len = tp_build(buf, &s);
-	assert_int_equal(nat_out(n, buf, len, T0), NAT_HAIRPIN);
+	assert_int_equal(nat_out(n, buf, len, FL_TIME_S(T0)), NAT_HAIRPIN);
 	assert_true(tp_csums_ok(buf));
 	assert_int_equal(dst_of(buf), H2);
 	assert_int_equal(dport_of(buf), 5000);
@@ -362,7 +390,7 @@ static void test_hairpin_udp(void **state)
 	/* To an external port nobody holds: no mapping, packet unchanged. */
 	s = spec(TP_UDP, H2, 5000, EXT, 1);
 	len = tp_build(buf, &s);
-	assert_int_equal(nat_out(n, buf, len, T0), NAT_NO_MAPPING);
+	assert_int_equal(nat_out(n, buf, len, FL_TIME_S(T0)), NAT_NO_MAPPING);
 	nat_free(n);
 }
 
@@ -394,8 +422,8 @@ static void test_fragments(void **state)
 	struct nat *n = mk_nat(NAT_FILTER_ADDRESS, 1024);
 	uint8_t a[256], b[256];
 	size_t lb, la = frag_pair(a, b, spec(TP_UDP, H1, 5000, R1, 53), &lb);
-	assert_int_equal(nat_out(n, a, la, T0), NAT_TRANSLATED);
-	assert_int_equal(nat_out(n, b, lb, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_out(n, a, la, FL_TIME_S(T0)), NAT_TRANSLATED);
+	assert_int_equal(nat_out(n, b, lb, FL_TIME_S(T0)), NAT_TRANSLATED);
 	assert_int_equal(src_of(a), EXT);
 	assert_int_equal(src_of(b), EXT);
 	assert_int_equal(tp_fold(tp_sum(b, 20, 0)), 0xffff);
@@ -414,8 +442,8 @@ static void test_fragments(void **state)
 	struct tp_spec r = reply(TP_UDP, R1, 53, p);
 	r.ipid = 0x777;
 	la = frag_pair(a, b, r, &lb);
-	assert_int_equal(nat_in(n, a, la, T0), NAT_TRANSLATED);
-	assert_int_equal(nat_in(n, b, lb, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_in(n, a, la, FL_TIME_S(T0)), NAT_TRANSLATED);
+	assert_int_equal(nat_in(n, b, lb, FL_TIME_S(T0)), NAT_TRANSLATED);
 	assert_int_equal(dst_of(a), H1);
 	assert_int_equal(dst_of(b), H1);
 	nat_free(n);
@@ -428,11 +456,11 @@ static void test_fragment_before_first(void **state)
 	uint8_t a[256], b[256], c[256];
 	size_t lb, la = frag_pair(a, b, spec(TP_UDP, H1, 5000, R1, 53), &lb);
 	memcpy(c, b, lb);
-	assert_int_equal(nat_out(n, b, lb, T0), NAT_DROP_FRAG_UNKNOWN);
+	assert_int_equal(nat_out(n, b, lb, FL_TIME_S(T0)), NAT_DROP_FRAG_UNKNOWN);
 	assert_memory_equal(b, c, lb);
-	assert_int_equal(nat_out(n, a, la, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_out(n, a, la, FL_TIME_S(T0)), NAT_TRANSLATED);
 	/* After the train's timeout a later fragment no longer follows. */
-	assert_int_equal(nat_out(n, b, lb, T0 + 31), NAT_DROP_FRAG_UNKNOWN);
+	assert_int_equal(nat_out(n, b, lb, FL_TIME_S(T0 + 31)), NAT_DROP_FRAG_UNKNOWN);
 	struct nat_stats st;
 	nat_stats_get(n, &st);
 	assert_int_equal(st.verdict[NAT_DROP_FRAG_UNKNOWN], 2);
@@ -447,7 +475,7 @@ static void test_icmp_error_keeps_mapping(void **state)
 	uint8_t sent[256];
 	memcpy(sent, buf, 64);
 	size_t len = tp_icmp_error(buf, R1, EXT, 3, 3, 0, sent, 28);
-	assert_int_equal(nat_in(n, buf, len, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_in(n, buf, len, FL_TIME_S(T0)), NAT_TRANSLATED);
 	in(n, reply(TP_UDP, R1, 53, p), T0, NAT_TRANSLATED, H1, 5000);
 	nat_free(n);
 }
@@ -486,7 +514,7 @@ static void test_tcp_unsolicited_syn(void **state)
 	size_t len = tp_build(buf, &s);
 	uint8_t copy[256];
 	memcpy(copy, buf, len);
-	assert_int_equal(nat_in(n, buf, len, T0), NAT_NO_MAPPING);
+	assert_int_equal(nat_in(n, buf, len, FL_TIME_S(T0)), NAT_NO_MAPPING);
 	assert_memory_equal(buf, copy, len); /* nothing sent, nothing changed */
 	assert_int_equal(active(n, T0), 0);
 	/* An outbound non-SYN does not create a mapping either. */
@@ -557,7 +585,7 @@ static void test_hairpin_tcp(void **state)
 	uint16_t pa = out(n, spec(TP_TCP, H1, 8000, R1, 80), T0, NAT_TRANSLATED);
 	struct tp_spec s = spec(TP_TCP, H2, 9000, EXT, pa);
 	size_t len = tp_build(buf, &s);
-	assert_int_equal(nat_out(n, buf, len, T0), NAT_HAIRPIN);
+	assert_int_equal(nat_out(n, buf, len, FL_TIME_S(T0)), NAT_HAIRPIN);
 	assert_true(tp_csums_ok(buf));
 	assert_int_equal(src_of(buf), EXT);
 	assert_int_equal(dst_of(buf), H1);
@@ -614,12 +642,12 @@ static void error_in_case(struct nat *n, struct tp_spec s, size_t keep, uint8_t 
 	uint8_t orig[256], sent[256], err[512], want[512];
 	size_t len = tp_build(orig, &s);
 	memcpy(sent, orig, len);
-	assert_int_equal(nat_out(n, sent, len, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_out(n, sent, len, FL_TIME_S(T0)), NAT_TRANSLATED);
 	if (keep > len)
 		keep = len;
 	uint32_t router = tp_ip(203, 0, 113, 254);
 	size_t elen = tp_icmp_error(err, router, EXT, type, code, 1400, sent, keep);
-	assert_int_equal(nat_in(n, err, elen, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_in(n, err, elen, FL_TIME_S(T0)), NAT_TRANSLATED);
 	assert_true(tp_csums_ok(err));
 	tp_icmp_error(want, router, s.src, type, code, 1400, orig, keep);
 	assert_memory_equal(err, want, elen);
@@ -653,9 +681,9 @@ static void test_icmp_error_out(void **state)
 	uint8_t arrived[256], orig[256], err[512], want[512];
 	size_t len = tp_build(orig, &r);
 	memcpy(arrived, orig, len);
-	assert_int_equal(nat_in(n, arrived, len, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_in(n, arrived, len, FL_TIME_S(T0)), NAT_TRANSLATED);
 	size_t elen = tp_icmp_error(err, H1, R2, 3, 3, 0, arrived, len);
-	assert_int_equal(nat_out(n, err, elen, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_out(n, err, elen, FL_TIME_S(T0)), NAT_TRANSLATED);
 	assert_true(tp_csums_ok(err));
 	tp_icmp_error(want, EXT, R2, 3, 3, 0, orig, len);
 	assert_memory_equal(err, want, elen);
@@ -680,12 +708,12 @@ static void test_icmp_error_rejects(void **state)
 	struct tp_spec s = spec(TP_UDP, EXT, 4444, R1, 53);
 	size_t len = tp_build(inner, &s);
 	size_t elen = tp_icmp_error(err, R1, EXT, 3, 3, 0, inner, 28);
-	assert_int_equal(nat_in(n, err, elen, T0), NAT_NO_MAPPING);
+	assert_int_equal(nat_in(n, err, elen, FL_TIME_S(T0)), NAT_NO_MAPPING);
 	/* An error about an error. */
 	out(n, spec(TP_UDP, H1, 4444, R1, 53), T0, NAT_TRANSLATED);
 	elen = tp_icmp_error(err, R1, EXT, 3, 3, 0, buf, 28);
 	size_t elen2 = tp_icmp_error(err2, R1, EXT, 11, 0, 0, err, elen);
-	assert_int_equal(nat_in(n, err2, elen2, T0), NAT_DROP_ICMP_BAD);
+	assert_int_equal(nat_in(n, err2, elen2, FL_TIME_S(T0)), NAT_DROP_ICMP_BAD);
 	(void)len;
 	nat_free(n);
 }
@@ -795,7 +823,7 @@ static void bad(struct nat *n, const uint8_t *p, size_t len, enum nat_verdict wa
 	for (int dir = 0; dir < 2; dir++) {
 		memcpy(copy, p, len);
 		nat_stats_get(n, &a);
-		enum nat_verdict v = dir ? nat_in(n, copy, len, T0) : nat_out(n, copy, len, T0);
+		enum nat_verdict v = dir ? nat_in(n, copy, len, FL_TIME_S(T0)) : nat_out(n, copy, len, FL_TIME_S(T0));
 		nat_stats_get(n, &b);
 		assert_string_equal(nat_verdict_str(v), nat_verdict_str(want));
 		assert_int_equal(b.verdict[want], a.verdict[want] + 1);
@@ -857,21 +885,21 @@ static void test_malformed(void **state)
 	u.opt_words = 3;
 	u.dst = R1;
 	len = tp_build(p, &u);
-	assert_int_equal(nat_out(n, p, len, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_out(n, p, len, FL_TIME_S(T0)), NAT_TRANSLATED);
 	assert_true(tp_csums_ok(p));
 	assert_int_equal(p[20], 1);
 	/* Trailing link padding is ignored and kept. */
 	u.opt_words = 0;
 	len = tp_build(p, &u);
 	memset(p + len, 0xee, 10);
-	assert_int_equal(nat_out(n, p, len + 10, T0), NAT_TRANSLATED);
+	assert_int_equal(nat_out(n, p, len + 10, FL_TIME_S(T0)), NAT_TRANSLATED);
 	assert_int_equal(p[len + 9], 0xee);
 	/* Inbound to an address that is not ours. */
 	struct tp_spec x = spec(TP_UDP, R1, 53, R2, 5000);
 	len = tp_build(p, &x);
 	uint8_t copy[256];
 	memcpy(copy, p, len);
-	assert_int_equal(nat_in(n, p, len, T0), NAT_NOT_OURS);
+	assert_int_equal(nat_in(n, p, len, FL_TIME_S(T0)), NAT_NOT_OURS);
 	assert_memory_equal(p, copy, len);
 	nat_free(n);
 }
@@ -931,7 +959,7 @@ static void roundtrip(struct nat *n, struct flow *f, uint32_t now, bool first)
 	uint8_t p[512], want[512];
 	struct tp_spec s = f->s;
 	size_t len = tp_build(p, &s);
-	assert_int_equal(nat_out(n, p, len, now), NAT_TRANSLATED);
+	assert_int_equal(nat_out(n, p, len, FL_TIME_S(now)), NAT_TRANSLATED);
 	assert_true(tp_csums_ok(p));
 	uint16_t ext = sport_of(p);
 	if (first) {
@@ -960,7 +988,7 @@ static void roundtrip(struct nat *n, struct flow *f, uint32_t now, bool first)
 	r.payload = rnd() % 300;
 	r.payload_seed = (uint8_t)rnd();
 	len = tp_build(p, &r);
-	assert_int_equal(nat_in(n, p, len, now), NAT_TRANSLATED);
+	assert_int_equal(nat_in(n, p, len, FL_TIME_S(now)), NAT_TRANSLATED);
 	assert_true(tp_csums_ok(p));
 	r.dst = s.src;
 	if (s.proto == TP_ICMP)
@@ -1073,11 +1101,11 @@ static void test_batch_matches_single(void **state)
 			bp[j] = pb[j];
 		}
 		for (size_t j = 0; j < cnt; j++)
-			va[j] = dir ? nat_in(a, pa[j], lens[j], T0) : nat_out(a, pa[j], lens[j], T0);
+			va[j] = dir ? nat_in(a, pa[j], lens[j], FL_TIME_S(T0)) : nat_out(a, pa[j], lens[j], FL_TIME_S(T0));
 		if (dir)
-			nat_in_batch(b, bp, lens, cnt, T0, vb);
+			nat_in_batch(b, bp, lens, cnt, FL_TIME_S(T0), vb);
 		else
-			nat_out_batch(b, bp, lens, cnt, T0, vb);
+			nat_out_batch(b, bp, lens, cnt, FL_TIME_S(T0), vb);
 		for (size_t j = 0; j < cnt; j++) {
 			assert_int_equal(va[j], vb[j]);
 			assert_memory_equal(pa[j], pb[j], lens[j]);
@@ -1120,14 +1148,14 @@ static void test_expiry_model(void **state)
 			seen[f] = true;
 			continue;
 		}
-		nat_expire(n, now, UINT32_MAX);
+		nat_expire(n, FL_TIME_S(now), UINT32_MAX);
 		if (!seen[f])
 			continue;
 		struct tp_spec r = reply(TP_UDP, R2, 99, ext[f]);
 		size_t len = tp_build(buf, &r);
 		/* Alive: the reply reaches f (an expired port may since have
 		 * gone to another flow, so "gone" means "not to f"). */
-		bool alive = nat_in(n, buf, len, now) == NAT_TRANSLATED && dst_of(buf) == host;
+		bool alive = nat_in(n, buf, len, FL_TIME_S(now)) == NAT_TRANSLATED && dst_of(buf) == host;
 		if (now - last[f] < c.udp_timeout) {
 			assert_true(alive);
 			checked_alive++;
@@ -1183,6 +1211,7 @@ int main(void)
 		cmocka_unit_test(test_port_preservation),
 		cmocka_unit_test(test_no_port_overloading),
 		cmocka_unit_test(test_udp_timeout),
+		cmocka_unit_test(test_time_is_passed_in),
 		cmocka_unit_test(test_udp_refresh),
 		cmocka_unit_test(test_filter_endpoint),
 		cmocka_unit_test(test_filter_address),

@@ -123,7 +123,7 @@ static uint16_t out(struct nat6 *n, uint8_t proto, const uint8_t *src, uint16_t 
 	uint8_t b[256], o[256];
 	size_t len = mk(b, proto, src, sport, dst, dport, flags, 13);
 	memcpy(o, b, len);
-	assert_int_equal(nat6_out(n, b, len, now), want);
+	assert_int_equal(nat6_out(n, b, len, FL_TIME_S(now)), want);
 	if (want != NAT_TRANSLATED) {
 		assert_memory_equal(b, o, len);
 		return 0;
@@ -143,7 +143,7 @@ static void in(struct nat6 *n, uint8_t proto, const uint8_t *from, uint16_t fpor
 	if (proto == ICMP6)
 		p16(b + 44, eport), fix(b);
 	memcpy(o, b, len);
-	assert_int_equal(nat6_in(n, b, len, now), want);
+	assert_int_equal(nat6_in(n, b, len, FL_TIME_S(now)), want);
 	if (want != NAT_TRANSLATED) {
 		assert_memory_equal(b, o, len);
 		return;
@@ -170,7 +170,7 @@ static void test_udp_eim_eif(void **state)
 	/* Not addressed to us: not ours. */
 	uint8_t b[128];
 	size_t len = mk(b, UDP, R1, 53, H1, 5000, 0, 4);
-	assert_int_equal(nat6_in(n, b, len, T0), NAT_NOT_OURS);
+	assert_int_equal(nat6_in(n, b, len, FL_TIME_S(T0)), NAT_NOT_OURS);
 	nat6_free(n);
 }
 
@@ -181,9 +181,9 @@ static void test_udp_timeout(void **state)
 	uint16_t p = out(n, UDP, H1, 5000, R1, 53, 0, T0, NAT_TRANSLATED);
 	in(n, UDP, R1, 53, p, 0, T0 + 119, NAT_TRANSLATED, H1, 5000); /* refreshes */
 	in(n, UDP, R1, 53, p, 0, T0 + 119 + 119, NAT_TRANSLATED, H1, 5000);
-	nat6_expire(n, T0 + 238 + 119, 1000); /* alive until its timeout */
+	nat6_expire(n, FL_TIME_S(T0 + 238 + 119), 1000); /* alive until its timeout */
 	in(n, UDP, R1, 53, p, 0, T0 + 238 + 119, NAT_TRANSLATED, H1, 5000);
-	nat6_expire(n, T0 + 357 + 120, 1000);
+	nat6_expire(n, FL_TIME_S(T0 + 357 + 120), 1000);
 	in(n, UDP, R1, 53, p, 0, T0 + 357 + 120, NAT_NO_MAPPING, NULL, 0);
 	struct nat_stats st;
 	nat6_stats_get(n, &st);
@@ -203,12 +203,12 @@ static void test_tcp(void **state)
 	in(n, TCP, R1, 80, p, 0x12, T0, NAT_TRANSLATED, H1, 4000);
 	out(n, TCP, H1, 4000, R1, 80, 0x10, T0, NAT_TRANSLATED);
 	/* Established: alive long after the transitory timeout. */
-	nat6_expire(n, T0 + 7000, 1000);
+	nat6_expire(n, FL_TIME_S(T0 + 7000), 1000);
 	in(n, TCP, R1, 80, p, 0x10, T0 + 7000, NAT_TRANSLATED, H1, 4000);
 	/* FIN both ways: transitory, gone after 240 s. */
 	out(n, TCP, H1, 4000, R1, 80, 0x11, T0 + 7001, NAT_TRANSLATED);
 	in(n, TCP, R1, 80, p, 0x11, T0 + 7001, NAT_TRANSLATED, H1, 4000);
-	nat6_expire(n, T0 + 7001 + 240, 1000);
+	nat6_expire(n, FL_TIME_S(T0 + 7001 + 240), 1000);
 	in(n, TCP, R1, 80, p, 0x10, T0 + 7001 + 240, NAT_NO_MAPPING, NULL, 0);
 	nat6_free(n);
 }
@@ -252,11 +252,11 @@ static void error_case(uint8_t proto, uint8_t type, size_t keep)
 	struct nat6 *n = mk_nat(64);
 	uint8_t b[256], e[512];
 	size_t len = mk(b, proto, H1, 6000, R1, 33434, proto == TCP ? 0x02 : 128, 40);
-	assert_int_equal(nat6_out(n, b, len, T0), NAT_TRANSLATED);
+	assert_int_equal(nat6_out(n, b, len, FL_TIME_S(T0)), NAT_TRANSLATED);
 	uint8_t sent[256];
 	memcpy(sent, b, len);
 	size_t elen = mk_error(e, type, b, keep ? keep : len);
-	assert_int_equal(nat6_in(n, e, elen, T0), NAT_TRANSLATED);
+	assert_int_equal(nat6_in(n, e, elen, FL_TIME_S(T0)), NAT_TRANSLATED);
 	assert_memory_equal(e + 24, H1, 16);     /* outer destination */
 	assert_memory_equal(e + 48 + 8, H1, 16); /* embedded source */
 	assert_int_equal(g16(e + 88 + (proto == ICMP6 ? 4 : 0)), 6000);
@@ -282,13 +282,13 @@ static void test_icmp_errors(void **state)
 	size_t len = mk(b, UDP, R1, 6000, R2, 53, 0, 8); /* source is not EXT */
 	size_t elen = mk_error(e, 1, b, len);
 	memcpy(o, e, elen);
-	assert_int_equal(nat6_in(n, e, elen, T0), NAT_DROP_ICMP_BAD);
+	assert_int_equal(nat6_in(n, e, elen, FL_TIME_S(T0)), NAT_DROP_ICMP_BAD);
 	assert_memory_equal(e, o, elen);
 	len = mk(b, UDP, EXT, 6000, R2, 53, 0, 8); /* ours, but no mapping */
 	elen = mk_error(e, 1, b, len);
-	assert_int_equal(nat6_in(n, e, elen, T0), NAT_NO_MAPPING);
+	assert_int_equal(nat6_in(n, e, elen, FL_TIME_S(T0)), NAT_NO_MAPPING);
 	elen = mk_error(e, 1, b, 30); /* embedded header cut short */
-	assert_int_equal(nat6_in(n, e, elen, T0), NAT_DROP_ICMP_BAD);
+	assert_int_equal(nat6_in(n, e, elen, FL_TIME_S(T0)), NAT_DROP_ICMP_BAD);
 	nat6_free(n);
 }
 
@@ -324,7 +324,7 @@ static void test_many_flows_expire(void **state)
 	struct nat_stats st;
 	nat6_stats_get(n, &st);
 	assert_int_equal(st.active, 10000);
-	nat6_expire(n, T0 + 10 + 240, UINT32_MAX);
+	nat6_expire(n, FL_TIME_S(T0 + 10 + 240), UINT32_MAX);
 	nat6_stats_get(n, &st);
 	assert_int_equal(st.active, 0);
 	assert_int_equal(st.expired, 10000);
@@ -338,20 +338,20 @@ static void test_malformed(void **state)
 	uint8_t b[256], o[256];
 	size_t len = mk(b, UDP, H1, 5000, R1, 53, 0, 10);
 	memcpy(o, b, len);
-	assert_int_equal(nat6_out(n, b, 39, T0), NAT_DROP_TRUNCATED);
-	assert_int_equal(nat6_out(n, b, len - 1, T0), NAT_DROP_TRUNCATED);
+	assert_int_equal(nat6_out(n, b, 39, FL_TIME_S(T0)), NAT_DROP_TRUNCATED);
+	assert_int_equal(nat6_out(n, b, len - 1, FL_TIME_S(T0)), NAT_DROP_TRUNCATED);
 	b[0] = 0x40;
-	assert_int_equal(nat6_out(n, b, len, T0), NAT_DROP_BAD_IP);
+	assert_int_equal(nat6_out(n, b, len, FL_TIME_S(T0)), NAT_DROP_BAD_IP);
 	memcpy(b, o, len);
 	b[6] = 44; /* a fragment header */
-	assert_int_equal(nat6_out(n, b, len, T0), NAT_DROP_PROTO);
+	assert_int_equal(nat6_out(n, b, len, FL_TIME_S(T0)), NAT_DROP_PROTO);
 	memcpy(b, o, len);
 	p16(b + 44, 9); /* UDP length lies */
-	assert_int_equal(nat6_out(n, b, len, T0), NAT_DROP_BAD_L4);
+	assert_int_equal(nat6_out(n, b, len, FL_TIME_S(T0)), NAT_DROP_BAD_L4);
 	memcpy(b, o, len);
 	len = mk(b, TCP, H1, 5000, R1, 53, 0x02, 0);
 	b[52] = 0x40; /* data offset 4 */
-	assert_int_equal(nat6_out(n, b, len, T0), NAT_DROP_BAD_L4);
+	assert_int_equal(nat6_out(n, b, len, FL_TIME_S(T0)), NAT_DROP_BAD_L4);
 	struct nat_stats st;
 	nat6_stats_get(n, &st);
 	assert_int_equal(st.active, 0);
@@ -375,7 +375,7 @@ static void test_roundtrip(void **state)
 		uint8_t proto = (uint8_t[]){UDP, TCP, ICMP6}[rand() % 3];
 		uint16_t sp = (uint16_t)rand(), dp = (uint16_t)rand();
 		size_t len = mk(b, proto, h, sp, r, dp, proto == TCP ? 0x02 : 128, (size_t)(rand() % 100));
-		enum nat_verdict v = nat6_out(n, b, len, T0);
+		enum nat_verdict v = nat6_out(n, b, len, FL_TIME_S(T0));
 		if (v == NAT_DROP_NO_PORT)
 			continue;
 		assert_int_equal(v, NAT_TRANSLATED);
@@ -388,7 +388,7 @@ static void test_roundtrip(void **state)
 		size_t wlen = mk(want, proto, r, dp, h, sp, proto == TCP ? 0x12 : 129, 5);
 		if (proto == ICMP6)
 			p16(want + 44, sp), fix(want);
-		assert_int_equal(nat6_in(n, rep, rlen, T0), NAT_TRANSLATED);
+		assert_int_equal(nat6_in(n, rep, rlen, FL_TIME_S(T0)), NAT_TRANSLATED);
 		assert_int_equal(rlen, wlen);
 		assert_memory_equal(rep, want, wlen);
 	}
@@ -412,7 +412,7 @@ static void test_each_and_config(void **state)
 	out(n, UDP, H1, 5000, R1, 53, 0, T0, NAT_TRANSLATED);
 	out(n, TCP, H1, 5001, R1, 53, 0x02, T0, NAT_TRANSLATED);
 	int c = 0;
-	nat6_each(n, T0 + 5, entry_count, &c);
+	nat6_each(n, FL_TIME_S(T0 + 5), entry_count, &c);
 	assert_int_equal(c, 2);
 	nat6_free(n);
 
