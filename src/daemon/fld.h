@@ -266,6 +266,7 @@ void fld_dp_stop(struct fld *d);
 void fld_dp_free_pool(struct fld *d);
 void fld_dp_flush(struct fld *d);
 void fld_dp_sync(struct fld *d);
+void fld_dp_publish(struct fld *d);
 void fld_dp_pull(struct fld *d);
 void fld_dp_udp_readable(void *ctx, int fd, unsigned events);
 void fld_dp_tun_readable(void *ctx, int fd, unsigned events);
@@ -280,7 +281,7 @@ void fld_ctl_stop(struct fld *d);
 /* fld_routes.c (ctx = struct fld *) */
 int fld_routes_reload(struct fld *d);
 void fld_routes_free(struct fld *d);
-struct fl_dp_peer *fld_routes_lookup(void *ctx, int version, const uint8_t *dst);
+void fld_routes_stage_targets(struct fld *d);
 void fld_routes_each(void *ctx, fl_ctl_route_fn *emit, void *sink);
 
 /* fld_stats.c: `fenliu dump stats` and the rate-limited drop log. */

@@ -142,22 +142,6 @@ static void dp_mtu_info(void *ctx, struct fl_dp_peer *to, int mtu)
 	dp_run(d, &out);
 }
 
-static struct fl_dp_route_result dp_route_lookup(void *ctx, int version, const uint8_t *dst)
-{
-	struct fld *d = ctx;
-	struct fl_dp_route_result r = {0};
-	const struct mesh_subnet *s =
-		mesh_subnet_route(d->mesh, version == 6 ? MESH_SUBNET_IPV6 : MESH_SUBNET_IPV4, dst);
-
-	if (!s)
-		return r;
-	if (!s->owner)
-		r.broadcast = true;
-	else
-		r.owner = fld_peer(d, s->owner);
-	return r;
-}
-
 static void dp_random(void *ctx, uint8_t *buf, size_t len)
 {
 	(void)ctx;
@@ -168,28 +152,6 @@ static int dp_path_mtu(void *ctx, const union fl_addr *addr)
 {
 	(void)ctx;
 	return fl_udp_path_mtu(addr);
-}
-
-/* Where some node sees `peer` (reverse of one of its edges), or the local
- * address of one of its own edges; picked at random like tinc. */
-static bool dp_edge_addr(void *ctx, struct fl_dp_peer *peer, bool local, union fl_addr *out)
-{
-	struct mesh_node *n = dp_node(peer);
-	size_t k;
-
-	(void)ctx;
-	if (!n || !n->n_edges)
-		return false;
-	k = randombytes_uniform((uint32_t)n->n_edges);
-	for (size_t i = 0; i < n->n_edges; i++) {
-		struct mesh_edge *e = n->edges[(k + i) % n->n_edges];
-		const char *h = local ? e->laddr : (e->reverse ? e->reverse->addr : NULL);
-		const char *p = local ? e->lport : (e->reverse ? e->reverse->port : NULL);
-		uint16_t port;
-		if (h && p && mesh_port_parse(p, &port) && fl_addr_parse(out, h, port))
-			return true;
-	}
-	return false;
 }
 
 /* ---- life cycle ----------------------------------------------------------- */
@@ -218,11 +180,8 @@ int fld_dp_start(struct fld *d)
 		.request_key = dp_request_key,
 		.udp_info = dp_udp_info,
 		.mtu_info = dp_mtu_info,
-		.route_lookup = dp_route_lookup,
 		.random = dp_random,
 		.path_mtu = dp_path_mtu,
-		.edge_addr = dp_edge_addr,
-		.local_route = fld_routes_lookup,
 		.drop_note = fld_stats_drop_note,
 	};
 	d->pool = fl_pkt_pool_new(DP_POOL_PACKETS);
@@ -236,7 +195,10 @@ int fld_dp_start(struct fld *d)
 	for (size_t i = 0; i < d->n_listen; i++)
 		fl_udp_txq_init(&d->txq[i], d->listen[i].udp, dp_txq_error, d);
 	/* myself first: the dataplane takes the first myself peer as us. */
-	return fld_node(d, mesh_myself(d->mesh)) ? 0 : -1;
+	if (!fld_node(d, mesh_myself(d->mesh)))
+		return -1;
+	fld_dp_publish(d);
+	return 0;
 }
 
 void fld_dp_stop(struct fld *d)
@@ -257,12 +219,85 @@ void fld_dp_free_pool(struct fld *d)
 void fld_dp_flush(struct fld *d)
 {
 	dp_tun_gro_flush(d);
+	if (d->dp)
+		fl_dp_reclaim(d->dp);
 	for (size_t i = 0; i < d->n_listen; i++)
 		if (d->txq[i].n)
 			fl_udp_txq_flush(&d->txq[i]);
 }
 
 /* ---- graph ---------------------------------------------------------------- */
+
+/* The edge addresses of n (UDP.md §2.5), parsed once per graph change
+ * instead of per packet. */
+static void dp_stage_edges(struct fld *d, struct mesh_node *n, struct fl_dp_peer *peer)
+{
+	union fl_addr remote[16], local[16];
+	size_t nr = 0, nl = 0;
+	uint16_t port;
+
+	for (size_t i = 0; i < n->n_edges; i++) {
+		const struct mesh_edge *e = n->edges[i];
+		if (nr < 16 && e->reverse && e->reverse->addr && e->reverse->port &&
+		    mesh_port_parse(e->reverse->port, &port) &&
+		    fl_addr_parse(&remote[nr], e->reverse->addr, port))
+			nr++;
+		if (nl < 16 && e->laddr && e->lport && mesh_port_parse(e->lport, &port) &&
+		    fl_addr_parse(&local[nl], e->laddr, port))
+			nl++;
+	}
+	fl_dp_stage_addrs(d->dp, peer, remote, nr, local, nl);
+}
+
+struct dp_subnets {
+	struct fld *d;
+	struct fl_dp_prefix *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void dp_subnet_one(void *ctx, enum mesh_subnet_type type, const uint8_t addr[16],
+			  int prefix, const struct mesh_subnet *answer)
+{
+	struct dp_subnets *c = ctx;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct fl_dp_prefix *v = realloc(c->v, cap * sizeof(*v));
+		if (!v) {
+			c->oom = true;
+			return;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	memcpy(c->v[c->n].addr, addr, 16);
+	c->v[c->n].family = type == MESH_SUBNET_IPV4 ? 4 : 6;
+	c->v[c->n].len = (uint8_t)prefix;
+	c->v[c->n].peer = answer->owner ? fld_peer(c->d, answer->owner) : NULL;
+	/* An owner we cannot represent routes nowhere rather than broadcast. */
+	if (answer->owner && !c->v[c->n].peer)
+		return;
+	c->n++;
+}
+
+/* Build the next snapshot from the mesh as it is now and publish it: the
+ * per-packet path reads nothing else (no mesh call, no string compare). */
+void fld_dp_publish(struct fld *d)
+{
+	struct dp_subnets c = {.d = d};
+
+	if (!d->dp)
+		return;
+	if (mesh_subnet_resolve_each(mesh_subnets(d->mesh), dp_subnet_one, &c) && !c.oom)
+		fl_dp_stage_subnets(d->dp, c.v, c.n);
+	else
+		fl_dlog(FL_DLOG_ERR, "Out of memory: the data path keeps its previous subnets");
+	free(c.v);
+	fld_routes_stage_targets(d);
+	if (fl_dp_publish(d->dp) < 0)
+		fl_dlog(FL_DLOG_ERR, "Out of memory: the data path keeps its previous tables");
+}
 
 /* Bring every peer's graph facts and UDP address in line with the mesh. */
 void fld_dp_sync(struct fld *d)
@@ -292,7 +327,9 @@ void fld_dp_sync(struct fld *d)
 				fl_dp_peer_set_addr(d->dp, fn->peer, &a);
 			}
 		}
+		dp_stage_edges(d, n, fn->peer);
 	}
+	fld_dp_publish(d);
 }
 
 /* Copy the dataplane's view back into the mesh nodes (the mesh reads mtu

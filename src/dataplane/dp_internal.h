@@ -8,6 +8,7 @@
 #define FL_DP_INTERNAL_H
 
 #include "dataplane/dataplane.h"
+#include "dataplane/dp_snap.h"
 #include "wire/compress.h"
 
 #define DP_HASH 256u
@@ -19,6 +20,8 @@ struct fl_dp_peer {
 	char *name;
 	uint8_t id[FL_NODE_ID_LEN];
 	bool myself;
+	uint32_t idx;                   /* index in published snapshots */
+	struct dp_addrs *st_addrs;      /* staged edge addresses (control thread) */
 	struct fl_dp_peer *id_next, *addr_next, *list_next;
 
 	/* graph */
@@ -67,6 +70,8 @@ struct fl_dp {
 	struct fl_dp_peer *by_addr[DP_HASH];
 	struct fl_dp_stats stats;
 	unsigned addr_counter;          /* UDP.md §2.5 step 3 */
+	uint32_t rnd;                   /* xorshift state: edge address picks */
+	struct dp_pub pub;              /* published snapshots (dp_snap.c) */
 	uint64_t icmp_second;           /* rate limit, GRAPH.md §6.4 */
 	unsigned icmp_count;
 	uint8_t scratch[FL_MAXSIZE];
@@ -109,6 +114,21 @@ static inline struct fl_dp_peer *dp_relay_of(const struct fl_dp_peer *p)
 	return (p->via && p->via->myself) ? p->nexthop : p->via;
 }
 
+/* The current snapshot; valid until the caller's next quiescent point
+ * (on the control thread: until it returns to the daemon). */
+static inline const struct dp_snap *dp_snap_cur(struct fl_dp *dp)
+{
+	return atomic_load_explicit(&dp->pub.cur, memory_order_acquire);
+}
+
+static inline uint32_t dp_rand(struct fl_dp *dp)
+{
+	dp->rnd ^= dp->rnd << 13;
+	dp->rnd ^= dp->rnd >> 17;
+	dp->rnd ^= dp->rnd << 5;
+	return dp->rnd;
+}
+
 /* dp.c */
 void dp_addr_table_update(struct fl_dp *dp, struct fl_dp_peer *p);
 struct fl_dp_peer *dp_peer_by_addr(struct fl_dp *dp, const union fl_addr *a);
@@ -132,6 +152,19 @@ int dp_record_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, uin
 		    struct fl_pkt *p, bool udp);
 
 /* dp_route.c */
+enum dp_verdict {
+	DP_TO_NONE,        /* no subnet: ICMP net unknown */
+	DP_TO_PEER,        /* subnet owner (maybe myself, maybe unreachable) */
+	DP_TO_BROADCAST,   /* owner-less subnet */
+	DP_TO_LOCAL_ROUTE, /* route/NODE to a reachable node with a relay */
+};
+struct dp_decision {
+	enum dp_verdict verdict;
+	struct fl_dp_peer *peer;
+};
+struct fl_ip_info;
+struct dp_decision dp_decide(const struct dp_snap *s, const struct fl_dp_peer *source,
+			     const struct fl_ip_info *ip);
 void dp_route_frame(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p);
 
 #endif

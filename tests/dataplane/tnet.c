@@ -2,6 +2,7 @@
  * tnet.c: the in-memory network of tnet.h.
  */
 #include "tnet.h"
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "io/tun.h"
+#include "lpm/lpm.h"
 #include "io/udp.h"
 #include "wire/csum.h"
 #ifdef TNET_REAL_SPTPS
@@ -331,34 +333,6 @@ static void op_mtu_info(void *ctx, struct fl_dp_peer *to, int mtu)
 	((struct tnode *)ctx)->mtu_info++;
 }
 
-static struct fl_dp_route_result op_route(void *ctx, int version, const uint8_t *dst)
-{
-	struct tnode *n = ctx;
-	struct fl_dp_route_result r = {0};
-	int idx = -1;
-
-	if (version == 4 && dst[0] == 192 && dst[1] == 0 && dst[2] == 2)
-		idx = dst[3] / 64;
-	if (version == 6 && fl_get16(dst) == 0x2001 && fl_get16(dst + 2) == 0xdb8 && fl_get16(dst + 4) == 0)
-		idx = fl_get16(dst + 6);
-	if (idx == 3 && version == 4 && dst[3] == 255)
-		r.broadcast = true;
-	else if (idx >= 0 && idx < n->net->n)
-		r.owner = n->peer[idx];
-	return r;
-}
-
-static struct fl_dp_peer *op_local_route(void *ctx, int version, const uint8_t *dst)
-{
-	struct tnode *n = ctx;
-
-	if (n->route_to <= 0)
-		return NULL;
-	if (!n->route_any && (version != 4 || dst[0] != 198 || dst[1] != 51 || dst[2] != 100))
-		return NULL;
-	return n->peer[n->route_to - 1];
-}
-
 static void op_random(void *ctx, uint8_t *buf, size_t len)
 {
 	struct tnet *net = ((struct tnode *)ctx)->net;
@@ -406,8 +380,8 @@ void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s)
 			.ctx = nd, .udp_send = op_udp_send, .device_write = op_device_write,
 			.send_packet = op_send_packet, .send_sptps_tcp = op_send_sptps_tcp,
 			.request_key = op_request_key, .udp_info = op_udp_info,
-			.mtu_info = op_mtu_info, .route_lookup = op_route, .random = op_random,
-			.path_mtu = op_path_mtu, .local_route = op_local_route,
+			.mtu_info = op_mtu_info, .random = op_random,
+			.path_mtu = op_path_mtu,
 		};
 		struct fl_dp_settings set = *s;
 		char host[32];
@@ -429,6 +403,59 @@ void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s)
 							      i == j, &net->node[j]);
 		}
 	}
+	for (int i = 0; i < n; i++)
+		tnet_publish(net, i);
+}
+
+static void pfx(struct fl_dp_prefix *p, int family, const char *text, int len,
+		struct fl_dp_peer *peer)
+{
+	memset(p, 0, sizeof(*p));
+	inet_pton(family == 4 ? AF_INET : AF_INET6, text, p->addr);
+	p->family = (uint8_t)family;
+	p->len = (uint8_t)len;
+	p->peer = peer;
+}
+
+/* Node i's tables: 192.0.2.(64 j)/26 and 2001:db8:0:j::/64 belong to node
+ * j, 192.0.2.255 is a broadcast address; local routes as route_to and
+ * route_any say. */
+void tnet_publish(struct tnet *net, int i)
+{
+	struct tnode *nd = &net->node[i];
+	struct fl_dp_prefix v[2 * TNET_MAX + 1];
+	struct fl_lpm_prefix r[3];
+	struct fl_lpm *t = NULL;
+	size_t n = 0, nr = 0;
+	char text[64];
+
+	for (int j = 0; j < net->n; j++) {
+		snprintf(text, sizeof(text), "192.0.2.%d", 64 * j);
+		pfx(&v[n++], 4, text, 26, nd->peer[j]);
+		snprintf(text, sizeof(text), "2001:db8:0:%x::", j);
+		pfx(&v[n++], 6, text, 64, nd->peer[j]);
+	}
+	pfx(&v[n++], 4, "192.0.2.255", 32, NULL);
+	if (fl_dp_stage_subnets(nd->dp, v, n) < 0)
+		abort();
+	if (nd->route_to > 0) {
+		memset(r, 0, sizeof(r));
+		inet_pton(AF_INET, "198.51.100.0", r[nr].addr);
+		r[nr].family = 4;
+		r[nr++].len = 24;
+		if (nd->route_any) {
+			r[nr++].family = 4;
+			r[nr++].family = 6;
+		}
+		if (fl_lpm_build(r, nr, NULL, &t) != FL_LPM_OK)
+			abort();
+	}
+	if (fl_dp_stage_routes(nd->dp, t, t ? 1 : 0) < 0)
+		abort();
+	if (t)
+		fl_dp_stage_route_target(nd->dp, 0, nd->peer[nd->route_to - 1]);
+	if (fl_dp_publish(nd->dp) < 0)
+		abort();
 }
 
 void tnet_set_addr(struct tnet *net, int i, const union fl_addr *a)

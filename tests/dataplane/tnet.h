@@ -73,6 +73,9 @@ struct tnet {
 
 void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s);
 void tnet_free(struct tnet *net);
+/* Publish node i's tables (subnets by node index, local routes from
+ * route_to/route_any): call again after changing those. */
+void tnet_publish(struct tnet *net, int i);
 /* Replace node i's underlay address (before tnet_link). */
 void tnet_set_addr(struct tnet *net, int i, const union fl_addr *a);
 /* a→b: direct meta connection (both ways) or reached through `hop`. */
