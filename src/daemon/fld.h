@@ -213,6 +213,13 @@ struct fld {
 	uint64_t accept_resume_ms;	/* listeners paused until then; 0: not */
 	uint64_t accept_log_ms;		/* fld_now() of the last pause logged */
 	struct fld_routes *routes;	/* fld_routes.c */
+	/* The crypto pipeline (fld_dp.c): CryptoThreads (0 = one per core),
+	 * its workers, and the packets in the send queues whose seal waits
+	 * for the next batch. */
+	int crypto_threads;
+	struct fl_dp_workers *workers;
+	struct fl_pkt *seal_pend[FLD_MAX_LISTEN * FL_UDP_BATCH];
+	size_t n_seal_pend;
 };
 
 /* fld_meta.c */

@@ -172,6 +172,7 @@ int fld_conf_load(struct fld *d, bool first)
 		d->interface = s.interface ? strdup(s.interface) : NULL;
 		d->strict_subnets = s.strict_subnets; /* TunnelServer implies it */
 		d->tunnel_server = s.tunnel_server;
+		d->crypto_threads = s.crypto_threads; /* workers start once */
 	} else if (strcmp(d->name, s.name)) {
 		fl_dlog(FL_DLOG_ERR, "Name changed on reload: not supported, restart instead");
 		goto out_settings;

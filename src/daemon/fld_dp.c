@@ -16,6 +16,7 @@
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "dataplane/dp_sptps.h"
+#include "dataplane/dp_workers.h"
 #include "io/tun.h"
 #include "io/udp.h"
 
@@ -37,6 +38,16 @@ static void dp_run(struct fld *d, struct mesh_out *out)
 
 /* ---- ops ----------------------------------------------------------------- */
 
+/* Seal every packet the send queues hold unsealed, on all workers at
+ * once: before any queue is flushed. The queues keep seqno order. */
+static void dp_seal_pending(struct fld *d)
+{
+	if (!d->n_seal_pend)
+		return;
+	fl_dp_sptps_seal_batch(d->dps, d->seal_pend, d->n_seal_pend);
+	d->n_seal_pend = 0;
+}
+
 static int dp_udp_send(void *ctx, struct fl_dp_peer *relay, unsigned sock, const union fl_addr *addr,
 		       struct fl_pkt *p, bool probe)
 {
@@ -51,6 +62,15 @@ static int dp_udp_send(void *ctx, struct fl_dp_peer *relay, unsigned sock, const
 		r = fl_udp_send(d->listen[sock].udp, addr, p->data, p->len);
 		fl_pkt_free(p);
 		return r == -EAGAIN ? 0 : r;
+	}
+	if (p->meta & FL_DP_META_SEAL_PENDING) {
+		/* Queues full: seal what waits, then the push below may flush. */
+		if (d->n_seal_pend == sizeof(d->seal_pend) / sizeof(d->seal_pend[0]) ||
+		    d->txq[sock].n == FL_UDP_BATCH)
+			dp_seal_pending(d);
+		d->seal_pend[d->n_seal_pend++] = p;
+	} else if (d->txq[sock].n == FL_UDP_BATCH) {
+		dp_seal_pending(d);
 	}
 	fl_udp_txq_push(&d->txq[sock], addr, p, (uintptr_t)relay);
 	return 0;
@@ -156,6 +176,24 @@ static int dp_path_mtu(void *ctx, const union fl_addr *addr)
 
 /* ---- life cycle ----------------------------------------------------------- */
 
+/* CryptoThreads: 1 keeps every seal and open inline, as before; N > 1
+ * adds N - 1 threads beside this one (which takes its share of each
+ * batch). */
+static int fld_dp_start_workers(struct fld *d)
+{
+	unsigned n = d->crypto_threads > 0 ? (unsigned)d->crypto_threads : fl_dp_workers_online();
+
+	if (n < 2)
+		return 0;
+	d->workers = fl_dp_workers_new(n);
+	if (!d->workers || fl_dp_sptps_set_workers(d->dps, d->workers) < 0) {
+		fl_dlog(FL_DLOG_ERR, "CryptoThreads = %u: cannot start the workers", n);
+		return -1;
+	}
+	fl_dlog(FL_DLOG_INFO, "Crypto pipeline: %u workers", fl_dp_workers_count(d->workers));
+	return 0;
+}
+
 int fld_dp_start(struct fld *d)
 {
 	struct fl_dp_settings s;
@@ -188,6 +226,8 @@ int fld_dp_start(struct fld *d)
 	d->dps = fl_dp_sptps_new();
 	if (!d->pool || !d->dps)
 		return -1;
+	if (fld_dp_start_workers(d) < 0)
+		return -1;
 	fl_dp_sptps_crypto(d->dps, &crypto);
 	d->dp = fl_dp_new(&s, &d->dp_ops, &crypto, d->pool);
 	if (!d->dp)
@@ -208,6 +248,8 @@ void fld_dp_stop(struct fld *d)
 	d->dp = NULL;
 	fl_dp_sptps_free(d->dps);
 	d->dps = NULL;
+	fl_dp_workers_free(d->workers);
+	d->workers = NULL;
 }
 
 void fld_dp_free_pool(struct fld *d)
@@ -221,6 +263,7 @@ void fld_dp_flush(struct fld *d)
 	dp_tun_gro_flush(d);
 	if (d->dp)
 		fl_dp_reclaim(d->dp);
+	dp_seal_pending(d);
 	for (size_t i = 0; i < d->n_listen; i++)
 		if (d->txq[i].n)
 			fl_udp_txq_flush(&d->txq[i]);
@@ -359,6 +402,25 @@ void fld_dp_pull(struct fld *d)
 
 /* ---- input ----------------------------------------------------------------- */
 
+/* The pipeline's receive half: tags checked and records decrypted on all
+ * workers, before fl_dp_udp_input() takes the batch in arrival order (and
+ * moves each replay window there). */
+static void dp_open_ahead(struct fld *d, struct fl_pkt **pkts, const union fl_addr *from, int n)
+{
+	void *sess[FL_UDP_BATCH];
+	size_t off[FL_UDP_BATCH];
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		off[i] = 0;
+		sess[i] = (pkts[i]->meta & FL_UDP_META_TRUNC) ? NULL :
+			  fl_dp_udp_session_of(d->dp, &from[i], pkts[i], &off[i]);
+		any |= sess[i] != NULL;
+	}
+	if (any)
+		fl_dp_sptps_open_batch(d->dps, pkts, sess, off, (size_t)n);
+}
+
 void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
@@ -375,6 +437,8 @@ void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 		uint64_t now = fl_now_us();
 		if (n <= 0)
 			break;
+		if (d->workers)
+			dp_open_ahead(d, pkts, from, n);
 		for (int i = 0; i < n; i++) {
 			if (pkts[i]->meta & FL_UDP_META_TRUNC)
 				fl_dp_udp_oversize(d->dp, &from[i], pkts[i]);

@@ -208,6 +208,14 @@ enum fl_dp_open_err {
 	FL_DP_OPEN_TYPE,        /* handshake or invalid type on the data path */
 };
 
+/* Bits of fl_pkt.meta the crypto pipeline sets (dp_sptps.h): the packet's
+ * record is framed and its seqno reserved, but the encryption waits for a
+ * batch (fl_dp_crypto.finish seals it at once); or the packet was opened
+ * by a worker ahead of the in-order stage, which only checks the replay
+ * window. */
+#define FL_DP_META_SEAL_PENDING 0x10000000u
+#define FL_DP_META_PREOPENED 0x08000000u
+
 /* Sealing and opening records of a peer's UDP session. sess is what the
  * daemon gave fl_dp_peer_set_session(). */
 struct fl_dp_crypto {
@@ -224,6 +232,10 @@ struct fl_dp_crypto {
 	 * body, *type the record type, and the replay window has moved. */
 	enum fl_dp_open_err (*open)(void *ctx, void *sess, struct fl_pkt *p, uint8_t *type,
 				    bool verify_only);
+	/* Seal now a packet whose sealing seal() deferred
+	 * (FL_DP_META_SEAL_PENDING): before its bytes go anywhere but the UDP
+	 * send queue (TCP, probes). NULL if seal() never defers. */
+	void (*finish)(void *ctx, struct fl_pkt *p);
 };
 
 /* Short name of a drop reason ("auth", "unknown-source", ...) for logs and
@@ -349,6 +361,13 @@ void fl_dp_reclaim(struct fl_dp *dp);
 
 /* An IP packet read from the tun device (no header yet). Takes p. */
 void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p);
+
+/* The crypto pipeline's look-ahead (no state changes): the session a UDP
+ * datagram from `from` would be opened with now, and the offset of its
+ * SPTPS record in p, if its sender is known by address and it is for us.
+ * NULL otherwise: fl_dp_udp_input decides everything in order. */
+void *fl_dp_udp_session_of(struct fl_dp *dp, const union fl_addr *from, const struct fl_pkt *p,
+			   size_t *rec_off);
 
 /* One UDP datagram read from listening socket `sock`. Takes p. */
 void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union fl_addr *from,

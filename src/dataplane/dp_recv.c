@@ -174,10 +174,37 @@ static struct fl_dp_peer *dp_find_sender(struct fl_dp *dp, const union fl_addr *
 	probe.data = (uint8_t *)d.rec;
 	probe.len = (uint32_t)d.rec_len;
 	probe.pool = NULL;
+	probe.meta = 0;
 	uint8_t type;
 	if (dp->crypto.open(dp->crypto.ctx, s->sess, &probe, &type, true) != FL_DP_OPEN_OK)
 		return NULL;
 	return s;
+}
+
+void *fl_dp_udp_session_of(struct fl_dp *dp, const union fl_addr *from, const struct fl_pkt *p,
+			   size_t *rec_off)
+{
+	union fl_addr a = *from;
+	struct fl_dp_peer *s, *src;
+	struct fl_dgram d;
+
+	fl_addr_unmap(&a);
+	if (!(s = dp_peer_by_addr(dp, &a)))
+		return NULL;
+	src = s;
+	*rec_off = 0;
+	if (dp_minor(s) >= 4) {
+		if (fl_dgram_parse(p->data, p->len, &d) != FL_WIRE_OK)
+			return NULL;
+		if (!d.direct) {
+			struct fl_dp_peer *dst = fl_dp_peer_by_id(dp, d.dstid);
+			src = fl_dp_peer_by_id(dp, d.srcid);
+			if (!src || !dst || !dst->myself)
+				return NULL;
+		}
+		*rec_off = FL_DGRAM_PREFIX_LEN;
+	}
+	return src->myself ? NULL : src->sess;
 }
 
 void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union fl_addr *from,
@@ -211,6 +238,8 @@ void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union 
 		return dp_drop_from(dp, FL_DP_DROP_UNREACHABLE, s, &a, p);
 	if (s != src->via && dst->via && dst->via->myself)
 		dp->ops.udp_info(dp->ops.ctx, src);
+	if (!dst->myself && (p->meta & FL_DP_META_PREOPENED)) /* state moved mid-batch */
+		return dp_drop_from(dp, FL_DP_DROP_AUTH, s, &a, p);
 	if (!dst->myself) {
 		/* Relay: the datagram goes on unchanged (type 0 for the path). */
 		dp->stats.relayed++;

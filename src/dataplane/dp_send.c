@@ -109,6 +109,9 @@ static void dp_send_udp(struct fl_dp *dp, struct fl_dp_peer *from, struct fl_dp_
 		return dp_drop(dp, FL_DP_DROP_SHORT, p);
 	if (!dp_choose_addr(dp, relay, &addr, &sock))
 		return dp_drop(dp, FL_DP_DROP_SEND, p);
+	/* A probe goes out at once (its EMSGSIZE matters now): no batch. */
+	if (type == FL_DP_PKT_PROBE && (p->meta & FL_DP_META_SEAL_PENDING))
+		dp->crypto.finish(dp->crypto.ctx, p);
 	len = p->len;
 	r = dp->ops.udp_send(dp->ops.ctx, relay, sock, &addr, p, type == FL_DP_PKT_PROBE);
 	if (r == -EMSGSIZE)
@@ -147,6 +150,8 @@ void dp_send_sptps(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
 		/* Step D. Probes never go over TCP (the receiver rejects them). */
 		if (type == FL_DP_PKT_PROBE)
 			return dp_drop(dp, FL_DP_DROP_SEND, p);
+		if (p->meta & FL_DP_META_SEAL_PENDING)
+			dp->crypto.finish(dp->crypto.ctx, p);
 		dp->ops.send_sptps_tcp(dp->ops.ctx, from, to, p->data, p->len);
 		dp->stats.tcp_out++;
 		fl_pkt_free(p);
