@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -663,6 +664,57 @@ static void test_clamp_mss(void **state)
 	tnet_free(&net);
 }
 
+#ifdef TNET_REAL_SPTPS
+/* The crypto pipeline's order-and-replay property (issue 16): with four
+ * workers on however many cores, UDP batches of random size (1..64), every
+ * 7th datagram replayed later, frames A sends in bursts of random length
+ * reach B's device all, once, in the order sent; every replay is dropped as
+ * a replay and nothing else is dropped. */
+static void test_pipeline_order_replay(void **state)
+{
+	struct tnet net;
+	const unsigned total = 3000;
+	unsigned sent = 0;
+
+	(void)state;
+	two_nodes(&net, NULL);
+	tnet_set_workers(&net, 4, 64);
+	traffic(&net, A, B, 3, 200);
+	assert_true(info(&net, A, B).udp_confirmed);
+	uint64_t replay0 = info(&net, B, A).drop[FL_DP_DROP_REPLAY];
+	uint64_t auth0 = info(&net, B, A).drop[FL_DP_DROP_AUTH];
+	net.dev_cap = total;
+	net.dev_log = calloc(total, sizeof(*net.dev_log));
+	assert_non_null(net.dev_log);
+	net.dup_every = 7;
+	while (sent < total) {
+		uint8_t r;
+		net.rnd ^= net.rnd << 13;
+		net.rnd ^= net.rnd >> 17;
+		net.rnd ^= net.rnd << 5;
+		r = (uint8_t)net.rnd;
+		for (unsigned k = 0; k < 1u + r % 100 && sent < total; k++, sent++) {
+			size_t len = 60 + (size_t)((sent * 37) % 1300);
+			struct fl_pkt *p = tnet_frame4(&net, A, B, len, true);
+			fl_put32(p->data + 34, sent);
+			fl_pkt_pull(p, 14);
+			fl_dp_device_input(net.node[A].dp, net.now, p);
+		}
+		tnet_pump(&net);
+	}
+	net.dup_every = 0;
+	assert_int_equal(net.dev_n, total);
+	for (unsigned i = 0; i < total; i++)
+		assert_int_equal(net.dev_log[i], i);
+	assert_true(net.dups > total / 8);
+	assert_int_equal(info(&net, B, A).drop[FL_DP_DROP_REPLAY] - replay0, net.dups);
+	assert_int_equal(info(&net, B, A).drop[FL_DP_DROP_AUTH] - auth0, 0);
+	free(net.dev_log);
+	net.dev_log = NULL;
+	tnet_free(&net);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -681,6 +733,9 @@ int main(void)
 		cmocka_unit_test(test_confirmation_timeout),
 		cmocka_unit_test(test_ipv6_and_ttl),
 		cmocka_unit_test(test_clamp_mss),
+#ifdef TNET_REAL_SPTPS
+		cmocka_unit_test(test_pipeline_order_replay),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #ifdef TNET_REAL_SPTPS
 #include "crypto/sptps.h"
 #include "dataplane/dp_sptps.h"
+#include "dataplane/dp_workers.h"
 #endif
 
 /* ---- stand-in datagram session ---- */
@@ -265,6 +266,8 @@ static void op_device_write(void *ctx, struct fl_pkt *p)
 
 	n->device_frames++;
 	n->last_device_len = p->len;
+	if (n->net->dev_log && n->net->dev_n < n->net->dev_cap && p->len >= 38)
+		n->net->dev_log[n->net->dev_n++] = fl_get32(p->data + 34);
 	memcpy(n->last_device, p->data, p->len < 2048 ? p->len : 2048);
 	if (n->tun_fd > 0 && p->len > 14)
 		(void)fl_tun_write(n->tun_fd, p->data + 14, p->len - 14);
@@ -521,27 +524,89 @@ static void deliver_key(struct tnet *net, struct tmsg *m)
 	net->sessions[net->nsessions++] = s2;
 }
 
-static void deliver_udp(struct tnet *net, struct tmsg *m)
+/* The link model for one UDP message; the receiving node, or NULL if the
+ * datagram vanished (freed). */
+static struct tnode *udp_link(struct tnet *net, struct tmsg *m)
 {
 	int d = node_by_addr(net, &m->to_addr);
-	struct tnode *dst;
 
 	if (d < 0 || net->blocked[m->src][d] ||
 	    (net->path_limit[m->src][d] && m->p->len > (uint32_t)net->path_limit[m->src][d])) {
 		net->udp_vanished++;
 		fl_pkt_free(m->p);
-		return;
+		return NULL;
 	}
-	dst = &net->node[d];
 	if (net->tamper > 0) {
 		net->tamper--;
 		m->p->data[m->p->len - 1] ^= 0x40;
 	}
 	if (!net->captured && net->capture_len && m->p->len == (uint32_t)net->capture_len)
 		net->captured = copy_pkt(net, m->p->data, m->p->len);
+	if (net->dup_every && (net->udp_delivered + 1) % net->dup_every == 0) {
+		/* A replay: the same bytes again, after what is queued now. */
+		struct tmsg *c = tq_push(net);
+		*c = *m;
+		c->p = copy_pkt(net, m->p->data, m->p->len);
+		net->dups++;
+	}
 	net->udp_delivered++;
-	fl_dp_udp_input(dst->dp, net->now, 0, &net->node[m->src].addr, m->p);
+	return &net->node[d];
 }
+
+static void deliver_udp(struct tnet *net, struct tmsg *m)
+{
+	struct tnode *dst = udp_link(net, m);
+
+	if (dst)
+		fl_dp_udp_input(dst->dp, net->now, 0, &net->node[m->src].addr, m->p);
+}
+
+#ifdef TNET_REAL_SPTPS
+/* The daemon's pipeline on a run of UDP messages (the first is m): seal
+ * what waits (as before a send queue flush), then the link, the look-ahead
+ * opens on the workers, and the in-order input. */
+static void deliver_udp_batch(struct tnet *net, struct tmsg *m)
+{
+	struct tmsg b[FL_DP_SPTPS_BATCH];
+	struct fl_pkt *pk[FL_DP_SPTPS_BATCH];
+	struct tnode *to[FL_DP_SPTPS_BATCH];
+	void *sess[FL_DP_SPTPS_BATCH];
+	size_t off[FL_DP_SPTPS_BATCH], n = 0, want;
+	uint8_t r8;
+
+	op_random(&net->node[0], &r8, 1);
+	want = 1 + r8 % net->batch_max;
+
+	b[n++] = *m;
+	while (n < want && n < FL_DP_SPTPS_BATCH && net->qhead != net->qtail &&
+	       net->q[net->qhead % TNET_QUEUE].kind == TM_UDP)
+		b[n++] = net->q[net->qhead++ % TNET_QUEUE];
+	for (size_t i = 0; i < n; i++)
+		pk[i] = b[i].p;
+	fl_dp_sptps_seal_batch(net->dps, pk, n);
+	for (size_t i = 0; i < n; i++) {
+		to[i] = udp_link(net, &b[i]);
+		pk[i] = b[i].p;
+		off[i] = 0;
+		sess[i] = to[i] ? fl_dp_udp_session_of(to[i]->dp, &net->node[b[i].src].addr, pk[i], &off[i])
+				: NULL;
+	}
+	/* Datagrams for different nodes share the batch: each session is
+	 * named per datagram. */
+	fl_dp_sptps_open_batch(net->dps, pk, sess, off, n);
+	for (size_t i = 0; i < n; i++)
+		if (to[i])
+			fl_dp_udp_input(to[i]->dp, net->now, 0, &net->node[b[i].src].addr, pk[i]);
+}
+
+void tnet_set_workers(struct tnet *net, unsigned n, unsigned batch_max)
+{
+	net->workers = fl_dp_workers_new(n);
+	if (!net->workers || fl_dp_sptps_set_workers(net->dps, net->workers) < 0)
+		abort();
+	net->batch_max = batch_max ? batch_max : 1;
+}
+#endif
 
 void tnet_pump(struct tnet *net)
 {
@@ -551,6 +616,12 @@ void tnet_pump(struct tnet *net)
 
 		switch (m.kind) {
 		case TM_UDP:
+#ifdef TNET_REAL_SPTPS
+			if (net->workers) {
+				deliver_udp_batch(net, &m);
+				break;
+			}
+#endif
 			deliver_udp(net, &m);
 			break;
 		case TM_PACKET:
@@ -640,6 +711,7 @@ void tnet_free(struct tnet *net)
 	}
 #ifdef TNET_REAL_SPTPS
 	fl_dp_sptps_free(net->dps);
+	fl_dp_workers_free(net->workers);
 #endif
 	fl_pkt_pool_free(net->pool);
 }

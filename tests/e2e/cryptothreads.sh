@@ -47,10 +47,11 @@ run() {
 	# socket); reordering never is.
 	for try in 1 2 3; do
 		n a timeout $((secs + 30)) iperf3 -c 203.0.113.2 -u -b "$rate" -l 1200 -t "$secs" --json \
-			>"$dir/udp.json" || fl_fail "iperf3 -u failed with CryptoThreads = $nt"
+			--get-server-output >"$dir/udp.json" || fl_fail "iperf3 -u failed with CryptoThreads = $nt"
 		lost=$(json_field "$dir/udp.json" "j['end']['sum']['lost_packets']")
 		pkts=$(json_field "$dir/udp.json" "j['end']['sum']['packets']")
-		ooo=$(json_field "$dir/udp.json" "j['end']['sum'].get('out_of_order', j['end']['streams'][0]['udp'].get('out_of_order', 0))")
+		# The receiver counts reordering: its summary's last such line.
+		ooo=$(json_field "$dir/udp.json" "([0]+[int(x) for x in __import__('re').findall(r'(\\d+) datagrams received out-of-order', j.get('server_output_text', ''))])[-1]")
 		echo "RESULT cryptothreads_udp workers=$nt try=$try rate=$rate packets=$pkts lost=$lost out_of_order=$ooo"
 		[ "$ooo" -eq 0 ] || fl_fail "CryptoThreads = $nt: $ooo datagrams out of order"
 		[ "$lost" -ne 0 ] || break
