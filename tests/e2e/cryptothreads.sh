@@ -46,7 +46,7 @@ run() {
 	# Loss is retried (this machine is shared: a stalled moment drops at a
 	# socket); reordering never is.
 	for try in 1 2 3; do
-		n a timeout $((secs + 30)) iperf3 -c 203.0.113.2 -u -b "$rate" -l 1200 -t "$secs" --json \
+		n a timeout $((secs + 30)) iperf3 -c 203.0.113.2 -u -b "$rate" -l 1200 -w 2M -t "$secs" --json \
 			--get-server-output >"$dir/udp.json" || fl_fail "iperf3 -u failed with CryptoThreads = $nt"
 		lost=$(json_field "$dir/udp.json" "j['end']['sum']['lost_packets']")
 		pkts=$(json_field "$dir/udp.json" "j['end']['sum']['packets']")
