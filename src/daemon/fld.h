@@ -82,6 +82,8 @@ struct fld_node {
 	bool starting;		/* inside fl_sptps_start of our own session */
 	char *addr_text, *port_text;	/* UDP address last given to the dataplane */
 	uint64_t req_key_ms;	/* last REQ_SPTPS_START sent/received */
+	uint64_t grace_end_ms;	/* fld_now() when the previous receive key
+				   goes (a re-key's grace period); 0: none */
 	int rtt_us;
 	unsigned long long in_pkts, in_bytes, out_pkts, out_bytes;
 };

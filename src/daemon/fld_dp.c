@@ -261,8 +261,10 @@ void fld_dp_free_pool(struct fld *d)
 void fld_dp_flush(struct fld *d)
 {
 	dp_tun_gro_flush(d);
-	if (d->dp)
+	if (d->dp) {
+		fl_dp_retry_parked(d->dp, fl_now_us());
 		fl_dp_reclaim(d->dp);
+	}
 	dp_seal_pending(d);
 	for (size_t i = 0; i < d->n_listen; i++)
 		if (d->txq[i].n)

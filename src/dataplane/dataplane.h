@@ -232,6 +232,10 @@ struct fl_dp_crypto {
 	 * body, *type the record type, and the replay window has moved. */
 	enum fl_dp_open_err (*open)(void *ctx, void *sess, struct fl_pkt *p, uint8_t *type,
 				    bool verify_only);
+	/* Is a re-key of sess running (its keys may change any moment)?
+	 * NULL: never. A record that fails its tag then waits for the new key
+	 * (fl_dp_retry_parked) instead of being dropped. */
+	bool (*rekeying)(void *ctx, void *sess);
 	/* Seal now a packet whose sealing seal() deferred
 	 * (FL_DP_META_SEAL_PENDING): before its bytes go anywhere but the UDP
 	 * send queue (TCP, probes). NULL if seal() never defers. */
@@ -250,6 +254,9 @@ struct fl_dp_stats {
 	 * to ask whether a session whose records fail is still alive. */
 	uint64_t session_restarts, auth_challenges;
 	uint64_t publish_failed;        /* snapshots not published (no memory) */
+	/* Records that failed their tag during a re-key and waited for the
+	 * new key; of those, how many then opened. */
+	uint64_t rekey_parked, rekey_reopened;
 };
 
 /* Per-peer state that `tinc dump nodes` and the mesh want to see. */
@@ -396,6 +403,11 @@ void fl_dp_send_frame(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to, str
 /* A queued UDP send to next hop `relay` failed later with err (from the
  * io transmit queue); len = UDP payload length. */
 void fl_dp_udp_error(struct fl_dp *dp, struct fl_dp_peer *relay, int err, size_t len);
+
+/* Records parked during a peer's re-key: retry them in arrival order once
+ * the re-key is over, or drop them (auth) after a second. Call after
+ * every batch and meta event (cheap when nothing is parked). */
+void fl_dp_retry_parked(struct fl_dp *dp, uint64_t now);
 
 /* ---- timers ---- */
 

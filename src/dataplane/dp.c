@@ -55,6 +55,7 @@ void fl_dp_free(struct fl_dp *dp)
 	/* No reader is left: free directly, no snapshot per peer. */
 	while (dp->peers) {
 		struct fl_dp_peer *p = dp->peers;
+		dp_park_forget(dp, p);
 		dp->peers = p->list_next;
 		dp_peer_free(p);
 	}
@@ -195,6 +196,7 @@ void fl_dp_peer_del(struct fl_dp *dp, struct fl_dp_peer *p)
 	dp_unlink(&dp->peers, p, offsetof(struct fl_dp_peer, list_next));
 	if (dp->myself == p)
 		dp->myself = NULL;
+	dp_park_forget(dp, p);
 	/* Published snapshots name it until the grace period ends. */
 	dp_pub_peer_del(dp, p, dp_peer_free);
 }

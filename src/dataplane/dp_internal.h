@@ -56,6 +56,14 @@ struct fl_dp_peer {
 	uint64_t last_auth_rx, challenge_sent;
 	uint64_t relayed, session_restarts;
 	uint64_t drop[FL_DP_DROP_MAX];
+
+	/* Records that failed their tag while a re-key ran (dp_recv.c), in
+	 * arrival order, waiting for the new key; linked through next. */
+	struct fl_pkt *parked, *parked_tail;
+	unsigned n_parked;
+	uint64_t parked_since;
+	struct fl_dp_peer *park_next;   /* dp->parked_peers list */
+	bool in_park_list;
 };
 
 struct fl_dp {
@@ -69,6 +77,8 @@ struct fl_dp {
 	struct fl_dp_peer *by_id[DP_HASH];
 	struct fl_dp_peer *by_addr[DP_HASH];
 	struct fl_dp_stats stats;
+	struct fl_dp_peer *parked_peers; /* peers with parked records */
+	bool in_retry;                   /* inside fl_dp_retry_parked */
 	unsigned addr_counter;          /* UDP.md §2.5 step 3 */
 	uint32_t rnd;                   /* xorshift state: edge address picks */
 	struct dp_pub pub;              /* published snapshots (dp_snap.c) */
@@ -148,6 +158,7 @@ void dp_probe_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p, const 
 		    size_t len);
 
 /* dp_recv.c */
+void dp_park_forget(struct fl_dp *dp, struct fl_dp_peer *p);
 int dp_record_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, uint8_t type,
 		    struct fl_pkt *p, bool udp);
 

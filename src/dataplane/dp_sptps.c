@@ -150,6 +150,24 @@ static int dps_seal(void *ctx, void *sess, uint8_t type, struct fl_pkt *p)
 	return fl_sptps_needs_restart(s) ? 1 : 0;
 }
 
+/* Open a datagram record in place with the current incoming key; when
+ * its tag fails there, with the previous key during a re-key's grace
+ * period (records sealed before the peer's ACK), then with the next key
+ * (records sealed after the peer's ACK that overtook it). A tag fails
+ * without touching the record, so each try sees the same bytes. */
+static enum fl_sptps_open_result dps_open_keys(struct fl_sptps_cipher *cipher,
+					       const struct fl_sptps_keys *k, uint8_t *rec,
+					       size_t len, uint32_t *seq, size_t *ptlen)
+{
+	enum fl_sptps_open_result r = fl_sptps_open(cipher, k->in, rec, len, seq, ptlen);
+
+	if (r == FL_SPTPS_OPEN_AUTH && k->prev_valid && *seq < k->prev_in_below)
+		r = fl_sptps_open(cipher, k->prev_in, rec, len, seq, ptlen);
+	if (r == FL_SPTPS_OPEN_AUTH && k->next_valid)
+		r = fl_sptps_open(cipher, k->next_in, rec, len, seq, ptlen);
+	return r;
+}
+
 /* Encrypt a pending record where it sits: it ends at data + len (a node
  * ID prefix may have been pushed in front since). */
 static void dps_seal_pending(struct fl_sptps_cipher *cipher, struct fl_pkt *p)
@@ -201,9 +219,7 @@ static void dps_open_one(void *ctx, unsigned worker, size_t i)
 	if (!c->osess[i] || !k->in_valid)
 		return;
 	st = dps_stash(p);
-	r = fl_sptps_open(cipher, k->in, p->data + off, p->len - off, &seq, &ptlen);
-	if (r == FL_SPTPS_OPEN_AUTH && k->prev_valid && seq < k->prev_in_below)
-		r = fl_sptps_open(cipher, k->prev_in, p->data + off, p->len - off, &seq, &ptlen);
+	r = dps_open_keys(cipher, k, p->data + off, p->len - off, &seq, &ptlen);
 	st->sess = c->osess[i];
 	st->epoch = k->epoch;
 	st->seq = seq;
@@ -310,9 +326,7 @@ static enum fl_dp_open_err dps_open(void *ctx, void *sess, struct fl_pkt *p, uin
 		e = dps_verify(c, s, &k, p);
 		goto out;
 	}
-	r = fl_sptps_open(c->cipher, k.in, p->data, p->len, &seq, &ptlen);
-	if (r == FL_SPTPS_OPEN_AUTH && k.prev_valid && seq < k.prev_in_below)
-		r = fl_sptps_open(c->cipher, k.prev_in, p->data, p->len, &seq, &ptlen);
+	r = dps_open_keys(c->cipher, &k, p->data, p->len, &seq, &ptlen);
 	if (r != FL_SPTPS_OPEN_OK) {
 		e = FL_DP_OPEN_AUTH;
 		goto out;
@@ -333,10 +347,17 @@ out:
 	return e;
 }
 
+static bool dps_rekeying(void *ctx, void *sess)
+{
+	(void)ctx;
+	return sess && fl_sptps_keyed(sess) && fl_sptps_handshaking(sess);
+}
+
 void fl_dp_sptps_crypto(struct fl_dp_sptps *c, struct fl_dp_crypto *out)
 {
 	out->ctx = c;
 	out->seal = dps_seal;
 	out->open = dps_open;
 	out->finish = dps_finish;
+	out->rekeying = dps_rekeying;
 }

@@ -366,7 +366,7 @@ static void node_id(const char *name, uint8_t id[6])
 
 void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s)
 {
-	struct fl_dp_crypto crypto = {NULL, ts_seal, ts_open, NULL};
+	struct fl_dp_crypto crypto = {NULL, ts_seal, ts_open, NULL, NULL};
 
 	memset(net, 0, sizeof(*net));
 #ifdef TNET_REAL_SPTPS
