@@ -201,7 +201,7 @@ static void dps_seal_one(void *ctx, unsigned worker, size_t i)
 void fl_dp_sptps_seal_batch(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, size_t n)
 {
 	c->spkts = pkts;
-	fl_dp_workers_run(c->workers, dps_seal_one, c, n, 4);
+	fl_dp_workers_run(c->workers, dps_seal_one, c, n, 8);
 	c->spkts = NULL;
 }
 
@@ -243,7 +243,7 @@ void fl_dp_sptps_open_batch(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, v
 	c->opkts = pkts;
 	c->osess = sess;
 	c->ooff = rec_off;
-	fl_dp_workers_run(c->workers, dps_open_one, c, n, 2);
+	fl_dp_workers_run(c->workers, dps_open_one, c, n, 8);
 	explicit_bzero(c->okeys, n * sizeof(c->okeys[0]));
 	c->opkts = NULL;
 	c->osess = NULL;

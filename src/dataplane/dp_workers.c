@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #define W_SPIN 2000 /* polls of a finished batch before sleeping */
+/* Smaller batches are done by the caller alone: waking a worker costs a
+ * system call and a context switch, more than sealing a few records. */
+#define W_MIN_BATCH 16
 
 struct w_thread {
 	struct fl_dp_workers *w;
@@ -144,7 +147,7 @@ void fl_dp_workers_run(struct fl_dp_workers *w, fl_dp_work_fn *fn, void *ctx, si
 {
 	if (!chunk)
 		chunk = 4;
-	if (!w || w->n == 1 || n <= chunk) {
+	if (!w || w->n == 1 || n < W_MIN_BATCH || n <= chunk) {
 		for (size_t i = 0; i < n; i++)
 			fn(ctx, 0, i);
 		return;
