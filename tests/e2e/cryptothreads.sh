@@ -79,10 +79,12 @@ run() {
 for nt in ${CT_WORKERS:-1 2 4}; do
 	run "$nt"
 done
-# Not rising with N: allow noise on this shared machine, not a trend.
+# Not rising with N: allow noise on this shared machine (the fewest of
+# three runs still moves between 0 and a few hundred), not a trend. The
+# UDP stream's receiver-side reordering count above is the strict check.
 [ -n "${CT_WORKERS:-}" ] && exit 0
 for nt in 2 4; do
-	lim=$(( retr[1] * 3 + 100 ))
+	lim=$(( retr[1] * 3 + 500 ))
 	[ "${retr[$nt]}" -le "$lim" ] ||
 		fl_fail "TCP retransmits rise with workers: ${retr[1]} with 1, ${retr[$nt]} with $nt"
 done
