@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Build fenliu and run every test: unit tests under ASan+UBSan, the end-to-end
 # namespace tests (as root), the fault scenarios in their short form, the
-# arm64 cross-build's unit tests under qemu, the Debian package, and each
+# unit suite and the threaded e2e tests under ThreadSanitizer, the arm64
+# cross-build's unit tests under qemu, the Debian package, and each
 # libFuzzer target for FUZZ_SECONDS.
 # The interop tests run against a stock tinc 1.1: TINC11_DIR if set, else one
 # built from ../shared/peers into build-peer/. With CI set, an interop test
@@ -96,7 +97,7 @@ run_e2e() {
 	local name=$1 t=$2 interop=$3 rc
 	shift 3
 	set +e
-	env "$@" FENLIU_BUILD="$top/build-asan" bash "$t" >"build-asan/e2e-$name.log" 2>&1
+	env "$@" FENLIU_BUILD="$top/${e2e_build:-build-asan}" bash "$t" >"build-asan/e2e-$name.log" 2>&1
 	rc=$?
 	set -e
 	case $rc in
@@ -131,6 +132,35 @@ for t in tests/faults/*.sh; do
 	run_e2e "faults-$name" "$t" "$interop"
 	grep '^RESULT ' "build-asan/e2e-faults-$name.log" | sed 's/^/        /' || true
 done
+
+echo "== ThreadSanitizer build (build-tsan/): unit tests, threaded e2e [$(date +%T)]"
+# The crypto workers (CryptoThreads) under TSan: the whole unit suite, and
+# the e2e scripts that push traffic through the pipeline while the control
+# thread publishes snapshots (graph changes, reloads, re-keys, relays,
+# stock tinc); TSAN_E2E=all runs every e2e script. TSAN=0 skips the stage.
+if [ "${TSAN:-1}" = 0 ]; then
+	echo "  skip: TSAN=0"; skipped=$((skipped + 1))
+elif setup build-tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false \
+	"${shared_opt[@]+"${shared_opt[@]}"}"; then
+	set +e
+	TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1} meson test -C build-tsan --suite unit \
+		--print-errorlogs --num-processes "$jobs" >build-tsan/unit.log 2>&1
+	rc=$?
+	set -e
+	ok=$(grep -Eo '^Ok: +[0-9]+' build-tsan/unit.log | grep -Eo '[0-9]+' || echo 0)
+	echo "  tsan unit: $ok ok (build-tsan/unit.log)"
+	passed=$((passed + ok))
+	[ "$rc" -eq 0 ] || { failed=$((failed + 1)); failures+=("tsan unit tests (build-tsan/meson-logs/testlog.txt)"); }
+	tsan_e2e="cryptothreads rekey_load relay mesh3 routes reload keyexpire interop_tinc"
+	[ "${TSAN_E2E:-}" != all ] || tsan_e2e=$(ls tests/e2e/*.sh | xargs -n1 basename | sed 's/\.sh$//' | grep -v '^lib')
+	for name in $tsan_e2e; do
+		interop=0
+		grep -q '^fl_need_tinc' "tests/e2e/$name.sh" && interop=1
+		e2e_build=build-tsan run_e2e "tsan-$name" "tests/e2e/$name.sh" "$interop"
+	done
+else
+	failed=$((failed + 1)); failures+=("tsan build (build-tsan.build.log)")
+fi
 
 # --- pkg: arm64 cross-build and Debian package (ARM64=0 / PACKAGE=0 skip) ---
 echo "== arm64 cross-build, unit tests under qemu-aarch64 (build-arm64/) [$(date +%T)]"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "dataplane/dataplane.h"
+#include "lpm/lpm.h"
 #include "wire/csum.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -69,25 +70,6 @@ static void o_key(void *c, struct fl_dp_peer *t)
 }
 static void o_info(void *c, struct fl_dp_peer *t) { (void)c, (void)t; }
 static void o_mtu(void *c, struct fl_dp_peer *t, int m) { (void)c, (void)t, (void)m; }
-static struct fl_dp_route_result o_route(void *c, int v, const uint8_t *d)
-{
-	struct fl_dp_route_result r = {0};
-	(void)c;
-	uint8_t last = d[v == 4 ? 3 : 15];
-	if (last == 255)
-		r.broadcast = true;
-	else if (last % 4 < 3)
-		r.owner = peer[last % 4];
-	return r;
-}
-/* Local routes: destinations whose second-to-last byte is odd go to a
- * node picked by the last byte (myself included: must be ignored). */
-static struct fl_dp_peer *o_local(void *c, int v, const uint8_t *d)
-{
-	(void)c;
-	uint8_t b = d[v == 4 ? 2 : 14];
-	return (b & 1) ? peer[d[v == 4 ? 3 : 15] % 3] : NULL;
-}
 static void o_rand(void *c, uint8_t *b, size_t l) { (void)c; memset(b, 0x5a, l); }
 /* Every drop reason a remote can cause must have a name and a sane peer. */
 static void o_drop(void *c, enum fl_dp_drop why, struct fl_dp_peer *p, const union fl_addr *a)
@@ -98,12 +80,54 @@ static void o_drop(void *c, enum fl_dp_drop why, struct fl_dp_peer *p, const uni
 		__builtin_trap();
 }
 
+static void pfx(struct fl_dp_prefix *p, int family, uint8_t first, int len,
+		struct fl_dp_peer *to)
+{
+	memset(p, 0, sizeof(*p));
+	p->addr[0] = first;
+	p->family = (uint8_t)family;
+	p->len = (uint8_t)len;
+	p->peer = to;
+}
+
+/* The published tables: by the top bits of the destination, subnets of
+ * myself, b and c, an owner-less (broadcast) range and no subnet at all;
+ * local routes to b, to myself (must be ignored) and to c (no direct
+ * connection). */
+static void publish(void)
+{
+	struct fl_dp_prefix v[8];
+	struct fl_lpm_prefix r[4];
+	struct fl_lpm *t = NULL;
+	size_t n = 0;
+
+	for (int f = 4; f <= 6; f += 2) {
+		pfx(&v[n++], f, 0x00, 2, peer[0]);
+		pfx(&v[n++], f, 0x40, 2, peer[1]);
+		pfx(&v[n++], f, 0x80, 2, peer[2]);
+		pfx(&v[n++], f, 0xe0, 4, NULL);
+	}
+	memset(r, 0, sizeof(r));
+	r[0].family = 4, r[0].len = 8, r[0].addr[0] = 10, r[0].value = 0;
+	r[1].family = 4, r[1].len = 12, r[1].addr[0] = 172, r[1].addr[1] = 16, r[1].value = 1;
+	r[2].family = 4, r[2].len = 10, r[2].addr[0] = 100, r[2].addr[1] = 64, r[2].value = 2;
+	r[3].family = 6, r[3].len = 8, r[3].addr[0] = 0xfd, r[3].value = 0;
+	if (fl_dp_stage_subnets(dp, v, n) < 0 || fl_lpm_build(r, 4, NULL, &t) != FL_LPM_OK ||
+	    fl_dp_stage_routes(dp, t, 3) < 0)
+		__builtin_trap();
+	fl_dp_stage_route_target(dp, 0, peer[1]);
+	fl_dp_stage_route_target(dp, 1, peer[0]);
+	fl_dp_stage_route_target(dp, 2, peer[2]);
+	if (fl_dp_publish(dp) < 0)
+		__builtin_trap();
+}
+
 static void setup(void)
 {
 	struct fl_dp_settings s;
 	struct fl_dp_ops ops = {NULL, o_udp, o_dev, o_pkt, o_tcp, o_key, o_info, o_mtu,
-				o_route, NULL, o_rand, NULL, NULL, NULL, o_local, o_drop};
-	struct fl_dp_crypto cr = {NULL, z_seal, z_open};
+				NULL, o_rand, NULL, NULL, o_drop};
+	struct fl_dp_crypto cr = {NULL, z_seal, z_open, NULL, NULL};
 	static const char *names[3] = {"a", "b", "c"};
 
 	fl_dp_settings_default(&s);
@@ -127,6 +151,7 @@ static void setup(void)
 	fl_dp_peer_set_session(dp, peer[1], &sess, true);
 	fl_dp_peer_set_session(dp, peer[2], &sess, true);
 	fl_dp_peer_set_compression(peer[1], 10);
+	publish();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

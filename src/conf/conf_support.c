@@ -22,7 +22,6 @@ static const struct fl_support_rule rules[] = {
 	{"Broadcast", "no", FL_SUP_REFUSE, SWITCH_MODE},
 	{"BroadcastSubnet", NULL, FL_SUP_REFUSE, SWITCH_MODE},
 	{"MACExpire", NULL, FL_SUP_REFUSE, SWITCH_MODE},
-	{"CryptoThreads", NULL, FL_SUP_REFUSE, "not supported yet (see CryptoThreads)"},
 	{"Proxy", "none", FL_SUP_REFUSE,
 	 "not supported yet: fenliud would connect directly, bypassing the proxy"},
 	{"Sandbox", "off", FL_SUP_REFUSE, "not supported on Linux (tincd refuses it too)"},

@@ -264,6 +264,12 @@ void fl_sptps_keys(const struct fl_sptps *s, struct fl_sptps_keys *k)
 	k->out_valid = s->outstate && !s->dead;
 	k->in_valid = s->instate && !s->dead;
 	k->prev_valid = s->prev_valid && !s->dead;
+	k->next_valid = s->mode == FL_SPTPS_DATAGRAM && s->state == FL_SPTPS_S_ACK && s->instate &&
+			!s->dead;
+	if (k->next_valid)
+		memcpy(k->next_in, s->material + (s->initiator ? 0 : 64), sizeof(k->next_in));
+	else
+		memset(k->next_in, 0, sizeof(k->next_in));
 }
 
 void fl_sptps_end_grace(struct fl_sptps *s)

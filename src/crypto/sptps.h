@@ -217,6 +217,13 @@ struct fl_sptps_keys {
 	uint32_t prev_in_below;
 	uint32_t epoch;
 	bool out_valid, in_valid, prev_valid;
+	/* During a re-key, between our ACK and the peer's: the incoming key
+	 * the peer's ACK will install. The peer seals with it as soon as it
+	 * has sent that ACK, and its datagrams may overtake the ACK (UDP
+	 * against the meta connection), so a datagram whose tag fails under
+	 * in (and prev_in) may be tried under next_in. Receiver side only. */
+	uint8_t next_in[FL_SPTPS_KEY_LEN];
+	bool next_valid;
 };
 void fl_sptps_keys(const struct fl_sptps *s, struct fl_sptps_keys *k);
 void fl_sptps_end_grace(struct fl_sptps *s);

@@ -87,6 +87,8 @@ struct fld_node {
 	bool starting;		/* inside fl_sptps_start of our own session */
 	char *addr_text, *port_text;	/* UDP address last given to the dataplane */
 	fl_time_t req_key;	/* last REQ_SPTPS_START sent/received */
+	fl_time_t grace_end;	/* fld_now() when the previous receive key
+				   goes (a re-key's grace period); 0: none */
 	int rtt_us;
 	unsigned long long in_pkts, in_bytes, out_pkts, out_bytes;
 };
@@ -208,6 +210,13 @@ struct fld {
 	fl_time_t accept_log;		/* fld_now() of the last pause logged */
 	struct fld_routes *routes;	/* fld_routes.c */
 	struct fld_offload *offload;	/* fld_offload.c; NULL: no OffloadInterface */
+	/* The crypto pipeline (fld_dp.c): CryptoThreads (0 = one per core),
+	 * its workers, and the packets in the send queues whose seal waits
+	 * for the next batch. */
+	int crypto_threads;
+	struct fl_dp_workers *workers;
+	struct fl_pkt *seal_pend[FLD_MAX_LISTEN * FL_UDP_BATCH];
+	size_t n_seal_pend;
 };
 
 /* fld_meta.c */
@@ -264,6 +273,7 @@ void fld_dp_stop(struct fld *d);
 void fld_dp_free_pool(struct fld *d);
 void fld_dp_flush(struct fld *d);
 void fld_dp_sync(struct fld *d);
+void fld_dp_publish(struct fld *d);
 void fld_dp_pull(struct fld *d);
 void fld_dp_udp_readable(void *ctx, int fd, unsigned events);
 void fld_dp_tun_readable(void *ctx, int fd, unsigned events);
@@ -278,7 +288,7 @@ void fld_ctl_stop(struct fld *d);
 /* fld_routes.c (ctx = struct fld *) */
 int fld_routes_reload(struct fld *d);
 void fld_routes_free(struct fld *d);
-struct fl_dp_peer *fld_routes_lookup(void *ctx, int version, const uint8_t *dst);
+void fld_routes_stage_targets(struct fld *d);
 void fld_routes_each(void *ctx, fl_ctl_route_fn *emit, void *sink);
 
 /* fld_offload.c (more in fld_offload.h): the control provider's text

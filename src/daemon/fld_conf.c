@@ -128,6 +128,7 @@ static int conf_first(struct fld *d, struct fl_config *c)
 	d->name = s->name;
 	snprintf(d->port, sizeof(d->port), "%s", s->port ? s->port : "655");
 	d->port_specified = s->port != NULL;
+	d->crypto_threads = s->crypto_threads; /* workers start once */
 	return 0;
 }
 

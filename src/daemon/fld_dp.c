@@ -18,6 +18,7 @@
 #include "daemon/fld_conf.h"
 #include "daemon/fld_offload.h"
 #include "dataplane/dp_sptps.h"
+#include "dataplane/dp_workers.h"
 #include "io/tun.h"
 #include "io/udp.h"
 
@@ -39,6 +40,16 @@ static void dp_run(struct fld *d, struct mesh_out *out)
 
 /* ---- ops ----------------------------------------------------------------- */
 
+/* Seal every packet the send queues hold unsealed, on all workers at
+ * once: before any queue is flushed. The queues keep seqno order. */
+static void dp_seal_pending(struct fld *d)
+{
+	if (!d->n_seal_pend)
+		return;
+	fl_dp_sptps_seal_batch(d->dps, d->seal_pend, d->n_seal_pend);
+	d->n_seal_pend = 0;
+}
+
 static int dp_udp_send(void *ctx, struct fl_dp_peer *relay, unsigned sock, const union fl_addr *addr,
 		       struct fl_pkt *p, bool probe)
 {
@@ -53,6 +64,15 @@ static int dp_udp_send(void *ctx, struct fl_dp_peer *relay, unsigned sock, const
 		r = fl_udp_send(d->listen[sock].udp, addr, p->data, p->len);
 		fl_pkt_free(p);
 		return r == -EAGAIN ? 0 : r;
+	}
+	if (p->meta & FL_DP_META_SEAL_PENDING) {
+		/* Queues full: seal what waits, then the push below may flush. */
+		if (d->n_seal_pend == sizeof(d->seal_pend) / sizeof(d->seal_pend[0]) ||
+		    d->txq[sock].n == FL_UDP_BATCH)
+			dp_seal_pending(d);
+		d->seal_pend[d->n_seal_pend++] = p;
+	} else if (d->txq[sock].n == FL_UDP_BATCH) {
+		dp_seal_pending(d);
 	}
 	fl_udp_txq_push(&d->txq[sock], addr, p, (uintptr_t)relay);
 	return 0;
@@ -144,22 +164,6 @@ static void dp_mtu_info(void *ctx, struct fl_dp_peer *to, int mtu)
 	dp_run(d, &out);
 }
 
-static struct fl_dp_route_result dp_route_lookup(void *ctx, int version, const uint8_t *dst)
-{
-	struct fld *d = ctx;
-	struct fl_dp_route_result r = {0};
-	const struct mesh_subnet *s =
-		mesh_subnet_route(d->mesh, version == 6 ? MESH_SUBNET_IPV6 : MESH_SUBNET_IPV4, dst);
-
-	if (!s)
-		return r;
-	if (!s->owner)
-		r.broadcast = true;
-	else
-		r.owner = fld_peer(d, s->owner);
-	return r;
-}
-
 static void dp_random(void *ctx, uint8_t *buf, size_t len)
 {
 	(void)ctx;
@@ -172,29 +176,25 @@ static int dp_path_mtu(void *ctx, const union fl_addr *addr)
 	return fl_udp_path_mtu(addr);
 }
 
-/* Where some node sees `peer` (reverse of one of its edges), or the local
- * address of one of its own edges; picked at random like tinc. */
-static bool dp_edge_addr(void *ctx, struct fl_dp_peer *peer, bool local, union fl_addr *out)
-{
-	struct mesh_node *n = dp_node(peer);
-	size_t k;
-
-	(void)ctx;
-	if (!n || !n->n_edges)
-		return false;
-	k = randombytes_uniform((uint32_t)n->n_edges);
-	for (size_t i = 0; i < n->n_edges; i++) {
-		struct mesh_edge *e = n->edges[(k + i) % n->n_edges];
-		const char *h = local ? e->laddr : (e->reverse ? e->reverse->addr : NULL);
-		const char *p = local ? e->lport : (e->reverse ? e->reverse->port : NULL);
-		uint16_t port;
-		if (h && p && mesh_port_parse(p, &port) && fl_addr_parse(out, h, port))
-			return true;
-	}
-	return false;
-}
-
 /* ---- life cycle ----------------------------------------------------------- */
+
+/* CryptoThreads: 1 keeps every seal and open inline, as before; N > 1
+ * adds N - 1 threads beside this one (which takes its share of each
+ * batch). */
+static int fld_dp_start_workers(struct fld *d)
+{
+	unsigned n = d->crypto_threads > 0 ? (unsigned)d->crypto_threads : fl_dp_workers_online();
+
+	if (n < 2)
+		return 0;
+	d->workers = fl_dp_workers_new(n);
+	if (!d->workers || fl_dp_sptps_set_workers(d->dps, d->workers) < 0) {
+		fl_dlog(FL_DLOG_ERR, "CryptoThreads = %u: cannot start the workers", n);
+		return -1;
+	}
+	fl_dlog(FL_DLOG_INFO, "Crypto pipeline: %u workers", fl_dp_workers_count(d->workers));
+	return 0;
+}
 
 int fld_dp_start(struct fld *d)
 {
@@ -214,17 +214,16 @@ int fld_dp_start(struct fld *d)
 		.request_key = dp_request_key,
 		.udp_info = dp_udp_info,
 		.mtu_info = dp_mtu_info,
-		.route_lookup = dp_route_lookup,
 		.random = dp_random,
 		.path_mtu = dp_path_mtu,
-		.edge_addr = dp_edge_addr,
-		.local_route = fld_routes_lookup,
 		.drop_note = fld_stats_drop_note,
 		.offload = fld_offload_hook,
 	};
 	d->pool = fl_pkt_pool_new(DP_POOL_PACKETS);
 	d->dps = fl_dp_sptps_new();
 	if (!d->pool || !d->dps)
+		return -1;
+	if (fld_dp_start_workers(d) < 0)
 		return -1;
 	fl_dp_sptps_crypto(d->dps, &crypto);
 	d->dp = fl_dp_new(&s, &d->dp_ops, &crypto, d->pool);
@@ -234,7 +233,10 @@ int fld_dp_start(struct fld *d)
 		fl_udp_txq_init(&d->txq[i], d->listen[i].udp, dp_txq_error, d);
 	fld_udpoff_start(d);
 	/* myself first: the dataplane takes the first myself peer as us. */
-	return fld_node(d, mesh_myself(d->mesh)) ? 0 : -1;
+	if (!fld_node(d, mesh_myself(d->mesh)))
+		return -1;
+	fld_dp_publish(d);
+	return 0;
 }
 
 void fld_dp_stop(struct fld *d)
@@ -245,6 +247,8 @@ void fld_dp_stop(struct fld *d)
 	d->dp = NULL;
 	fl_dp_sptps_free(d->dps);
 	d->dps = NULL;
+	fl_dp_workers_free(d->workers);
+	d->workers = NULL;
 }
 
 void fld_dp_free_pool(struct fld *d)
@@ -257,12 +261,88 @@ void fld_dp_flush(struct fld *d)
 {
 	dp_tun_gro_flush(d);
 	fld_offload_flush(d); /* split tunnelling's device, likewise */
+	if (d->dp) {
+		fl_dp_retry_parked(d->dp, fld_now(d));
+		fl_dp_reclaim(d->dp);
+	}
+	dp_seal_pending(d);
 	for (size_t i = 0; i < d->n_listen; i++)
 		if (d->txq[i].n)
 			fl_udp_txq_flush(&d->txq[i]);
 }
 
 /* ---- graph ---------------------------------------------------------------- */
+
+/* The edge addresses of n (UDP.md §2.5), parsed once per graph change
+ * instead of per packet. */
+static void dp_stage_edges(struct fld *d, struct mesh_node *n, struct fl_dp_peer *peer)
+{
+	union fl_addr remote[16], local[16];
+	size_t nr = 0, nl = 0;
+	uint16_t port;
+
+	for (size_t i = 0; i < n->n_edges; i++) {
+		const struct mesh_edge *e = n->edges[i];
+		if (nr < 16 && e->reverse && e->reverse->addr && e->reverse->port &&
+		    mesh_port_parse(e->reverse->port, &port) &&
+		    fl_addr_parse(&remote[nr], e->reverse->addr, port))
+			nr++;
+		if (nl < 16 && e->laddr && e->lport && mesh_port_parse(e->lport, &port) &&
+		    fl_addr_parse(&local[nl], e->laddr, port))
+			nl++;
+	}
+	fl_dp_stage_addrs(d->dp, peer, remote, nr, local, nl);
+}
+
+struct dp_subnets {
+	struct fld *d;
+	struct fl_dp_prefix *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void dp_subnet_one(void *ctx, enum mesh_subnet_type type, const uint8_t addr[16],
+			  int prefix, const struct mesh_subnet *answer)
+{
+	struct dp_subnets *c = ctx;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct fl_dp_prefix *v = realloc(c->v, cap * sizeof(*v));
+		if (!v) {
+			c->oom = true;
+			return;
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	memcpy(c->v[c->n].addr, addr, 16);
+	c->v[c->n].family = type == MESH_SUBNET_IPV4 ? 4 : 6;
+	c->v[c->n].len = (uint8_t)prefix;
+	c->v[c->n].peer = answer->owner ? fld_peer(c->d, answer->owner) : NULL;
+	/* An owner we cannot represent routes nowhere rather than broadcast. */
+	if (answer->owner && !c->v[c->n].peer)
+		return;
+	c->n++;
+}
+
+/* Build the next snapshot from the mesh as it is now and publish it: the
+ * per-packet path reads nothing else (no mesh call, no string compare). */
+void fld_dp_publish(struct fld *d)
+{
+	struct dp_subnets c = {.d = d};
+
+	if (!d->dp)
+		return;
+	if (mesh_subnet_resolve_each(mesh_subnets(d->mesh), dp_subnet_one, &c) && !c.oom)
+		fl_dp_stage_subnets(d->dp, c.v, c.n);
+	else
+		fl_dlog(FL_DLOG_ERR, "Out of memory: the data path keeps its previous subnets");
+	free(c.v);
+	fld_routes_stage_targets(d);
+	if (fl_dp_publish(d->dp) < 0)
+		fl_dlog(FL_DLOG_ERR, "Out of memory: the data path keeps its previous tables");
+}
 
 /* Bring every peer's graph facts and UDP address in line with the mesh. */
 void fld_dp_sync(struct fld *d)
@@ -292,7 +372,9 @@ void fld_dp_sync(struct fld *d)
 				fl_dp_peer_set_addr(d->dp, fn->peer, &a);
 			}
 		}
+		dp_stage_edges(d, n, fn->peer);
 	}
+	fld_dp_publish(d);
 }
 
 /* Copy the dataplane's view back into the mesh nodes (the mesh reads mtu
@@ -322,6 +404,25 @@ void fld_dp_pull(struct fld *d)
 
 /* ---- input ----------------------------------------------------------------- */
 
+/* The pipeline's receive half: tags checked and records decrypted on all
+ * workers, before fl_dp_udp_input() takes the batch in arrival order (and
+ * moves each replay window there). */
+static void dp_open_ahead(struct fld *d, struct fl_pkt **pkts, const union fl_addr *from, int n)
+{
+	void *sess[FL_UDP_BATCH];
+	size_t off[FL_UDP_BATCH];
+	bool any = false;
+
+	for (int i = 0; i < n; i++) {
+		off[i] = 0;
+		sess[i] = (pkts[i]->meta & FL_UDP_META_TRUNC) ? NULL :
+			  fl_dp_udp_session_of(d->dp, &from[i], pkts[i], &off[i]);
+		any |= sess[i] != NULL;
+	}
+	if (any)
+		fl_dp_sptps_open_batch(d->dps, pkts, sess, off, (size_t)n);
+}
+
 void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
@@ -340,6 +441,8 @@ void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 		uint64_t now = fld_now(d);
 		if (n <= 0)
 			break;
+		if (d->workers)
+			dp_open_ahead(d, pkts, from, n);
 		for (int i = 0; i < n; i++) {
 			if (pkts[i]->meta & FL_UDP_META_TRUNC)
 				fl_dp_udp_oversize(d->dp, &from[i], pkts[i]);

@@ -2,9 +2,10 @@
 /*
  * fld_routes.c: fenliud's local routes (route/NODE in the config directory,
  * doc/routes.md). Loads them at start and on every reload (`fenliu reload`,
- * SIGHUP) into an LPM table published with one atomic pointer swap; gives
- * the dataplane its local_route op (asked before the mesh subnets for
- * frames from our device); lists them for `fenliu dump routes`.
+ * SIGHUP) into an LPM table the dataplane publishes in its snapshots
+ * (asked before the mesh subnets for frames from our device); names each
+ * table value's node for every snapshot (fld_routes_stage_targets); lists
+ * them for `fenliu dump routes`.
  * Control thread only; the file reading and table building are
  * src/daemon/routes/route_files.c.
  */
@@ -20,8 +21,8 @@
 #include "lpm/lpm.h"
 
 struct fld_routes {
-	struct fl_lpm_slot slot;	/* values index set.node[] */
-	struct fl_route_set set;	/* what the published table was built from */
+	struct fl_route_set set;	/* what the staged table was built from;
+					   its values index set.node[] */
 };
 
 static void routes_msg(void *ctx, enum fl_route_sev sev, const char *msg)
@@ -84,23 +85,22 @@ int fld_routes_reload(struct fld *d)
 		rt = calloc(1, sizeof(*rt));
 		if (!rt)
 			return -1;
-		fl_lpm_slot_init(&rt->slot);
 		d->routes = rt;
 	}
 	if (routes_build(d, &set, &t) < 0) {
 		fl_dlog(FL_DLOG_ERR, "route: keeping the previous local routes");
 		return -1;
 	}
-	/* One swap: a lookup sees the old table or the new one, never a mix.
-	 * The data path runs on this thread today, so no reader holds the old
-	 * table now and it is freed at once. With worker threads (multi-core
-	 * issue) the old table and set must wait for every worker's quiescent
-	 * point, and the names must be published together with the table. */
-	const struct fl_lpm *old = fl_lpm_slot_publish(&rt->slot, t);
-	if (old)
-		fl_lpm_free(old);
+	/* The dataplane takes the table; the next snapshot carries it and the
+	 * targets together, so a lookup never sees a mix of old and new. */
+	if (fl_dp_stage_routes(d->dp, t, set.n) < 0) {
+		fl_dlog(FL_DLOG_ERR, "route: out of memory; keeping the previous local routes");
+		fl_route_set_free(&set);
+		return -1;
+	}
 	fl_route_set_free(&rt->set);
 	rt->set = set;
+	fld_dp_publish(d);
 	for (size_t i = 0; i < set.n; i++)
 		n += set.lists[i].n;
 	fl_dlog(FL_DLOG_INFO, "route: %zu local routes to %zu nodes", n, set.n);
@@ -113,32 +113,19 @@ void fld_routes_free(struct fld *d)
 
 	if (!rt)
 		return;
-	const struct fl_lpm *old = fl_lpm_slot_publish(&rt->slot, NULL);
-	if (old)
-		fl_lpm_free(old);
 	fl_route_set_free(&rt->set);
 	free(rt);
 	d->routes = NULL;
 }
 
-/* The dataplane's local_route op: the node a destination is routed to. */
-struct fl_dp_peer *fld_routes_lookup(void *ctx, int version, const uint8_t *dst)
+/* Before every publish: the peer each route target names now (a node not
+ * (yet) in the mesh gets none, and the subnets decide). */
+void fld_routes_stage_targets(struct fld *d)
 {
-	struct fld *d = ctx;
-	const struct fl_lpm *t = d->routes ? fl_lpm_slot_get(&d->routes->slot) : NULL;
-	fl_lpm_value v;
+	const struct fl_route_set *s = d->routes ? &d->routes->set : NULL;
 
-	if (!t)
-		return NULL;
-	if (version == 4)
-		v = fl_lpm_lookup4(t, (uint32_t)dst[0] << 24 | (uint32_t)dst[1] << 16 |
-					      (uint32_t)dst[2] << 8 | dst[3]);
-	else
-		v = fl_lpm_lookup6(t, dst);
-	if (v == FL_LPM_NONE || v >= d->routes->set.n)
-		return NULL;
-	/* A node not (yet) in the mesh: no route, the subnets decide. */
-	return fld_peer(d, mesh_node_find(d->mesh, d->routes->set.node[v]));
+	for (size_t i = 0; s && i < s->n; i++)
+		fl_dp_stage_route_target(d->dp, i, fld_peer(d, mesh_node_find(d->mesh, s->node[i])));
 }
 
 /* `fenliu dump routes`: "PREFIX NODE" per prefix, by node then file order. */

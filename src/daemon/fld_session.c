@@ -18,6 +18,10 @@
 #include "wire/compress.h"
 
 #define SESSION_RETRY_MS 10000
+/* After a re-key, records sealed under the previous key may still be in
+ * flight (or queued behind a batch): they open with it for this long
+ * (DESIGN.md "Keys"; tinc drops them). */
+#define SESSION_GRACE_MS 5000
 
 static struct fld *session_d; /* SPTPS callbacks get the node only */
 
@@ -135,6 +139,7 @@ static void session_done(void *ctx)
 	fn->n->status &= ~(uint32_t)MESH_NS_WAITINGFORKEY;
 	fn->n->status |= MESH_NS_VALIDKEY;
 	fl_dp_peer_set_session(d->dp, fn->peer, fn->udp, true);
+	fn->grace_end = fld_now(d) + FL_TIME_MS(SESSION_GRACE_MS);
 }
 
 static const struct fl_sptps_callbacks session_cb = {
@@ -277,7 +282,16 @@ void fld_try_tx(struct fld *d, struct mesh_node *n, bool pmtu)
 /* Once a second. */
 void fld_udp_tick(struct fld *d)
 {
-	fl_dp_tick(d->dp, fld_now(d), false);
+	fl_time_t now = fld_now(d);
+
+	for (size_t i = 0; i < d->n_nodes; i++) {
+		struct fld_node *fn = d->nodes[i];
+		if (fn->udp && fn->grace_end && now >= fn->grace_end) {
+			fl_sptps_end_grace(fn->udp);
+			fn->grace_end = 0;
+		}
+	}
+	fl_dp_tick(d->dp, now, false);
 	fld_dp_flush(d);
 	fld_dp_pull(d);
 }

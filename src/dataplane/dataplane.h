@@ -66,6 +66,8 @@
 #include "wire/dgram.h"
 #include "wire/pkt.h"
 
+struct fl_lpm;
+
 /* Option bits (META.md §3.3), as in the mesh. */
 #define FL_DP_OPT_INDIRECT 0x0001u
 #define FL_DP_OPT_TCPONLY 0x0002u
@@ -177,8 +179,6 @@ struct fl_dp_ops {
 	 * functions apply the rate limits and the meta-connection rule. */
 	void (*udp_info)(void *ctx, struct fl_dp_peer *to);
 	void (*mtu_info)(void *ctx, struct fl_dp_peer *to, int mtu);
-	/* Subnet lookup: version 4 or 6, dst 4 or 16 bytes. */
-	struct fl_dp_route_result (*route_lookup)(void *ctx, int version, const uint8_t *dst);
 	/* Owner-less destination: forward copies along the MST / to direct
 	 * neighbours (GRAPH.md §6.5 steps 3-5) with fl_dp_send_frame(); the
 	 * frame is borrowed. May be NULL (no broadcast). */
@@ -188,17 +188,9 @@ struct fl_dp_ops {
 	/* Optional (NULL = not available): */
 	/* Kernel path MTU toward addr (fl_udp_path_mtu), -errno if unknown. */
 	int (*path_mtu)(void *ctx, const union fl_addr *addr);
-	/* An address where some node sees `peer` (a random edge X→peer;
-	 * local = the LOCAL_ADDRESS of a random edge peer→X). false if none. */
-	bool (*edge_addr)(void *ctx, struct fl_dp_peer *peer, bool local, union fl_addr *out);
 	/* Our local address toward dst (family 4/6; 4 or 16 bytes) for ICMP
 	 * "time exceeded" (GRAPH.md §6.4). false if unknown. */
 	bool (*local_addr)(void *ctx, int version, const uint8_t *dst, uint8_t *out);
-	/* Local routes (route/NODE, doc/routes.md): the node that destination
-	 * dst (version 4/6) is routed to, or NULL. Asked before route_lookup,
-	 * for frames from our own device only. A node that is myself or
-	 * unreachable is ignored (the subnets decide). */
-	struct fl_dp_peer *(*local_route)(void *ctx, int version, const uint8_t *dst);
 	/* A packet was dropped for `why` (already counted): for rate-limited
 	 * logs. peer = the node it is attributed to (NULL if none), from = the
 	 * UDP source (NULL if not from UDP). Optional. */
@@ -221,6 +213,14 @@ enum fl_dp_open_err {
 	FL_DP_OPEN_TYPE,        /* handshake or invalid type on the data path */
 };
 
+/* Bits of fl_pkt.meta the crypto pipeline sets (dp_sptps.h): the packet's
+ * record is framed and its seqno reserved, but the encryption waits for a
+ * batch (fl_dp_crypto.finish seals it at once); or the packet was opened
+ * by a worker ahead of the in-order stage, which only checks the replay
+ * window. */
+#define FL_DP_META_SEAL_PENDING 0x10000000u
+#define FL_DP_META_PREOPENED 0x08000000u
+
 /* Sealing and opening records of a peer's UDP session. sess is what the
  * daemon gave fl_dp_peer_set_session(). */
 struct fl_dp_crypto {
@@ -237,6 +237,14 @@ struct fl_dp_crypto {
 	 * body, *type the record type, and the replay window has moved. */
 	enum fl_dp_open_err (*open)(void *ctx, void *sess, struct fl_pkt *p, uint8_t *type,
 				    bool verify_only);
+	/* Is a re-key of sess running (its keys may change any moment)?
+	 * NULL: never. A record that fails its tag then waits for the new key
+	 * (fl_dp_retry_parked) instead of being dropped. */
+	bool (*rekeying)(void *ctx, void *sess);
+	/* Seal now a packet whose sealing seal() deferred
+	 * (FL_DP_META_SEAL_PENDING): before its bytes go anywhere but the UDP
+	 * send queue (TCP, probes). NULL if seal() never defers. */
+	void (*finish)(void *ctx, struct fl_pkt *p);
 };
 
 /* Short name of a drop reason ("auth", "unknown-source", ...) for logs and
@@ -250,6 +258,10 @@ struct fl_dp_stats {
 	/* Sessions restarted because records failed to open, and probes sent
 	 * to ask whether a session whose records fail is still alive. */
 	uint64_t session_restarts, auth_challenges;
+	uint64_t publish_failed;        /* snapshots not published (no memory) */
+	/* Records that failed their tag during a re-key and waited for the
+	 * new key; of those, how many then opened. */
+	uint64_t rekey_parked, rekey_reopened;
 };
 
 /* Per-peer state that `tinc dump nodes` and the mesh want to see. */
@@ -314,10 +326,60 @@ void fl_dp_peer_set_compression(struct fl_dp_peer *p, int level);
 void fl_dp_peer_mtu_info(struct fl_dp_peer *p, int mtu);
 void fl_dp_peer_set_mtu(struct fl_dp_peer *p, int mtu);
 
+/* ---- published tables (DESIGN.md "Publishing"; control thread) ----
+ *
+ * The per-packet path reads only the current snapshot: the peer table by
+ * index, the mesh subnets and the local routes as LPM tables resolving to
+ * peers, and each peer's edge addresses. Stage the parts that changed, then
+ * fl_dp_publish(): one atomic pointer swap; nothing is visible before it.
+ * Old snapshots (and deleted peers) are freed by fl_dp_reclaim() once
+ * every reader registered with fl_dp_reader_add() has called
+ * fl_dp_reader_quiescent() since; the control thread itself needs no
+ * registration (it never holds a snapshot across calls). */
+
+/* A prefix and the peer it resolves to; peer NULL = owner-less
+ * (broadcast) subnet. addr in network order, host bits zero. */
+struct fl_dp_prefix {
+	uint8_t addr[16];
+	uint8_t family; /* 4 or 6 */
+	uint8_t len;
+	struct fl_dp_peer *peer;
+};
+
+/* The mesh subnets, each distinct prefix with tinc's answer for it
+ * (mesh_subnet_resolve_each). 0, or -1 on allocation failure (the
+ * previously staged table stays). */
+int fl_dp_stage_subnets(struct fl_dp *dp, const struct fl_dp_prefix *v, size_t n);
+/* Local routes: t (taken; NULL = none) maps prefixes to targets
+ * 0..n_targets-1, which start unset; set each with
+ * fl_dp_stage_route_target (NULL = not a peer now: the subnets decide). */
+int fl_dp_stage_routes(struct fl_dp *dp, struct fl_lpm *t, size_t n_targets);
+void fl_dp_stage_route_target(struct fl_dp *dp, size_t i, struct fl_dp_peer *p);
+/* p's edge addresses (UDP.md §2.5): where other nodes see it, and its own
+ * ends of its edges. Copied. 0 or -1. */
+int fl_dp_stage_addrs(struct fl_dp *dp, struct fl_dp_peer *p, const union fl_addr *remote,
+		      size_t nr, const union fl_addr *local, size_t nl);
+/* Publish what is staged. 0, or -1 (no memory: the old snapshot stays). */
+int fl_dp_publish(struct fl_dp *dp);
+/* Readers on other threads: a slot (-1: none free), their quiescent
+ * points (holding no snapshot pointer), and leaving. */
+int fl_dp_reader_add(struct fl_dp *dp);
+void fl_dp_reader_quiescent(struct fl_dp *dp, int slot);
+void fl_dp_reader_del(struct fl_dp *dp, int slot);
+/* Free what every reader has stopped using. */
+void fl_dp_reclaim(struct fl_dp *dp);
+
 /* ---- packets in ---- */
 
 /* An IP packet read from the tun device (no header yet). Takes p. */
 void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p);
+
+/* The crypto pipeline's look-ahead (no state changes): the session a UDP
+ * datagram from `from` would be opened with now, and the offset of its
+ * SPTPS record in p, if its sender is known by address and it is for us.
+ * NULL otherwise: fl_dp_udp_input decides everything in order. */
+void *fl_dp_udp_session_of(struct fl_dp *dp, const union fl_addr *from, const struct fl_pkt *p,
+			   size_t *rec_off);
 
 /* One UDP datagram read from listening socket `sock`. Takes p. */
 void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union fl_addr *from,
@@ -346,6 +408,11 @@ void fl_dp_send_frame(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to, str
 /* A queued UDP send to next hop `relay` failed later with err (from the
  * io transmit queue); len = UDP payload length. */
 void fl_dp_udp_error(struct fl_dp *dp, struct fl_dp_peer *relay, int err, size_t len);
+
+/* Records parked during a peer's re-key: retry them in arrival order once
+ * the re-key is over, or drop them (auth) after a second. Call after
+ * every batch and meta event (cheap when nothing is parked). */
+void fl_dp_retry_parked(struct fl_dp *dp, uint64_t now);
 
 /* ---- timers ---- */
 

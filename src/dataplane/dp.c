@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void dp_peer_free(void *obj);
+
 void fl_dp_settings_default(struct fl_dp_settings *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -35,6 +37,9 @@ struct fl_dp *fl_dp_new(const struct fl_dp_settings *s, const struct fl_dp_ops *
 	dp->ops = *ops;
 	dp->crypto = *crypto;
 	dp->pool = pool;
+	dp_pub_init(&dp->pub);
+	ops->random(ops->ctx, (uint8_t *)&dp->rnd, sizeof(dp->rnd));
+	dp->rnd |= 1; /* xorshift never leaves 0 */
 	dp->comp = fl_compress_ctx_new();
 	if (!dp->comp) {
 		free(dp);
@@ -47,8 +52,14 @@ void fl_dp_free(struct fl_dp *dp)
 {
 	if (!dp)
 		return;
-	while (dp->peers)
-		fl_dp_peer_del(dp, dp->peers);
+	/* No reader is left: free directly, no snapshot per peer. */
+	while (dp->peers) {
+		struct fl_dp_peer *p = dp->peers;
+		dp_park_forget(dp, p);
+		dp->peers = p->list_next;
+		dp_peer_free(p);
+	}
+	dp_pub_free(&dp->pub);
 	fl_compress_ctx_free(dp->comp);
 	free(dp);
 }
@@ -115,6 +126,16 @@ void dp_reset_udp(struct fl_dp_peer *p)
 	p->maxrecentlen = 0;
 }
 
+static void dp_peer_free(void *obj)
+{
+	struct fl_dp_peer *p = obj;
+
+	if (p->st_addrs && --p->st_addrs->refs == 0)
+		free(p->st_addrs);
+	free(p->name);
+	free(p);
+}
+
 struct fl_dp_peer *fl_dp_peer_add(struct fl_dp *dp, const char *name,
 				  const uint8_t id[static FL_NODE_ID_LEN], bool myself, void *user)
 {
@@ -125,6 +146,11 @@ struct fl_dp_peer *fl_dp_peer_add(struct fl_dp *dp, const char *name,
 		return NULL;
 	p->name = strdup(name);
 	if (!p->name) {
+		free(p);
+		return NULL;
+	}
+	if (dp_pub_peer_add(&dp->pub, p) < 0) {
+		free(p->name);
 		free(p);
 		return NULL;
 	}
@@ -170,8 +196,9 @@ void fl_dp_peer_del(struct fl_dp *dp, struct fl_dp_peer *p)
 	dp_unlink(&dp->peers, p, offsetof(struct fl_dp_peer, list_next));
 	if (dp->myself == p)
 		dp->myself = NULL;
-	free(p->name);
-	free(p);
+	dp_park_forget(dp, p);
+	/* Published snapshots name it until the grace period ends. */
+	dp_pub_peer_del(dp, p, dp_peer_free);
 }
 
 void *fl_dp_peer_user(const struct fl_dp_peer *p)

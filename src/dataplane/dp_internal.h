@@ -8,6 +8,7 @@
 #define FL_DP_INTERNAL_H
 
 #include "dataplane/dataplane.h"
+#include "dataplane/dp_snap.h"
 #include "wire/compress.h"
 
 #define DP_HASH 256u
@@ -19,6 +20,8 @@ struct fl_dp_peer {
 	char *name;
 	uint8_t id[FL_NODE_ID_LEN];
 	bool myself;
+	uint32_t idx;                   /* index in published snapshots */
+	struct dp_addrs *st_addrs;      /* staged edge addresses (control thread) */
 	struct fl_dp_peer *id_next, *addr_next, *list_next;
 
 	/* graph */
@@ -53,6 +56,14 @@ struct fl_dp_peer {
 	uint64_t last_auth_rx, challenge_sent;
 	uint64_t relayed, session_restarts;
 	uint64_t drop[FL_DP_DROP_MAX];
+
+	/* Records that failed their tag while a re-key ran (dp_recv.c), in
+	 * arrival order, waiting for the new key; linked through next. */
+	struct fl_pkt *parked, *parked_tail;
+	unsigned n_parked;
+	uint64_t parked_since;
+	struct fl_dp_peer *park_next;   /* dp->parked_peers list */
+	bool in_park_list;
 };
 
 struct fl_dp {
@@ -66,7 +77,11 @@ struct fl_dp {
 	struct fl_dp_peer *by_id[DP_HASH];
 	struct fl_dp_peer *by_addr[DP_HASH];
 	struct fl_dp_stats stats;
+	struct fl_dp_peer *parked_peers; /* peers with parked records */
+	bool in_retry;                   /* inside fl_dp_retry_parked */
 	unsigned addr_counter;          /* UDP.md §2.5 step 3 */
+	uint32_t rnd;                   /* xorshift state: edge address picks */
+	struct dp_pub pub;              /* published snapshots (dp_snap.c) */
 	uint64_t icmp_second;           /* rate limit, GRAPH.md §6.4 */
 	unsigned icmp_count;
 	uint8_t scratch[FL_MAXSIZE];
@@ -109,6 +124,21 @@ static inline struct fl_dp_peer *dp_relay_of(const struct fl_dp_peer *p)
 	return (p->via && p->via->myself) ? p->nexthop : p->via;
 }
 
+/* The current snapshot; valid until the caller's next quiescent point
+ * (on the control thread: until it returns to the daemon). */
+static inline const struct dp_snap *dp_snap_cur(struct fl_dp *dp)
+{
+	return atomic_load_explicit(&dp->pub.cur, memory_order_acquire);
+}
+
+static inline uint32_t dp_rand(struct fl_dp *dp)
+{
+	dp->rnd ^= dp->rnd << 13;
+	dp->rnd ^= dp->rnd >> 17;
+	dp->rnd ^= dp->rnd << 5;
+	return dp->rnd;
+}
+
 /* dp.c */
 void dp_addr_table_update(struct fl_dp *dp, struct fl_dp_peer *p);
 struct fl_dp_peer *dp_peer_by_addr(struct fl_dp *dp, const union fl_addr *a);
@@ -128,10 +158,24 @@ void dp_probe_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p, const 
 		    size_t len);
 
 /* dp_recv.c */
+void dp_park_forget(struct fl_dp *dp, struct fl_dp_peer *p);
 int dp_record_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, uint8_t type,
 		    struct fl_pkt *p, bool udp);
 
 /* dp_route.c */
+enum dp_verdict {
+	DP_TO_NONE,        /* no subnet: ICMP net unknown */
+	DP_TO_PEER,        /* subnet owner (maybe myself, maybe unreachable) */
+	DP_TO_BROADCAST,   /* owner-less subnet */
+	DP_TO_LOCAL_ROUTE, /* route/NODE to a reachable node with a relay */
+};
+struct dp_decision {
+	enum dp_verdict verdict;
+	struct fl_dp_peer *peer;
+};
+struct fl_ip_info;
+struct dp_decision dp_decide(const struct dp_snap *s, const struct fl_dp_peer *source,
+			     const struct fl_ip_info *ip);
 void dp_route_frame(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p);
 
 #endif

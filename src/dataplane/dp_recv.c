@@ -121,11 +121,104 @@ static void dp_open_failed(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *fr
 		dp_restart(dp, now, from);
 }
 
+#define DP_PARK_MAX 256     /* records per peer; the pool holds 1024 */
+#define DP_PARK_US 1000000u /* the longest a record waits for a re-key */
+
+/* A record from FROM failed its tag while FROM's session is re-keying:
+ * FROM may have switched to the new key after its ACK, and its datagrams
+ * overtake that ACK on the meta connection. Keep the record (bounded) and
+ * retry it when the re-key is over. true = parked (p taken). */
+static bool dp_park(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, struct fl_pkt *p)
+{
+	if (!dp->crypto.rekeying || !from->sess || from->n_parked >= DP_PARK_MAX ||
+	    !dp->crypto.rekeying(dp->crypto.ctx, from->sess))
+		return false;
+	p->next = NULL;
+	if (from->parked_tail)
+		from->parked_tail->next = p;
+	else {
+		from->parked = p;
+		from->parked_since = now;
+	}
+	from->parked_tail = p;
+	from->n_parked++;
+	dp->stats.rekey_parked++;
+	if (!from->in_park_list) {
+		from->park_next = dp->parked_peers;
+		dp->parked_peers = from;
+		from->in_park_list = true;
+	}
+	return true;
+}
+
+void dp_park_forget(struct fl_dp *dp, struct fl_dp_peer *p)
+{
+	while (p->parked) {
+		struct fl_pkt *q = p->parked;
+		p->parked = q->next;
+		q->next = NULL;
+		fl_pkt_free(q);
+	}
+	p->parked_tail = NULL;
+	p->n_parked = 0;
+	for (struct fl_dp_peer **pp = &dp->parked_peers; *pp; pp = &(*pp)->park_next) {
+		if (*pp == p) {
+			*pp = p->park_next;
+			break;
+		}
+	}
+	p->in_park_list = false;
+}
+
+static int dp_open_for_us_park(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
+			       struct fl_pkt *p, const union fl_addr *src, bool may_park);
+
+void fl_dp_retry_parked(struct fl_dp *dp, uint64_t now)
+{
+	struct fl_dp_peer **pp = &dp->parked_peers;
+
+	/* The retried records' outputs may reach the daemon's flush, which
+	 * calls this again: one pass at a time. */
+	if (dp->in_retry)
+		return;
+	dp->in_retry = true;
+	while (*pp) {
+		struct fl_dp_peer *p = *pp;
+		bool waiting = p->sess && dp->crypto.rekeying(dp->crypto.ctx, p->sess);
+		if (waiting && now - p->parked_since < DP_PARK_US) {
+			pp = &p->park_next;
+			continue;
+		}
+		*pp = p->park_next;
+		p->in_park_list = false;
+		struct fl_pkt *q = p->parked;
+		p->parked = p->parked_tail = NULL;
+		p->n_parked = 0;
+		/* In arrival order, through the whole receive path again. */
+		while (q) {
+			struct fl_pkt *n = q->next;
+			q->next = NULL;
+			uint64_t before = dp->stats.drop[FL_DP_DROP_AUTH];
+			dp_open_for_us_park(dp, now, p, q, &p->addr, false);
+			if (dp->stats.drop[FL_DP_DROP_AUTH] == before)
+				dp->stats.rekey_reopened++;
+			q = n;
+		}
+	}
+	dp->in_retry = false;
+}
+
 /* Feed a datagram for us to FROM's session (UDP.md §3.3 step 6-7); src is
  * the UDP source (NULL over TCP). Returns 0 on success; p is taken either
  * way. */
 static int dp_open_for_us(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
 			  struct fl_pkt *p, const union fl_addr *src)
+{
+	return dp_open_for_us_park(dp, now, from, p, src, src != NULL);
+}
+
+static int dp_open_for_us_park(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
+			       struct fl_pkt *p, const union fl_addr *src, bool may_park)
 {
 	enum fl_dp_open_err e;
 	uint8_t type = 0;
@@ -138,6 +231,8 @@ static int dp_open_for_us(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *fro
 		return -1;
 	}
 	e = dp->crypto.open(dp->crypto.ctx, from->sess, p, &type, false);
+	if (e == FL_DP_OPEN_AUTH && may_park && dp_park(dp, now, from, p))
+		return -1;
 	if (e != FL_DP_OPEN_OK) {
 		dp_drop_from(dp, dp_open_drop(e), from, src, p);
 		if (e != FL_DP_OPEN_REPLAY) /* a replay is authentic: the session works */
@@ -174,10 +269,37 @@ static struct fl_dp_peer *dp_find_sender(struct fl_dp *dp, const union fl_addr *
 	probe.data = (uint8_t *)d.rec;
 	probe.len = (uint32_t)d.rec_len;
 	probe.pool = NULL;
+	probe.meta = 0;
 	uint8_t type;
 	if (dp->crypto.open(dp->crypto.ctx, s->sess, &probe, &type, true) != FL_DP_OPEN_OK)
 		return NULL;
 	return s;
+}
+
+void *fl_dp_udp_session_of(struct fl_dp *dp, const union fl_addr *from, const struct fl_pkt *p,
+			   size_t *rec_off)
+{
+	union fl_addr a = *from;
+	struct fl_dp_peer *s, *src;
+	struct fl_dgram d;
+
+	fl_addr_unmap(&a);
+	if (!(s = dp_peer_by_addr(dp, &a)))
+		return NULL;
+	src = s;
+	*rec_off = 0;
+	if (dp_minor(s) >= 4) {
+		if (fl_dgram_parse(p->data, p->len, &d) != FL_WIRE_OK)
+			return NULL;
+		if (!d.direct) {
+			struct fl_dp_peer *dst = fl_dp_peer_by_id(dp, d.dstid);
+			src = fl_dp_peer_by_id(dp, d.srcid);
+			if (!src || !dst || !dst->myself)
+				return NULL;
+		}
+		*rec_off = FL_DGRAM_PREFIX_LEN;
+	}
+	return src->myself ? NULL : src->sess;
 }
 
 void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union fl_addr *from,
@@ -211,6 +333,8 @@ void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union 
 		return dp_drop_from(dp, FL_DP_DROP_UNREACHABLE, s, &a, p);
 	if (s != src->via && dst->via && dst->via->myself)
 		dp->ops.udp_info(dp->ops.ctx, src);
+	if (!dst->myself && (p->meta & FL_DP_META_PREOPENED)) /* state moved mid-batch */
+		return dp_drop_from(dp, FL_DP_DROP_AUTH, s, &a, p);
 	if (!dst->myself) {
 		/* Relay: the datagram goes on unchanged (type 0 for the path). */
 		dp->stats.relayed++;

@@ -118,26 +118,49 @@ static void dp_clamp(struct fl_dp *dp, struct fl_dp_peer *source, struct fl_dp_p
 	fl_mss_clamp(p->data, p->len, (uint16_t)mtu);
 }
 
-/* A frame from our device whose destination has a local route to a
- * reachable node N other than us: sent to N over SPTPS with N's ID as DSTID
- * (even when N is a neighbour), so N writes it to its device whatever its
- * subnets say. false = no usable route (p untouched): the subnets decide. */
-static bool dp_route_local(struct fl_dp *dp, uint64_t now, const struct fl_ip_info *ip,
-			   struct fl_pkt *p)
+/* The routing decision for one IP frame (DESIGN.md "The packet path"):
+ * table reads in the snapshot s and the peers' graph facts, nothing else.
+ * Local routes (route/NODE) come first for frames from our own device; a
+ * route to a node that is myself, unreachable or without a relay is
+ * ignored, and the subnets decide. Issue 17's offload set and the switch
+ * mode plug in here as further verdicts. */
+struct dp_decision dp_decide(const struct dp_snap *s, const struct fl_dp_peer *source,
+			     const struct fl_ip_info *ip)
 {
-	struct fl_dp_peer *n = dp->ops.local_route(dp->ops.ctx, ip->version, ip->dst), *relay;
+	struct dp_decision d = {DP_TO_NONE, NULL};
+	struct fl_dp_route_result r;
 
-	if (!n || n->myself || !n->reachable)
-		return false;
-	relay = dp_relay_of(n);
-	if (!relay || relay->myself)
-		return false;
+	if (source->myself) {
+		struct fl_dp_peer *n = dp_snap_route(s, ip->version, ip->dst), *relay;
+		if (n && !n->myself && n->reachable && (relay = dp_relay_of(n)) && !relay->myself) {
+			d.verdict = DP_TO_LOCAL_ROUTE;
+			d.peer = n;
+			return d;
+		}
+	}
+	r = dp_snap_subnet(s, ip->version, ip->dst);
+	if (r.broadcast)
+		d.verdict = DP_TO_BROADCAST;
+	else if (r.owner) {
+		d.verdict = DP_TO_PEER;
+		d.peer = r.owner;
+	}
+	return d;
+}
+
+/* A frame from our device with a local route to node N other than us:
+ * sent to N over SPTPS with N's ID as DSTID (even when N is a neighbour),
+ * so N writes it to its device whatever its subnets say. */
+static void dp_route_local(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *n,
+			   const struct fl_ip_info *ip, struct fl_pkt *p)
+{
+	struct fl_dp_peer *relay = dp_relay_of(n);
+
 	p->meta |= DP_META_LOCAL_ROUTE;
 	if (dp_too_big(dp, now, dp->myself, n, relay, ip, p))
-		return true;
+		return;
 	dp_clamp(dp, dp->myself, relay, p);
 	fl_dp_send_frame(dp, now, n, p);
-	return true;
 }
 
 static void dp_route_ip(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source,
@@ -149,21 +172,21 @@ static void dp_route_ip(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *sourc
 	p->meta &= ~DP_META_BITS;
 	if (source->myself && dp->ops.offload && dp->ops.offload(dp->ops.ctx, now, p))
 		return; /* split tunnelling: the offload set comes first */
-	if (source->myself && dp->ops.local_route && dp_route_local(dp, now, ip, p))
-		return;
 
-	struct fl_dp_route_result r = dp->ops.route_lookup(dp->ops.ctx, v, ip->dst);
-	struct fl_dp_peer *owner = r.owner, *relay;
+	struct dp_decision dec = dp_decide(dp_snap_cur(dp), source, ip);
+	struct fl_dp_peer *owner = dec.peer, *relay;
 
+	if (dec.verdict == DP_TO_LOCAL_ROUTE)
+		return dp_route_local(dp, now, owner, ip, p);
 	/* The sender chose us as the destination (its local route, or its
 	 * view of the subnets): no second decision, so an exit node needs no
 	 * subnet for the destination. Broadcasts still flood on. */
-	if (for_us && !r.broadcast)
+	if (for_us && dec.verdict != DP_TO_BROADCAST)
 		return fl_dp_send_frame(dp, now, dp->myself, p);
-	if (!owner && !r.broadcast)
+	if (dec.verdict == DP_TO_NONE)
 		return dp_icmp(dp, now, source, p, v, v == 4 ? FL_ICMP_DEST_UNREACH : FL_ICMP6_DST_UNREACH,
 			       v == 4 ? FL_ICMP_NET_UNKNOWN : FL_ICMP6_DST_UNREACH_ADDR);
-	if (!owner) {
+	if (dec.verdict == DP_TO_BROADCAST) {
 		if (dp->set.decrement_ttl && !source->myself && fl_ttl_decrement(p->data, p->len) != FL_TTL_OK)
 			return dp_drop(dp, FL_DP_DROP_ROUTING, p);
 		if (dp->ops.broadcast)

@@ -51,10 +51,12 @@ static bool dp_choose_addr(struct fl_dp *dp, struct fl_dp_peer *r, union fl_addr
 	union fl_addr a;
 	uint8_t rnd = 0;
 
-	if (r->send_locally && dp->ops.edge_addr && dp->ops.edge_addr(dp->ops.ctx, r, true, &a))
+	const struct dp_snap *s = dp_snap_cur(dp);
+
+	if (r->send_locally && dp_snap_edge_addr(s, r, true, dp_rand(dp), &a))
 		goto other;
-	if (!r->udp_confirmed && ++dp->addr_counter < 3 && dp->ops.edge_addr &&
-	    dp->ops.edge_addr(dp->ops.ctx, r, false, &a))
+	if (!r->udp_confirmed && ++dp->addr_counter < 3 &&
+	    dp_snap_edge_addr(s, r, false, dp_rand(dp), &a))
 		goto other;
 	if (dp->addr_counter >= 3)
 		dp->addr_counter = 0;
@@ -67,7 +69,7 @@ other:
 	/* A random listening socket of the right family (tinc picks one at
 	 * random, then adjusts the family). */
 	fl_addr_unmap(&a);
-	dp->ops.random(dp->ops.ctx, &rnd, 1);
+	rnd = (uint8_t)dp_rand(dp);
 	*to = a;
 	*sock = dp_sock_for(dp, a.sa.sa_family, dp->set.nsocks ? rnd % dp->set.nsocks : 0);
 	return true;
@@ -107,6 +109,9 @@ static void dp_send_udp(struct fl_dp *dp, struct fl_dp_peer *from, struct fl_dp_
 		return dp_drop(dp, FL_DP_DROP_SHORT, p);
 	if (!dp_choose_addr(dp, relay, &addr, &sock))
 		return dp_drop(dp, FL_DP_DROP_SEND, p);
+	/* A probe goes out at once (its EMSGSIZE matters now): no batch. */
+	if (type == FL_DP_PKT_PROBE && (p->meta & FL_DP_META_SEAL_PENDING))
+		dp->crypto.finish(dp->crypto.ctx, p);
 	len = p->len;
 	r = dp->ops.udp_send(dp->ops.ctx, relay, sock, &addr, p, type == FL_DP_PKT_PROBE);
 	if (r == -EMSGSIZE)
@@ -145,6 +150,8 @@ void dp_send_sptps(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
 		/* Step D. Probes never go over TCP (the receiver rejects them). */
 		if (type == FL_DP_PKT_PROBE)
 			return dp_drop(dp, FL_DP_DROP_SEND, p);
+		if (p->meta & FL_DP_META_SEAL_PENDING)
+			dp->crypto.finish(dp->crypto.ctx, p);
 		dp->ops.send_sptps_tcp(dp->ops.ctx, from, to, p->data, p->len);
 		dp->stats.tcp_out++;
 		fl_pkt_free(p);

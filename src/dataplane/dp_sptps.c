@@ -10,11 +10,44 @@
 #include <string.h>
 
 #include "crypto/sptps.h"
+#include "dataplane/dp_workers.h"
 #include "wire/csum.h"
 
-struct fl_dp_sptps {
-	struct fl_sptps_cipher *cipher;
+/* What a deferred seal or an early open leaves at the end of the packet's
+ * buffer, for the next stage (never on the wire; wiped after use). */
+struct dps_stash {
+	uint8_t key[FL_SPTPS_KEY_LEN]; /* seal: the outgoing key */
+	uint32_t seq, reclen;          /* seal: seqno, record length */
+	const void *sess;              /* open: the session and key epoch used */
+	uint32_t epoch;
+	uint32_t ptlen;                /* open: plaintext length (TYPE + body) */
+	uint8_t result;                /* open: enum fl_sptps_open_result */
 };
+
+struct fl_dp_sptps {
+	struct fl_sptps_cipher *cipher; /* the control thread's (worker 0) */
+	struct fl_dp_workers *workers;  /* borrowed; NULL = all inline */
+	struct fl_sptps_cipher **wcipher; /* per worker; [0] = cipher */
+	unsigned n_workers;
+	/* open_batch: the keys of each datagram, taken before the workers run */
+	struct fl_sptps_keys okeys[FL_DP_SPTPS_BATCH];
+	struct fl_pkt *const *opkts;
+	void *const *osess;
+	const size_t *ooff;
+	struct fl_pkt *const *spkts;
+};
+
+static struct dps_stash *dps_stash(struct fl_pkt *p)
+{
+	_Static_assert(sizeof(struct dps_stash) <= 64, "stash fits the buffer's last 64 bytes");
+	return (struct dps_stash *)(void *)(p->buf + FL_PKT_BUFSIZE - 64);
+}
+
+/* Room for the record and its tag before the stash? */
+static bool dps_stash_ok(const struct fl_pkt *p, size_t extra)
+{
+	return p->data + p->len + extra <= p->buf + FL_PKT_BUFSIZE - 64;
+}
 
 struct fl_dp_sptps *fl_dp_sptps_new(void)
 {
@@ -30,12 +63,50 @@ struct fl_dp_sptps *fl_dp_sptps_new(void)
 	return c;
 }
 
+static void dps_free_wciphers(struct fl_dp_sptps *c)
+{
+	for (unsigned i = 1; i < c->n_workers; i++)
+		fl_sptps_cipher_free(c->wcipher[i]);
+	free(c->wcipher);
+	c->wcipher = NULL;
+	c->n_workers = 0;
+	c->workers = NULL;
+}
+
 void fl_dp_sptps_free(struct fl_dp_sptps *c)
 {
 	if (!c)
 		return;
+	dps_free_wciphers(c);
 	fl_sptps_cipher_free(c->cipher);
 	free(c);
+}
+
+int fl_dp_sptps_set_workers(struct fl_dp_sptps *c, struct fl_dp_workers *w)
+{
+	unsigned n = fl_dp_workers_count(w);
+
+	dps_free_wciphers(c);
+	if (!w || n < 2)
+		return 0;
+	c->wcipher = calloc(n, sizeof(*c->wcipher));
+	if (!c->wcipher)
+		return -1;
+	c->wcipher[0] = c->cipher;
+	c->n_workers = n;
+	for (unsigned i = 1; i < n; i++) {
+		if (!(c->wcipher[i] = fl_sptps_cipher_new())) {
+			dps_free_wciphers(c);
+			return -1;
+		}
+	}
+	c->workers = w;
+	return 0;
+}
+
+bool fl_dp_sptps_parallel(const struct fl_dp_sptps *c)
+{
+	return c->workers != NULL;
 }
 
 static int dps_seal(void *ctx, void *sess, uint8_t type, struct fl_pkt *p)
@@ -59,12 +130,124 @@ static int dps_seal(void *ctx, void *sess, uint8_t type, struct fl_pkt *p)
 	}
 	h = fl_pkt_push(p, FL_SPTPS_DGRAM_HEAD);
 	h[4] = type;
+	if (c->workers && dps_stash_ok(p, FL_SPTPS_TAG_LEN)) {
+		/* The seqno is ours now, in order; a worker encrypts the
+		 * record with it before the send queue is flushed. */
+		struct dps_stash *st = dps_stash(p);
+		memcpy(st->key, k.out, sizeof(st->key));
+		st->seq = seq;
+		st->reclen = (uint32_t)(ptlen + FL_SPTPS_SEQNO_LEN + FL_SPTPS_TAG_LEN);
+		p->len = st->reclen;
+		p->meta |= FL_DP_META_SEAL_PENDING;
+		explicit_bzero(&k, sizeof(k));
+		return fl_sptps_needs_restart(s) ? 1 : 0;
+	}
 	n = fl_sptps_seal(c->cipher, k.out, seq, p->data, ptlen);
 	explicit_bzero(&k, sizeof(k));
 	if (!n)
 		return -1;
 	p->len = (uint32_t)n;
 	return fl_sptps_needs_restart(s) ? 1 : 0;
+}
+
+/* Open a datagram record in place with the current incoming key; when
+ * its tag fails there, with the previous key during a re-key's grace
+ * period (records sealed before the peer's ACK), then with the next key
+ * (records sealed after the peer's ACK that overtook it). A tag fails
+ * without touching the record, so each try sees the same bytes. */
+static enum fl_sptps_open_result dps_open_keys(struct fl_sptps_cipher *cipher,
+					       const struct fl_sptps_keys *k, uint8_t *rec,
+					       size_t len, uint32_t *seq, size_t *ptlen)
+{
+	enum fl_sptps_open_result r = fl_sptps_open(cipher, k->in, rec, len, seq, ptlen);
+
+	if (r == FL_SPTPS_OPEN_AUTH && k->prev_valid && *seq < k->prev_in_below)
+		r = fl_sptps_open(cipher, k->prev_in, rec, len, seq, ptlen);
+	if (r == FL_SPTPS_OPEN_AUTH && k->next_valid)
+		r = fl_sptps_open(cipher, k->next_in, rec, len, seq, ptlen);
+	return r;
+}
+
+/* Encrypt a pending record where it sits: it ends at data + len (a node
+ * ID prefix may have been pushed in front since). */
+static void dps_seal_pending(struct fl_sptps_cipher *cipher, struct fl_pkt *p)
+{
+	struct dps_stash *st = dps_stash(p);
+	uint8_t *rec = p->data + p->len - st->reclen;
+
+	p->meta &= ~FL_DP_META_SEAL_PENDING;
+	/* fl_sptps_seal fails only inside OpenSSL; the record then leaves
+	 * with a tag that fails, as a corrupted datagram would. */
+	fl_sptps_seal(cipher, st->key, st->seq, rec, st->reclen - FL_SPTPS_SEQNO_LEN - FL_SPTPS_TAG_LEN);
+	explicit_bzero(st, sizeof(*st));
+}
+
+static void dps_finish(void *ctx, struct fl_pkt *p)
+{
+	struct fl_dp_sptps *c = ctx;
+
+	if (p->meta & FL_DP_META_SEAL_PENDING)
+		dps_seal_pending(c->cipher, p);
+}
+
+static void dps_seal_one(void *ctx, unsigned worker, size_t i)
+{
+	struct fl_dp_sptps *c = ctx;
+
+	if (c->spkts[i]->meta & FL_DP_META_SEAL_PENDING)
+		dps_seal_pending(c->wcipher ? c->wcipher[worker] : c->cipher, c->spkts[i]);
+}
+
+void fl_dp_sptps_seal_batch(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, size_t n)
+{
+	c->spkts = pkts;
+	fl_dp_workers_run(c->workers, dps_seal_one, c, n, 8);
+	c->spkts = NULL;
+}
+
+static void dps_open_one(void *ctx, unsigned worker, size_t i)
+{
+	struct fl_dp_sptps *c = ctx;
+	struct fl_pkt *p = c->opkts[i];
+	const struct fl_sptps_keys *k = &c->okeys[i];
+	struct dps_stash *st;
+	enum fl_sptps_open_result r;
+	struct fl_sptps_cipher *cipher = c->wcipher ? c->wcipher[worker] : c->cipher;
+	uint32_t seq = 0;
+	size_t ptlen = 0, off = c->ooff[i];
+
+	if (!c->osess[i] || !k->in_valid)
+		return;
+	st = dps_stash(p);
+	r = dps_open_keys(cipher, k, p->data + off, p->len - off, &seq, &ptlen);
+	st->sess = c->osess[i];
+	st->epoch = k->epoch;
+	st->seq = seq;
+	st->ptlen = (uint32_t)ptlen;
+	st->result = (uint8_t)r;
+	p->meta |= FL_DP_META_PREOPENED;
+}
+
+void fl_dp_sptps_open_batch(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, void *const *sess,
+			    const size_t *rec_off, size_t n)
+{
+	if (n > FL_DP_SPTPS_BATCH)
+		n = FL_DP_SPTPS_BATCH;
+	/* Key snapshots on this thread: workers never touch a session. */
+	for (size_t i = 0; i < n; i++) {
+		memset(&c->okeys[i], 0, sizeof(c->okeys[i]));
+		if (sess[i] && pkts[i]->len >= rec_off[i] + FL_SPTPS_DGRAM_OVERHEAD &&
+		    dps_stash_ok(pkts[i], 0))
+			fl_sptps_keys(sess[i], &c->okeys[i]);
+	}
+	c->opkts = pkts;
+	c->osess = sess;
+	c->ooff = rec_off;
+	fl_dp_workers_run(c->workers, dps_open_one, c, n, 8);
+	explicit_bzero(c->okeys, n * sizeof(c->okeys[0]));
+	c->opkts = NULL;
+	c->osess = NULL;
+	c->ooff = NULL;
 }
 
 /* tinc's sptps_verify_datagram: replay rule without state change, then
@@ -83,6 +266,40 @@ static enum fl_dp_open_err dps_verify(struct fl_dp_sptps *c, struct fl_sptps *s,
 	return FL_DP_OPEN_OK;
 }
 
+/* The in-order half of an open a worker did ahead (fl_dp_sptps_open_batch):
+ * the replay window moves here, in arrival order, after the tag check. A
+ * datagram opened under a session or key epoch that is no longer current
+ * (restarted or re-keyed mid-batch) is refused as inauthentic. */
+static enum fl_dp_open_err dps_open_done(struct fl_sptps *s, struct fl_pkt *p, uint8_t *type)
+{
+	struct dps_stash *st = dps_stash(p);
+	struct fl_sptps_keys k;
+	enum fl_dp_open_err e = FL_DP_OPEN_OK;
+
+	p->meta &= ~FL_DP_META_PREOPENED;
+	if (!s) {
+		e = FL_DP_OPEN_NOKEY;
+		goto out;
+	}
+	fl_sptps_keys(s, &k);
+	if (!k.in_valid)
+		e = FL_DP_OPEN_NOKEY;
+	else if (st->sess != s || st->epoch != k.epoch || st->result != FL_SPTPS_OPEN_OK)
+		e = st->result == FL_SPTPS_OPEN_SHORT ? FL_DP_OPEN_SHORT : FL_DP_OPEN_AUTH;
+	else if (fl_sptps_replay_update(fl_sptps_replay_window(s), st->seq) != FL_SPTPS_REPLAY_OK)
+		e = FL_DP_OPEN_REPLAY;
+	else if ((*type = p->data[FL_SPTPS_SEQNO_LEN]) >= FL_SPTPS_HANDSHAKE)
+		e = FL_DP_OPEN_TYPE;
+	if (e == FL_DP_OPEN_OK) {
+		fl_pkt_pull(p, FL_SPTPS_DGRAM_HEAD);
+		p->len = st->ptlen - 1;
+	}
+	explicit_bzero(&k, sizeof(k));
+out:
+	explicit_bzero(st, sizeof(*st));
+	return e;
+}
+
 static enum fl_dp_open_err dps_open(void *ctx, void *sess, struct fl_pkt *p, uint8_t *type,
 				    bool verify_only)
 {
@@ -94,6 +311,8 @@ static enum fl_dp_open_err dps_open(void *ctx, void *sess, struct fl_pkt *p, uin
 	uint32_t seq = 0;
 	size_t ptlen = 0;
 
+	if (p->meta & FL_DP_META_PREOPENED)
+		return dps_open_done(s, p, type);
 	if (!s)
 		return FL_DP_OPEN_NOKEY;
 	if (p->len < FL_SPTPS_DGRAM_OVERHEAD)
@@ -107,9 +326,7 @@ static enum fl_dp_open_err dps_open(void *ctx, void *sess, struct fl_pkt *p, uin
 		e = dps_verify(c, s, &k, p);
 		goto out;
 	}
-	r = fl_sptps_open(c->cipher, k.in, p->data, p->len, &seq, &ptlen);
-	if (r == FL_SPTPS_OPEN_AUTH && k.prev_valid && seq < k.prev_in_below)
-		r = fl_sptps_open(c->cipher, k.prev_in, p->data, p->len, &seq, &ptlen);
+	r = dps_open_keys(c->cipher, &k, p->data, p->len, &seq, &ptlen);
 	if (r != FL_SPTPS_OPEN_OK) {
 		e = FL_DP_OPEN_AUTH;
 		goto out;
@@ -130,9 +347,17 @@ out:
 	return e;
 }
 
+static bool dps_rekeying(void *ctx, void *sess)
+{
+	(void)ctx;
+	return sess && fl_sptps_keyed(sess) && fl_sptps_handshaking(sess);
+}
+
 void fl_dp_sptps_crypto(struct fl_dp_sptps *c, struct fl_dp_crypto *out)
 {
 	out->ctx = c;
 	out->seal = dps_seal;
 	out->open = dps_open;
+	out->finish = dps_finish;
+	out->rekeying = dps_rekeying;
 }

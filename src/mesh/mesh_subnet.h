@@ -124,6 +124,17 @@ const struct mesh_subnet *
 mesh_subnet_table_lookup(const struct mesh_subnet_table *t,
 			 enum mesh_subnet_type type, const uint8_t *addr);
 
+/* Tinc's answer (§5.3) for every distinct IPv4/IPv6 prefix in t, resolved
+ * with the owners' reachability as it is now: fn gets the masked prefix
+ * (type, addr, prefix) and the subnet a lookup returns for any address whose
+ * longest match is that prefix. The data plane builds its own published
+ * table from these (src/daemon/fld_snap.c). false on allocation failure. */
+typedef void mesh_subnet_resolved_fn(void *ctx, enum mesh_subnet_type type,
+				     const uint8_t addr[16], int prefix,
+				     const struct mesh_subnet *answer);
+bool mesh_subnet_resolve_each(const struct mesh_subnet_table *t,
+			      mesh_subnet_resolved_fn *fn, void *ctx);
+
 /*
  * Lookup interface. lookup() answers which subnet owns addr by tinc's rules
  * (GRAPH.md §5.3): walk matching subnets in order; stop at the first with no

@@ -233,3 +233,24 @@ void mesh_subnet_index_free(struct mesh_subnet_index *ix)
 	ix->impl = NULL;
 	mesh_subnet_index_init_list(ix, ix->table);
 }
+
+bool mesh_subnet_resolve_each(const struct mesh_subnet_table *t,
+			      mesh_subnet_resolved_fn *fn, void *ctx)
+{
+	const struct mesh_subnet **v = snapshot(t);
+	size_t ng = 0;
+	struct group *g = v ? collect(v, t->n, &ng) : NULL;
+
+	if (!g) {
+		free(v);
+		return false;
+	}
+	link_parents(g, ng);
+	resolve(v, g, ng);
+	for (size_t i = 0; i < ng; i++)
+		fn(ctx, (enum mesh_subnet_type)g[i].type, g[i].key, g[i].prefix,
+		   v[g[i].good >= 0 ? (size_t)g[i].good : g[i].tail]);
+	free(g);
+	free(v);
+	return true;
+}

@@ -78,6 +78,7 @@ static void test_route_to_neighbour(void **state)
 	tnet_link(&net, A, B, true, B);
 	tnet_link(&net, B, A, true, A);
 	net.node[A].route_to = B + 1;
+	tnet_publish(&net, A);
 	/* No key yet: dropped (not PACKET 17), and the key exchange starts. */
 	send_out(&net, A, 100);
 	assert_int_equal(net.node[A].packet17_sent, 0);
@@ -122,6 +123,7 @@ static void test_route_unreachable_falls_through(void **state)
 	tnet_link(&net, A, B, true, B);
 	tnet_link(&net, B, A, true, A);
 	net.node[A].route_to = B + 1;
+	tnet_publish(&net, A);
 	fl_dp_peer_set_graph(net.node[A].dp, net.node[A].peer[B], &down);
 	/* The subnets decide: none → ICMP net unknown to our own device. */
 	send_out(&net, A, 100);
@@ -130,6 +132,7 @@ static void test_route_unreachable_falls_through(void **state)
 	assert_int_equal(net.node[A].last_device[35], FL_ICMP_NET_UNKNOWN);
 	/* A route to ourselves is ignored the same way (no device loop). */
 	net.node[A].route_to = A + 1;
+	tnet_publish(&net, A);
 	send_out(&net, A, 100);
 	assert_int_equal(net.node[A].device_frames, 2);
 	assert_int_equal(net.node[A].last_device[35], FL_ICMP_NET_UNKNOWN);
@@ -153,6 +156,7 @@ static void test_route_through_relay(void **state)
 	tnet_link(&net, B, A, false, C);
 	net.blocked[A][B] = net.blocked[B][A] = true;
 	net.node[A].route_to = B + 1;
+	tnet_publish(&net, A);
 	for (int k = 0; k < 60; k++) {
 		send_out(&net, A, 300);
 		tnet_advance(&net, 100000);
@@ -182,6 +186,7 @@ static void test_route_before_subnets(void **state)
 	 * wins, and B writes the frame out instead of forwarding it to C. */
 	net.node[A].route_to = B + 1;
 	net.node[A].route_any = true;
+	tnet_publish(&net, A);
 	unsigned devb = net.node[B].device_frames, devc = net.node[C].device_frames;
 	for (int k = 0; k < 5; k++)
 		tnet_send_ip(&net, A, C, 200, true);
@@ -190,6 +195,7 @@ static void test_route_before_subnets(void **state)
 	assert_int_equal(net.node[B].last_device[14 + 19], C * 64 + 1);
 	/* Without the route, C's subnet decides again. */
 	net.node[A].route_to = 0;
+	tnet_publish(&net, A);
 	tnet_send_ip(&net, A, C, 200, true);
 	assert_int_equal(net.node[C].device_frames, devc + 1);
 	tnet_free(&net);

@@ -2,6 +2,7 @@
  * tnet.c: the in-memory network of tnet.h.
  */
 #include "tnet.h"
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <openssl/evp.h>
@@ -10,11 +11,13 @@
 #include <string.h>
 
 #include "io/tun.h"
+#include "lpm/lpm.h"
 #include "io/udp.h"
 #include "wire/csum.h"
 #ifdef TNET_REAL_SPTPS
 #include "crypto/sptps.h"
 #include "dataplane/dp_sptps.h"
+#include "dataplane/dp_workers.h"
 #endif
 
 /* ---- stand-in datagram session ---- */
@@ -263,6 +266,8 @@ static void op_device_write(void *ctx, struct fl_pkt *p)
 
 	n->device_frames++;
 	n->last_device_len = p->len;
+	if (n->net->dev_log && n->net->dev_n < n->net->dev_cap && p->len >= 38)
+		n->net->dev_log[n->net->dev_n++] = fl_get32(p->data + 34);
 	memcpy(n->last_device, p->data, p->len < 2048 ? p->len : 2048);
 	if (n->tun_fd > 0 && p->len > 14)
 		(void)fl_tun_write(n->tun_fd, p->data + 14, p->len - 14);
@@ -331,34 +336,6 @@ static void op_mtu_info(void *ctx, struct fl_dp_peer *to, int mtu)
 	((struct tnode *)ctx)->mtu_info++;
 }
 
-static struct fl_dp_route_result op_route(void *ctx, int version, const uint8_t *dst)
-{
-	struct tnode *n = ctx;
-	struct fl_dp_route_result r = {0};
-	int idx = -1;
-
-	if (version == 4 && dst[0] == 192 && dst[1] == 0 && dst[2] == 2)
-		idx = dst[3] / 64;
-	if (version == 6 && fl_get16(dst) == 0x2001 && fl_get16(dst + 2) == 0xdb8 && fl_get16(dst + 4) == 0)
-		idx = fl_get16(dst + 6);
-	if (idx == 3 && version == 4 && dst[3] == 255)
-		r.broadcast = true;
-	else if (idx >= 0 && idx < n->net->n)
-		r.owner = n->peer[idx];
-	return r;
-}
-
-static struct fl_dp_peer *op_local_route(void *ctx, int version, const uint8_t *dst)
-{
-	struct tnode *n = ctx;
-
-	if (n->route_to <= 0)
-		return NULL;
-	if (!n->route_any && (version != 4 || dst[0] != 198 || dst[1] != 51 || dst[2] != 100))
-		return NULL;
-	return n->peer[n->route_to - 1];
-}
-
 static void op_random(void *ctx, uint8_t *buf, size_t len)
 {
 	struct tnet *net = ((struct tnode *)ctx)->net;
@@ -389,7 +366,7 @@ static void node_id(const char *name, uint8_t id[6])
 
 void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s)
 {
-	struct fl_dp_crypto crypto = {NULL, ts_seal, ts_open};
+	struct fl_dp_crypto crypto = {NULL, ts_seal, ts_open, NULL, NULL};
 
 	memset(net, 0, sizeof(*net));
 #ifdef TNET_REAL_SPTPS
@@ -406,8 +383,8 @@ void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s)
 			.ctx = nd, .udp_send = op_udp_send, .device_write = op_device_write,
 			.send_packet = op_send_packet, .send_sptps_tcp = op_send_sptps_tcp,
 			.request_key = op_request_key, .udp_info = op_udp_info,
-			.mtu_info = op_mtu_info, .route_lookup = op_route, .random = op_random,
-			.path_mtu = op_path_mtu, .local_route = op_local_route,
+			.mtu_info = op_mtu_info, .random = op_random,
+			.path_mtu = op_path_mtu,
 		};
 		struct fl_dp_settings set = *s;
 		char host[32];
@@ -429,6 +406,59 @@ void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s)
 							      i == j, &net->node[j]);
 		}
 	}
+	for (int i = 0; i < n; i++)
+		tnet_publish(net, i);
+}
+
+static void pfx(struct fl_dp_prefix *p, int family, const char *text, int len,
+		struct fl_dp_peer *peer)
+{
+	memset(p, 0, sizeof(*p));
+	inet_pton(family == 4 ? AF_INET : AF_INET6, text, p->addr);
+	p->family = (uint8_t)family;
+	p->len = (uint8_t)len;
+	p->peer = peer;
+}
+
+/* Node i's tables: 192.0.2.(64 j)/26 and 2001:db8:0:j::/64 belong to node
+ * j, 192.0.2.255 is a broadcast address; local routes as route_to and
+ * route_any say. */
+void tnet_publish(struct tnet *net, int i)
+{
+	struct tnode *nd = &net->node[i];
+	struct fl_dp_prefix v[2 * TNET_MAX + 1];
+	struct fl_lpm_prefix r[3];
+	struct fl_lpm *t = NULL;
+	size_t n = 0, nr = 0;
+	char text[64];
+
+	for (int j = 0; j < net->n; j++) {
+		snprintf(text, sizeof(text), "192.0.2.%d", 64 * j);
+		pfx(&v[n++], 4, text, 26, nd->peer[j]);
+		snprintf(text, sizeof(text), "2001:db8:0:%x::", j);
+		pfx(&v[n++], 6, text, 64, nd->peer[j]);
+	}
+	pfx(&v[n++], 4, "192.0.2.255", 32, NULL);
+	if (fl_dp_stage_subnets(nd->dp, v, n) < 0)
+		abort();
+	if (nd->route_to > 0) {
+		memset(r, 0, sizeof(r));
+		inet_pton(AF_INET, "198.51.100.0", r[nr].addr);
+		r[nr].family = 4;
+		r[nr++].len = 24;
+		if (nd->route_any) {
+			r[nr++].family = 4;
+			r[nr++].family = 6;
+		}
+		if (fl_lpm_build(r, nr, NULL, &t) != FL_LPM_OK)
+			abort();
+	}
+	if (fl_dp_stage_routes(nd->dp, t, t ? 1 : 0) < 0)
+		abort();
+	if (t)
+		fl_dp_stage_route_target(nd->dp, 0, nd->peer[nd->route_to - 1]);
+	if (fl_dp_publish(nd->dp) < 0)
+		abort();
 }
 
 void tnet_set_addr(struct tnet *net, int i, const union fl_addr *a)
@@ -494,27 +524,89 @@ static void deliver_key(struct tnet *net, struct tmsg *m)
 	net->sessions[net->nsessions++] = s2;
 }
 
-static void deliver_udp(struct tnet *net, struct tmsg *m)
+/* The link model for one UDP message; the receiving node, or NULL if the
+ * datagram vanished (freed). */
+static struct tnode *udp_link(struct tnet *net, struct tmsg *m)
 {
 	int d = node_by_addr(net, &m->to_addr);
-	struct tnode *dst;
 
 	if (d < 0 || net->blocked[m->src][d] ||
 	    (net->path_limit[m->src][d] && m->p->len > (uint32_t)net->path_limit[m->src][d])) {
 		net->udp_vanished++;
 		fl_pkt_free(m->p);
-		return;
+		return NULL;
 	}
-	dst = &net->node[d];
 	if (net->tamper > 0) {
 		net->tamper--;
 		m->p->data[m->p->len - 1] ^= 0x40;
 	}
 	if (!net->captured && net->capture_len && m->p->len == (uint32_t)net->capture_len)
 		net->captured = copy_pkt(net, m->p->data, m->p->len);
+	if (net->dup_every && (net->udp_delivered + 1) % net->dup_every == 0) {
+		/* A replay: the same bytes again, after what is queued now. */
+		struct tmsg *c = tq_push(net);
+		*c = *m;
+		c->p = copy_pkt(net, m->p->data, m->p->len);
+		net->dups++;
+	}
 	net->udp_delivered++;
-	fl_dp_udp_input(dst->dp, net->now, 0, &net->node[m->src].addr, m->p);
+	return &net->node[d];
 }
+
+static void deliver_udp(struct tnet *net, struct tmsg *m)
+{
+	struct tnode *dst = udp_link(net, m);
+
+	if (dst)
+		fl_dp_udp_input(dst->dp, net->now, 0, &net->node[m->src].addr, m->p);
+}
+
+#ifdef TNET_REAL_SPTPS
+/* The daemon's pipeline on a run of UDP messages (the first is m): seal
+ * what waits (as before a send queue flush), then the link, the look-ahead
+ * opens on the workers, and the in-order input. */
+static void deliver_udp_batch(struct tnet *net, struct tmsg *m)
+{
+	struct tmsg b[FL_DP_SPTPS_BATCH];
+	struct fl_pkt *pk[FL_DP_SPTPS_BATCH];
+	struct tnode *to[FL_DP_SPTPS_BATCH];
+	void *sess[FL_DP_SPTPS_BATCH];
+	size_t off[FL_DP_SPTPS_BATCH], n = 0, want;
+	uint8_t r8;
+
+	op_random(&net->node[0], &r8, 1);
+	want = 1 + r8 % net->batch_max;
+
+	b[n++] = *m;
+	while (n < want && n < FL_DP_SPTPS_BATCH && net->qhead != net->qtail &&
+	       net->q[net->qhead % TNET_QUEUE].kind == TM_UDP)
+		b[n++] = net->q[net->qhead++ % TNET_QUEUE];
+	for (size_t i = 0; i < n; i++)
+		pk[i] = b[i].p;
+	fl_dp_sptps_seal_batch(net->dps, pk, n);
+	for (size_t i = 0; i < n; i++) {
+		to[i] = udp_link(net, &b[i]);
+		pk[i] = b[i].p;
+		off[i] = 0;
+		sess[i] = to[i] ? fl_dp_udp_session_of(to[i]->dp, &net->node[b[i].src].addr, pk[i], &off[i])
+				: NULL;
+	}
+	/* Datagrams for different nodes share the batch: each session is
+	 * named per datagram. */
+	fl_dp_sptps_open_batch(net->dps, pk, sess, off, n);
+	for (size_t i = 0; i < n; i++)
+		if (to[i])
+			fl_dp_udp_input(to[i]->dp, net->now, 0, &net->node[b[i].src].addr, pk[i]);
+}
+
+void tnet_set_workers(struct tnet *net, unsigned n, unsigned batch_max)
+{
+	net->workers = fl_dp_workers_new(n);
+	if (!net->workers || fl_dp_sptps_set_workers(net->dps, net->workers) < 0)
+		abort();
+	net->batch_max = batch_max ? batch_max : 1;
+}
+#endif
 
 void tnet_pump(struct tnet *net)
 {
@@ -524,6 +616,12 @@ void tnet_pump(struct tnet *net)
 
 		switch (m.kind) {
 		case TM_UDP:
+#ifdef TNET_REAL_SPTPS
+			if (net->workers) {
+				deliver_udp_batch(net, &m);
+				break;
+			}
+#endif
 			deliver_udp(net, &m);
 			break;
 		case TM_PACKET:
@@ -613,6 +711,7 @@ void tnet_free(struct tnet *net)
 	}
 #ifdef TNET_REAL_SPTPS
 	fl_dp_sptps_free(net->dps);
+	fl_dp_workers_free(net->workers);
 #endif
 	fl_pkt_pool_free(net->pool);
 }

@@ -69,10 +69,20 @@ struct tnet {
 	int sess_owner[256], sess_peer[256];
 	struct fl_dp_sptps *dps;             /* TNET_REAL_SPTPS only */
 	unsigned nsessions;
+	/* The crypto pipeline (tnet_set_workers): UDP messages go in batches
+	 * of 1..batch_max (random), sealed and opened on the workers. */
+	struct fl_dp_workers *workers;
+	unsigned batch_max;
+	unsigned dup_every, dups;            /* re-send every Nth datagram later */
+	uint32_t *dev_log;                   /* the 4 bytes at frame offset 34 */
+	size_t dev_n, dev_cap;               /* of each device frame, in order */
 };
 
 void tnet_init(struct tnet *net, int n, const struct fl_dp_settings *s);
 void tnet_free(struct tnet *net);
+/* Publish node i's tables (subnets by node index, local routes from
+ * route_to/route_any): call again after changing those. */
+void tnet_publish(struct tnet *net, int i);
 /* Replace node i's underlay address (before tnet_link). */
 void tnet_set_addr(struct tnet *net, int i, const union fl_addr *a);
 /* a→b: direct meta connection (both ways) or reached through `hop`. */
@@ -86,6 +96,9 @@ struct fl_pkt *tnet_frame4(struct tnet *net, int a, int b, size_t len, bool df);
 void tnet_send_ip(struct tnet *net, int a, int b, size_t len, bool df);
 /* Advance time by us, calling fl_dp_tick each whole second. */
 void tnet_advance(struct tnet *net, uint64_t us);
+/* TNET_REAL_SPTPS: n crypto workers (the caller included) for every
+ * node's sealing and opening; batches of UDP messages up to batch_max. */
+void tnet_set_workers(struct tnet *net, unsigned n, unsigned batch_max);
 /* Set the outgoing seqno of a's current session with b. */
 void tnet_set_outseq(struct tnet *net, int a, int b, uint32_t seq);
 

@@ -307,9 +307,9 @@ fl_kill() {
 fl_check_san() {
 	local f
 	f="$(fl_dir "$1")/stderr"
-	if [ -f "$f" ] && grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f"; then
+	if [ -f "$f" ] && grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error:' "$f"; then
 		echo "sanitizer report from $1:" >&2
-		grep -E -A 30 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$f" | head -n 60 >&2
+		grep -E -A 30 'ERROR: (AddressSanitizer|LeakSanitizer)|WARNING: ThreadSanitizer|runtime error:' "$f" | head -n 60 >&2
 		FL_FAILED_SAN=1
 	fi
 }

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dataplane_speed [SECONDS]: synthetic packets through the real data path
+ * of two in-memory dataplanes (tests/dataplane/tnet.c, real SPTPS
+ * sessions) with 1, 2 and N crypto workers (N = online cores):
+ *   seal  A's device input (decide, encapsulate, seqno reserved, framed)
+ *         then the batch's seal on the workers, as fenliud does before it
+ *         flushes a send queue; 64 packets per batch;
+ *   open  the same datagrams at B in batches of 64: the look-ahead opens
+ *         on the workers, then the in-order input (replay window, record
+ *         rules, routing, device write).
+ * Prints `dataplane <seal|open> <packet bytes> <workers> <Mpps> <Gbit/s>`
+ * for 1400- and 64-byte IP packets (Gbit/s of IP packet bytes). Wall-clock
+ * time, each phase timed on its own over rounds of 2048 packets;
+ * FL_DPS_CPU=1 uses the process's CPU time instead (the clock sptps_speed
+ * reads; meaningful for one worker on a busy machine).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dataplane/dp_sptps.h"
+#include "dataplane/dp_workers.h"
+#include "tnet.h"
+
+#define BATCH 64
+#define ROUND 2048
+
+static struct tnet net;
+static struct fl_pkt *tmpl[2]; /* the frame of each size, built once */
+
+static double now_sec(void)
+{
+	struct timespec t;
+
+	clock_gettime(getenv("FL_DPS_CPU") ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* 64 frames of len bytes (IP) into A's device input, then their seal. */
+static void seal_batch(size_t len)
+{
+	struct fl_pkt *p[BATCH];
+	unsigned first = net.qtail;
+
+	const struct fl_pkt *t = tmpl[len == 64];
+
+	for (int k = 0; k < BATCH; k++) {
+		/* A device read: one copy of the packet into a pool buffer. */
+		struct fl_pkt *f = fl_pkt_alloc(net.pool);
+		if (!f || fl_pkt_set(f, t->data, t->len) < 0)
+			exit(1);
+		fl_dp_device_input(net.node[0].dp, net.now, f);
+	}
+	if (net.qtail - first != BATCH) {
+		fprintf(stderr, "dataplane_speed: %u datagrams queued for %d frames\n",
+			net.qtail - first, BATCH);
+		exit(1);
+	}
+	for (int k = 0; k < BATCH; k++)
+		p[k] = net.q[(first + (unsigned)k) % TNET_QUEUE].p;
+	fl_dp_sptps_seal_batch(net.dps, p, BATCH);
+}
+
+static void open_batch(bool ahead)
+{
+	struct fl_pkt *p[BATCH];
+	void *sess[BATCH];
+	size_t off[BATCH];
+	const union fl_addr *from = &net.node[0].addr;
+
+	for (int k = 0; k < BATCH; k++) {
+		p[k] = net.q[net.qhead++ % TNET_QUEUE].p;
+		sess[k] = ahead ? fl_dp_udp_session_of(net.node[1].dp, from, p[k], &off[k]) : NULL;
+	}
+	if (ahead)
+		fl_dp_sptps_open_batch(net.dps, p, sess, off, BATCH);
+	for (int k = 0; k < BATCH; k++)
+		fl_dp_udp_input(net.node[1].dp, net.now, 0, from, p[k]);
+}
+
+static void run(size_t len, unsigned workers, double secs)
+{
+	struct fl_dp_workers *w = workers > 1 ? fl_dp_workers_new(workers) : NULL;
+	double t_seal = 0, t_open = 0, t0;
+	unsigned long pkts = 0;
+	unsigned dev0 = net.node[1].device_frames;
+
+	if (fl_dp_sptps_set_workers(net.dps, w) < 0)
+		exit(1);
+	while (t_seal + t_open < secs) {
+		t0 = now_sec();
+		for (int b = 0; b < ROUND / BATCH; b++)
+			seal_batch(len);
+		t_seal += now_sec() - t0;
+		t0 = now_sec();
+		for (int b = 0; b < ROUND / BATCH; b++)
+			open_batch(w != NULL);
+		t_open += now_sec() - t0;
+		pkts += ROUND;
+	}
+	if (net.node[1].device_frames - dev0 != pkts) {
+		fprintf(stderr, "dataplane_speed: %lu sent, %u arrived\n", pkts,
+			net.node[1].device_frames - dev0);
+		exit(1);
+	}
+	printf("dataplane seal %zu %u %.3f %.2f\n", len, workers, pkts / t_seal / 1e6,
+	       pkts * len * 8.0 / t_seal / 1e9);
+	printf("dataplane open %zu %u %.3f %.2f\n", len, workers, pkts / t_open / 1e6,
+	       pkts * len * 8.0 / t_open / 1e9);
+	fflush(stdout);
+	fl_dp_sptps_set_workers(net.dps, NULL);
+	fl_dp_workers_free(w);
+}
+
+int main(int argc, char *argv[])
+{
+	double secs = argc > 1 ? atof(argv[1]) : 2;
+	unsigned online = fl_dp_workers_online(), counts[3] = {1, 2, online};
+	size_t sizes[2] = {1400, 64};
+	struct fl_dp_settings s;
+
+	fl_dp_settings_default(&s);
+	tnet_init(&net, 2, &s);
+	tnet_link(&net, 0, 1, true, 1);
+	tnet_link(&net, 1, 0, true, 0);
+	/* Warm up: keys, UDP confirmed, PMTU found (as the tests do). */
+	for (int i = 0; i < 40; i++) {
+		tnet_send_ip(&net, 0, 1, 200, true);
+		tnet_send_ip(&net, 1, 0, 200, true);
+		tnet_advance(&net, 100000);
+	}
+	for (int si = 0; si < 2; si++) {
+		tmpl[si] = tnet_frame4(&net, 0, 1, sizes[si] + 14, false);
+		fl_pkt_pull(tmpl[si], 14);
+	}
+	for (int si = 0; si < 2; si++)
+		for (int ci = 0; ci < 3; ci++)
+			if (ci < 2 || online > 2)
+				run(sizes[si], counts[ci], secs);
+	fl_pkt_free(tmpl[0]);
+	fl_pkt_free(tmpl[1]);
+	tnet_free(&net);
+	return 0;
+}
