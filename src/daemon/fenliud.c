@@ -103,6 +103,23 @@ void fld_run_host_script(struct fld *d, const char *script, struct mesh_node *n,
 
 /* ---- device --------------------------------------------------------------- */
 
+/* Mode = switch or hub: a TAP device (whole Ethernet frames, no offload). */
+static int main_tap_open(struct fld *d, char name[static IFNAMSIZ])
+{
+	int fd = fl_tun_open_tap(d->device, name, name);
+
+	if (fd < 0) {
+		fl_dlog(FL_DLOG_ERR, "Could not create a tun/tap interface from %s: %s", d->device,
+			strerror(-fd));
+		return -1;
+	}
+	snprintf(d->ifname, sizeof(d->ifname), "%s", name);
+	d->tun_fd = fd;
+	fl_dlog(FL_DLOG_INFO, "%s is a Linux tun/tap device (tap mode), interface %s", d->device,
+		d->ifname);
+	return fld_watch(d, fd, FL_LOOP_READ, fld_dp_tun_readable, d);
+}
+
 static int main_tun_open(struct fld *d)
 {
 	char name[IFNAMSIZ] = "";
@@ -113,6 +130,8 @@ static int main_tun_open(struct fld *d)
 		snprintf(name, IFNAMSIZ, "%s", d->interface);
 	else if (d->netname && *d->netname)
 		snprintf(name, IFNAMSIZ, "%s", d->netname);
+	if (fld_switch_tap(d))
+		return main_tap_open(d, name);
 	/* Offload first (one read per TCP burst); plain tun if refused. */
 	d->tun_gso_buf = malloc(FL_TUN_GSO_MAX);
 	d->tun_gro.buf = malloc(FL_TUN_GSO_MAX);
@@ -219,7 +238,8 @@ static int main_own_subnets(struct fld *d, struct mesh_out *out)
 	/* our own entries, in reverse table order as before */
 	mine = mesh_subnet_owned(me, &n_mine);
 	for (size_t i = n_mine; i-- > 0;) {
-		bool keep = false;
+		/* Learned MACs (switch mode) are not config: they expire. */
+		bool keep = mine[i]->expires && !d->stop;
 		for (size_t k = 0; k < n; k++)
 			if (!mesh_subnet_cmp_noowner(mine[i], &want[k]))
 				keep = true;
@@ -344,6 +364,7 @@ static void main_tick(struct fld *d)
 	fld_udp_tick(d);
 	fld_keyexpire_tick(d);
 	fld_net_tick(d);
+	fld_switch_tick(d);
 	fld_notify_watchdog(fld_now());
 }
 
@@ -408,6 +429,8 @@ static int main_start(struct fld *d)
 		return -1;
 	fld_reload_scan_hosts(d);
 	fld_session_bind(d);
+	if (fld_switch_start(d) < 0)
+		return -1;
 	if (main_tun_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
 		return -1;
 	fld_routes_reload(d);
@@ -463,6 +486,7 @@ static void main_stop(struct fld *d)
 	if (d->dp)
 		fld_dp_stop(d);
 	fld_routes_free(d);
+	fld_switch_stop(d);
 	fld_net_close(d);
 	fld_dp_free_pool(d);
 	if (d->tun_fd >= 0) {

@@ -17,6 +17,7 @@
  *   fld_keyexpire.c  KeyExpire: periodic re-key of the UDP sessions
  *   fld_purge.c    PURGE: forgetting unreachable nodes
  *   fld_strict.c   StrictSubnets/TunnelServer: subnets from hosts/ files
+ *   fld_switch.c   Mode = switch/hub: TAP, learned MACs, broadcast
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -213,6 +214,7 @@ struct fld {
 	uint64_t accept_resume_ms;	/* listeners paused until then; 0: not */
 	uint64_t accept_log_ms;		/* fld_now() of the last pause logged */
 	struct fld_routes *routes;	/* fld_routes.c */
+	struct fld_switch *sw;		/* fld_switch.c */
 };
 
 /* fld_meta.c */
@@ -315,6 +317,19 @@ void fld_purge(struct fld *d);
 /* fld_strict.c: with StrictSubnets (or TunnelServer), other nodes' subnets
  * become exactly their hosts/ files' Subnet lines. 0, or -1 (logged). */
 int fld_strict_load(struct fld *d, struct mesh_out *out);
+
+/* fld_switch.c: Mode = switch/hub. _conf reads Mode, DeviceType,
+ * MACExpire, Broadcast, BroadcastSubnet (0, or -1 logged); _start after the
+ * mesh exists; _ops fills the dataplane's mode and ops; _tick once a
+ * second expires learned MACs. */
+struct fl_settings;
+struct fld_switch;
+int fld_switch_conf(struct fld *d, const struct fl_settings *s, bool first);
+bool fld_switch_tap(struct fld *d);
+int fld_switch_start(struct fld *d);
+void fld_switch_stop(struct fld *d);
+void fld_switch_ops(struct fld *d, struct fl_dp_settings *s, struct fl_dp_ops *ops);
+void fld_switch_tick(struct fld *d);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);

@@ -192,6 +192,8 @@ int fld_conf_load(struct fld *d, bool first)
 	d->replaywin = s.replay_window == FL_UNSET ? 16 : (unsigned)s.replay_window;
 	d->udp_keepalive_interval = s.udp_discovery_keepalive_interval;
 	d->udp_discovery_timeout = s.udp_discovery_timeout;
+	if (fld_switch_conf(d, &s, first) < 0)
+		goto out_settings;
 	if (!first && d->debug_from_conf)
 		d->debug = s.log_level;
 	conf_free_connect_to(d);

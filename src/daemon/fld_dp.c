@@ -76,6 +76,12 @@ static void dp_device_write(void *ctx, struct fl_pkt *p)
 	struct fld *d = ctx;
 	size_t skip = d->tun_gso_buf ? 14 - FL_TUN_VNET_HLEN : 14;
 
+	if (fld_switch_tap(d)) { /* TAP: the frame as it is */
+		if (fl_tun_write(d->tun_fd, p->data, p->len) < 0)
+			fl_dp_count_drop(d->dp, FL_DP_DROP_TUN_WRITE, NULL, NULL);
+		fl_pkt_free(p);
+		return;
+	}
 	/* An offload device wants a virtio_net_hdr: zeros (no offload asked
 	 * for) over the tail of the frame header, so no copy. */
 	if (p->len > 14 && d->tun_gso_buf) {
@@ -225,6 +231,7 @@ int fld_dp_start(struct fld *d)
 		.local_route = fld_routes_lookup,
 		.drop_note = fld_stats_drop_note,
 	};
+	fld_switch_ops(d, &s, &d->dp_ops);
 	d->pool = fl_pkt_pool_new(DP_POOL_PACKETS);
 	d->dps = fl_dp_sptps_new();
 	if (!d->pool || !d->dps)
@@ -382,7 +389,8 @@ void fld_dp_tun_readable(void *ctx, int fd, unsigned events)
 		return;
 	}
 	for (int round = 0; round < 4; round++) {
-		int n = fl_tun_read_batch(fd, d->pool, pkts, FL_UDP_BATCH);
+		int n = fld_switch_tap(d) ? fl_tap_read_batch(fd, d->pool, pkts, FL_UDP_BATCH)
+					  : fl_tun_read_batch(fd, d->pool, pkts, FL_UDP_BATCH);
 		uint64_t now = fl_now_us();
 		if (n <= 0)
 			break;

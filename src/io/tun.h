@@ -21,6 +21,10 @@
  * ifname. Returns the fd or -errno. */
 int fl_tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ]);
 
+/* Like fl_tun_open() for a TAP device (IFF_TAP | IFF_NO_PI: each read or
+ * write is one Ethernet frame), for Mode = switch and hub. */
+int fl_tun_open_tap(const char *path, const char *name, char ifname[static IFNAMSIZ]);
+
 /* Bytes of struct virtio_net_hdr in front of every packet read from or
  * written to a device opened by fl_tun_open_offload(). */
 #define FL_TUN_VNET_HLEN 10u
@@ -74,6 +78,10 @@ int fl_tun_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pk
  * read (the caller takes them) or -errno if the first read failed with
  * anything but EAGAIN. */
 int fl_tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n);
+
+/* Like fl_tun_read_batch() for a TAP device: each packet is one whole
+ * Ethernet frame of at most FL_MTU bytes (a tagged full-size frame). */
+int fl_tap_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n);
 
 /* Write one IP packet. 0 or -errno (EAGAIN: the device queue is full, the
  * packet is lost as on any router). */
