@@ -31,6 +31,7 @@ struct fld_switch {
 	struct mesh_subnet *bsub;	/* BroadcastSubnet lines in the mesh */
 	size_t n_bsub;
 	uint64_t learned, expired;
+	uint64_t full_log_ms;		/* no "table full" line before this */
 };
 
 static struct fld_switch *sw_get(struct fld *d)
@@ -189,7 +190,16 @@ static void sw_mac_learn(void *ctx, const uint8_t mac[static 6], uint64_t now)
 	struct fld *d = ctx;
 	struct fld_switch *sw = d->sw;
 
-	if (fl_mactable_learn(&sw->macs, mac, now / 1000, sw->mac_expire_ms) != FL_MAC_NEW)
+	enum fl_mac_learn r = fl_mactable_learn(&sw->macs, mac, now / 1000, sw->mac_expire_ms);
+
+	if (r == FL_MAC_FULL && now / 1000 >= sw->full_log_ms) {
+		/* A LAN host can cause this: once a minute at most. */
+		sw->full_log_ms = now / 1000 + 60000;
+		fl_dlog(FL_DLOG_WARN, "%s: %zu MAC addresses learned, not learning more "
+				      "(%llu frames from new addresses so far)",
+			d->ifname, sw->macs.max, (unsigned long long)sw->macs.refused_full);
+	}
+	if (r != FL_MAC_NEW)
 		return;
 	sw->learned++;
 	sw_announce(d, mac, true);

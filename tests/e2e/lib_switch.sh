@@ -67,6 +67,30 @@ sw_iperf() {
 # sw_stat NODE SCOPE NAME: one counter of the last saved `dump stats`.
 sw_stat() { awk -v s="$2" -v k="$3" '$1 == s && $2 == k {print $3}' "$FL_TMP/stats-$1"; }
 
+# sw_bping: the addresses answering a broadcast ping from a.
+sw_bping() { n a ping -b -c 3 -W 2 203.0.113.255 2>&1 | grep -o 'from 203.0.113.[0-9]*' | grep -v 'from 203.0.113.1$' | sort -u | tr '\n' ' '; }
+
+# sw_reload_broadcast (b is fenliud): reloaded with Broadcast = no and a
+# BroadcastSubnet, b still answers a's broadcasts but no longer passes them
+# on to c; its learned MAC stays announced; back to mst on the next reload.
+sw_reload_broadcast() {
+	local db out
+	db=$(fl_dir b)
+	printf 'Broadcast = no\nBroadcastSubnet = 198.51.100.0/24\n' >>"$db/tinc.conf"
+	fl_cli b reload || fl_fail "b: reload failed"
+	fl_wait 10 "b: BroadcastSubnet in dump subnets" \
+		sh -c "'$FENLIU_BUILD/src/cli/fenliu' -c '$db' --pidfile='$db/pid' dump subnets | grep -q '^198.51.100.0/24 owner (broadcast)$'"
+	out=$(sw_bping)
+	[ "$out" = "from 203.0.113.2 " ] || fl_fail "Broadcast = no at b: broadcast ping from a answered by: $out"
+	sw_has_mac c 02:00:00:00:02:01 b || fl_fail "c: b's learned MAC withdrawn by b's reload"
+	sed -i '/^Broadcast = no$/d; /^BroadcastSubnet = /d' "$db/tinc.conf"
+	fl_cli b reload || fl_fail "b: reload failed"
+	out=$(sw_bping)
+	[ "$out" = "from 203.0.113.2 from 203.0.113.3 " ] || fl_fail "Broadcast = mst again: answered by: $out"
+	fl_cli b dump subnets | grep -q '^198.51.100.0/24' && fl_fail "b: BroadcastSubnet kept after reload"
+	return 0
+}
+
 # sw_mesh KIND_A KIND_B KIND_C: the whole scenario.
 sw_mesh() {
 	local ka=$1 kb=$2 kc=$3 x mbit
@@ -107,6 +131,7 @@ sw_mesh() {
 		[ "$x" = b ] || [ "$(sw_stat "$x" dataplane udp_out)" -gt 1000 ] ||
 			fl_fail "$x: under 1000 UDP datagrams sent: $(cat "$FL_TMP/stats-$x")"
 	done
+	[ "$kb" = fenliu ] && sw_reload_broadcast
 	# A LAN host behind a, learned and announced by a.
 	sw_host_attach a
 	sw_wait_ping c 203.0.113.50 20
