@@ -106,7 +106,22 @@ void fld_run_host_script(struct fld *d, const char *script, struct mesh_node *n,
 /* Mode = switch or hub: a TAP device (whole Ethernet frames, no offload). */
 static int main_tap_open(struct fld *d, char name[static IFNAMSIZ])
 {
-	int fd = fl_tun_open_tap(d->device, name, name);
+	int fd;
+
+	/* TCP offload first, as for TUN (reads of whole TCP bursts, writes
+	 * of coalesced ones); plain TAP if refused. */
+	d->tun_gso_buf = malloc(FL_TAP_GSO_MAX);
+	d->tun_gro.buf = malloc(FL_TAP_GSO_MAX);
+	d->tun_gro.l2 = 14;
+	fd = d->tun_gso_buf && d->tun_gro.buf ? fl_tun_open_tap_offload(d->device, name, name)
+					      : -ENOMEM;
+	if (fd < 0) {
+		free(d->tun_gso_buf);
+		free(d->tun_gro.buf);
+		d->tun_gso_buf = NULL;
+		d->tun_gro.buf = NULL;
+		fd = fl_tun_open_tap(d->device, name, name);
+	}
 
 	if (fd < 0) {
 		fl_dlog(FL_DLOG_ERR, "Could not create a tun/tap interface from %s: %s", d->device,
@@ -115,8 +130,8 @@ static int main_tap_open(struct fld *d, char name[static IFNAMSIZ])
 	}
 	snprintf(d->ifname, sizeof(d->ifname), "%s", name);
 	d->tun_fd = fd;
-	fl_dlog(FL_DLOG_INFO, "%s is a Linux tun/tap device (tap mode), interface %s", d->device,
-		d->ifname);
+	fl_dlog(FL_DLOG_INFO, "%s is a Linux tun/tap device (tap mode%s), interface %s", d->device,
+		d->tun_gso_buf ? ", TCP offload" : "", d->ifname);
 	return fld_watch(d, fd, FL_LOOP_READ, fld_dp_tun_readable, d);
 }
 

@@ -77,7 +77,18 @@ static void dp_device_write(void *ctx, struct fl_pkt *p)
 	size_t skip = d->tun_gso_buf ? 14 - FL_TUN_VNET_HLEN : 14;
 
 	if (fld_switch_tap(d)) { /* TAP: the frame as it is */
-		if (fl_tun_write(d->tun_fd, p->data, p->len) < 0)
+		/* TCP data is merged until the batch ends, as for TUN. */
+		if (d->tun_gro.buf && (fl_tap_gro_add(&d->tun_gro, p->data, p->len) ||
+				       (dp_tun_gro_flush(d), fl_tap_gro_add(&d->tun_gro, p->data, p->len)))) {
+			fl_pkt_free(p);
+			return;
+		}
+		/* An offload device wants a virtio_net_hdr in front: zeros,
+		 * no offload asked for. */
+		uint8_t *h = d->tun_gso_buf ? fl_pkt_push(p, FL_TUN_VNET_HLEN) : p->data;
+		if (h && d->tun_gso_buf)
+			memset(h, 0, FL_TUN_VNET_HLEN);
+		if (!h || fl_tun_write(d->tun_fd, p->data, p->len) < 0)
 			fl_dp_count_drop(d->dp, FL_DP_DROP_TUN_WRITE, NULL, NULL);
 		fl_pkt_free(p);
 		return;
@@ -366,7 +377,8 @@ static void fld_dp_tun_read_gso(struct fld *d, int fd)
 	static struct fl_pkt *pkts[768];
 
 	for (int round = 0; round < (int)FL_UDP_BATCH; round++) {
-		int n = fl_tun_read_gso(fd, d->tun_gso_buf, d->pool, pkts, 768);
+		int n = fld_switch_tap(d) ? fl_tap_read_gso(fd, d->tun_gso_buf, d->pool, pkts, 768)
+					  : fl_tun_read_gso(fd, d->tun_gso_buf, d->pool, pkts, 768);
 		uint64_t now = fl_now_us();
 		if (n < 0)
 			break;

@@ -49,9 +49,10 @@ int fl_tun_open_tap(const char *path, const char *name, char ifname[static IFNAM
 	return tun_open(path, name, ifname, IFF_TAP);
 }
 
-int fl_tun_open_offload(const char *path, const char *name, char ifname[static IFNAMSIZ])
+static int tun_open_offload(const char *path, const char *name, char ifname[static IFNAMSIZ],
+			    short flags)
 {
-	int fd = tun_open(path, name, ifname, IFF_VNET_HDR), hs = FL_TUN_VNET_HLEN, err;
+	int fd = tun_open(path, name, ifname, (short)(IFF_VNET_HDR | flags)), hs = FL_TUN_VNET_HLEN, err;
 
 	if (fd < 0)
 		return fd;
@@ -65,6 +66,16 @@ int fl_tun_open_offload(const char *path, const char *name, char ifname[static I
 		return err;
 	}
 	return fd;
+}
+
+int fl_tun_open_offload(const char *path, const char *name, char ifname[static IFNAMSIZ])
+{
+	return tun_open_offload(path, name, ifname, 0);
+}
+
+int fl_tun_open_tap_offload(const char *path, const char *name, char ifname[static IFNAMSIZ])
+{
+	return tun_open_offload(path, name, ifname, IFF_TAP);
 }
 
 static int tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n,
@@ -105,6 +116,28 @@ int fl_tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, un
 int fl_tap_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n)
 {
 	return tun_read_batch(fd, pool, pkts, n, FL_MTU);
+}
+
+static ssize_t tun_read_one(int fd, uint8_t *buf, size_t max)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf, max);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return r == 0 ? -EAGAIN : r;
+}
+
+int fl_tap_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
+		    unsigned n)
+{
+	ssize_t r = tun_read_one(fd, buf, FL_TAP_GSO_MAX);
+
+	if (r < 0)
+		return (int)r;
+	return (int)fl_tap_gso_split(buf, (size_t)r, pool, pkts, n);
 }
 
 int fl_tun_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
