@@ -117,3 +117,62 @@ if [ -n "$have_fen" ]; then
 	[ -n "$have_tinc" ] && line="$line; $(awk -v f="$fen" -v t="$tinc" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1"
 	echo "$line"
 fi
+
+# --- switch mode (Mode = switch, TAP devices; BENCH_SWITCH=0 skips) ---
+# After the router-mode figures, the same pairs restart with Mode = switch on
+# TAP devices (203.0.113.i/24 on the TAP itself): tinc 1.1 on a -> b,
+# fenliud on c -> d, measured alike; the fenliud TAP figure is also given as
+# a share of the fenliud TUN (router) figure of this run.
+# sw_pair NODE1 NODE2 KIND: configure and start a switch-mode pair.
+sw_pair() {
+	local x
+	for x in "$1" "$2"; do fl_stop "$x"; done
+	for x in "$1" "$2"; do
+		fl_conf "$x" "$3" Mode=switch
+		sed -i 's/^DeviceType = tun$/DeviceType = tap/' "$(fl_dir "$x")/tinc.conf"
+	done
+	fl_exchange "$1" "$2"; fl_connect "$1" "$2"
+	fl_start "$2"; fl_start "$1"
+	fl_wait_ping "$1" "$2" 30
+	fl_wait_udp "$1" "$2"
+}
+
+# sw_run FROM TO: "Mbit/s cpu-s-per-GB" of one iperf3 run FROM -> TO.
+sw_run() {
+	local t0 t1 v
+	t0=$(cpu_ticks "${FL_PID[$1]}" "${FL_PID[$2]}")
+	v=$(iperf_mbits "$1" "203.0.113.${FL_IDX[$2]}" "$2")
+	t1=$(cpu_ticks "${FL_PID[$1]}" "${FL_PID[$2]}")
+	awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v m="$v" -v s="$secs" \
+		'BEGIN { gb = m * s / 8000; printf "%s %.2f\n", m, (gb > 0 ? t / hz / gb : 0) }'
+}
+
+bench_switch() {
+	local swf_v=() swf_c=() swt_v=() swt_c=() v c i swf swt line
+	[ "${BENCH_SWITCH:-1}" != 0 ] || return 0
+	[ -z "$have_tinc" ] || sw_pair a b tinc
+	[ -z "$have_fen" ] || sw_pair c d fenliu
+	for i in $(seq "$runs"); do
+		if [ -n "$have_tinc" ]; then
+			read -r v c < <(sw_run a b)
+			swt_v+=("$v"); swt_c+=("$c")
+		fi
+		if [ -n "$have_fen" ]; then
+			read -r v c < <(sw_run c d)
+			swf_v+=("$v"); swf_c+=("$c")
+		fi
+	done
+	if [ -n "$have_tinc" ]; then
+		swt=$(printf '%s\n' "${swt_v[@]}" | median)
+		echo "tinc 1.1 switch (tap): $(gbit "$swt") Gbit/s, daemons' CPU $(printf '%s\n' "${swt_c[@]}" | median) s per GB (median of $runs: ${swt_v[*]} Mbit/s)"
+	fi
+	if [ -n "$have_fen" ]; then
+		swf=$(printf '%s\n' "${swf_v[@]}" | median)
+		line="fenliud switch (tap): $(gbit "$swf") Gbit/s, daemons' CPU $(printf '%s\n' "${swf_c[@]}" | median) s per GB (median of $runs: ${swf_v[*]} Mbit/s)"
+		line="$line; $(awk -v f="$swf" -v t="$fen" 'BEGIN { printf "%.0f", 100 * f / t }')% of fenliud tun"
+		[ -n "$have_tinc" ] && line="$line; $(awk -v f="$swf" -v t="$swt" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1 switch"
+		echo "$line"
+	fi
+}
+bench_switch
+# --- end switch mode ---
