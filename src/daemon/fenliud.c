@@ -103,7 +103,7 @@ void fld_run_host_script(struct fld *d, const char *script, struct mesh_node *n,
 
 /* ---- device --------------------------------------------------------------- */
 
-/* Mode = switch or hub: a TAP device (whole Ethernet frames, no offload). */
+/* Mode = switch or hub: a TAP device (whole Ethernet frames). */
 static int main_tap_open(struct fld *d, char name[static IFNAMSIZ])
 {
 	int fd;
