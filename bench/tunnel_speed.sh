@@ -11,6 +11,10 @@
 #   fenliud - fenliud         the release build in FENLIU_BUILD (default build/)
 #   fenliud (base)            a second build in FENLIU_BUILD_BASE, if set
 #                             (before/after comparisons in one run)
+#   tinc 1.1 switch,          the same pairs with Mode = switch on TAP
+#   fenliud switch            devices (BENCH_SWITCH=0 skips them); the
+#                             fenliud switch line also gives its share of
+#                             fenliud's router-mode (TUN) figure
 # Each tunnel is measured BENCH_RUNS times (default 3), the tunnels taking
 # turns in every round with all of them up, and the median is printed, so a
 # busy machine skews all alike. Beside the throughput, each line gives the
@@ -64,10 +68,19 @@ add_tunnel() {
 	T_LABEL+=("$1"); T_FROM+=("$2"); T_TO+=("$3"); T_ADDR+=("$4"); T_PIDS+=("$5"); T_RES+=("")
 }
 
-# pair KIND X Y LABEL: a tinc or fenliud tunnel X -> Y, up and on UDP.
+# pair KIND X Y LABEL [switch]: a tinc or fenliud tunnel X -> Y, up and on
+# UDP; with "switch", Mode = switch on TAP devices (the tunnel address sits
+# on the TAP itself).
 pair() {
-	local kind=$1 x=$2 y=$3 label=$4
-	fl_conf "$x" "$kind"; fl_conf "$y" "$kind"
+	local kind=$1 x=$2 y=$3 label=$4 mode=${5:-} z
+	for z in "$x" "$y"; do
+		if [ "$mode" = switch ]; then
+			fl_conf "$z" "$kind" Mode=switch
+			sed -i 's/^DeviceType = tun$/DeviceType = tap/' "$(fl_dir "$z")/tinc.conf"
+		else
+			fl_conf "$z" "$kind"
+		fi
+	done
 	fl_exchange "$x" "$y"; fl_connect "$x" "$y"
 	fl_start "$y"; fl_start "$x"
 	fl_wait_ping "$x" "$y" 30
@@ -116,7 +129,7 @@ have_wg() {
 	command -v wireguard-go >/dev/null && command -v wg >/dev/null
 }
 
-fl_net a b c d e f g h
+fl_net a b c d e f g h i j k l
 raw=$(iperf_mbits a 192.0.2.2 b)
 echo "raw veth:            $(gbit "$raw") Gbit/s"
 
@@ -143,6 +156,15 @@ if [ -n "${FENLIU_BUILD_BASE:-}" ]; then
 	fi
 fi
 
+if [ "${BENCH_SWITCH:-1}" != 0 ]; then
+	if [ -n "${TINC11_DIR:-}" ] && [ -x "$TINC11_DIR/tincd" ]; then
+		pair tinc i j "tinc 1.1 switch" switch
+	fi
+	if [ -x "$FENLIU_BUILD/src/daemon/fenliud" ]; then
+		pair fenliu k l "fenliud switch" switch
+	fi
+fi
+
 for r in $(seq "$runs"); do
 	for k in "${!T_LABEL[@]}"; do
 		# shellcheck disable=SC2086
@@ -156,10 +178,12 @@ done
 
 # col K FIELD: median of one field over tunnel K's runs.
 col() { tr ';' '\n' <<<"${T_RES[$1]}" | awk -v f="$2" 'NF { print $f }' | median; }
-ref_tinc=; ref_wg=
+ref_tinc=; ref_wg=; ref_tinc_sw=; ref_fen=
 for k in "${!T_LABEL[@]}"; do
 	case ${T_LABEL[$k]} in
-	tinc*) ref_tinc=$(col "$k" 1) ;;
+	"tinc 1.1 - tinc 1.1") ref_tinc=$(col "$k" 1) ;;
+	"tinc 1.1 switch") ref_tinc_sw=$(col "$k" 1) ;;
+	"fenliud - fenliud") ref_fen=$(col "$k" 1) ;;
 	wireguard*) ref_wg=$(col "$k" 1) ;;
 	esac
 done
@@ -169,6 +193,10 @@ for k in "${!T_LABEL[@]}"; do
 		"${T_LABEL[$k]}:" "$(gbit "$v")" "$(col "$k" 2)" "$(col "$k" 3)" "$runs" \
 		"$(tr ';' '\n' <<<"${T_RES[$k]}" | awk 'NF { printf "%s%s", s, $1; s = " " }')")
 	case ${T_LABEL[$k]} in
+	"fenliud switch")
+		[ -n "$ref_fen" ] && line="$line; $(awk -v f="$v" -v t="$ref_fen" 'BEGIN { printf "%.0f", 100 * f / t }')% of fenliud tun"
+		[ -n "$ref_tinc_sw" ] && line="$line; $(awk -v f="$v" -v t="$ref_tinc_sw" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1 switch"
+		;;
 	fenliud*)
 		[ -n "$ref_tinc" ] && line="$line; $(awk -v f="$v" -v t="$ref_tinc" 'BEGIN { printf "%.2f", f / t }')x tinc 1.1"
 		[ -n "$ref_wg" ] && line="$line; $(awk -v f="$v" -v t="$ref_wg" 'BEGIN { printf "%.2f", f / t }')x wireguard-go"

@@ -122,15 +122,46 @@ static void publish(void)
 		__builtin_trap();
 }
 
+#ifdef FUZZ_DP_SWITCH
+/* Switch mode (fuzz_dp_switch): MACs owned by a peer picked by the last
+ * byte, group addresses flooded; learning must not touch the frame. */
+static void o_learn(void *c, const uint8_t mac[static 6], uint64_t t) { (void)c, (void)mac, (void)t; }
+static struct fl_dp_route_result o_mac(void *c, const uint8_t mac[static 6])
+{
+	struct fl_dp_route_result r = {0};
+	(void)c;
+	if (mac[0] & 1)
+		r.broadcast = true;
+	else if (mac[5] % 4 < 3)
+		r.owner = peer[mac[5] % 4];
+	return r;
+}
+static void o_bcast(void *c, struct fl_dp_peer *src, const uint8_t *f, size_t l)
+{
+	struct fl_pkt *p = fl_pkt_alloc(pool);
+	(void)c;
+	if (p && fl_pkt_set(p, f, l) == 0)
+		fl_dp_send_frame(dp, now, src == peer[1] ? peer[2] : peer[1], p);
+	else if (p)
+		fl_pkt_free(p);
+}
+#endif
+
 static void setup(void)
 {
 	struct fl_dp_settings s;
 	struct fl_dp_ops ops = {NULL, o_udp, o_dev, o_pkt, o_tcp, o_key, o_info, o_mtu,
-				NULL, o_rand, NULL, NULL, o_drop};
+				NULL, o_rand, NULL, NULL, o_drop, NULL, NULL, NULL};
 	struct fl_dp_crypto cr = {NULL, z_seal, z_open, NULL, NULL};
 	static const char *names[3] = {"a", "b", "c"};
 
 	fl_dp_settings_default(&s);
+#ifdef FUZZ_DP_SWITCH
+	s.mode = FL_DP_MODE_SWITCH;
+	ops.mac_learn = o_learn;
+	ops.mac_lookup = o_mac;
+	ops.broadcast = o_bcast;
+#endif
 	s.compression = 12;
 	s.decrement_ttl = true;
 	pool = fl_pkt_pool_new(256);

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* conf_support.c: the settings fenliud refuses or warns about
  * (conf_support.h). One row per variable; a variable absent from the
- * table works as in tinc 1.1. Rows owned by other work ("see switch mode",
- * "see CryptoThreads", "see invitations") are flipped by that work. */
+ * table works as in tinc 1.1. */
 #include "conf/conf_support.h"
 #include "conf/conf_vars.h"
 
@@ -11,17 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define SWITCH_MODE "not supported yet (see switch mode in fenliu.conf(5))"
-
 static const struct fl_support_rule rules[] = {
 	/* Security, or what the node does: refused. */
 	{"ExperimentalProtocol", "yes", FL_SUP_REFUSE, "fenliu speaks only SPTPS, remove this line"},
-	{"Mode", "router", FL_SUP_REFUSE, SWITCH_MODE},
-	{"DeviceType", "tun", FL_SUP_REFUSE, "only tun is supported (tap: " SWITCH_MODE ")"},
-	/* Router mode forwards no broadcast or multicast yet: "no" is honoured. */
-	{"Broadcast", "no", FL_SUP_REFUSE, SWITCH_MODE},
-	{"BroadcastSubnet", NULL, FL_SUP_REFUSE, SWITCH_MODE},
-	{"MACExpire", NULL, FL_SUP_REFUSE, SWITCH_MODE},
+	{"DeviceType", "tun|tap", FL_SUP_REFUSE, "only tun and tap are supported"},
 	{"Proxy", "none", FL_SUP_REFUSE,
 	 "not supported yet: fenliud would connect directly, bypassing the proxy"},
 	{"Sandbox", "off", FL_SUP_REFUSE, "not supported on Linux (tincd refuses it too)"},

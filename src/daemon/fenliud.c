@@ -133,6 +133,38 @@ void fld_run_host_script(struct fld *d, const char *script, struct mesh_node *n,
 
 /* ---- device --------------------------------------------------------------- */
 
+/* Mode = switch or hub: a TAP device (whole Ethernet frames). */
+static int main_tap_open(struct fld *d, char name[static IFNAMSIZ])
+{
+	int fd;
+
+	/* TCP offload first, as for TUN (reads of whole TCP bursts, writes
+	 * of coalesced ones); plain TAP if refused. */
+	d->tun_gso_buf = malloc(FL_TAP_GSO_MAX);
+	d->tun_gro.buf = malloc(FL_TAP_GSO_MAX);
+	d->tun_gro.l2 = 14;
+	fd = d->tun_gso_buf && d->tun_gro.buf ? fl_tun_open_tap_offload(d->device, name, name)
+					      : -ENOMEM;
+	if (fd < 0) {
+		free(d->tun_gso_buf);
+		free(d->tun_gro.buf);
+		d->tun_gso_buf = NULL;
+		d->tun_gro.buf = NULL;
+		fd = fl_tun_open_tap(d->device, name, name);
+	}
+
+	if (fd < 0) {
+		fl_dlog(FL_DLOG_ERR, "Could not create a tun/tap interface from %s: %s", d->device,
+			strerror(-fd));
+		return -1;
+	}
+	snprintf(d->ifname, sizeof(d->ifname), "%s", name);
+	d->tun_fd = fd;
+	fl_dlog(FL_DLOG_INFO, "%s is a Linux tun/tap device (tap mode%s), interface %s", d->device,
+		d->tun_gso_buf ? ", TCP offload" : "", d->ifname);
+	return fld_watch(d, fd, FL_LOOP_READ, fld_dp_tun_readable, d);
+}
+
 static int main_tun_open(struct fld *d)
 {
 	char name[IFNAMSIZ] = "";
@@ -145,6 +177,8 @@ static int main_tun_open(struct fld *d)
 		snprintf(name, IFNAMSIZ, "%s", d->boot->s.interface);
 	else if (d->netname && *d->netname)
 		snprintf(name, IFNAMSIZ, "%s", d->netname);
+	if (fld_switch_tap(d))
+		return main_tap_open(d, name);
 	/* Offload first (one read per TCP burst); plain tun if refused. */
 	d->tun_gso_buf = malloc(FL_TUN_GSO_MAX);
 	d->tun_gro.buf = malloc(FL_TUN_GSO_MAX);
@@ -223,7 +257,8 @@ static int main_own_subnets(struct fld *d, const struct fl_strv *list, struct me
 	/* our own entries, in reverse table order as before */
 	mine = mesh_subnet_owned(me, &n_mine);
 	for (size_t i = n_mine; i-- > 0;) {
-		bool keep = false;
+		/* Learned MACs (switch mode) are not config: they expire. */
+		bool keep = mine[i]->expires && !d->stop;
 		for (size_t k = 0; k < n; k++)
 			if (!mesh_subnet_cmp_noowner(mine[i], &want[k]))
 				keep = true;
@@ -292,6 +327,8 @@ static int main_start(struct fld *d)
 		return -1;
 	fld_reload_scan_hosts(d);
 	fld_session_bind(d);
+	if (fld_switch_start(d) < 0)
+		return -1;
 	if (main_tun_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
 		return -1;
 	fld_routes_reload(d);
@@ -354,6 +391,7 @@ static void main_stop(struct fld *d)
 	if (d->dp)
 		fld_dp_stop(d);
 	fld_routes_free(d);
+	fld_switch_stop(d);
 	fld_net_close(d);
 	fld_dp_free_pool(d);
 	if (d->tun_fd >= 0) {

@@ -24,6 +24,7 @@
  *   fld_offload.c  split tunnelling: offload device, lists, NAT, dumps
  *                  (fld_offload.h; its variables in fld_offload_conf.c)
  *   fld_invite.c   invitations: the inviter's side of `tinc join`
+ *   fld_switch.c   Mode = switch/hub: TAP, learned MACs, broadcast
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -217,6 +218,7 @@ struct fld {
 	struct fl_dp_workers *workers;
 	struct fl_pkt *seal_pend[FLD_MAX_LISTEN * FL_UDP_BATCH];
 	size_t n_seal_pend;
+	struct fld_switch *sw;		/* fld_switch.c */
 };
 
 /* fld_meta.c */
@@ -359,6 +361,18 @@ bool fld_invite_greeting(const char *line, size_t len);
 /* Answer the greeting and start the invitation's SPTPS session. 0 or -1. */
 int fld_invite_start(struct fld_conn *c, const char *line, size_t len);
 void fld_invite_free(struct fld_conn *c);
+/* fld_switch.c: Mode = switch/hub. _conf reads Mode, DeviceType,
+ * MACExpire, Broadcast, BroadcastSubnet (0, or -1 logged); _start after the
+ * mesh exists; _ops fills the dataplane's mode and ops; _tick once a
+ * second expires learned MACs. */
+struct fl_settings;
+struct fld_switch;
+int fld_switch_conf(struct fld *d, const struct fl_settings *s, bool first);
+bool fld_switch_tap(struct fld *d);
+int fld_switch_start(struct fld *d);
+void fld_switch_stop(struct fld *d);
+void fld_switch_ops(struct fld *d, struct fl_dp_settings *s, struct fl_dp_ops *ops);
+void fld_switch_tick(struct fld *d);
 
 /* fenliud.c */
 int fld_reload(struct fld *d);

@@ -164,13 +164,16 @@ int fld_conf_load(struct fld *d, bool first)
 		fl_dlog(FL_DLOG_ERR, "Name for tinc daemon required!");
 		goto out_config;
 	}
+	if (!first && strcmp(d->name, c->s.name)) {
+		fl_dlog(FL_DLOG_ERR, "Name changed on reload: not supported, restart instead");
+		goto out_config;
+	}
+	if (fld_switch_conf(d, &c->s, first) < 0)
+		goto out_config;
 	if (first) {
 		if (conf_first(d, c) < 0)
 			goto out_config;
 		d->boot = c;
-	} else if (strcmp(d->name, c->s.name)) {
-		fl_dlog(FL_DLOG_ERR, "Name changed on reload: not supported, restart instead");
-		goto out_config;
 	} else {
 		conf_note_restart(&d->cfg->s, &c->s);
 		if (d->cfg != d->boot) {

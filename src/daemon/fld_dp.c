@@ -98,6 +98,23 @@ static void dp_device_write(void *ctx, struct fl_pkt *p)
 	struct fld *d = ctx;
 	size_t skip = d->tun_gso_buf ? 14 - FL_TUN_VNET_HLEN : 14;
 
+	if (fld_switch_tap(d)) { /* TAP: the frame as it is */
+		/* TCP data is merged until the batch ends, as for TUN. */
+		if (d->tun_gro.buf && (fl_tap_gro_add(&d->tun_gro, p->data, p->len) ||
+				       (dp_tun_gro_flush(d), fl_tap_gro_add(&d->tun_gro, p->data, p->len)))) {
+			fl_pkt_free(p);
+			return;
+		}
+		/* An offload device wants a virtio_net_hdr in front: zeros,
+		 * no offload asked for. */
+		uint8_t *h = d->tun_gso_buf ? fl_pkt_push(p, FL_TUN_VNET_HLEN) : p->data;
+		if (h && d->tun_gso_buf)
+			memset(h, 0, FL_TUN_VNET_HLEN);
+		if (!h || fl_tun_write(d->tun_fd, p->data, p->len) < 0)
+			fl_dp_count_drop(d->dp, FL_DP_DROP_TUN_WRITE, NULL, NULL);
+		fl_pkt_free(p);
+		return;
+	}
 	/* An offload device wants a virtio_net_hdr: zeros (no offload asked
 	 * for) over the tail of the frame header, so no copy. */
 	if (p->len > 14 && d->tun_gso_buf) {
@@ -219,6 +236,7 @@ int fld_dp_start(struct fld *d)
 		.drop_note = fld_stats_drop_note,
 		.offload = fld_offload_hook,
 	};
+	fld_switch_ops(d, &s, &d->dp_ops);
 	d->pool = fl_pkt_pool_new(DP_POOL_PACKETS);
 	d->dps = fl_dp_sptps_new();
 	if (!d->pool || !d->dps)
@@ -464,7 +482,8 @@ static void fld_dp_tun_read_gso(struct fld *d, int fd)
 	static struct fl_pkt *pkts[768];
 
 	for (int round = 0; round < (int)FL_UDP_BATCH; round++) {
-		int n = fl_tun_read_gso(fd, d->tun_gso_buf, d->pool, pkts, 768);
+		int n = fld_switch_tap(d) ? fl_tap_read_gso(fd, d->tun_gso_buf, d->pool, pkts, 768)
+					  : fl_tun_read_gso(fd, d->tun_gso_buf, d->pool, pkts, 768);
 		uint64_t now = fld_now(d);
 		if (n < 0)
 			break;
@@ -487,7 +506,8 @@ void fld_dp_tun_readable(void *ctx, int fd, unsigned events)
 		return;
 	}
 	for (int round = 0; round < 4; round++) {
-		int n = fl_tun_read_batch(fd, d->pool, pkts, FL_UDP_BATCH);
+		int n = fld_switch_tap(d) ? fl_tap_read_batch(fd, d->pool, pkts, FL_UDP_BATCH)
+					  : fl_tun_read_batch(fd, d->pool, pkts, FL_UDP_BATCH);
 		uint64_t now = fld_now(d);
 		if (n <= 0)
 			break;

@@ -111,6 +111,14 @@ enum fl_dp_forwarding {
 	FL_DP_FORWARD_KERNEL,
 };
 
+/* Mode (tinc.conf): router routes IP packets by Subnet; switch and hub
+ * carry whole Ethernet frames (PKT_MAC records; dp_switch.c). */
+enum fl_dp_mode {
+	FL_DP_MODE_ROUTER = 0, /* default */
+	FL_DP_MODE_SWITCH,
+	FL_DP_MODE_HUB,
+};
+
 /* Settings (tinc.conf); fl_dp_settings_default() gives tinc's defaults. */
 struct fl_dp_settings {
 	uint32_t my_options;            /* our ACK options (PMTU_DISCOVERY, CLAMP_MSS, ...) */
@@ -128,6 +136,7 @@ struct fl_dp_settings {
 	/* Address families of the listening UDP sockets, by index. */
 	unsigned nsocks;
 	int sock_family[FL_DP_MAX_SOCKS];
+	enum fl_dp_mode mode;                      /* Mode (router) */
 };
 
 void fl_dp_settings_default(struct fl_dp_settings *s);
@@ -201,6 +210,11 @@ struct fl_dp_ops {
 	 * the local routes. true = it took p (offloaded, answered or dropped);
 	 * false = p untouched, route it as usual. Optional. */
 	bool (*offload)(void *ctx, uint64_t now, struct fl_pkt *p);
+	/* Switch mode (dp_switch.c), optional: a frame from our device came
+	 * from source address mac at now (learn it, announce it), and the MAC
+	 * subnet lookup for a destination (owner NULL = flood). */
+	void (*mac_learn)(void *ctx, const uint8_t mac[static 6], uint64_t now);
+	struct fl_dp_route_result (*mac_lookup)(void *ctx, const uint8_t mac[static 6]);
 };
 
 /* Errors of fl_dp_crypto.open. */

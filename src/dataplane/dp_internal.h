@@ -177,5 +177,14 @@ struct fl_ip_info;
 struct dp_decision dp_decide(const struct dp_snap *s, const struct fl_dp_peer *source,
 			     const struct fl_ip_info *ip);
 void dp_route_frame(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, struct fl_pkt *p);
+struct fl_ip_info;
+/* A frame larger than the relay's MTU: ICMP error or fragments. true =
+ * handled (p taken). */
+bool dp_too_big(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source,
+		struct fl_dp_peer *owner, struct fl_dp_peer *relay,
+		const struct fl_ip_info *ip, struct fl_pkt *p);
+/* ClampMSS toward relay. */
+void dp_clamp(struct fl_dp *dp, struct fl_dp_peer *source, struct fl_dp_peer *relay,
+	      struct fl_pkt *p);
 
 #endif

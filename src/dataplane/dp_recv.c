@@ -47,7 +47,10 @@ int dp_record_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, uin
 			goto reject;
 		memcpy(dst, dp->scratch, ulen);
 	}
-	/* Router mode: PKT_MAC set is accepted and treated as a full frame. */
+	/* Router mode: PKT_MAC set is accepted and treated as a full frame.
+	 * Switch and hub want the frame's own header, as tinc does. */
+	if (!(type & FL_DP_PKT_MAC) && dp->set.mode != FL_DP_MODE_ROUTER)
+		goto reject;
 	if (!(type & FL_DP_PKT_MAC) && fl_ip_push_frame_header(p) != FL_WIRE_OK)
 		goto reject;
 	if (udp && (int)p->len > from->maxrecentlen)
@@ -404,7 +407,8 @@ void fl_dp_packet_input(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from,
 
 void fl_dp_device_input(struct fl_dp *dp, uint64_t now, struct fl_pkt *p)
 {
-	if (fl_ip_push_frame_header(p) != FL_WIRE_OK)
+	/* A TAP device (switch, hub) reads whole Ethernet frames. */
+	if (dp->set.mode == FL_DP_MODE_ROUTER && fl_ip_push_frame_header(p) != FL_WIRE_OK)
 		return dp_drop(dp, FL_DP_DROP_ROUTING, p);
 	p->meta &= ~DP_META_BITS;
 	dp_route_frame(dp, now, dp->myself, p);

@@ -11,6 +11,7 @@
  * device without a routing decision unless it is a broadcast.
  */
 #include "dataplane/dp_internal.h"
+#include "dataplane/dp_switch.h"
 
 #include <string.h>
 
@@ -81,9 +82,9 @@ static void dp_frag_emit(void *ctx, const uint8_t *frag, size_t len)
 }
 
 /* Step 11: frames larger than the relay's MTU. true = handled (p taken). */
-static bool dp_too_big(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source,
-		       struct fl_dp_peer *owner, struct fl_dp_peer *relay,
-		       const struct fl_ip_info *ip, struct fl_pkt *p)
+bool dp_too_big(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source,
+		struct fl_dp_peer *owner, struct fl_dp_peer *relay,
+		const struct fl_ip_info *ip, struct fl_pkt *p)
 {
 	int floor = ip->version == 4 ? 590 : 1294;
 	int limit = relay->mtu > floor ? relay->mtu : floor;
@@ -105,8 +106,8 @@ static bool dp_too_big(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source
 	return true;
 }
 
-static void dp_clamp(struct fl_dp *dp, struct fl_dp_peer *source, struct fl_dp_peer *relay,
-		     struct fl_pkt *p)
+void dp_clamp(struct fl_dp *dp, struct fl_dp_peer *source, struct fl_dp_peer *relay,
+	      struct fl_pkt *p)
 {
 	uint32_t opts = relay->myself ? dp->set.my_options : relay->options;
 	int mtu = source->mtu;
@@ -231,6 +232,8 @@ void dp_route_frame(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, s
 		return dp_drop(dp, FL_DP_DROP_SHORT, p);
 	if (dp->set.forwarding == FL_DP_FORWARD_KERNEL && !source->myself)
 		return fl_dp_send_frame(dp, now, dp->myself, p);
+	if (dp->set.mode != FL_DP_MODE_ROUTER) /* the one switch/hub hook */
+		return dp_switch_route(dp, now, source, p);
 	if (fl_ip_parse_frame(p->data, p->len, &ip) != FL_WIRE_OK)
 		return dp_drop(dp, FL_DP_DROP_ROUTING, p); /* ARP, short, unknown type */
 	/* Neighbour solicitations matter only on a tap device (GRAPH.md §6.6). */

@@ -206,7 +206,11 @@ void dp_send_probe(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p, int len
 static void dp_encapsulate(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to, struct fl_pkt *p)
 {
 	size_t clen = 0;
-	uint8_t type = 0;
+	/* Switch and hub send the whole frame as a PKT_MAC record (UDP.md
+	 * §1.3); router mode drops the 14-byte header. */
+	bool l2 = dp->set.mode != FL_DP_MODE_ROUTER;
+	size_t off = l2 ? 0 : FL_ETH_HLEN;
+	uint8_t type = l2 ? FL_DP_PKT_MAC : 0;
 	bool compressed = false;
 
 	bool routed = (p->meta & DP_META_LOCAL_ROUTE) != 0;
@@ -218,14 +222,14 @@ static void dp_encapsulate(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to
 	if (p->len < FL_ETH_HLEN)
 		return dp_drop(dp, FL_DP_DROP_SHORT, p);
 	if (to->out_compression &&
-	    fl_compress(dp->comp, to->out_compression, p->data + FL_ETH_HLEN, p->len - FL_ETH_HLEN,
+	    fl_compress(dp->comp, to->out_compression, p->data + off, p->len - off,
 			dp->scratch, sizeof(dp->scratch), &clen) == FL_WIRE_OK)
 		compressed = true;
 	/* Plain-TCP shortcut (step 5). The size test uses the compressed
 	 * length, but PACKET always carries the uncompressed frame: tinc puts
 	 * garbage there (META.md §5.17 quirk 2), we do not. */
 	if (to->has_conn && !routed &&
-	    (compressed ? clen + FL_ETH_HLEN : p->len) > (size_t)(to->minmtu > 0 ? to->minmtu : 0)) {
+	    (compressed ? clen + off : p->len) > (size_t)(to->minmtu > 0 ? to->minmtu : 0)) {
 		dp->ops.send_packet(dp->ops.ctx, to, p->data, p->len);
 		dp->stats.packet17_out++;
 		to->out_packets++;
@@ -233,7 +237,7 @@ static void dp_encapsulate(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to
 		fl_pkt_free(p);
 		return;
 	}
-	fl_pkt_pull(p, FL_ETH_HLEN);
+	fl_pkt_pull(p, off);
 	if (compressed) {
 		memcpy(p->data, dp->scratch, clen);
 		p->len = (uint32_t)clen;

@@ -26,7 +26,8 @@ static int tun_open(const char *path, const char *name, char ifname[static IFNAM
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | flags);
+	/* IFF_TAP in flags asks for a TAP device instead of a TUN one. */
+	ifr.ifr_flags = (short)((flags & IFF_TAP ? 0 : IFF_TUN) | IFF_NO_PI | flags);
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		err = -errno;
@@ -43,9 +44,15 @@ int fl_tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ]
 	return tun_open(path, name, ifname, 0);
 }
 
-int fl_tun_open_offload(const char *path, const char *name, char ifname[static IFNAMSIZ])
+int fl_tun_open_tap(const char *path, const char *name, char ifname[static IFNAMSIZ])
 {
-	int fd = tun_open(path, name, ifname, IFF_VNET_HDR), hs = FL_TUN_VNET_HLEN, err;
+	return tun_open(path, name, ifname, IFF_TAP);
+}
+
+static int tun_open_offload(const char *path, const char *name, char ifname[static IFNAMSIZ],
+			    short flags)
+{
+	int fd = tun_open(path, name, ifname, (short)(IFF_VNET_HDR | flags)), hs = FL_TUN_VNET_HLEN, err;
 
 	if (fd < 0)
 		return fd;
@@ -61,7 +68,18 @@ int fl_tun_open_offload(const char *path, const char *name, char ifname[static I
 	return fd;
 }
 
-int fl_tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n)
+int fl_tun_open_offload(const char *path, const char *name, char ifname[static IFNAMSIZ])
+{
+	return tun_open_offload(path, name, ifname, 0);
+}
+
+int fl_tun_open_tap_offload(const char *path, const char *name, char ifname[static IFNAMSIZ])
+{
+	return tun_open_offload(path, name, ifname, IFF_TAP);
+}
+
+static int tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n,
+			  size_t max)
 {
 	unsigned got = 0;
 
@@ -71,10 +89,10 @@ int fl_tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, un
 
 		if (!p)
 			break;
-		/* Read at most MTU - 14 so the frame never exceeds FL_MTU;
-		 * longer packets are truncated by the kernel and then fail IP
-		 * length checks downstream. */
-		r = read(fd, p->data, FL_MTU - FL_ETH_HLEN);
+		/* Read at most max (TUN: MTU - 14, so the frame never
+		 * exceeds FL_MTU); longer packets are truncated by the kernel
+		 * and then fail length checks downstream. */
+		r = read(fd, p->data, max);
 		if (r <= 0) {
 			int err = r < 0 ? errno : EAGAIN;
 			fl_pkt_free(p);
@@ -88,6 +106,38 @@ int fl_tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, un
 		pkts[got++] = p;
 	}
 	return (int)got;
+}
+
+int fl_tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n)
+{
+	return tun_read_batch(fd, pool, pkts, n, FL_MTU - FL_ETH_HLEN);
+}
+
+int fl_tap_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n)
+{
+	return tun_read_batch(fd, pool, pkts, n, FL_MTU);
+}
+
+static ssize_t tun_read_one(int fd, uint8_t *buf, size_t max)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, buf, max);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	return r == 0 ? -EAGAIN : r;
+}
+
+int fl_tap_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
+		    unsigned n)
+{
+	ssize_t r = tun_read_one(fd, buf, FL_TAP_GSO_MAX);
+
+	if (r < 0)
+		return (int)r;
+	return (int)fl_tap_gso_split(buf, (size_t)r, pool, pkts, n);
 }
 
 int fl_tun_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,

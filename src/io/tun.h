@@ -21,11 +21,18 @@
  * ifname. Returns the fd or -errno. */
 int fl_tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ]);
 
+/* Like fl_tun_open() for a TAP device (IFF_TAP | IFF_NO_PI: each read or
+ * write is one Ethernet frame), for Mode = switch and hub. */
+int fl_tun_open_tap(const char *path, const char *name, char ifname[static IFNAMSIZ]);
+
 /* Bytes of struct virtio_net_hdr in front of every packet read from or
  * written to a device opened by fl_tun_open_offload(). */
 #define FL_TUN_VNET_HLEN 10u
 /* Largest read from an offload device: header plus a 64 KiB IP packet. */
 #define FL_TUN_GSO_MAX (FL_TUN_VNET_HLEN + 65535u)
+/* Largest read from a TAP offload device: the same plus a (tagged)
+ * Ethernet header. */
+#define FL_TAP_GSO_MAX (FL_TUN_GSO_MAX + 18u)
 
 /* Like fl_tun_open() with IFF_VNET_HDR and TCP/checksum offload turned on
  * (fewer, larger reads on the sending side). Reads then go through
@@ -47,6 +54,7 @@ unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
  * FL_TUN_GSO_MAX bytes; zero the rest before first use. */
 struct fl_tun_gro {
 	uint8_t *buf;
+	size_t l2;	/* 0 (TUN), or 14: a TAP's Ethernet header before the IP */
 	size_t len, thl, mss;
 	unsigned segs;
 	uint32_t next_seq;
@@ -57,6 +65,11 @@ struct fl_tun_gro {
  * g is empty, started; false if it does not fit (flush g and retry) or
  * cannot be merged at all (write it alone). */
 bool fl_tun_gro_add(struct fl_tun_gro *g, const uint8_t *ip, size_t len);
+
+/* fl_tun_gro_add() for a TAP device (g->l2 = 14, buf of FL_TAP_GSO_MAX):
+ * frame is a whole Ethernet frame; frames of one burst share their
+ * header. */
+bool fl_tap_gro_add(struct fl_tun_gro *g, const uint8_t *frame, size_t len);
 
 /* Finish what g holds: returns the byte count of g->buf to write (virtio
  * header included), 0 if empty; g is empty afterwards. */
@@ -74,6 +87,25 @@ int fl_tun_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pk
  * read (the caller takes them) or -errno if the first read failed with
  * anything but EAGAIN. */
 int fl_tun_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n);
+
+/* Like fl_tun_open_offload() for a TAP device; reads then go through
+ * fl_tap_gso_split() and writes carry FL_TUN_VNET_HLEN zero bytes in
+ * front of the frame. */
+int fl_tun_open_tap_offload(const char *path, const char *name, char ifname[static IFNAMSIZ]);
+
+/* fl_tun_gso_split() for a TAP device's read (virtio_net_hdr + Ethernet
+ * frame): whole frames, TCP bursts cut into segments that each carry the
+ * burst's Ethernet header (untagged IPv4/IPv6 only; 0 otherwise). Pure. */
+unsigned fl_tap_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
+			  struct fl_pkt **pkts, unsigned n);
+
+/* fl_tun_read_gso() for a TAP offload device; buf holds FL_TAP_GSO_MAX. */
+int fl_tap_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
+		    unsigned n);
+
+/* Like fl_tun_read_batch() for a TAP device: each packet is one whole
+ * Ethernet frame of at most FL_MTU bytes (a tagged full-size frame). */
+int fl_tap_read_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n);
 
 /* Write one IP packet. 0 or -errno (EAGAIN: the device queue is full, the
  * packet is lost as on any router). */

@@ -131,6 +131,44 @@ unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
 	}
 }
 
+/* A TAP device's read: virtio_net_hdr + Ethernet frame, whose offsets
+ * (csum_start) count from the frame's first byte. TCP bursts are cut like a
+ * TUN device's and each segment gets the burst's 14-byte header back. */
+unsigned fl_tap_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
+			  struct fl_pkt **pkts, unsigned n)
+{
+	struct virtio_net_hdr h;
+	uint8_t *f = buf + FL_TUN_VNET_HLEN;
+	size_t flen, eh = 14;
+	unsigned k;
+
+	if (len < FL_TUN_VNET_HLEN + eh || !n)
+		return 0;
+	memcpy(&h, buf, sizeof(h));
+	flen = len - FL_TUN_VNET_HLEN;
+	switch (h.gso_type & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		if ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+		    gso_csum(f, flen, h.csum_start, h.csum_offset) < 0)
+			return 0;
+		if (flen > FL_PKT_BUFSIZE - FL_PKT_HEADROOM)
+			return 0; /* no frame is that long without GSO */
+		return (pkts[0] = gso_copy(pool, f, flen, NULL, 0)) ? 1 : 0;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		/* Untagged IP only: the segments' IP header follows 14 bytes. */
+		if (fl_get16(f + 12) != ((h.gso_type & 0x7f) == VIRTIO_NET_HDR_GSO_TCPV4 ? 0x0800 : 0x86dd) ||
+		    h.csum_start < eh)
+			return 0;
+		k = gso_tcp(f + eh, flen - eh, h.csum_start - eh, h.gso_size, pool, pkts, n);
+		for (unsigned i = 0; i < k; i++)
+			memcpy(fl_pkt_push(pkts[i], eh), f, eh); /* headroom holds 64 */
+		return k;
+	default:
+		return 0;
+	}
+}
+
 /* ---- receive-side coalescing (GRO) ---------------------------------------- */
 
 #define GRO_TCP_ACK 0x10u
@@ -155,7 +193,7 @@ static size_t gro_tcp4(const uint8_t *ip, size_t len)
  * TOS/TTL/DF, ack, window and options; not after a short or PSH segment. */
 static bool gro_fits(const struct fl_tun_gro *g, const uint8_t *ip, size_t len, size_t thl)
 {
-	const uint8_t *h = g->buf + FL_TUN_VNET_HLEN;
+	const uint8_t *h = g->buf + FL_TUN_VNET_HLEN + g->l2;
 	size_t plen = len - 20 - thl;
 
 	return !g->closed && thl == g->thl && plen <= g->mss && g->len + plen <= 65535 &&
@@ -173,16 +211,16 @@ bool fl_tun_gro_add(struct fl_tun_gro *g, const uint8_t *ip, size_t len)
 		return false;
 	plen = len - 20 - thl;
 	if (!g->segs) {
-		memcpy(g->buf + FL_TUN_VNET_HLEN, ip, len);
+		memcpy(g->buf + FL_TUN_VNET_HLEN + g->l2, ip, len);
 		g->len = len;
 		g->thl = thl;
 		g->mss = plen;
 	} else {
 		if (!gro_fits(g, ip, len, thl))
 			return false;
-		memcpy(g->buf + FL_TUN_VNET_HLEN + g->len, ip + 20 + thl, plen);
+		memcpy(g->buf + FL_TUN_VNET_HLEN + g->l2 + g->len, ip + 20 + thl, plen);
 		g->len += plen;
-		g->buf[FL_TUN_VNET_HLEN + 33] |= ip[33]; /* PSH */
+		g->buf[FL_TUN_VNET_HLEN + g->l2 + 33] |= ip[33]; /* PSH */
 	}
 	g->segs++;
 	g->next_seq = fl_get32(ip + 24) + (uint32_t)plen;
@@ -193,7 +231,7 @@ bool fl_tun_gro_add(struct fl_tun_gro *g, const uint8_t *ip, size_t len)
 size_t fl_tun_gro_finish(struct fl_tun_gro *g)
 {
 	struct virtio_net_hdr h = {0};
-	uint8_t *ip = g->buf + FL_TUN_VNET_HLEN;
+	uint8_t *ip = g->buf + FL_TUN_VNET_HLEN + g->l2;
 	size_t len = g->len;
 
 	if (!g->segs)
@@ -208,13 +246,28 @@ size_t fl_tun_gro_finish(struct fl_tun_gro *g)
 							   (uint32_t)(len - 20)));
 		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 		h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-		h.hdr_len = (uint16_t)(20 + g->thl);
+		h.hdr_len = (uint16_t)(g->l2 + 20 + g->thl);
 		h.gso_size = (uint16_t)g->mss;
-		h.csum_start = 20;
+		h.csum_start = (uint16_t)(g->l2 + 20);
 		h.csum_offset = 16;
 	}
 	memcpy(g->buf, &h, sizeof(h));
 	g->segs = 0;
 	g->len = 0;
-	return FL_TUN_VNET_HLEN + len;
+	return FL_TUN_VNET_HLEN + g->l2 + len;
+}
+
+bool fl_tap_gro_add(struct fl_tun_gro *g, const uint8_t *frame, size_t len)
+{
+	uint8_t *eth = g->buf + FL_TUN_VNET_HLEN;
+
+	/* Untagged IPv4 only, and one Ethernet header per burst. */
+	if (g->l2 != 14 || len <= 14 || fl_get16(frame + 12) != 0x0800 ||
+	    (g->segs && memcmp(eth, frame, 14)))
+		return false;
+	if (!fl_tun_gro_add(g, frame + 14, len - 14))
+		return false;
+	if (g->segs == 1)
+		memcpy(eth, frame, 14);
+	return true;
 }

@@ -191,6 +191,66 @@ static void test_gro_roundtrip(void **state)
 	fl_pkt_pool_free(pool);
 }
 
+/* A TAP read: the same burst behind a 14-byte Ethernet header, offsets
+ * counted from the frame; every segment carries the header. Non-IP frames
+ * without GSO pass whole; a burst whose ethertype is not IP is dropped. */
+static uint8_t tbuf[FL_TAP_GSO_MAX];
+
+static void test_tap_burst(void **state)
+{
+	static const uint8_t eth[14] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
+	struct fl_pkt_pool *pool = fl_pkt_pool_new(8);
+	struct fl_pkt *pk[8];
+	struct virtio_net_hdr h;
+	size_t len = build(4, VIRTIO_NET_HDR_GSO_TCPV4, MSS);
+	unsigned n;
+
+	(void)state;
+	memcpy(&h, buf, sizeof(h));
+	h.csum_start = (uint16_t)(h.csum_start + 14);
+	h.hdr_len = (uint16_t)(h.hdr_len + 14);
+	memcpy(tbuf, &h, sizeof(h));
+	memcpy(tbuf + FL_TUN_VNET_HLEN, eth, 14);
+	memcpy(tbuf + FL_TUN_VNET_HLEN + 14, buf + FL_TUN_VNET_HLEN, len - FL_TUN_VNET_HLEN);
+	struct fl_tun_gro g = {.buf = calloc(1, FL_TAP_GSO_MAX), .l2 = 14};
+	size_t glen;
+
+	n = fl_tap_gso_split(tbuf, len + 14, pool, pk, 8);
+	assert_int_equal(n, PAYLOAD / MSS);
+	for (unsigned k = 0; k < n; k++) {
+		assert_int_equal(pk[k]->len, 14 + 20 + 20 + MSS);
+		assert_memory_equal(pk[k]->data, eth, 14);
+		assert_int_equal(fl_get32(pk[k]->data + 14 + 24), (uint32_t)(0xfffffc00u + k * MSS));
+		assert_int_equal(tcp_check(pk[k]->data + 14, 20, pk[k]->len - 14), 0);
+		/* Clear PSH/FIN so the segments merge (a FIN closes a burst). */
+		pk[k]->data[14 + 33] = 0x10;
+		fl_put16(pk[k]->data + 14 + 36, 0);
+		fl_put16(pk[k]->data + 14 + 36, (uint16_t)~tcp_check(pk[k]->data + 14, 20, pk[k]->len - 14));
+		assert_true(fl_tap_gro_add(&g, pk[k]->data, pk[k]->len));
+		fl_pkt_free(pk[k]);
+	}
+	/* The merged write splits back into the same segments. */
+	glen = fl_tun_gro_finish(&g);
+	assert_int_equal(glen, FL_TUN_VNET_HLEN + 14 + 40 + PAYLOAD);
+	assert_memory_equal(g.buf + FL_TUN_VNET_HLEN, eth, 14);
+	assert_int_equal(fl_tap_gso_split(g.buf, glen, pool, pk, 8), PAYLOAD / MSS);
+	for (unsigned k = 0; k < PAYLOAD / MSS; k++) {
+		assert_int_equal(tcp_check(pk[k]->data + 14, 20, pk[k]->len - 14), 0);
+		fl_pkt_free(pk[k]);
+	}
+	free(g.buf);
+	tbuf[FL_TUN_VNET_HLEN + 13] = 0x06; /* ethertype ARP: no burst */
+	assert_int_equal(fl_tap_gso_split(tbuf, len + 14, pool, pk, 8), 0);
+	memset(tbuf, 0, FL_TUN_VNET_HLEN); /* no GSO: the frame as it is */
+	assert_int_equal(fl_tap_gso_split(tbuf, FL_TUN_VNET_HLEN + 42, pool, pk, 8), 1);
+	assert_int_equal(pk[0]->len, 42);
+	assert_memory_equal(pk[0]->data, tbuf + FL_TUN_VNET_HLEN, 42);
+	fl_pkt_free(pk[0]);
+	assert_int_equal(fl_tap_gso_split(tbuf, FL_TUN_VNET_HLEN + 13, pool, pk, 8), 0);
+	assert_int_equal(fl_pkt_pool_avail(pool), 8);
+	fl_pkt_pool_free(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_partial_csum),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_gro_roundtrip),
+		cmocka_unit_test(test_tap_burst),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
