@@ -17,6 +17,7 @@
 
 #include "daemon/fld_offload.h"
 
+__attribute__((format(printf, 3, 4)))
 static void report(const struct fl_conf_reporter *r, const struct fl_conf_entry *e, const char *fmt, ...)
 {
 	char where[512], msg[1024];
