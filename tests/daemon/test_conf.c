@@ -531,10 +531,10 @@ static void test_load_reload(void **state)
 	assert_int_equal(m.nerr, 1);
 	assert_non_null(strstr(m.err[0], "tinc.conf:2: ExperimentalProtocol: fenliu speaks only SPTPS"));
 	m.nerr = 0;
-	write_file(dir, "tinc.conf", "Name = alpha\nMode = hub\n");
+	write_file(dir, "tinc.conf", "Name = alpha\nDeviceType = vde\n");
 	assert_int_equal(fl_config_load(&next, dir, &cmd, &w, &r), FL_CONF_EVALUE);
 	assert_int_equal(m.nerr, 1);
-	assert_non_null(strstr(m.err[0], "tinc.conf:2: Mode: not supported yet"));
+	assert_non_null(strstr(m.err[0], "tinc.conf:2: DeviceType: only tun and tap are supported"));
 	fl_config_free(&cur);
 
 	struct fl_host_config hc;

@@ -211,7 +211,7 @@ static void test_fenliu_cli_vs_tincd(void **state)
 	/* fsck finds this tincd directory fine but for what fenliud would
 	 * refuse: DeviceType = dummy (conf_support.c), named with FILE:LINE. */
 	assert_int_equal(run(fl_cli_fsck, &out, &err, "fsck", NULL), 1);
-	assert_non_null(strstr(err, "tinc.conf:2: DeviceType: only tun is supported"));
+	assert_non_null(strstr(err, "tinc.conf:2: DeviceType: only tun and tap are supported"));
 	assert_null(strstr(err, "WARNING"));
 	free(out), free(err);
 }
