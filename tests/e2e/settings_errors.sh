@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Issue 18.1 and 18.5: settings fenliud cannot honour are named with
 # FILE:LINE where the user looks. Errors after detaching (a missing
-# Device) reach the terminal too. A refused one (Mode = switch,
+# Device) reach the terminal too. A refused one (Sandbox = high,
 # ExperimentalProtocol = no) stops a detached fenliud and `fenliu start`
 # with the error on the terminal; `fenliu fsck` names it too; an ignored
 # one (MaxOutputBufferSize) is a warning on the terminal and the node
@@ -45,8 +45,8 @@ refused() {
 	echo "ok: $var refused with FILE:LINE (fenliud, fenliu start, fsck)"
 }
 
-echo "Mode = switch" >>"$d/tinc.conf"
-refused Mode
+echo "Sandbox = high" >>"$d/tinc.conf"
+refused Sandbox
 cp "$d/tinc.conf.good" "$d/tinc.conf"
 echo "ExperimentalProtocol = no" >>"$d/tinc.conf"
 refused ExperimentalProtocol
