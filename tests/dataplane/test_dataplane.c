@@ -666,6 +666,20 @@ static void test_clamp_mss(void **state)
 }
 
 #ifdef TNET_REAL_SPTPS
+/* Under qemu-user (scripts/test-arm64.sh; meson sets MESON_EXE_WRAPPER for
+ * cross tests) Debian 12's qemu 7.2 never returns from the arm64 program's
+ * first pthread_create(), as it hangs in fork(): the pipeline tests need
+ * worker threads, so they run natively and under TSan only. */
+static bool under_qemu(void)
+{
+	if (!getenv("MESON_EXE_WRAPPER"))
+		return false;
+	print_message("skip: worker threads under qemu-user\n");
+	return true;
+}
+#endif
+
+#ifdef TNET_REAL_SPTPS
 /* Frames numbered first..end-1 (the number at frame offset 34) into A's
  * device in bursts of random length, the network pumped after each. */
 static unsigned bursts(struct tnet *net, unsigned first, unsigned end)
@@ -696,6 +710,8 @@ static void test_pipeline_wrap_restart(void **state)
 	const unsigned total = 3000;
 
 	(void)state;
+	if (under_qemu())
+		return;
 	two_nodes(&net, NULL);
 	tnet_set_workers(&net, 4, 64);
 	traffic(&net, A, B, 3, 200);
@@ -735,6 +751,8 @@ static void test_pipeline_order_replay(void **state)
 	unsigned sent = 0;
 
 	(void)state;
+	if (under_qemu())
+		return;
 	two_nodes(&net, NULL);
 	tnet_set_workers(&net, 4, 64);
 	traffic(&net, A, B, 3, 200);
