@@ -8,7 +8,8 @@
 #
 # Skipped under qemu, because they need what qemu-user cannot give an arm64
 # process here (root + network namespaces + TUN ioctls, or a stock x86 tinc
-# binary): dataplane_netns, io_tun, sptps_tinc, daemon_tincd_compat.
+# binary): dataplane_netns, io_tun, sptps_tinc, daemon_tincd_compat,
+# cli_compare_tinc.
 # Also skipped: the tests whose program calls fork() (cli, daemon_cli,
 # daemon_ctl, daemon_opts, daemon_script). On this machine a fork()ed child
 # of a dynamically linked arm64 program hangs under Debian 12's qemu-user
@@ -40,7 +41,7 @@ file "$dir/src/daemon/fenliud" | grep -q 'ARM aarch64' || { echo "fenliud is not
 export QEMU_LD_PREFIX=/usr/aarch64-linux-gnu
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 unset TINC11_DIR TINC_SPTPS_TEST
-skip=(dataplane_netns io_tun sptps_tinc daemon_tincd_compat cli daemon_cli daemon_ctl daemon_opts daemon_script)
+skip=(dataplane_netns io_tun sptps_tinc daemon_tincd_compat cli_compare_tinc cli daemon_cli daemon_ctl daemon_opts daemon_script)
 # The unit suite minus the skip list, by name (meson 1.0 has no --exclude).
 mapfile -t run < <(meson introspect "$dir" --tests | python3 -c '
 import json, sys
