@@ -129,6 +129,8 @@ have_wg() {
 	command -v wireguard-go >/dev/null && command -v wg >/dev/null
 }
 
+# Stock tinc nodes take the fixed test keys (tests/vectors/keys.txt has five):
+# tinc on a-b and c-d; fenliud on g-h, e-f (base), k-l; wireguard-go on i-j.
 fl_net a b c d e f g h i j k l
 raw=$(iperf_mbits a 192.0.2.2 b)
 echo "raw veth:            $(gbit "$raw") Gbit/s"
@@ -139,18 +141,18 @@ else
 	echo "tinc 1.1 - tinc 1.1: skipped (set TINC11_DIR to the directory holding tincd and tinc)"
 fi
 if have_wg; then
-	wg_pair e f
+	wg_pair i j
 else
 	echo "wireguard-go:        skipped (no wireguard-go and wg; apt-get install wireguard-go wireguard-tools)"
 fi
 if [ -x "$FENLIU_BUILD/src/daemon/fenliud" ]; then
-	pair fenliu c d "fenliud - fenliud"
+	pair fenliu g h "fenliud - fenliud"
 else
 	echo "fenliud - fenliud:   skipped (no fenliud in $FENLIU_BUILD)"
 fi
 if [ -n "${FENLIU_BUILD_BASE:-}" ]; then
 	if [ -x "$FENLIU_BUILD_BASE/src/daemon/fenliud" ]; then
-		FENLIU_BUILD=$FENLIU_BUILD_BASE pair fenliu g h "fenliud (base)"
+		FENLIU_BUILD=$FENLIU_BUILD_BASE pair fenliu e f "fenliud (base)"
 	else
 		echo "fenliud (base):      skipped (no fenliud in $FENLIU_BUILD_BASE)"
 	fi
@@ -158,7 +160,7 @@ fi
 
 if [ "${BENCH_SWITCH:-1}" != 0 ]; then
 	if [ -n "${TINC11_DIR:-}" ] && [ -x "$TINC11_DIR/tincd" ]; then
-		pair tinc i j "tinc 1.1 switch" switch
+		pair tinc c d "tinc 1.1 switch" switch
 	fi
 	if [ -x "$FENLIU_BUILD/src/daemon/fenliud" ]; then
 		pair fenliu k l "fenliud switch" switch
