@@ -190,7 +190,7 @@ static bool invite_address(const struct fl_cli *cli, const char *myname, char *h
 		snprintf(port, pcap, "%s", pf.port);
 	}
 	if (!*host) {
-		/* tinc asks tinc-vpn.org here; fenliu never phones out */
+		/* tinc asks a web service of its project for our address here; fenliu never phones out */
 		fprintf(stderr, "Could not determine the external address or hostname. Please "
 				"set Address manually.\n");
 		return false;
