@@ -30,7 +30,10 @@ fl_log() { echo "[$(date +%T)] $*" >&2; }
 
 # fl_skip MESSAGE: exit 77 with the reason as the last line.
 fl_skip() { echo "SKIP: $*"; exit 77; }
-fl_fail() { echo "FAIL: $*" >&2; exit 1; }
+# The reason is kept so fl_cleanup can repeat it after the daemon logs: the
+# test runner shows only a failed test's last lines.
+FL_FAIL_REASON=
+fl_fail() { FL_FAIL_REASON="FAIL: $*"; echo "$FL_FAIL_REASON" >&2; exit 1; }
 fl_not() { ! "$@"; }
 
 # fl_need_root: the namespace tests need root, `ip netns`, and /dev/net/tun.
@@ -88,7 +91,10 @@ fl_cleanup() {
 		for p in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 		ip netns del "$ns" 2>/dev/null
 	done
-	[ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && fl_dump_logs
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then
+		fl_dump_logs
+		echo "${FL_FAIL_REASON:-FAIL: exit $rc at ${BASH_SOURCE[1]:-?} (no fl_fail reason)}" >&2
+	fi
 	[ -n "$FL_TMP" ] && [ -z "${FL_KEEP:-}" ] && rm -rf "$FL_TMP"
 	if [ "$FL_FAILED_SAN" -ne 0 ] && [ "$rc" -eq 0 ]; then
 		echo "FAIL: sanitizer reports in daemon logs" >&2
