@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev
       libssl-dev libsodium-dev zlib1g-dev liblzo2-dev liblz4-dev libevent-dev
       libcmocka-dev libsystemd-dev iproute2 iputils-ping nftables iperf3 procps psmisc python3
-      ethtool)
+      ethtool dnsmasq-base)
 case ${FL_DEPS_STAGE:-} in
 arm64)
 	# The arm64 multiarch -dev packages need dpkg to know the architecture.
