@@ -8,15 +8,20 @@
  *
  * usage: dhcp_probe IFACE [--hook CMD] [--until EVENT[:N]] [--timeout S]
  *                   [--save FILE] [--restore FILE] [--decline-first]
+ *                   [--broadcast] [--release]
  *
  * Each event is a line on stdout: `EVENT bound|renewed|lost|declined
  * addr=A/LEN router=R dns=D lease=S t1=S t2=S server=S at_ms=T`. The hook
- * runs as `CMD EVENT` with DHCP_ADDR, DHCP_PREFIX, DHCP_ROUTER, DHCP_DNS
- * and DHCP_OLD_ADDR in its environment (what an interface script gets).
+ * runs as `CMD EVENT` with DHCP_ADDR, DHCP_PREFIX, DHCP_ROUTER, DHCP_DNS,
+ * DHCP_OLD_ADDR and DHCP_OLD_PREFIX in its environment (what an interface script gets).
  * --until exits 0 when EVENT has been seen N times (default 1); --save
  * writes the lease then (no RELEASE, so it can be restored); --restore
  * starts with INIT-REBOOT from such a file; --decline-first declines the
- * first address bound, as if an ARP probe had found it in use.
+ * first address bound, as if an ARP probe had found it in use;
+ * --broadcast sets the BROADCAST flag (the server broadcasts its replies,
+ * so clients on one LAN see each other's); --release gives the lease back
+ * on exit. At exit a line `DROPS name=count ...` gives the ignored
+ * replies by reason.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -40,12 +45,13 @@ struct probe {
 	const char *hook, *save, *restore, *until;
 	unsigned until_n, seen;
 	long timeout_s;
-	bool decline_first, declined;
+	bool decline_first, declined, release;
 	int fd, ifindex;
 	uint8_t mac[6];
 	uint32_t server_ip;	/* whose MAC we learned, for unicast */
 	uint8_t server_mac[6];
 	uint32_t cur_addr;	/* the address the hook was told about */
+	int cur_prefix;
 	fl_time_t t0;
 	struct fl_dhcp_client c;
 };
@@ -122,6 +128,8 @@ static void run_hook(struct probe *p, const char *ev, const struct fl_dhcp_lease
 	char buf[128], ip[INET_ADDRSTRLEN];
 
 	setenv("DHCP_OLD_ADDR", p->cur_addr ? ip_text(p->cur_addr, ip) : "", 1);
+	snprintf(buf, sizeof(buf), "%d", p->cur_prefix);
+	setenv("DHCP_OLD_PREFIX", buf, 1);
 	setenv("DHCP_ADDR", l ? ip_text(l->addr, ip) : "", 1);
 	snprintf(buf, sizeof(buf), "%d", l ? fl_dhcp_lease_prefix(l) : 0);
 	setenv("DHCP_PREFIX", buf, 1);
@@ -130,6 +138,7 @@ static void run_hook(struct probe *p, const char *ev, const struct fl_dhcp_lease
 	list_text(l ? l->dns : NULL, l ? l->n_dns : 0, buf, sizeof(buf));
 	setenv("DHCP_DNS", buf, 1);
 	p->cur_addr = l ? l->addr : 0;
+	p->cur_prefix = l ? fl_dhcp_lease_prefix(l) : 0;
 	if (!p->hook)
 		return;
 	snprintf(buf, sizeof(buf), "%s %s", p->hook, ev);
@@ -275,6 +284,7 @@ static void begin(struct probe *p, fl_time_t now)
 		err = fl_dhcp_lease_load(blob, n, &l);
 		if (err == FL_DHCP_OK) {
 			p->cur_addr = l.addr;
+			p->cur_prefix = fl_dhcp_lease_prefix(&l);
 			fl_dhcp_restore(&p->c, &l, now, &o);
 			handle(p, &o, now);
 			return;
@@ -285,6 +295,26 @@ static void begin(struct probe *p, fl_time_t now)
 	handle(p, &o, now);
 }
 
+static int finish(struct probe *p)
+{
+	struct fl_dhcp_out o;
+
+	if (save_lease(p))
+		return 1;
+	if (p->release) {
+		fl_dhcp_release(&p->c, now_us(), &o);
+		send_out(p, &o);
+	}
+	static const char *const key[FL_DHCP_DROP_MAX] = {
+		"parse", "not_reply", "xid", "chaddr", "state", "server", "incomplete",
+	};
+	printf("DROPS");
+	for (int d = 0; d < FL_DHCP_DROP_MAX; d++)
+		printf(" %s=%llu", key[d], (unsigned long long)p->c.drops[d]);
+	printf(" naks=%llu\n", (unsigned long long)p->c.naks);
+	return 0;
+}
+
 static int loop(struct probe *p)
 {
 	fl_time_t deadline = p->t0 + FL_TIME_S(p->timeout_s);
@@ -293,7 +323,7 @@ static int loop(struct probe *p)
 	for (;;) {
 		fl_time_t now = now_us(), wake = p->c.next < deadline ? p->c.next : deadline;
 		if (p->until && p->seen >= p->until_n)
-			return save_lease(p) ? 1 : 0;
+			return finish(p);
 		if (now >= deadline) {
 			fprintf(stderr, "dhcp_probe: timeout after %lds in state %s\n", p->timeout_s,
 				fl_dhcp_state_name(p->c.state));
@@ -325,8 +355,11 @@ int main(int argc, char **argv)
 	}
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--decline-first")) {
-			p.decline_first = true;
+		if (!strcmp(a, "--decline-first") || !strcmp(a, "--broadcast") ||
+		    !strcmp(a, "--release")) {
+			p.decline_first |= !strcmp(a, "--decline-first");
+			p.c.broadcast |= !strcmp(a, "--broadcast");
+			p.release |= !strcmp(a, "--release");
 			continue;
 		}
 		if (!v) {
@@ -360,7 +393,9 @@ int main(int argc, char **argv)
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return 1;
+	bool bcast = p.c.broadcast;
 	fl_dhcp_init(&p.c, p.mac, rnd);
+	p.c.broadcast = bcast;
 	p.t0 = now_us();
 	begin(&p, p.t0);
 	return loop(&p);

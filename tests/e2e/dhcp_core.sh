@@ -12,6 +12,9 @@
 #  3. The lease saved, dnsmasq restarted on 198.51.100.0/24: INIT-REBOOT
 #     for the old address gets a NAK, the address is lost, and a new
 #     DISCOVER gets a lease in the new range.
+#  4. Two clients (cli, cli2) asking for broadcast replies at once: each
+#     gets its own address and drops the other's replies (other xid), and
+#     RELEASE gives the leases back.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 fl_need_root
@@ -19,8 +22,9 @@ fl_need_tools dnsmasq
 probe=$FENLIU_BUILD/tools/dhcp_probe
 [ -x "$probe" ] || fl_skip "tools/dhcp_probe not built in $FENLIU_BUILD"
 fl_init
-fl_net srv cli
+fl_net srv cli cli2
 ip -n "$FL_PFX-cli" addr flush dev eth0
+ip -n "$FL_PFX-cli2" addr flush dev eth0
 
 # start_dnsmasq NET: serve NET.100-149 from NET.1 (2 min leases, dnsmasq's
 # minimum, with T1 8 s and T2 14 s so a renewal comes quickly).
@@ -48,7 +52,8 @@ mkdir -p "$FL_TMP/srv" "$FL_TMP/cli"
 cat >"$FL_TMP/hook" <<EOF
 #!/bin/sh
 echo "\$1 \$DHCP_ADDR/\$DHCP_PREFIX router=\$DHCP_ROUTER dns=\$DHCP_DNS old=\$DHCP_OLD_ADDR" >>"$FL_TMP/cli/hook.log"
-[ -z "\$DHCP_OLD_ADDR" ] || [ "\$DHCP_OLD_ADDR" = "\$DHCP_ADDR" ] || ip addr del "\$DHCP_OLD_ADDR/32" dev eth0 2>/dev/null
+[ -z "\$DHCP_OLD_ADDR" ] || [ "\$DHCP_OLD_ADDR" = "\$DHCP_ADDR" ] ||
+	ip addr del "\$DHCP_OLD_ADDR/\$DHCP_OLD_PREFIX" dev eth0
 [ -z "\$DHCP_ADDR" ] || ip addr replace "\$DHCP_ADDR/\$DHCP_PREFIX" dev eth0
 EOF
 chmod +x "$FL_TMP/hook"
@@ -103,5 +108,33 @@ addr3=$(grep '^EVENT bound ' "$FL_TMP/run3" | field addr)
 case $addr3 in 198.51.100.1[0-4][0-9]/24) ;; *) fl_fail "new lease $addr3 not in 198.51.100.100-149" ;; esac
 grep -q "^lost /0" "$FL_TMP/cli/hook.log" || fl_fail "hook not told the address was lost"
 n cli ip -4 addr show dev eth0 | grep -q "inet ${addr1%/*}/" && fl_fail "old address still configured"
-fl_log "ok: $addr1 renewed at T1, declined $declined, NAK then $addr3"
-echo "RESULT dhcp_core lease=$addr1 renew_ms=$((r_ms - b_ms)) declined=$declined reboot_nak_then=$addr3"
+
+fl_log "4: two clients with broadcast replies, then RELEASE"
+# cli2 is new to dnsmasq (which pings its address for 3 s before the
+# OFFER); cli, which dnsmasq knows, starts once cli2 is selecting, so each
+# is waiting while the other's broadcast replies go by.
+start4() {
+	n "$1" "$probe" eth0 --hook "$FL_TMP/hook" --broadcast --release --until renewed \
+		--timeout 40 >"$FL_TMP/run4-$1" 2>"$FL_TMP/$1.err4" &
+	FL_PIDS+=("$!")
+	eval "pid_$1=\$!"
+}
+start4 cli2
+fl_wait 10 "cli2's DISCOVER" grep -q 'selecting: send' "$FL_TMP/cli2.err4"
+start4 cli
+wait "$pid_cli" || fl_fail "client cli failed: $(tail -n 3 "$FL_TMP/cli.err4" | tr '\n' ' ')"
+wait "$pid_cli2" || fl_fail "client cli2 failed: $(tail -n 3 "$FL_TMP/cli2.err4" | tr '\n' ' ')"
+cat "$FL_TMP/run4-cli" "$FL_TMP/run4-cli2" >&2
+a=$(grep '^EVENT bound ' "$FL_TMP/run4-cli" | field addr)
+b=$(grep '^EVENT bound ' "$FL_TMP/run4-cli2" | field addr)
+[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] || fl_fail "two clients, addresses '$a' and '$b'"
+for c in cli cli2; do
+	x=$(grep '^DROPS ' "$FL_TMP/run4-$c" | field xid)
+	[ "${x:-0}" -ge 1 ] || fl_fail "$c saw none of the other client's broadcast replies"
+	grep -q '^DROPS parse=0 ' "$FL_TMP/run4-$c" || fl_fail "$c could not parse dnsmasq's reply"
+done
+grep -q "DHCPRELEASE(eth0) ${a%/*} " "$FL_TMP/srv/log" || fl_fail "dnsmasq saw no RELEASE of $a"
+grep -q "DHCPRELEASE(eth0) ${b%/*} " "$FL_TMP/srv/log" || fl_fail "dnsmasq saw no RELEASE of $b"
+
+fl_log "ok: $addr1 renewed at T1, declined $declined, NAK then $addr3, two clients $a $b"
+echo "RESULT dhcp_core lease=$addr1 renew_ms=$((r_ms - b_ms)) declined=$declined reboot_nak_then=$addr3 two_clients=$a,$b"
