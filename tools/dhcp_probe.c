@@ -343,23 +343,16 @@ static int loop(struct probe *p)
 	}
 }
 
-int main(int argc, char **argv)
+/* Options after IFACE; 0, or 2 on a usage error. */
+static int parse_args(struct probe *p, int argc, char **argv)
 {
-	struct probe p = {.timeout_s = 60, .until_n = 1};
-	uint8_t rnd[16];
-
-	if (argc < 2) {
-		fprintf(stderr, "usage: dhcp_probe IFACE [--hook CMD] [--until EVENT[:N]] "
-				"[--timeout S] [--save FILE] [--restore FILE] [--decline-first]\n");
-		return 2;
-	}
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--decline-first") || !strcmp(a, "--broadcast") ||
 		    !strcmp(a, "--release")) {
-			p.decline_first |= !strcmp(a, "--decline-first");
-			p.c.broadcast |= !strcmp(a, "--broadcast");
-			p.release |= !strcmp(a, "--release");
+			p->decline_first |= !strcmp(a, "--decline-first");
+			p->c.broadcast |= !strcmp(a, "--broadcast");
+			p->release |= !strcmp(a, "--release");
 			continue;
 		}
 		if (!v) {
@@ -368,32 +361,49 @@ int main(int argc, char **argv)
 		}
 		i++;
 		if (!strcmp(a, "--hook"))
-			p.hook = v;
+			p->hook = v;
 		else if (!strcmp(a, "--save"))
-			p.save = v;
+			p->save = v;
 		else if (!strcmp(a, "--restore"))
-			p.restore = v;
+			p->restore = v;
 		else if (!strcmp(a, "--timeout"))
-			p.timeout_s = strtol(v, NULL, 10);
+			p->timeout_s = strtol(v, NULL, 10);
 		else if (!strcmp(a, "--until")) {
 			char *colon = strchr(v, ':');
-			p.until = v;
+			p->until = v;
 			if (colon) {
 				*colon = 0;
-				p.until_n = (unsigned)strtoul(colon + 1, NULL, 10);
+				p->until_n = (unsigned)strtoul(colon + 1, NULL, 10);
 			}
 		} else {
 			fprintf(stderr, "dhcp_probe: unknown option %s\n", a);
 			return 2;
 		}
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct probe p = {.timeout_s = 60, .until_n = 1};
+	uint8_t rnd[16];
+	bool bcast;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: dhcp_probe IFACE [--hook CMD] [--until EVENT[:N]] "
+				"[--timeout S] [--save FILE] [--restore FILE] [--decline-first] "
+				"[--broadcast] [--release]\n");
+		return 2;
+	}
+	if (parse_args(&p, argc, argv))
+		return 2;
 	if (open_iface(&p, argv[1]) < 0) {
 		fprintf(stderr, "dhcp_probe: %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		return 1;
-	bool bcast = p.c.broadcast;
+	bcast = p.c.broadcast;
 	fl_dhcp_init(&p.c, p.mac, rnd);
 	p.c.broadcast = bcast;
 	p.t0 = now_us();
