@@ -21,7 +21,7 @@
  * --broadcast sets the BROADCAST flag (the server broadcasts its replies,
  * so clients on one LAN see each other's); --release gives the lease back
  * on exit. At exit a line `DROPS name=count ...` gives the ignored
- * replies by reason.
+ * replies by reason (ip_bad: refused by the IPv4/UDP unwrap) and VmRSS.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +52,7 @@ struct probe {
 	uint8_t server_mac[6];
 	uint32_t cur_addr;	/* the address the hook was told about */
 	int cur_prefix;
+	uint64_t ip_bad;	/* IPv4/UDP to port 68 that fl_dhcp_ip_unwrap refused */
 	fl_time_t t0;
 	struct fl_dhcp_client c;
 };
@@ -241,8 +242,8 @@ static void input(struct probe *p, fl_time_t now)
 		return;
 	err = fl_dhcp_ip_unwrap(buf, (size_t)n, &pl, &plen, &src);
 	if (err != FL_DHCP_OK) {
-		if (err != FL_DHCP_NOT_DHCP)
-			fprintf(stderr, "dhcp_probe: dropped: %s\n", fl_dhcp_strerror(err));
+		/* Counted, not logged: a flood must not flood the log. */
+		p->ip_bad += err != FL_DHCP_NOT_DHCP;
 		return;
 	}
 	if (from.sll_halen == 6) {
@@ -295,6 +296,20 @@ static void begin(struct probe *p, fl_time_t now)
 	handle(p, &o, now);
 }
 
+static long rss_kb(void)
+{
+	char line[128];
+	long kb = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 static int finish(struct probe *p)
 {
 	struct fl_dhcp_out o;
@@ -311,7 +326,8 @@ static int finish(struct probe *p)
 	printf("DROPS");
 	for (int d = 0; d < FL_DHCP_DROP_MAX; d++)
 		printf(" %s=%llu", key[d], (unsigned long long)p->c.drops[d]);
-	printf(" naks=%llu\n", (unsigned long long)p->c.naks);
+	printf(" naks=%llu ip_bad=%llu rss_kb=%ld\n", (unsigned long long)p->c.naks,
+	       (unsigned long long)p->ip_bad, rss_kb());
 	return 0;
 }
 
