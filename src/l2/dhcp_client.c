@@ -174,7 +174,8 @@ static void send_request(struct fl_dhcp_client *c, fl_time_t now, struct fl_dhcp
 		r.requested_ip = c->lease.addr;
 		break;
 	case FL_DHCP_RENEWING:
-		dst = c->lease.server_id;
+		/* A lease whose ACK named no server can only be broadcast. */
+		dst = c->lease.server_id ? c->lease.server_id : BCAST;
 		/* fall through */
 	case FL_DHCP_REBINDING:
 		r.ciaddr = src = c->lease.addr;
@@ -316,14 +317,16 @@ static bool acceptable(struct fl_dhcp_client *c, const struct fl_dhcp_msg *m)
 			return drop(c, FL_DHCP_DROP_INCOMPLETE);
 		return true;
 	case FL_DHCP_REQUESTING:
-	case FL_DHCP_RENEWING:
+	case FL_DHCP_RENEWING: {
 		/* We asked one server; only it may answer. */
+		uint32_t asked = c->state == FL_DHCP_REQUESTING ? c->offer_server
+								: c->lease.server_id;
 		if (m->type != FL_DHCP_ACK && m->type != FL_DHCP_NAK)
 			return drop(c, FL_DHCP_DROP_STATE);
-		if (m->has_server_id && m->server_id != (c->state == FL_DHCP_REQUESTING
-							 ? c->offer_server : c->lease.server_id))
+		if (m->has_server_id && asked && m->server_id != asked)
 			return drop(c, FL_DHCP_DROP_SERVER);
 		break;
+	}
 	case FL_DHCP_REBOOTING:
 	case FL_DHCP_REBINDING:
 		if (m->type != FL_DHCP_ACK && m->type != FL_DHCP_NAK)

@@ -91,6 +91,8 @@ struct fl_dhcp_lease {
 	fl_time_t start;		/* when the REQUEST that got it was sent */
 };
 
+/* A packet to an address other than all-ones (RENEWING's REQUEST, a
+ * RELEASE) is unicast to the server: the caller resolves its MAC by ARP. */
 struct fl_dhcp_out {
 	enum fl_dhcp_event ev;
 	size_t len;		/* 0: nothing to send */

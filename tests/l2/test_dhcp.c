@@ -795,6 +795,36 @@ static void test_init_reboot(void **state)
 	assert_int_equal(c.state, FL_DHCP_SELECTING);
 }
 
+/* A lease whose ACK named no server (allowed after INIT-REBOOT): the
+ * renewal cannot be unicast, so it is broadcast, and any server's ACK is
+ * taken. */
+static void test_renew_without_server_id(void **state)
+{
+	struct fl_dhcp_lease saved = {.addr = ADDR, .lease_s = 100, .t1_s = 50, .t2_s = 87,
+				      .start = T0};
+	struct fl_dhcp_client c;
+	struct fl_dhcp_out o;
+	struct reply r;
+
+	(void)state;
+	fl_dhcp_init(&c, mac, rnd);
+	fl_dhcp_restore(&c, &saved, T0, &o);
+	reply_init(&r, FL_DHCP_ACK, c.xid, ADDR);
+	opt32(&r, 51, 100);
+	end(&r);
+	fl_dhcp_input(&c, r.b, r.n, T0, &o);
+	assert_int_equal(o.ev, FL_DHCP_EV_BOUND);
+	assert_int_equal(c.lease.server_id, 0);
+	fl_dhcp_tick(&c, T0 + FL_TIME_S(50), &o);
+	assert_int_equal(c.state, FL_DHCP_RENEWING);
+	assert_int_equal(o.dst, BCAST);
+	assert_int_equal(o.src, ADDR);
+	server_msg(&r, FL_DHCP_ACK, c.xid, ADDR, SERVER, 100);
+	fl_dhcp_input(&c, r.b, r.n, T0 + FL_TIME_S(51), &o);
+	assert_int_equal(o.ev, FL_DHCP_EV_RENEWED);
+	assert_int_equal(c.lease.server_id, SERVER);
+}
+
 /* A saved lease is checked field by field when loaded. */
 static void test_lease_blob(void **state)
 {
@@ -866,6 +896,7 @@ int main(void)
 		cmocka_unit_test(test_release),
 		cmocka_unit_test(test_infinite_lease),
 		cmocka_unit_test(test_init_reboot),
+		cmocka_unit_test(test_renew_without_server_id),
 		cmocka_unit_test(test_lease_blob),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
