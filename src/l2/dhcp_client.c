@@ -398,6 +398,25 @@ static void tick_bound(struct fl_dhcp_client *c, fl_time_t now, struct fl_dhcp_o
 		send_request(c, now, out);
 }
 
+/* INIT-REBOOT got no answer. RFC 2131 3.2 lets the client keep a saved
+ * lease that has not ended, so a reload while the server is away does not
+ * cost the address: BOUND again, renewing at T1 as usual. A lease of
+ * unknown age (from another boot) or one that has ended is given up. */
+static void reboot_unanswered(struct fl_dhcp_client *c, fl_time_t now, struct fl_dhcp_out *out)
+{
+	fl_time_t end = fl_dhcp_lease_end(&c->lease);
+
+	if (c->lease.start <= now && (end == FL_DHCP_NEVER || now < end)) {
+		c->state = FL_DHCP_BOUND;
+		c->tries = 0;
+		c->next = fl_dhcp_lease_t1(&c->lease);
+		out->ev = FL_DHCP_EV_BOUND;
+		return;
+	}
+	begin_init(c, now, out);
+	out->ev = FL_DHCP_EV_LOST;
+}
+
 void fl_dhcp_tick(struct fl_dhcp_client *c, fl_time_t now, struct fl_dhcp_out *out)
 {
 	out_clear(out);
@@ -418,9 +437,10 @@ void fl_dhcp_tick(struct fl_dhcp_client *c, fl_time_t now, struct fl_dhcp_out *o
 			send_request(c, now, out);
 			break;
 		}
-		/* No answer: an unverified saved address must go too. */
-		out->ev = c->state == FL_DHCP_REBOOTING ? FL_DHCP_EV_LOST : FL_DHCP_EV_NONE;
-		begin_init(c, now, out);
+		if (c->state == FL_DHCP_REBOOTING)
+			reboot_unanswered(c, now, out);
+		else
+			begin_init(c, now, out);
 		break;
 	case FL_DHCP_BOUND:
 	case FL_DHCP_RENEWING:

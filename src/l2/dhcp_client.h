@@ -6,7 +6,8 @@
  *   INIT -> SELECTING -(OFFER)-> REQUESTING -(ACK)-> BOUND
  *   BOUND -(T1)-> RENEWING (unicast) -(T2)-> REBINDING (broadcast)
  *   RENEWING/REBINDING -(ACK)-> BOUND; -(NAK or lease end)-> INIT
- *   REBOOTING (a saved lease: INIT-REBOOT) -(ACK)-> BOUND, -(NAK)-> INIT
+ *   REBOOTING (a saved lease: INIT-REBOOT) -(ACK)-> BOUND, -(NAK)-> INIT,
+ *   -(no answer)-> BOUND on the saved lease while it lasts, else INIT
  *   any bound state -(fl_dhcp_decline: ARP says the address is taken)->
  *   INIT, waiting 10 s
  *
@@ -125,7 +126,9 @@ void fl_dhcp_init(struct fl_dhcp_client *c, const uint8_t mac[static 6],
 void fl_dhcp_start(struct fl_dhcp_client *c, fl_time_t now, struct fl_dhcp_out *out);
 
 /* INIT-REBOOT with a saved lease (RFC 2131 3.2): REQUEST its address by
- * broadcast. A lease known to have ended starts from INIT instead. */
+ * broadcast. A lease known to have ended starts from INIT instead. If no
+ * server answers, the lease is kept until it ends (EV_BOUND), so a reload
+ * while the server is away keeps the address. */
 void fl_dhcp_restore(struct fl_dhcp_client *c, const struct fl_dhcp_lease *l, fl_time_t now,
 		     struct fl_dhcp_out *out);
 

@@ -734,7 +734,8 @@ static void test_infinite_lease(void **state)
 
 /* RFC 2131 3.2 / 4.3.2: INIT-REBOOT from a saved lease: REQUEST with
  * option 50, no server id, ciaddr 0, broadcast. ACK: bound again; NAK: the
- * address is lost and we start over; no answer: start over too. */
+ * address is lost and we start over; no answer: the lease is kept while it
+ * lasts. */
 static void test_init_reboot(void **state)
 {
 	struct fl_dhcp_client c;
@@ -785,7 +786,19 @@ static void test_init_reboot(void **state)
 		fl_dhcp_tick(&c, o.next, &o);
 		assert_int_equal(c.state, FL_DHCP_REBOOTING);
 	}
+	/* No answer (RFC 2131 3.2): the saved lease has 600 s, about 60 s
+	 * of them spent asking; it is kept, renewed at its own T1. */
 	fl_dhcp_tick(&c, o.next, &o);
+	assert_int_equal(o.ev, FL_DHCP_EV_BOUND);
+	assert_int_equal(c.state, FL_DHCP_BOUND);
+	assert_int_equal(o.len, 0);
+	assert_int_equal(c.lease.start, saved.start);
+	assert_int_equal(o.next, fl_dhcp_lease_t1(&saved));
+	/* The same with the lease ending while we asked: lost. */
+	fl_dhcp_init(&c, mac, rnd);
+	fl_dhcp_restore(&c, &saved, fl_dhcp_lease_end(&saved) - FL_TIME_S(30), &o);
+	while (c.state == FL_DHCP_REBOOTING)
+		fl_dhcp_tick(&c, o.next, &o);
 	assert_int_equal(o.ev, FL_DHCP_EV_LOST);
 	assert_int_equal(c.state, FL_DHCP_SELECTING);
 
