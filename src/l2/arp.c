@@ -23,12 +23,14 @@ enum fl_arp_err fl_arp_parse(const uint8_t *frame, size_t len, struct fl_arp_msg
 	const uint8_t *p = frame + FL_ETH_HDR;
 
 	memset(out, 0, sizeof(*out));
+	if (len < FL_ETH_HDR)
+		return FL_ARP_SHORT;
+	if (fl_get16(frame + 12) != 0x0806)
+		return FL_ARP_NOT_ARP;
 	if (len < FL_ARP_FRAME)
 		return FL_ARP_SHORT;
 	if (len > FL_ARP_FRAME_PAD)
 		return FL_ARP_TRAILING;
-	if (fl_get16(frame + 12) != 0x0806)
-		return FL_ARP_NOT_ARP;
 	if (fl_get16(p) != 1 || fl_get16(p + 2) != 0x0800 || p[4] != 6 || p[5] != 4)
 		return FL_ARP_BAD_FORMAT;
 	memcpy(out->eth_dst, frame, FL_ETH_ALEN);

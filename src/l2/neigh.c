@@ -273,7 +273,8 @@ static void neigh_set(struct fl_neigh *t, struct fl_neigh_entry *e,
 		      const uint8_t mac[static FL_ETH_ALEN], enum fl_neigh_state s, fl_time_t now,
 		      const struct fl_l2_sink *sink)
 {
-	bool moved = e->state != FL_NEIGH_INCOMPLETE && memcmp(e->mac, mac, FL_ETH_ALEN);
+	/* Only an entry that had a MAC can move; a first MAC is "resolved". */
+	bool moved = !fl_eth_is_zero(e->mac) && memcmp(e->mac, mac, FL_ETH_ALEN);
 	bool asked = e->state == FL_NEIGH_INCOMPLETE || e->state == FL_NEIGH_PROBE;
 
 	memcpy(e->mac, mac, FL_ETH_ALEN);

@@ -85,10 +85,12 @@ static void test_arp_parse_each_error(void **state)
 	assert_int_equal(m.op, 1);
 	assert_memory_equal(m.spa, host_ip, 4);
 	assert_int_equal(fl_arp_parse(fr, 41, &m), FL_ARP_SHORT);
+	assert_int_equal(fl_arp_parse(fr, 13, &m), FL_ARP_SHORT);
 	assert_int_equal(fl_arp_parse(fr, 60, &m), FL_ARP_OK);	/* Ethernet padding */
 	assert_int_equal(fl_arp_parse(fr, 61, &m), FL_ARP_TRAILING);
 	fr[13] = 0x00;
 	assert_int_equal(fl_arp_parse(fr, 42, &m), FL_ARP_NOT_ARP);
+	assert_int_equal(fl_arp_parse(fr, 64, &m), FL_ARP_NOT_ARP);	/* an IPv4 frame */
 	fr[13] = 0x06;
 	fr[18] = 8;
 	assert_int_equal(fl_arp_parse(fr, 42, &m), FL_ARP_BAD_FORMAT);
@@ -163,6 +165,7 @@ static void test_arp_request_for_us_answered_and_learned(void **state)
 	assert_memory_equal(m.tha, host_mac, 6);
 	assert_memory_equal(m.tpa, host_ip, 4);
 	assert_int_equal(f->a.st.requests_answered, 1);
+	assert_null(collect_event(&f->c, FL_L2_EV_MAC_CHANGED));	/* learned, not moved */
 	e = fl_neigh_lookup(&f->a.cache, (const uint8_t[16]){192, 0, 2, 10});
 	assert_non_null(e);
 	assert_int_equal(e->state, FL_NEIGH_STALE);
