@@ -118,7 +118,7 @@ enum fl_icmp_res fl_icmp_err4(const uint8_t *frame, size_t len, uint8_t type, ui
 	fl_put16(ip + 10, fl_csum_fold(fl_csum_add(0, ip, 20)));
 	icmp[0] = type;
 	icmp[1] = code;
-	if (type == 3 && code == 4)
+	if (type == FL_ICMP_T_UNREACH && code == FL_ICMP_C_FRAG_NEEDED)
 		fl_put16(icmp + 6, mtu);	/* RFC 1191 §4 */
 	fl_put16(icmp + 2, fl_icmp_csum4(icmp, 8 + quote));
 	*outlen = ERR_ETH + 28 + quote;
@@ -169,7 +169,7 @@ static enum fl_icmp_res err6_allowed(const uint8_t *frame, const uint8_t *ip, si
 
 	/* Packet too big goes even to a group: PMTU discovery for
 	 * multicast senders needs it. */
-	if (type != 2 && ((frame[0] & 1) || ip[24] == 0xff))
+	if (type != FL_ICMP6_T_TOO_BIG && ((frame[0] & 1) || ip[24] == 0xff))
 		return FL_ICMP_GROUP_DST;
 	if (ip[8] == 0xff || memcmp(ip + 8, unspec, 16) == 0)
 		return FL_ICMP_BAD_SOURCE;
@@ -225,7 +225,7 @@ enum fl_icmp_res fl_icmp_err6(const uint8_t *frame, size_t len, uint8_t type, ui
 	memcpy(ip + 24, osrc, 16);
 	icmp[0] = type;
 	icmp[1] = code;
-	if (type == 2)
+	if (type == FL_ICMP6_T_TOO_BIG)
 		fl_put32(icmp + 4, mtu);
 	fl_put16(icmp + 2, fl_icmp_csum6(ip + 8, ip + 24, icmp, 8 + quote));
 	*outlen = ERR_ETH + 48 + quote;

@@ -31,6 +31,18 @@
 #define FL_ICMP_ERR_FRAME6 1294u	/* 14 + 1280 */
 #define FL_ICMP_ERR_TTL 64u		/* TTL / hop limit of what we originate */
 
+/* Types and codes the TAP router sends (icmp.h names the rest). */
+#define FL_ICMP_T_UNREACH 3u
+#define FL_ICMP_C_NET 0u
+#define FL_ICMP_C_HOST 1u
+#define FL_ICMP_C_FRAG_NEEDED 4u
+#define FL_ICMP_T_TIME_EXCEEDED 11u
+#define FL_ICMP6_T_UNREACH 1u
+#define FL_ICMP6_C_NOROUTE 0u
+#define FL_ICMP6_C_ADDR 3u
+#define FL_ICMP6_T_TOO_BIG 2u
+#define FL_ICMP6_T_TIME_EXCEEDED 3u
+
 /* Why a message was not built (and the echo builders' reasons too). */
 enum fl_icmp_res {
 	FL_ICMP_OK = 0,
