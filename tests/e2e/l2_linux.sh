@@ -23,7 +23,7 @@ n lan ip addr add 2001:db8::2/64 dev eth0 nodad
 n lan ip route add 198.51.100.0/24 via 192.0.2.1
 n lan ip -6 route add 2001:db8:1::/64 via 2001:db8::1
 out=$FL_TMP/peer.out
-fl_bg rtr "$PEER" eth0 192.0.2.1 2001:db8::1 192.0.2.2 2001:db8::2 120 1280 >"$out" 2>"$FL_TMP/peer.err"
+fl_bg rtr "$PEER" eth0 192.0.2.1/16 2001:db8::1 192.0.2.2 2001:db8::2 120 1280 >"$out" 2>"$FL_TMP/peer.err"
 fl_wait 10 "peer ready" grep -q '^ready' "$out"
 lanmac=$(n lan cat /sys/class/net/eth0/address)
 rtrmac=$(n rtr cat /sys/class/net/eth0/address)
@@ -76,6 +76,25 @@ max=$((10 + 10 * ms / 1000 + 2))
 	fl_fail "rate limit: $got of 100 errors answered in ${ms} ms (allowed 5..$max)"
 echo "RESULT l2_linux rate_limited_errors=$got/100 in_ms=$ms"
 
+# ARP flood: 100,000 requests for us from random senders in 192.0.0.0/16
+# (never .1 or .2) with random MACs, as fast as Python sends them.
+n lan python3 - <<'PY'
+import random, socket, struct
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+us = bytes([192, 0, 2, 1])
+for i in range(100000):
+    mac = bytes([2, 0x66]) + random.randbytes(4)
+    ip = bytes([192, 0, random.randrange(256), random.randrange(1, 255)])
+    if ip[2] == 2 and ip[3] in (1, 2):
+        continue
+    arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + ip + bytes(6) + us
+    s.send(b"\xff" * 6 + mac + b"\x08\x06" + arp)
+PY
+n lan ip neigh flush dev eth0
+fl_wait 10 "ping 192.0.2.1 after the flood" nq lan ping -c 1 -W 1 192.0.2.1
+echo "RESULT l2_linux arp_flood=100000 ping_after=ok"
+
 kill "$FL_LAST_BG"
 wait "$FL_LAST_BG" || fl_fail "l2_linux_peer exit status $?"
 if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' "$FL_TMP/peer.err"; then
@@ -86,3 +105,6 @@ res=$(grep '^RESULT' "$out")
 echo "$res"
 echo "$res" | grep -Eq 'arp_answered=[1-9]' || fl_fail "Linux never asked us by ARP: $res"
 echo "$res" | grep -Eq 'ns_answered=[1-9]' || fl_fail "Linux never asked us by NS: $res"
+entries=$(echo "$res" | sed -n 's/.*arp_entries=\([0-9]*\).*/\1/p')
+[ -n "$entries" ] && [ "$entries" -le 254 ] || fl_fail "ARP table over its bound: $res"
+echo "$res" | grep -Eq 'arp_full_refused=[1-9]' || fl_fail "the flood never filled the table: $res"

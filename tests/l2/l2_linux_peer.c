@@ -3,14 +3,16 @@
  * l2_linux_peer: the pure ARP, NDP and ICMP cores speaking to a real Linux
  * host over an AF_PACKET socket, for tests/e2e/l2_linux.sh. It stands in
  * for the TAP router's LAN side (which the daemon will wire next): it owns
- * ADDR4/24 and ADDR6/64 on IFNAME's MAC, answers ARP, NDP and pings for
+ * ADDR4 (/24 unless given) and ADDR6/64 on IFNAME's MAC, answers ARP, NDP and pings for
  * them, runs DAD, resolves PEER4 and PEER6 once its address is preferred,
  * and treats every other unicast IP packet as routed through it: TTL/hop
  * limit 1 gets time exceeded, a packet over MTU fragmentation needed /
  * packet too big, anything else unreachable (rate-limited). Linux judges
  * every frame it sends: a wrong checksum, hop limit or quote is dropped.
  *
- * Usage: l2_linux_peer IFNAME ADDR4 ADDR6 PEER4 PEER6 SECONDS MTU
+ * Usage: l2_linux_peer IFNAME ADDR4[/PLEN] ADDR6 PEER4 PEER6 SECONDS MTU
+ * The ARP and NDP tables hold 254 entries whatever the prefix, so a
+ * flood over a larger prefix shows the bound.
  * Prints one line per event on stdout; exits after SECONDS or on SIGTERM.
  */
 #include <arpa/inet.h>
@@ -207,7 +209,16 @@ static int setup(struct peer *p, char **argv)
 	struct fl_neigh_cfg cfg;
 	uint8_t g[FL_ARP_FRAME];
 
-	if (inet_pton(AF_INET, argv[2], p->ip4) != 1 || inet_pton(AF_INET6, argv[3], p->ip6) != 1 ||
+	char a4[INET_ADDRSTRLEN + 4], *slash;
+	unsigned plen4 = 24;
+
+	snprintf(a4, sizeof(a4), "%s", argv[2]);
+	slash = strchr(a4, '/');
+	if (slash) {
+		*slash = 0;
+		plen4 = (unsigned)atoi(slash + 1);
+	}
+	if (inet_pton(AF_INET, a4, p->ip4) != 1 || inet_pton(AF_INET6, argv[3], p->ip6) != 1 ||
 	    inet_pton(AF_INET, argv[4], p->peer4) != 1 || inet_pton(AF_INET6, argv[5], p->peer6) != 1)
 		return -1;
 	p->mtu = (unsigned)atoi(argv[7]);
@@ -219,7 +230,7 @@ static int setup(struct peer *p, char **argv)
 	if (!fl_arp_init(&p->arp, &cfg, (uint64_t)now_us()) ||
 	    !fl_ndp_init(&p->ndp, &cfg, (uint64_t)now_us() * 3))
 		return -1;
-	fl_arp_own_add(&p->arp, p->ip4, 24, p->mac);
+	fl_arp_own_add(&p->arp, p->ip4, plen4, p->mac);
 	fl_ndp_own_add(&p->ndp, p->ip6, 64, p->mac, true, now_us());
 	fl_icmp_rate_init(&p->rate4, 10, 10, now_us());
 	fl_icmp_rate_init(&p->rate6, 10, 10, now_us());
@@ -278,9 +289,11 @@ int main(int argc, char **argv)
 		resolve_peers(&p, now);
 	}
 	printf("RESULT l2_linux_peer errors_sent=%u errors_limited=%u arp_answered=%llu "
-	       "ns_answered=%llu\n", p.sent_err, p.limited,
-	       (unsigned long long)p.arp.st.requests_answered,
-	       (unsigned long long)p.ndp.st.ns_answered);
+	       "ns_answered=%llu arp_entries=%zu arp_full_refused=%llu arp_spoof_refused=%llu\n",
+	       p.sent_err, p.limited, (unsigned long long)p.arp.st.requests_answered,
+	       (unsigned long long)p.ndp.st.ns_answered, p.arp.cache.n,
+	       (unsigned long long)p.arp.cache.st.full_refused,
+	       (unsigned long long)p.arp.cache.st.spoof_refused);
 	fl_arp_free(&p.arp, &p.sink);
 	fl_ndp_free(&p.ndp, &p.sink);
 	close(p.fd);
