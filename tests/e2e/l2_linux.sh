@@ -10,7 +10,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 fl_need_root
-fl_need_tools ping
+fl_need_tools ping python3
 PEER=$FENLIU_BUILD/tests/l2/l2_linux_peer
 [ -x "$PEER" ] || fl_skip "l2_linux_peer not built in $FENLIU_BUILD"
 fl_init
