@@ -14,6 +14,12 @@
  * may reuse (STALE or FAILED): bounded, so a full table costs O(1). */
 #define NEIGH_EVICT_SCAN 32u
 
+/* fl_neigh_tick walks the whole table, so it walks at most this often:
+ * with a /16's 65,534 entries expiring all the time, a walk per event
+ * loop iteration would cost more than the traffic. Timers are seconds
+ * long; firing up to 100 ms late changes nothing. */
+#define NEIGH_TICK_GRAIN FL_TIME_MS(100)
+
 static size_t neigh_hash(const struct fl_neigh *t, const uint8_t addr[static FL_NEIGH_ALEN])
 {
 	uint64_t a, b;
@@ -420,6 +426,8 @@ void fl_neigh_tick(struct fl_neigh *t, fl_time_t now, const struct fl_l2_sink *s
 		if (e->state && e->due < next)
 			next = e->due;
 	}
+	if (next < now + NEIGH_TICK_GRAIN)
+		next = now + NEIGH_TICK_GRAIN;
 	if (next < t->next_due)
 		t->next_due = next;
 }

@@ -134,7 +134,9 @@ enum fl_neigh_res fl_neigh_update(struct fl_neigh *t, const uint8_t addr[static 
 				  const uint8_t mac[static FL_ETH_ALEN], enum fl_neigh_how how,
 				  fl_time_t now, const struct fl_l2_sink *sink);
 
-/* Run the timers due at now: retries, ageing, negative expiry. */
+/* Run the timers due at now: retries, ageing, negative expiry. Cheap when
+ * nothing is due; walks the table at most every 100 ms, so a timer may
+ * fire that much late. */
 void fl_neigh_tick(struct fl_neigh *t, fl_time_t now, const struct fl_l2_sink *sink);
 
 /* The entry for addr, or NULL. Borrowed until the next call that changes t. */

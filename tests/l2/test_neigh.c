@@ -94,6 +94,36 @@ static void test_neigh_unsolicited_resolves_as_stale(void **state)
 	fl_neigh_free(&t, &s);
 }
 
+/* A timer fires at its time, or at most 100 ms late when the table was
+ * walked just before (the walk's rate limit), never early. */
+static void test_neigh_tick_grain(void **state)
+{
+	struct fl_neigh t;
+	struct fl_neigh_cfg cfg;
+	struct collect c = {0};
+	struct fl_l2_sink s = {collect_act, &c};
+	uint8_t k1[16], k2[16], mac[6];
+	int p;
+
+	(void)state;
+	fl_neigh_cfg_default(&cfg, 4);
+	assert_true(fl_neigh_init(&t, &cfg, 3, count_solicit, NULL));
+	key(k1, 1);
+	key(k2, 2);
+	solicits = 0;
+	fl_neigh_resolve(&t, k1, &p, 0, &s, mac);	/* retry due at 1 s */
+	fl_neigh_resolve(&t, k2, &p, 1, &s, mac);	/* retry due at 1 s + 1 us */
+	fl_neigh_tick(&t, FL_TIME_S(1) - 1, &s);	/* never early */
+	assert_int_equal(solicits, 2);
+	fl_neigh_tick(&t, FL_TIME_S(1), &s);		/* k1 exactly on time */
+	assert_int_equal(solicits, 3);
+	fl_neigh_tick(&t, FL_TIME_S(1) + 1, &s);	/* k2 waits for the next walk */
+	assert_int_equal(solicits, 3);
+	fl_neigh_tick(&t, FL_TIME_S(1) + FL_TIME_MS(100), &s);
+	assert_int_equal(solicits, 4);
+	fl_neigh_free(&t, &s);
+}
+
 struct model {
 	long held;
 };
@@ -160,6 +190,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_neigh_what_creates_entries),
 		cmocka_unit_test(test_neigh_unsolicited_resolves_as_stale),
+		cmocka_unit_test(test_neigh_tick_grain),
 		cmocka_unit_test(test_neigh_random_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
