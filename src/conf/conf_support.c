@@ -102,6 +102,38 @@ static void report(const struct fl_conf_entry *e, const struct fl_support_rule *
 	fn(r->ctx, msg);
 }
 
+/* Mode and DeviceType together. Switch and hub carry Ethernet frames, so
+ * they need a tap device; fenliud's router mode runs on tun only. Either
+ * mismatch is refused, naming the line that is wrong for the other: the
+ * Mode line when tun was asked for, else the DeviceType line. Other
+ * device types and unknown modes are refused elsewhere. */
+static enum fl_conf_err mode_check(struct fl_conf *c, const struct fl_conf_reporter *r)
+{
+	const struct fl_conf_entry *m = fl_conf_first(c, "Mode"), *t = fl_conf_first(c, "DeviceType");
+	char mw[300] = "", tw[300], msg[900];
+
+	if (!t || !value_ok("tun|tap", t->value) || (m && !value_ok("router|switch|hub", m->value)))
+		return FL_CONF_OK; /* no DeviceType: the device follows the mode */
+	bool tap = !strcasecmp(t->value, "tap"), router = !m || !strcasecmp(m->value, "router");
+	if (tap != router)
+		return FL_CONF_OK;
+	fl_conf_where(t, tw, sizeof(tw));
+	if (m)
+		fl_conf_where(m, mw, sizeof(mw));
+	if (tap)
+		snprintf(msg, sizeof(msg),
+			 "%s: DeviceType: tap needs Mode = switch or hub (Mode = router%s%s runs "
+			 "on a tun device): '%.200s'",
+			 tw, m ? " at " : " by default", mw, t->value);
+	else
+		snprintf(msg, sizeof(msg),
+			 "%s: Mode: %.20s needs a tap device (DeviceType = tun at %s): '%.200s'", mw,
+			 m->value, tw, m->value);
+	if (r && r->error)
+		r->error(r->ctx, msg);
+	return FL_CONF_EVALUE;
+}
+
 enum fl_conf_err fl_conf_support_check(struct fl_conf *c, const struct fl_conf_reporter *r)
 {
 	enum fl_conf_err rc = FL_CONF_OK;
@@ -122,5 +154,7 @@ enum fl_conf_err fl_conf_support_check(struct fl_conf *c, const struct fl_conf_r
 		report(hit[i], rule, r);
 	}
 	free(hit);
+	if (mode_check(c, r) != FL_CONF_OK)
+		rc = FL_CONF_EVALUE;
 	return rc;
 }

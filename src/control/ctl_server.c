@@ -263,15 +263,21 @@ bool fl_ctl_server_pcap_wanted(const struct fl_ctl_server *srv)
 	return false;
 }
 
-void fl_ctl_server_pcap(struct fl_ctl_server *srv, const void *pkt, size_t len)
+bool fl_ctl_server_pcap(struct fl_ctl_server *srv, const void *pkt, size_t len)
 {
+	bool wanted = false;
+
+	if (!pthread_equal(pthread_self(), srv->owner))
+		return fl_ctl_server_pcap_wanted(srv); /* buffers: control thread only */
 	for (size_t i = 0; i < srv->n; i++) {
 		struct client *c = srv->c[i];
 		size_t before = c->s.out_len;
+		wanted |= c->s.pcap;
 		fl_ctl_session_pcap(&c->s, pkt, len, STREAM_CAP);
 		if (before == 0 && c->s.out_len > 0)
 			watch(srv, c->fd, true);
 	}
+	return wanted;
 }
 
 size_t fl_ctl_server_clients(const struct fl_ctl_server *srv)

@@ -56,7 +56,11 @@ void fl_ctl_server_each_connection(struct fl_ctl_server *srv, fl_ctl_connection_
 
 /* Packet capture: true while some client asked for PCAP. */
 bool fl_ctl_server_pcap_wanted(const struct fl_ctl_server *srv);
-void fl_ctl_server_pcap(struct fl_ctl_server *srv, const void *pkt, size_t len);
+/* Send a copy of a frame to every PCAP client ("18 14 LEN" + bytes, cut
+ * to its snaplen; dropped for a reader that lags). Only on the thread that
+ * made srv (others send nothing). Returns whether some client still
+ * wants copies. */
+bool fl_ctl_server_pcap(struct fl_ctl_server *srv, const void *pkt, size_t len);
 
 /* Number of connected control clients. */
 size_t fl_ctl_server_clients(const struct fl_ctl_server *srv);

@@ -133,26 +133,38 @@ void fld_run_host_script(struct fld *d, const char *script, struct mesh_node *n,
 
 /* ---- device --------------------------------------------------------------- */
 
-/* Mode = switch or hub: a TAP device (whole Ethernet frames). */
-static int main_tap_open(struct fld *d, char name[static IFNAMSIZ])
+/* How to open each kind of device: TUN (router mode, IP packets) or TAP
+ * (switch and hub, whole Ethernet frames). */
+struct main_dev_kind {
+	const char *mode;	/* tinc's "(tun mode)" / "(tap mode)" */
+	size_t gso_max, l2;	/* offload buffers; header before the IP packet */
+	int (*open_offload)(const char *path, const char *name, char ifname[static IFNAMSIZ]);
+	int (*open)(const char *path, const char *name, char ifname[static IFNAMSIZ]);
+};
+
+static const struct main_dev_kind main_tun = {"tun", FL_TUN_GSO_MAX, 0, fl_tun_open_offload,
+					      fl_tun_open};
+static const struct main_dev_kind main_tap = {"tap", FL_TAP_GSO_MAX, 14,
+					      fl_tun_open_tap_offload, fl_tun_open_tap};
+
+/* Open the device: with TCP offload first (one read per TCP burst,
+ * coalesced writes), a plain device if the kernel refuses it. */
+static int main_dev_open_kind(struct fld *d, const struct main_dev_kind *k,
+			      char name[static IFNAMSIZ])
 {
 	int fd;
 
-	/* TCP offload first, as for TUN (reads of whole TCP bursts, writes
-	 * of coalesced ones); plain TAP if refused. */
-	d->tun_gso_buf = malloc(FL_TAP_GSO_MAX);
-	d->tun_gro.buf = malloc(FL_TAP_GSO_MAX);
-	d->tun_gro.l2 = 14;
-	fd = d->tun_gso_buf && d->tun_gro.buf ? fl_tun_open_tap_offload(d->device, name, name)
-					      : -ENOMEM;
+	d->tun_gso_buf = malloc(k->gso_max);
+	d->tun_gro.buf = malloc(k->gso_max);
+	d->tun_gro.l2 = k->l2;
+	fd = d->tun_gso_buf && d->tun_gro.buf ? k->open_offload(d->device, name, name) : -ENOMEM;
 	if (fd < 0) {
 		free(d->tun_gso_buf);
 		free(d->tun_gro.buf);
 		d->tun_gso_buf = NULL;
 		d->tun_gro.buf = NULL;
-		fd = fl_tun_open_tap(d->device, name, name);
+		fd = k->open(d->device, name, name);
 	}
-
 	if (fd < 0) {
 		fl_dlog(FL_DLOG_ERR, "Could not create a tun/tap interface from %s: %s", d->device,
 			strerror(-fd));
@@ -160,46 +172,25 @@ static int main_tap_open(struct fld *d, char name[static IFNAMSIZ])
 	}
 	snprintf(d->ifname, sizeof(d->ifname), "%s", name);
 	d->tun_fd = fd;
-	fl_dlog(FL_DLOG_INFO, "%s is a Linux tun/tap device (tap mode%s), interface %s", d->device,
-		d->tun_gso_buf ? ", TCP offload" : "", d->ifname);
+	fl_dlog(FL_DLOG_INFO, "%s is a Linux tun/tap device (%s mode%s), interface %s", d->device,
+		k->mode, d->tun_gso_buf ? ", TCP offload" : "", d->ifname);
 	return fld_watch(d, fd, FL_LOOP_READ, fld_dp_tun_readable, d);
 }
 
-static int main_tun_open(struct fld *d)
+/* The device tinc.conf asks for: Device (a path that does not exist
+ * fails the start, as in tincd), Interface or the netname as its name,
+ * TAP in switch and hub mode. */
+static int main_dev_open(struct fld *d)
 {
 	char name[IFNAMSIZ] = "";
-	int fd;
 
-	/* Device: a path that does not exist fails the start, as in tincd. */
 	snprintf(d->device, sizeof(d->device), "%s",
 		 d->boot->s.device ? d->boot->s.device : "/dev/net/tun");
 	if (d->boot->s.interface)
 		snprintf(name, IFNAMSIZ, "%s", d->boot->s.interface);
 	else if (d->netname && *d->netname)
 		snprintf(name, IFNAMSIZ, "%s", d->netname);
-	if (fld_switch_tap(d))
-		return main_tap_open(d, name);
-	/* Offload first (one read per TCP burst); plain tun if refused. */
-	d->tun_gso_buf = malloc(FL_TUN_GSO_MAX);
-	d->tun_gro.buf = malloc(FL_TUN_GSO_MAX);
-	fd = d->tun_gso_buf && d->tun_gro.buf ? fl_tun_open_offload(d->device, name, name) : -ENOMEM;
-	if (fd < 0) {
-		free(d->tun_gso_buf);
-		free(d->tun_gro.buf);
-		d->tun_gso_buf = NULL;
-		d->tun_gro.buf = NULL;
-		fd = fl_tun_open(d->device, name, name);
-	}
-	if (fd < 0) {
-		fl_dlog(FL_DLOG_ERR, "Could not create a tun interface from %s: %s", d->device,
-			strerror(-fd));
-		return -1;
-	}
-	snprintf(d->ifname, sizeof(d->ifname), "%s", name);
-	d->tun_fd = fd;
-	fl_dlog(FL_DLOG_INFO, "%s is a Linux tun device (tun mode), interface %s", d->device,
-		d->ifname);
-	return fld_watch(d, fd, FL_LOOP_READ, fld_dp_tun_readable, d);
+	return main_dev_open_kind(d, fld_switch_tap(d) ? &main_tap : &main_tun, name);
 }
 
 /* ---- mesh set-up ---------------------------------------------------------- */
@@ -329,7 +320,7 @@ static int main_start(struct fld *d)
 	fld_session_bind(d);
 	if (fld_switch_start(d) < 0)
 		return -1;
-	if (main_tun_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
+	if (main_dev_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
 		return -1;
 	fld_routes_reload(d);
 	main_script_env(d, &env);

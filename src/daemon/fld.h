@@ -25,6 +25,8 @@
  *                  (fld_offload.h; its variables in fld_offload_conf.c)
  *   fld_invite.c   invitations: the inviter's side of `tinc join`
  *   fld_switch.c   Mode = switch/hub: TAP, learned MACs, broadcast
+ *   fld_pcap.c     `fenliu pcap`: frame copies to control clients
+ *   fld_trace.c    -d4 request tracing, worded as tincd's
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -286,6 +288,19 @@ void fld_dp_tcp_data(struct fld *d, struct mesh_node *from, struct mesh_node *to
 /* fld_ctl.c */
 int fld_ctl_start(struct fld *d);
 void fld_ctl_stop(struct fld *d);
+
+/* fld_pcap.c: ops.pcap (ctx = struct fld *), and turning the dataplane's
+ * copies on or off after each control socket event. */
+bool fld_pcap_copy(void *ctx, const uint8_t *frame, size_t len);
+void fld_pcap_update(struct fld *d);
+
+/* fld_trace.c: "Sending REQ to NAME (HOST port PORT): line" / "Got ..."
+ * at debug level 4, as tincd logs each meta request. */
+void fld_trace_request(struct fld *d, const struct fld_conn *c, bool sending, const char *line,
+		       size_t len);
+/* The same for a received "17 LEN" / "21 LEN" line, which the framing
+ * consumed before the binary part. */
+void fld_trace_binary(struct fld *d, const struct fld_conn *c, int type, size_t len);
 
 /* fld_routes.c (ctx = struct fld *) */
 int fld_routes_reload(struct fld *d);

@@ -216,6 +216,7 @@ static void ctl_fd_event(void *ctx, int fd, unsigned events)
 	else
 		fl_ctl_server_on_event(d->ctl, fd, events & (FL_LOOP_READ),
 				       events & FL_LOOP_WRITE);
+	fld_pcap_update(d);
 }
 
 static void ctl_watch(void *ctx, int fd, bool want_write)

@@ -235,6 +235,7 @@ int fld_dp_start(struct fld *d)
 		.path_mtu = dp_path_mtu,
 		.drop_note = fld_stats_drop_note,
 		.offload = fld_offload_hook,
+		.pcap = fld_pcap_copy,
 	};
 	fld_switch_ops(d, &s, &d->dp_ops);
 	d->pool = fl_pkt_pool_new(DP_POOL_PACKETS);

@@ -295,6 +295,7 @@ static int conn_recv_line(struct fld_conn *c, const char *line, size_t len)
 	enum mesh_err e;
 
 	mesh_out_init(&out);
+	fld_trace_request(c->d, c, false, line, len);
 	e = mesh_conn_recv(c->d->mesh, c->id, line, len, fld_now(c->d), &out);
 	fld_out_run(c->d, &out);
 	mesh_out_clear(&out);
@@ -345,6 +346,7 @@ static int frame_packet(void *ctx, const uint8_t *pkt, size_t len)
 	struct fld_conn *c = ctx;
 	struct mesh_conn *mc = mesh_conn_find(c->d->mesh, c->id);
 
+	fld_trace_binary(c->d, c, 17, len); /* its "17 LEN" line, as tincd logs it */
 	if (!mc || !mc->node || mc->state != MESH_CONN_ACTIVE)
 		return 0;
 	fld_dp_packet_in(c->d, mc->node, pkt, len);
@@ -358,6 +360,7 @@ static int frame_sptps_packet(void *ctx, const uint8_t *data, size_t len)
 	enum mesh_err e;
 
 	mesh_out_init(&out);
+	fld_trace_binary(c->d, c, 21, len);
 	e = mesh_conn_sptps_packet(c->d->mesh, c->id, data, len, fld_now(c->d), &out);
 	c->d->in_binary = true;
 	fld_out_run(c->d, &out);

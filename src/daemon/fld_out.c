@@ -21,8 +21,7 @@ static int out_line(struct fld_conn *c, const struct mesh_out_item *it, bool raw
 		return -1;
 	memcpy(buf, it->text, n);
 	buf[n++] = '\n';
-	fl_dlog(FL_DLOG_TRAFFIC, "Sending to %s port %s: %.*s", c->host, c->port, (int)it->text_len,
-		it->text);
+	fld_trace_request(c->d, c, true, it->text, it->text_len);
 	return raw ? fld_conn_send_raw(c, buf, n) : fld_conn_send_record(c, buf, n);
 }
 

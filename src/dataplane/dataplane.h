@@ -215,6 +215,12 @@ struct fl_dp_ops {
 	 * subnet lookup for a destination (owner NULL = flood). */
 	void (*mac_learn)(void *ctx, const uint8_t mac[static 6], uint64_t now);
 	struct fl_dp_route_result (*mac_lookup)(void *ctx, const uint8_t mac[static 6]);
+	/* `fenliu pcap` (tinc's REQ_PCAP), optional: a copy of every frame
+	 * routing sees (from our device and from peers, 14-byte header
+	 * first), called only while fl_dp_set_pcap(dp, true). The frame is
+	 * borrowed; return false when nobody wants copies any more (the
+	 * flag clears, so the packet path is back to one test). */
+	bool (*pcap)(void *ctx, const uint8_t *frame, size_t len);
 };
 
 /* Errors of fl_dp_crypto.open. */
@@ -304,6 +310,9 @@ const struct fl_dp_stats *fl_dp_stats(const struct fl_dp *dp);
  * peer may be NULL; from may be NULL. */
 void fl_dp_count_drop(struct fl_dp *dp, enum fl_dp_drop why, struct fl_dp_peer *peer,
 		      const union fl_addr *from);
+
+/* Start (on = true) or stop offering frames to ops.pcap; control thread. */
+void fl_dp_set_pcap(struct fl_dp *dp, bool on);
 
 /* ---- peers (one per mesh node, myself included) ---- */
 

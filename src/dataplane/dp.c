@@ -111,6 +111,11 @@ void fl_dp_count_drop(struct fl_dp *dp, enum fl_dp_drop why, struct fl_dp_peer *
 	dp_count(dp, why, peer, from);
 }
 
+void fl_dp_set_pcap(struct fl_dp *dp, bool on)
+{
+	dp->pcap = on && dp->ops.pcap;
+}
+
 static unsigned dp_id_hash(const uint8_t id[static FL_NODE_ID_LEN])
 {
 	/* IDs are SHA-512 prefixes: any byte is uniform. */

@@ -84,6 +84,7 @@ struct fl_dp {
 	struct dp_pub pub;              /* published snapshots (dp_snap.c) */
 	uint64_t icmp_second;           /* rate limit, GRAPH.md §6.4 */
 	unsigned icmp_count;
+	bool pcap;                      /* offer frames to ops.pcap */
 	uint8_t scratch[FL_MAXSIZE];
 };
 

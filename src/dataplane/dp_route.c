@@ -228,6 +228,10 @@ void dp_route_frame(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *source, s
 {
 	struct fl_ip_info ip;
 
+	/* Copies for `fenliu pcap` where tinc takes them: every frame routed,
+	 * before any decision. One test when nobody listens. */
+	if (__builtin_expect(dp->pcap, 0))
+		dp->pcap = dp->ops.pcap(dp->ops.ctx, p->data, p->len);
 	if (p->len < FL_ETH_HLEN)
 		return dp_drop(dp, FL_DP_DROP_SHORT, p);
 	if (dp->set.forwarding == FL_DP_FORWARD_KERNEL && !source->myself)

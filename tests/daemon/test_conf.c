@@ -576,6 +576,32 @@ static void test_support(void **state)
 	assert_non_null(strstr(m.warn[1], "tinc.conf:9: UPnP: not supported, ignored: 'yes'"));
 	fl_conf_free(&c);
 
+	/* Mode against DeviceType, each mismatch with FILE:LINE of both. */
+	parse(&c, "DeviceType = tun\nMode = Switch\n", &m);
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_EVALUE);
+	assert_int_equal(m.nerr, 1);
+	assert_non_null(strstr(m.err[0], "tinc.conf:2: Mode: Switch needs a tap device "
+					 "(DeviceType = tun at tinc.conf:1)"));
+	fl_conf_free(&c);
+	parse(&c, "Port = 655\nDeviceType = TAP\n", &m);
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_EVALUE);
+	assert_int_equal(m.nerr, 1);
+	assert_non_null(strstr(m.err[0], "tinc.conf:2: DeviceType: tap needs Mode = switch or hub "
+					 "(Mode = router by default"));
+	fl_conf_free(&c);
+	parse(&c, "Mode = router\nDeviceType = tap\n", &m);
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_EVALUE);
+	assert_non_null(strstr(m.err[0], "tinc.conf:2: DeviceType: tap needs Mode = switch or hub "
+					 "(Mode = router at tinc.conf:1"));
+	fl_conf_free(&c);
+	parse(&c, "Mode = hub\nDeviceType = tap\n", &m); /* and no DeviceType: follows Mode */
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_OK);
+	fl_conf_free(&c);
+	parse(&c, "Mode = switch\n", &m);
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_OK);
+	assert_int_equal(m.nerr, 0);
+	fl_conf_free(&c);
+
 	/* A duplicate of a single-valued variable does not count (tinc
 	 * reads the first). */
 	parse(&c, "Sandbox = off\nSandbox = high\n", &m);

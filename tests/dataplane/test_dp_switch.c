@@ -3,7 +3,9 @@
  * test_dp_switch: switch/hub mode's pure decision (dp_switch_decide) on
  * hand-built peers, and the frame path through a real dataplane: PKT_MAC
  * records out, learning of our own frames only, flooding of unknown and
- * group destinations, records without PKT_MAC refused.
+ * group destinations, records without PKT_MAC refused. Also the pcap
+ * copies (taken before the mode matters, so tested on this path): every
+ * frame routed while on, none while off, off once the daemon says so.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -199,11 +201,65 @@ static void test_path(void **state)
 	fl_pkt_pool_free(pool);
 }
 
+static unsigned g_copies;
+static bool g_more = true;
+static uint8_t g_copy_last;
+
+static bool o_pcap(void *c, const uint8_t *f, size_t l)
+{
+	(void)c;
+	assert_true(l >= 14);
+	g_copies++;
+	g_copy_last = f[5];
+	return g_more;
+}
+
+static void test_pcap(void **state)
+{
+	struct fl_pkt_pool *pool = fl_pkt_pool_new(32);
+	struct fl_dp_settings s;
+	struct fl_dp_ops ops = {
+		.udp_send = o_udp, .device_write = o_dev, .send_packet = o_pkt,
+		.send_sptps_tcp = o_tcp, .request_key = o_key, .udp_info = o_info,
+		.mtu_info = o_mtu, .broadcast = o_bcast,
+		.random = o_rand, .mac_learn = o_learn, .mac_lookup = o_mac,
+		.pcap = o_pcap,
+	};
+	struct fl_dp_crypto cr = {NULL, z_seal, z_open, NULL, NULL};
+
+	(void)state;
+	fl_dp_settings_default(&s);
+	s.mode = FL_DP_MODE_SWITCH;
+	g_dp = fl_dp_new(&s, &ops, &cr, pool);
+	fl_dp_peer_add(g_dp, "a", (uint8_t[6]){1, 2, 3, 4, 5, 6}, true, NULL);
+	g_b = fl_dp_peer_add(g_dp, "b", (uint8_t[6]){2, 2, 3, 4, 5, 6}, false, NULL);
+	/* Off by default: no copies. */
+	fl_dp_device_input(g_dp, 1000, frame(pool, 0x0b, 100));
+	assert_int_equal(g_copies, 0);
+	/* On: ours and b's frames, dropped ones too (as tinc: before routing). */
+	fl_dp_set_pcap(g_dp, true);
+	fl_dp_device_input(g_dp, 1000, frame(pool, 0x0b, 100));
+	assert_int_equal(g_copies, 1);
+	assert_int_equal(g_copy_last, 0x0b);
+	fl_dp_packet_input(g_dp, 1000, g_b, frame(pool, 0x0b, 60)); /* loop: dropped */
+	assert_int_equal(g_copies, 2);
+	/* The daemon's last listener left: this copy is the last one. */
+	g_more = false;
+	fl_dp_packet_input(g_dp, 1000, g_b, frame(pool, 0x33, 60));
+	fl_dp_packet_input(g_dp, 1000, g_b, frame(pool, 0x34, 60));
+	assert_int_equal(g_copies, 3);
+	assert_int_equal(g_copy_last, 0x33);
+	assert_int_equal(fl_pkt_pool_avail(pool), 32);
+	fl_dp_free(g_dp);
+	fl_pkt_pool_free(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decide),
 		cmocka_unit_test(test_path),
+		cmocka_unit_test(test_pcap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,7 +3,7 @@
 # Issue 18.1 and 18.5: settings fenliud cannot honour are named with
 # FILE:LINE where the user looks. Errors after detaching (a missing
 # Device) reach the terminal too. A refused one (Sandbox = high,
-# ExperimentalProtocol = no) stops a detached fenliud and `fenliu start`
+# ExperimentalProtocol = no, Mode = switch on a tun device) stops a detached fenliud and `fenliu start`
 # with the error on the terminal; `fenliu fsck` names it too; an ignored
 # one (MaxOutputBufferSize) is a warning on the terminal and the node
 # starts. An operator's `disconnect` is not logged as a protocol error, and
@@ -47,6 +47,13 @@ refused() {
 
 echo "Sandbox = high" >>"$d/tinc.conf"
 refused Sandbox
+# Mode against the device: switch on tun, tap in router mode.
+cp "$d/tinc.conf.good" "$d/tinc.conf"
+echo "Mode = switch" >>"$d/tinc.conf"
+refused Mode
+sed '/^DeviceType/d' "$d/tinc.conf.good" >"$d/tinc.conf"
+echo "DeviceType = tap" >>"$d/tinc.conf"
+refused DeviceType
 cp "$d/tinc.conf.good" "$d/tinc.conf"
 echo "ExperimentalProtocol = no" >>"$d/tinc.conf"
 refused ExperimentalProtocol
