@@ -28,7 +28,7 @@ fl_stop a
 echo "Ed25519PublicKey = $key" >>"$hb"
 log=$(fl_dir a)/log
 l0=$(wc -l <"$log")
-since() { tail -n +$((l0 + 1)) "$log" | grep -qE "$1"; }
+since() { tail -n +$((l0 + 1)) "$log" | grep -E "$1" >/dev/null; }
 fl_start a -o "b.Ed25519PublicKey=notakey"
 # No sleep: wait until a has given up its attempt on b, then check it never
 # connected and that b is unreachable.

@@ -241,7 +241,7 @@ fl_daemon_bin() {
 # fl_cli NODE ARGS...: the node's own CLI (fenliu or tinc) against its daemon.
 fl_cli() { local node=$1; shift; fl_cli_as "${FL_CLI:-${FL_KIND[$node]}}" "$node" "$@"; }
 # fl_fenliu_cli_ready: the fenliu CLI has the control verbs (dump, pid, ...).
-fl_fenliu_cli_ready() { "$FENLIU_BUILD/src/cli/fenliu" --help 2>&1 | grep -q 'dump'; }
+fl_fenliu_cli_ready() { "$FENLIU_BUILD/src/cli/fenliu" --help 2>&1 | grep 'dump' >/dev/null; }
 # fl_cli_as KIND NODE ARGS...: a given CLI against NODE's daemon.
 fl_cli_as() {
 	local kind=$1 node=$2 d bin
