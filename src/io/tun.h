@@ -49,13 +49,15 @@ unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
 			  struct fl_pkt **pkts, unsigned n);
 
 /* Receive-side coalescing for an offload device: consecutive full-size
- * IPv4 TCP segments of one flow become one GSO write (one syscall and one
- * trip through the kernel's TCP instead of dozens). buf holds
- * FL_TUN_GSO_MAX bytes; zero the rest before first use. */
+ * TCP segments of one flow (IPv4 without options, IPv6 without extension
+ * headers) become one GSO write (one syscall and one trip through the
+ * kernel's TCP instead of dozens). buf holds FL_TUN_GSO_MAX bytes; zero
+ * the rest before first use. */
 struct fl_tun_gro {
 	uint8_t *buf;
 	size_t l2;	/* 0 (TUN), or 14: a TAP's Ethernet header before the IP */
 	size_t len, thl, mss;
+	size_t l3;	/* IP header length of the held burst: 20 or 40 */
 	unsigned segs;
 	uint32_t next_seq;
 	bool closed;

@@ -173,58 +173,81 @@ unsigned fl_tap_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
 
 #define GRO_TCP_ACK 0x10u
 
-/* IPv4 TCP segment with payload, no IP options or fragments, flags ACK or
- * ACK|PSH only: the only kind worth merging. Returns the TCP header length
- * or 0. */
-static size_t gro_tcp4(const uint8_t *ip, size_t len)
+/* A TCP segment with payload, flags ACK or ACK|PSH only (the only kind
+ * worth merging), over IPv4 without options or fragments or over IPv6
+ * without extension headers (anything else is written alone). Sets *l3
+ * to the IP header length; returns the TCP header length or 0. */
+static size_t gro_tcp(const uint8_t *ip, size_t len, size_t *l3)
 {
-	size_t thl;
+	size_t hl, thl;
 
-	if (len < 40 || ip[0] != 0x45 || ip[9] != 6 || fl_get16(ip + 2) != len ||
-	    (fl_get16(ip + 6) & 0x3fff))
+	if (len >= 40 && ip[0] == 0x45) {
+		if (ip[9] != 6 || fl_get16(ip + 2) != len || (fl_get16(ip + 6) & 0x3fff))
+			return 0;
+		hl = 20;
+	} else if (len >= 60 && (ip[0] >> 4) == 6) {
+		if (ip[6] != 6 || fl_get16(ip + 4) != len - 40)
+			return 0;
+		hl = 40;
+	} else {
 		return 0;
-	thl = (size_t)(ip[32] >> 4) * 4;
-	if (thl < 20 || 20 + thl >= len || (ip[33] & ~GSO_TCP_PSH) != GRO_TCP_ACK)
+	}
+	thl = (size_t)(ip[hl + 12] >> 4) * 4;
+	if (thl < 20 || hl + thl >= len || (ip[hl + 13] & ~GSO_TCP_PSH) != GRO_TCP_ACK)
 		return 0;
+	*l3 = hl;
 	return thl;
 }
 
-/* Can ip follow what g holds? Same flow, next sequence number, same
- * TOS/TTL/DF, ack, window and options; not after a short or PSH segment. */
-static bool gro_fits(const struct fl_tun_gro *g, const uint8_t *ip, size_t len, size_t thl)
+/* Same IP header but the lengths, checksum and ID: IPv4 TOS, TTL, DF and
+ * addresses; IPv6 traffic class, flow label, hop limit and addresses. */
+static bool gro_same_ip(const uint8_t *ip, const uint8_t *h, size_t l3)
 {
-	const uint8_t *h = g->buf + FL_TUN_VNET_HLEN + g->l2;
-	size_t plen = len - 20 - thl;
+	if (l3 == 20)
+		return ip[1] == h[1] && ip[8] == h[8] && (ip[6] & 0x40) == (h[6] & 0x40) &&
+		       memcmp(ip + 12, h + 12, 8) == 0;
+	return memcmp(ip, h, 4) == 0 && ip[7] == h[7] && memcmp(ip + 8, h + 8, 32) == 0;
+}
 
-	return !g->closed && thl == g->thl && plen <= g->mss && g->len + plen <= 65535 &&
-	       ip[1] == h[1] && ip[8] == h[8] && (ip[6] & 0x40) == (h[6] & 0x40) &&
-	       memcmp(ip + 12, h + 12, 12) == 0 && fl_get32(ip + 24) == g->next_seq &&
-	       memcmp(ip + 28, h + 28, 5) == 0 && memcmp(ip + 34, h + 34, 2) == 0 &&
-	       memcmp(ip + 40, h + 40, thl - 20) == 0;
+/* Can ip follow what g holds? Same flow, next sequence number, same IP
+ * header fields, ack, window and options; not after a short or PSH
+ * segment. */
+static bool gro_fits(const struct fl_tun_gro *g, const uint8_t *ip, size_t len, size_t l3,
+		     size_t thl)
+{
+	const uint8_t *h = g->buf + FL_TUN_VNET_HLEN + g->l2, *t = ip + l3, *ht = h + l3;
+	size_t plen = len - l3 - thl;
+
+	return !g->closed && l3 == g->l3 && thl == g->thl && plen <= g->mss &&
+	       g->len + plen <= 65535 && gro_same_ip(ip, h, l3) && memcmp(t, ht, 4) == 0 &&
+	       fl_get32(t + 4) == g->next_seq && memcmp(t + 8, ht + 8, 5) == 0 &&
+	       memcmp(t + 14, ht + 14, 2) == 0 && memcmp(t + 20, ht + 20, thl - 20) == 0;
 }
 
 bool fl_tun_gro_add(struct fl_tun_gro *g, const uint8_t *ip, size_t len)
 {
-	size_t thl = gro_tcp4(ip, len), plen;
+	size_t l3 = 0, thl = gro_tcp(ip, len, &l3), plen;
+	uint8_t *h = g->buf + FL_TUN_VNET_HLEN + g->l2;
 
 	if (!thl)
 		return false;
-	plen = len - 20 - thl;
+	plen = len - l3 - thl;
 	if (!g->segs) {
-		memcpy(g->buf + FL_TUN_VNET_HLEN + g->l2, ip, len);
+		memcpy(h, ip, len);
 		g->len = len;
+		g->l3 = l3;
 		g->thl = thl;
 		g->mss = plen;
 	} else {
-		if (!gro_fits(g, ip, len, thl))
+		if (!gro_fits(g, ip, len, l3, thl))
 			return false;
-		memcpy(g->buf + FL_TUN_VNET_HLEN + g->l2 + g->len, ip + 20 + thl, plen);
+		memcpy(h + g->len, ip + l3 + thl, plen);
 		g->len += plen;
-		g->buf[FL_TUN_VNET_HLEN + g->l2 + 33] |= ip[33]; /* PSH */
+		h[l3 + 13] |= ip[l3 + 13]; /* PSH */
 	}
 	g->segs++;
-	g->next_seq = fl_get32(ip + 24) + (uint32_t)plen;
-	g->closed = plen < g->mss || (ip[33] & GSO_TCP_PSH);
+	g->next_seq = fl_get32(ip + l3 + 4) + (uint32_t)plen;
+	g->closed = plen < g->mss || (ip[l3 + 13] & GSO_TCP_PSH);
 	return true;
 }
 
@@ -232,23 +255,30 @@ size_t fl_tun_gro_finish(struct fl_tun_gro *g)
 {
 	struct virtio_net_hdr h = {0};
 	uint8_t *ip = g->buf + FL_TUN_VNET_HLEN + g->l2;
-	size_t len = g->len;
+	size_t len = g->len, l3 = g->l3;
+	uint32_t sum;
 
 	if (!g->segs)
 		return 0;
 	if (g->segs > 1) {
 		/* One GSO packet: the kernel's TCP sees a GRO'd skb. The TCP
 		 * checksum is left partial (pseudo-header sum) for it. */
-		fl_put16(ip + 2, (uint16_t)len);
-		fl_put16(ip + 10, 0);
-		fl_put16(ip + 10, fl_csum_fold(fl_csum_add(0, ip, 20)));
-		fl_put16(ip + 36, (uint16_t)~fl_csum_fold(fl_csum_add(0, ip + 12, 8) + 6u +
-							   (uint32_t)(len - 20)));
+		if (l3 == 20) {
+			fl_put16(ip + 2, (uint16_t)len);
+			fl_put16(ip + 10, 0);
+			fl_put16(ip + 10, fl_csum_fold(fl_csum_add(0, ip, 20)));
+			sum = fl_csum_add(0, ip + 12, 8);
+			h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		} else {
+			fl_put16(ip + 4, (uint16_t)(len - 40));
+			sum = fl_csum_add(0, ip + 8, 32);
+			h.gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+		}
+		fl_put16(ip + l3 + 16, (uint16_t)~fl_csum_fold(sum + 6u + (uint32_t)(len - l3)));
 		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		h.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-		h.hdr_len = (uint16_t)(g->l2 + 20 + g->thl);
+		h.hdr_len = (uint16_t)(g->l2 + l3 + g->thl);
 		h.gso_size = (uint16_t)g->mss;
-		h.csum_start = (uint16_t)(g->l2 + 20);
+		h.csum_start = (uint16_t)(g->l2 + l3);
 		h.csum_offset = 16;
 	}
 	memcpy(g->buf, &h, sizeof(h));
@@ -260,10 +290,14 @@ size_t fl_tun_gro_finish(struct fl_tun_gro *g)
 bool fl_tap_gro_add(struct fl_tun_gro *g, const uint8_t *frame, size_t len)
 {
 	uint8_t *eth = g->buf + FL_TUN_VNET_HLEN;
+	uint16_t type;
 
-	/* Untagged IPv4 only, and one Ethernet header per burst. */
-	if (g->l2 != 14 || len <= 14 || fl_get16(frame + 12) != 0x0800 ||
-	    (g->segs && memcmp(eth, frame, 14)))
+	/* Untagged IP whose version matches the ethertype (the burst's
+	 * gso_type follows the version), one Ethernet header per burst. */
+	if (g->l2 != 14 || len <= 14 || (g->segs && memcmp(eth, frame, 14)))
+		return false;
+	type = fl_get16(frame + 12);
+	if (!((type == 0x0800 && frame[14] >> 4 == 4) || (type == 0x86dd && frame[14] >> 4 == 6)))
 		return false;
 	if (!fl_tun_gro_add(g, frame + 14, len - 14))
 		return false;
