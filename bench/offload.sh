@@ -39,19 +39,24 @@ families=${BENCH_FAMILIES:-4 6}
 # busy_ticks: the machine's non-idle clock ticks so far (all cores).
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
 proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# proc_writes PID: the write calls PID made so far (all its fds).
+proc_writes() { awk '$1 == "syscw:" { print $2 }' "/proc/$1/io"; }
 
 # one_run 4|6: iperf3 LAN -> $OFF_DST4 or $OFF_DST6 (port 5202); prints
-# "MBITS BUSY_SECONDS FENLIUD_SECONDS".
+# "MBITS BUSY_SECONDS FENLIUD_SECONDS FENLIUD_KB_PER_WRITE" (the last: the
+# run's bytes over fenliud's write calls, about the size of its offload
+# device writes; meaningless for the kernel path).
 one_run() {
-	local b0 b1 p0 p1 mb hz dst=$OFF_DST4 port=5201
+	local b0 b1 p0 p1 w0 w1 mb hz dst=$OFF_DST4 port=5201
 	[ "$1" = 6 ] && dst=$OFF_DST6 port=5202
 	hz=$(getconf CLK_TCK)
-	b0=$(busy_ticks) p0=$(proc_ticks "${FL_PID[r]}")
+	b0=$(busy_ticks) p0=$(proc_ticks "${FL_PID[r]}") w0=$(proc_writes "${FL_PID[r]}")
 	mb=$(n lan iperf3 -c "$dst" -p "$port" -t "$secs" -f m |
 		awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i-1) }')
-	b1=$(busy_ticks) p1=$(proc_ticks "${FL_PID[r]}")
+	b1=$(busy_ticks) p1=$(proc_ticks "${FL_PID[r]}") w1=$(proc_writes "${FL_PID[r]}")
 	echo "$mb $(awk -v t=$((b1 - b0)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')" \
-		"$(awk -v t=$((p1 - p0)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')"
+		"$(awk -v t=$((p1 - p0)) -v hz="$hz" 'BEGIN { printf "%.2f", t / hz }')" \
+		"$(awk -v m="$mb" -v s="$secs" -v w=$((w1 - w0 + 1)) 'BEGIN { printf "%.1f", m * s * 125 / w }')"
 }
 
 # kernel_path on|off: the LAN's packets (both families) bypass fenliud
@@ -88,13 +93,13 @@ for f in $families; do : >"$FL_TMP/fenliu$f" && : >"$FL_TMP/kernel$f"; done
 for i in $(seq "$runs"); do
 	for f in $families; do
 		r=$(one_run "$f")
-		fl_log "run $i IPv$f fenliu: $r (Mbit/s, busy CPU s, fenliud CPU s)"
+		fl_log "run $i IPv$f fenliu: $r (Mbit/s, busy CPU s, fenliud CPU s, kB per fenliud write)"
 		echo "$r" >>"$FL_TMP/fenliu$f"
 	done
 	kernel_path on
 	for f in $families; do
 		r=$(one_run "$f")
-		fl_log "run $i IPv$f kernel: $r"
+		fl_log "run $i IPv$f kernel: ${r% *}"
 		echo "$r" >>"$FL_TMP/kernel$f"
 	done
 	kernel_path off
@@ -108,7 +113,7 @@ for f in $families; do
 	tag=offload
 	[ "$f" = 6 ] && tag=offload6
 	for way in fenliu kernel; do
-		read -r mb busy own <<<"$(median "$FL_TMP/$way$f")"
+		read -r mb busy own _ <<<"$(median "$FL_TMP/$way$f")"
 		echo "$tag $way $(awk -v m="$mb" 'BEGIN { printf "%.2f", m / 1000 }') $busy"
 		if [ "$way" = fenliu ]; then fl_log "IPv$f: fenliud's own CPU in the median run: $own s"; fi
 	done
