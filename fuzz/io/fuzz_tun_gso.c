@@ -8,8 +8,9 @@
  * to the device writer, merged by fl_tun/tap_gro_add(). Every merged
  * write is cut again and must give back the segments that went in (IP
  * and TCP headers but the checksums, IPv4 ID and urgent pointer; payload)
- * with right checksums; a lone packet must come out as it went in.
- * Aborts otherwise.
+ * with right checksums; a lone packet must come out as it went in (or,
+ * with fix_single, with NEEDS_CSUM when it is TCP). Bit 2 cuts TUN reads
+ * with FL_GSO_NO_TCP_CSUM and merges with fix_single. Aborts otherwise.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -71,9 +72,14 @@ static void fz_flush(void)
 	}
 	memcpy(&h, F.g.buf, sizeof(h));
 	if (F.n_held == 1) {
-		if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE || h.flags ||
+		size_t c = h.csum_start + 16u; /* fix_single rewrites the TCP checksum */
+		if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE || (h.flags && !F.g.fix_single) ||
 		    n != FL_TUN_VNET_HLEN + F.held_len[0] ||
-		    memcmp(F.g.buf + FL_TUN_VNET_HLEN, F.held[0], F.held_len[0]))
+		    (h.flags ? c + 2 > F.held_len[0] ||
+				       memcmp(F.g.buf + FL_TUN_VNET_HLEN, F.held[0], c) ||
+				       memcmp(F.g.buf + FL_TUN_VNET_HLEN + c + 2, F.held[0] + c + 2,
+					      F.held_len[0] - c - 2)
+			     : memcmp(F.g.buf + FL_TUN_VNET_HLEN, F.held[0], F.held_len[0])))
 			abort();
 		F.n_held = 0;
 		return;
@@ -119,7 +125,8 @@ static void fz_read(const uint8_t *data, size_t size, bool tap)
 		return;
 	memcpy(F.rd, data, size);
 	n = tap ? fl_tap_gso_split(F.rd, size, F.pool, pk, 768)
-		: fl_tun_gso_split(F.rd, size, F.pool, pk, 768);
+		: fl_tun_gso_split_flags(F.rd, size, F.pool, pk, 768,
+					 F.g.fix_single ? FL_GSO_NO_TCP_CSUM : 0);
 	for (unsigned i = 0; i < n; i++)
 		fz_add(pk[i]->data, pk[i]->len);
 	fz_flush();
@@ -154,6 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	F.g.l2 = data[0] & 1 ? 14 : 0;
+	F.g.fix_single = !F.g.l2 && (data[0] & 4);
 	if (data[0] & 2)
 		fz_read(data + 1, size - 1, F.g.l2 != 0);
 	else

@@ -50,9 +50,10 @@ static struct fl_pkt *gso_copy(struct fl_pkt_pool *pool, const uint8_t *a, size_
 	return p;
 }
 
-/* Fix the headers of segment k (payload plen at sequence offset off). */
+/* Fix the headers of segment k (payload plen at sequence offset off);
+ * the TCP checksum only with csum (else the field keeps the burst's). */
 static void gso_fix(uint8_t *d, size_t l4, size_t thl, size_t plen, uint32_t seq, uint16_t id,
-		    unsigned k, bool last)
+		    unsigned k, bool last, bool csum)
 {
 	uint8_t *t = d + l4;
 	uint32_t sum;
@@ -72,13 +73,15 @@ static void gso_fix(uint8_t *d, size_t l4, size_t thl, size_t plen, uint32_t seq
 		t[13] &= (uint8_t)~(GSO_TCP_FIN | GSO_TCP_PSH);
 	if (k)
 		t[13] &= (uint8_t)~GSO_TCP_CWR;
+	if (!csum)
+		return;
 	fl_put16(t + 16, 0);
 	sum += 6u + (uint32_t)(thl + plen);
 	fl_put16(t + 16, fl_csum_fold(fl_csum_add(sum, t, thl + plen)));
 }
 
 static unsigned gso_tcp(uint8_t *ip, size_t len, size_t l4, size_t mss,
-			struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n)
+			struct fl_pkt_pool *pool, struct fl_pkt **pkts, unsigned n, bool csum)
 {
 	size_t thl, hl, off;
 	unsigned k = 0;
@@ -97,7 +100,7 @@ static unsigned gso_tcp(uint8_t *ip, size_t len, size_t l4, size_t mss,
 		if (!p)
 			break;
 		gso_fix(p->data, l4, thl, plen, fl_get32(ip + l4 + 4) + (uint32_t)off,
-			v4 ? fl_get16(ip + 4) : 0, k, off + plen >= len - hl);
+			v4 ? fl_get16(ip + 4) : 0, k, off + plen >= len - hl, csum);
 		pkts[k] = p;
 	}
 	return k;
@@ -105,6 +108,12 @@ static unsigned gso_tcp(uint8_t *ip, size_t len, size_t l4, size_t mss,
 
 unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
 			  struct fl_pkt **pkts, unsigned n)
+{
+	return fl_tun_gso_split_flags(buf, len, pool, pkts, n, 0);
+}
+
+unsigned fl_tun_gso_split_flags(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
+				struct fl_pkt **pkts, unsigned n, unsigned flags)
 {
 	struct virtio_net_hdr h;
 	uint8_t *ip = buf + FL_TUN_VNET_HLEN;
@@ -125,7 +134,8 @@ unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
 		return (pkts[0] = gso_copy(pool, ip, ilen, NULL, 0)) ? 1 : 0;
 	case VIRTIO_NET_HDR_GSO_TCPV4:
 	case VIRTIO_NET_HDR_GSO_TCPV6:
-		return gso_tcp(ip, ilen, h.csum_start, h.gso_size, pool, pkts, n);
+		return gso_tcp(ip, ilen, h.csum_start, h.gso_size, pool, pkts, n,
+			       !(flags & FL_GSO_NO_TCP_CSUM));
 	default:
 		return 0;
 	}
@@ -160,7 +170,7 @@ unsigned fl_tap_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
 		if (fl_get16(f + 12) != ((h.gso_type & 0x7f) == VIRTIO_NET_HDR_GSO_TCPV4 ? 0x0800 : 0x86dd) ||
 		    h.csum_start < eh)
 			return 0;
-		k = gso_tcp(f + eh, flen - eh, h.csum_start - eh, h.gso_size, pool, pkts, n);
+		k = gso_tcp(f + eh, flen - eh, h.csum_start - eh, h.gso_size, pool, pkts, n, true);
 		for (unsigned i = 0; i < k; i++)
 			memcpy(fl_pkt_push(pkts[i], eh), f, eh); /* headroom holds 64 */
 		return k;
@@ -251,6 +261,28 @@ bool fl_tun_gro_add(struct fl_tun_gro *g, const uint8_t *ip, size_t len)
 	return true;
 }
 
+void fl_tun_vnet_csum(uint8_t vnet[static FL_TUN_VNET_HLEN], uint8_t *ip, size_t len)
+{
+	struct virtio_net_hdr h = {0};
+	size_t l3 = 0;
+	uint32_t sum;
+
+	if (len >= 40 && ip[0] >> 4 == 4 && ip[9] == 6 && !(fl_get16(ip + 6) & 0x3fff))
+		l3 = (size_t)(ip[0] & 15) * 4;
+	else if (len >= 60 && ip[0] >> 4 == 6 && ip[6] == 6)
+		l3 = 40;
+	if (l3 >= 20 && l3 + 20 <= len) {
+		/* The device sums from csum_start to the end: the field holds
+		 * the pseudo-header sum (CHECKSUM_PARTIAL). */
+		sum = ip[0] >> 4 == 6 ? fl_csum_add(0, ip + 8, 32) : fl_csum_add(0, ip + 12, 8);
+		fl_put16(ip + l3 + 16, (uint16_t)~fl_csum_fold(sum + 6u + (uint32_t)(len - l3)));
+		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h.csum_start = (uint16_t)l3;
+		h.csum_offset = 16;
+	}
+	memcpy(vnet, &h, sizeof(h));
+}
+
 size_t fl_tun_gro_finish(struct fl_tun_gro *g)
 {
 	struct virtio_net_hdr h = {0};
@@ -280,6 +312,11 @@ size_t fl_tun_gro_finish(struct fl_tun_gro *g)
 		h.gso_size = (uint16_t)g->mss;
 		h.csum_start = (uint16_t)(g->l2 + l3);
 		h.csum_offset = 16;
+	} else if (g->fix_single && !g->l2) {
+		fl_tun_vnet_csum(g->buf, ip, len); /* its checksum may be stale */
+		g->segs = 0;
+		g->len = 0;
+		return FL_TUN_VNET_HLEN + len;
 	}
 	memcpy(g->buf, &h, sizeof(h));
 	g->segs = 0;

@@ -307,6 +307,104 @@ static void test_gro_v6_roundtrip(void **state)
 	fl_pkt_pool_free(pool);
 }
 
+/* A burst cut with FL_GSO_NO_TCP_CSUM: the same segments but for the TCP
+ * checksum field, which keeps the burst's; merged again with fix_single
+ * they make the same write as segments with their checksums, and a lone
+ * one is written with NEEDS_CSUM and a pseudo-header sum that, completed
+ * as the kernel does, gives the right checksum. */
+static void test_no_csum_split(void **state)
+{
+	struct fl_pkt_pool *pool = fl_pkt_pool_new(16);
+	struct fl_pkt *pk[8], *nc[8];
+	struct fl_tun_gro g = {.buf = malloc(FL_TUN_GSO_MAX), .fix_single = true};
+	struct virtio_net_hdr h;
+	size_t len = build(6, VIRTIO_NET_HDR_GSO_TCPV6, MSS), n1, n2;
+	static uint8_t first[FL_TUN_GSO_MAX];
+
+	(void)state;
+	assert_non_null(g.buf);
+	assert_int_equal(fl_tun_gso_split(buf, len, pool, pk, 8), 3);
+	len = build(6, VIRTIO_NET_HDR_GSO_TCPV6, MSS);
+	assert_int_equal(fl_tun_gso_split_flags(buf, len, pool, nc, 8, FL_GSO_NO_TCP_CSUM), 3);
+	for (unsigned k = 0; k < 3; k++) {
+		assert_int_equal(nc[k]->len, pk[k]->len);
+		assert_memory_equal(nc[k]->data, pk[k]->data, 56);
+		assert_memory_equal(nc[k]->data + 58, pk[k]->data + 58, pk[k]->len - 58);
+		assert_memory_equal(nc[k]->data + 56, buf + FL_TUN_VNET_HLEN + 56, 2);
+		nc[k]->data[53] = pk[k]->data[53] = 0x10; /* plain ACKs: all merge */
+	}
+	for (unsigned k = 0; k < 3; k++)
+		assert_true(fl_tun_gro_add(&g, pk[k]->data, pk[k]->len));
+	n1 = fl_tun_gro_finish(&g);
+	memcpy(first, g.buf, n1);
+	for (unsigned k = 0; k < 3; k++)
+		assert_true(fl_tun_gro_add(&g, nc[k]->data, nc[k]->len));
+	n2 = fl_tun_gro_finish(&g);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(first, g.buf, n1);
+	/* Alone: NEEDS_CSUM at the TCP header, completed right. */
+	assert_true(fl_tun_gro_add(&g, nc[1]->data, nc[1]->len));
+	n2 = fl_tun_gro_finish(&g);
+	assert_int_equal(n2, FL_TUN_VNET_HLEN + nc[1]->len);
+	memcpy(&h, g.buf, sizeof(h));
+	assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	assert_int_equal(h.csum_start, 40);
+	assert_int_equal(h.csum_offset, 16);
+	uint8_t *ip = g.buf + FL_TUN_VNET_HLEN;
+	uint16_t c = (uint16_t)~ref_fold(ref_sum(0, ip + 40, nc[1]->len - 40));
+	ip[56] = (uint8_t)(c >> 8), ip[57] = (uint8_t)c;
+	assert_true(ref_tcp6_ok(ip, nc[1]->len));
+	assert_memory_equal(ip, pk[1]->data, pk[1]->len);
+	/* Without fix_single a lone segment goes as it came. */
+	g.fix_single = false;
+	assert_true(fl_tun_gro_add(&g, pk[1]->data, pk[1]->len));
+	assert_int_equal(fl_tun_gro_finish(&g), FL_TUN_VNET_HLEN + pk[1]->len);
+	memcpy(&h, g.buf, sizeof(h));
+	assert_int_equal(h.flags, 0);
+	for (unsigned k = 0; k < 3; k++) {
+		fl_pkt_free(pk[k]);
+		fl_pkt_free(nc[k]);
+	}
+	free(g.buf);
+	fl_pkt_pool_free(pool);
+}
+
+/* fl_tun_vnet_csum(): TCP over IPv4 (with options) gets NEEDS_CSUM at its
+ * header, whatever its field held; UDP and IPv4 fragments get zeros. */
+static void test_vnet_csum(void **state)
+{
+	uint8_t p[24 + 20 + 100], vnet[FL_TUN_VNET_HLEN];
+	struct virtio_net_hdr h;
+
+	(void)state;
+	memset(p, 0, sizeof(p));
+	p[0] = 0x46, p[8] = 64, p[9] = 6;
+	fl_put16(p + 2, sizeof(p));
+	memcpy(p + 12, (const uint8_t[]){198, 18, 3, 1, 198, 51, 100, 7}, 8);
+	p[24 + 12] = 5 << 4, p[24 + 13] = 0x11; /* ACK FIN */
+	for (size_t i = 44; i < sizeof(p); i++)
+		p[i] = (uint8_t)(i * 3);
+	p[24 + 16] = 0xde, p[24 + 17] = 0xad; /* stale */
+	fl_tun_vnet_csum(vnet, p, sizeof(p));
+	memcpy(&h, vnet, sizeof(h));
+	assert_int_equal(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	assert_int_equal(h.csum_start, 24);
+	assert_int_equal(h.csum_offset, 16);
+	uint16_t c = (uint16_t)~ref_fold(ref_sum(0, p + 24, sizeof(p) - 24));
+	p[40] = (uint8_t)(c >> 8), p[41] = (uint8_t)c;
+	uint32_t s = ref_sum(0, p + 12, 8) + 6u + (uint32_t)(sizeof(p) - 24);
+	assert_int_equal(ref_fold(ref_sum(s, p + 24, sizeof(p) - 24)), 0xffff);
+	p[9] = 17;
+	fl_tun_vnet_csum(vnet, p, sizeof(p));
+	for (size_t i = 0; i < sizeof(vnet); i++)
+		assert_int_equal(vnet[i], 0);
+	p[9] = 6, p[6] = 0x20; /* MF: a first fragment */
+	fl_tun_vnet_csum(vnet, p, sizeof(p));
+	for (size_t i = 0; i < sizeof(vnet); i++)
+		assert_int_equal(vnet[i], 0);
+}
+
 /* One byte changed in the second segment (offset, xor mask); it must not
  * join the first. */
 struct gro_case {
@@ -448,6 +546,8 @@ int main(void)
 		cmocka_unit_test(test_tap_burst),
 		cmocka_unit_test(test_gro_v6_roundtrip),
 		cmocka_unit_test(test_gro_v6_no_merge),
+		cmocka_unit_test(test_no_csum_split),
+		cmocka_unit_test(test_vnet_csum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
