@@ -6,7 +6,8 @@
  * length so ASan sees any overread. Invariants: nothing crashes; drops
  * leave the packet untouched; a translated packet whose transport checksum
  * was valid (recomputed from scratch here) still is; counters add up and
- * everything expires.
+ * everything expires; no host holds more than max_per_host mappings
+ * (small in a third of the runs).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -84,6 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.port_max = (data[0] & 64) ? 40003 : 65535;
 	c.inbound_refresh = (data[0] & 128) != 0;
 	c.seed = data[0];
+	c.max_per_host = data[0] % 3 ? 4096 : 1 + data[0] % 4; /* a third: 1-4 */
 	struct nat6 *n = nat6_new(&c, EXT, &e);
 	if (!n)
 		abort();
@@ -101,11 +103,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	struct nat_stats st;
 	nat6_stats_get(n, &st);
-	if (st.active > c.max_mappings || st.created - st.expired != st.active)
+	if (st.active > c.max_mappings || st.created - st.expired != st.active || st.hosts > st.active ||
+	    (uint64_t)st.hosts * c.max_per_host < st.active)
 		abort();
 	nat6_expire(n, FL_TIME_S((fl_time_t)now + 100000), UINT32_MAX);
 	nat6_stats_get(n, &st);
-	if (st.active != 0)
+	if (st.active != 0 || st.hosts != 0)
 		abort();
 	nat6_free(n);
 	return 0;

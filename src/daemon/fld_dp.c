@@ -483,8 +483,11 @@ static void fld_dp_tun_read_gso(struct fld *d, int fd)
 	static struct fl_pkt *pkts[768];
 
 	for (int round = 0; round < (int)FL_UDP_BATCH; round++) {
+		/* Bursts bound for the offload device are cut without TCP
+		 * checksums: its writer merges them and has them computed. */
 		int n = fld_switch_tap(d) ? fl_tap_read_gso(fd, d->tun_gso_buf, d->pool, pkts, 768)
-					  : fl_tun_read_gso(fd, d->tun_gso_buf, d->pool, pkts, 768);
+					  : fl_tun_read_gso_if(fd, d->tun_gso_buf, d->pool, pkts, 768,
+							       fld_offload_burst_no_csum, d);
 		uint64_t now = fld_now(d);
 		if (n < 0)
 			break;

@@ -227,7 +227,9 @@ void fld_offload_flush(struct fld *d)
  * FL_TUN_VNET_HLEN bytes of the frame header in front of it. With TCP
  * offload, segments of one flow are merged into one write until the batch
  * ends (fld_offload_flush); anything else is written alone after the
- * buffer, so nothing is reordered. */
+ * buffer, so nothing is reordered. Every TCP write leaves its checksum to
+ * the kernel (fl_tun_vnet_csum, gro.fix_single): a segment may come from
+ * a burst cut without checksums (fld_offload_burst_no_csum). */
 static void off_write(struct fld_offload *f, uint8_t *ip, size_t len)
 {
 	if (f->gso_buf) {
@@ -236,8 +238,8 @@ static void off_write(struct fld_offload *f, uint8_t *ip, size_t len)
 		off_gro_flush(f);
 		if (fl_tun_gro_add(&f->gro, ip, len))
 			return;
-		ip -= FL_TUN_VNET_HLEN; /* a zero virtio_net_hdr: no offload asked for */
-		memset(ip, 0, FL_TUN_VNET_HLEN);
+		ip -= FL_TUN_VNET_HLEN;
+		fl_tun_vnet_csum(ip, ip + FL_TUN_VNET_HLEN, len);
 		len += FL_TUN_VNET_HLEN;
 	}
 	if (fl_tun_write(f->fd, ip, len) < 0)
@@ -325,6 +327,21 @@ static void off_time_exceeded(struct fld *d, struct fld_offload *f, uint64_t now
 	fl_dp_send_frame(d->dp, now, off_myself(d), p);
 }
 
+bool fld_offload_burst_no_csum(void *ctx, const uint8_t *ip, size_t len)
+{
+	struct fld *d = ctx;
+	struct fld_offload *f = d->offload;
+
+	if (!f || !f->gso_buf || len < 40)
+		return false;
+	/* To our own offload address: hairpinned back to the LAN (IPv4),
+	 * not through the offload writer. */
+	if (ip[0] >> 4 == 4 ? f->conf.has4 && !memcmp(ip + 16, f->conf.addr4, 4)
+			    : f->conf.has6 && !memcmp(ip + 24, f->conf.addr6, 16))
+		return false;
+	return fl_offload_would_send(&f->o, ip, len);
+}
+
 bool fld_offload_hook(void *ctx, uint64_t now_us, struct fl_pkt *p)
 {
 	struct fld *d = ctx;
@@ -363,6 +380,7 @@ static int off_open(struct fld *d, struct fld_offload *f)
 
 	f->gso_buf = malloc(FL_TUN_GSO_MAX);
 	f->gro.buf = malloc(FL_TUN_GSO_MAX);
+	f->gro.fix_single = true; /* lone TCP segments: checksum by the kernel */
 	if (f->gso_buf && f->gro.buf)
 		fd = fl_tun_open_offload(path, f->conf.interface, f->ifname);
 	if (fd < 0) {

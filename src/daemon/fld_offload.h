@@ -50,6 +50,11 @@ void fld_offload_flush(struct fld *d);
 /* Once a second: reclaim expired NAT mappings while traffic is idle. */
 void fld_offload_tick(struct fld *d);
 
+/* For the VPN device's reads (fl_tun_read_gso_if; ctx = struct fld): true
+ * if every segment of this TCP burst goes to the offload device, whose
+ * writer computes their checksums again, so cutting it need not. */
+bool fld_offload_burst_no_csum(void *ctx, const uint8_t *ip, size_t len);
+
 /* The dataplane's offload op (fl_dp_ops.offload; ctx = struct fld). */
 bool fld_offload_hook(void *ctx, uint64_t now_us, struct fl_pkt *p);
 

@@ -138,6 +138,16 @@ enum fl_offload_verdict fl_offload_out(struct fl_offload *o, uint8_t *ip, size_t
 	return FL_OFFLOAD_DROP;
 }
 
+bool fl_offload_would_send(const struct fl_offload *o, const uint8_t *ip, size_t len)
+{
+	const struct fl_offload_set *s = atomic_load_explicit(&o->set, memory_order_acquire);
+	int v = version_of(ip, len);
+
+	if (!s || !v || (v == 4 ? !o->nat4 : !o->nat6) || (v == 4 ? ip[8] : ip[7]) <= 1)
+		return false;
+	return fl_offload_match(s, v, ip + (v == 4 ? 16 : 24)) || sticky_tcp(o, ip, len, v);
+}
+
 enum fl_offload_verdict fl_offload_in(struct fl_offload *o, uint8_t *ip, size_t len, fl_time_t now)
 {
 	int v = version_of(ip, len);

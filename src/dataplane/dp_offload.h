@@ -89,6 +89,13 @@ bool fl_offload_match(const struct fl_offload_set *s, int version, const uint8_t
  * (untouched); DROP was counted. now: fl_time_t (µs, the daemon's clock). */
 enum fl_offload_verdict fl_offload_out(struct fl_offload *o, uint8_t *ip, size_t len, fl_time_t now);
 
+/* Would fl_offload_out() send this packet (a TCP burst from the VPN
+ * device, before it is cut) to the offload device: in the list and not
+ * excluded or sticky, a NAT for its family, TTL above 1? No side
+ * effects, nothing counted. NAT drops are not foreseen (the segments are
+ * dropped then anyway). */
+bool fl_offload_would_send(const struct fl_offload *o, const uint8_t *ip, size_t len);
+
 /* A packet read from the offload device: SEND (translated back, write it
  * to the VPN device) or DROP (counted). */
 enum fl_offload_verdict fl_offload_in(struct fl_offload *o, uint8_t *ip, size_t len, fl_time_t now);

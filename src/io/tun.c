@@ -143,16 +143,22 @@ int fl_tap_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pk
 int fl_tun_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
 		    unsigned n)
 {
-	ssize_t r;
+	return fl_tun_read_gso_if(fd, buf, pool, pkts, n, NULL, NULL);
+}
 
-	do
-		r = read(fd, buf, FL_TUN_GSO_MAX);
-	while (r < 0 && errno == EINTR);
+int fl_tun_read_gso_if(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
+		       unsigned n, bool (*no_csum)(void *ctx, const uint8_t *ip, size_t len),
+		       void *ctx)
+{
+	ssize_t r = tun_read_one(fd, buf, FL_TUN_GSO_MAX);
+	unsigned flags = 0;
+
 	if (r < 0)
-		return -errno;
-	if (r == 0)
-		return -EAGAIN;
-	return (int)fl_tun_gso_split(buf, (size_t)r, pool, pkts, n);
+		return (int)r;
+	if (no_csum && (size_t)r > FL_TUN_VNET_HLEN &&
+	    no_csum(ctx, buf + FL_TUN_VNET_HLEN, (size_t)r - FL_TUN_VNET_HLEN))
+		flags = FL_GSO_NO_TCP_CSUM;
+	return (int)fl_tun_gso_split_flags(buf, (size_t)r, pool, pkts, n, flags);
 }
 
 int fl_tun_write(int fd, const void *ip, size_t len)

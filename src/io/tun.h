@@ -48,17 +48,37 @@ int fl_tun_open_offload(const char *path, const char *name, char ifname[static I
 unsigned fl_tun_gso_split(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
 			  struct fl_pkt **pkts, unsigned n);
 
+/* fl_tun_gso_split() with flags. FL_GSO_NO_TCP_CSUM: the segments of a
+ * TCP burst keep the burst's (partial) TCP checksum instead of their own,
+ * saving a sum over every byte; only for bursts whose every segment goes
+ * to a writer that computes it again (fl_tun_gro with fix_single, or
+ * fl_tun_vnet_csum()). Packets without GSO are completed as always. */
+#define FL_GSO_NO_TCP_CSUM 1u
+unsigned fl_tun_gso_split_flags(uint8_t *buf, size_t len, struct fl_pkt_pool *pool,
+				struct fl_pkt **pkts, unsigned n, unsigned flags);
+
+/* The virtio_net_hdr for writing IP packet ip alone to an offload TUN
+ * device: for TCP (IPv4 unfragmented, IPv6 without extension headers)
+ * NEEDS_CSUM with the pseudo-header sum stored in ip's checksum field, so
+ * the kernel completes it whatever it held; zeros for anything else. */
+void fl_tun_vnet_csum(uint8_t vnet[static FL_TUN_VNET_HLEN], uint8_t *ip, size_t len);
+
 /* Receive-side coalescing for an offload device: consecutive full-size
- * IPv4 TCP segments of one flow become one GSO write (one syscall and one
- * trip through the kernel's TCP instead of dozens). buf holds
- * FL_TUN_GSO_MAX bytes; zero the rest before first use. */
+ * TCP segments of one flow (IPv4 without options, IPv6 without extension
+ * headers) become one GSO write (one syscall and one trip through the
+ * kernel's TCP instead of dozens). buf holds FL_TUN_GSO_MAX bytes; zero
+ * the rest before first use. */
 struct fl_tun_gro {
 	uint8_t *buf;
 	size_t l2;	/* 0 (TUN), or 14: a TAP's Ethernet header before the IP */
 	size_t len, thl, mss;
+	size_t l3;	/* IP header length of the held burst: 20 or 40 */
 	unsigned segs;
 	uint32_t next_seq;
 	bool closed;
+	bool fix_single; /* TUN: a lone TCP segment is written with
+			    fl_tun_vnet_csum() (its own checksum may be stale:
+			    FL_GSO_NO_TCP_CSUM), not as it came */
 };
 
 /* Take a copy of IP packet ip (len bytes) into g: true if merged or, when
@@ -80,6 +100,13 @@ size_t fl_tun_gro_finish(struct fl_tun_gro *g);
  * -EAGAIN when nothing is queued, or -errno. */
 int fl_tun_read_gso(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
 		    unsigned n);
+
+/* fl_tun_read_gso() that first shows the read's IP packet (burst) to
+ * no_csum(ctx, ip, len): if it says true, the burst is cut with
+ * FL_GSO_NO_TCP_CSUM. */
+int fl_tun_read_gso_if(int fd, uint8_t *buf, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
+		       unsigned n, bool (*no_csum)(void *ctx, const uint8_t *ip, size_t len),
+		       void *ctx);
 
 /* Read up to n packets into buffers taken from pool (each one IP packet at
  * the default headroom, so the dataplane can push the 14-byte frame header

@@ -27,6 +27,11 @@ static uint32_t hash_int(const struct nat6 *n, uint8_t proto, const uint8_t a[16
 	return nat_hash64(addr_fold(a) ^ ((uint64_t)port << 8 | proto), n->seed) & n->hmask;
 }
 
+static uint32_t hash_host(const struct nat6 *n, const uint8_t a[16])
+{
+	return nat_hash64(addr_fold(a), n->seed ^ 0x686f7374) & n->hmask;
+}
+
 static uint32_t hash_ext(const struct nat6 *n, uint8_t proto, uint16_t port)
 {
 	return nat_hash64((uint64_t)port << 8 | proto, n->seed ^ 0x5a5a) & n->hmask;
@@ -53,8 +58,10 @@ struct nat6 *nat6_new(const struct nat_config *c, const uint8_t ext[static 16], 
 		n->map = calloc(c->max_mappings, sizeof(*n->map));
 		n->int_head = malloc(cap * sizeof(uint32_t));
 		n->ext_head = malloc(cap * sizeof(uint32_t));
+		n->host = malloc(c->max_mappings * sizeof(*n->host));
+		n->host_head = malloc(cap * sizeof(uint32_t));
 	}
-	if (!n || !n->map || !n->int_head || !n->ext_head) {
+	if (!n || !n->map || !n->int_head || !n->ext_head || !n->host || !n->host_head) {
 		nat6_free(n);
 		*err = NAT_ERR_NOMEM;
 		return NULL;
@@ -64,12 +71,16 @@ struct nat6 *nat6_new(const struct nat_config *c, const uint8_t ext[static 16], 
 	n->hmask = cap - 1;
 	memset(n->int_head, 0xff, cap * sizeof(uint32_t));
 	memset(n->ext_head, 0xff, cap * sizeof(uint32_t));
-	for (uint32_t i = 0; i < c->max_mappings; i++)
+	memset(n->host_head, 0xff, cap * sizeof(uint32_t));
+	for (uint32_t i = 0; i < c->max_mappings; i++) {
 		n->map[i].lnext = i + 1 < c->max_mappings ? i + 1 : NAT6_NIL;
+		n->host[i].next = i + 1 < c->max_mappings ? i + 1 : NAT6_NIL;
+	}
 	for (int i = 0; i < NAT6_CLS_N; i++)
 		n->head[i] = n->tail[i] = NAT6_NIL;
 	n->seed = nat_hash64(c->seed, 0x6666) | (uint64_t)nat_hash64(c->seed, 0x6667) << 32;
-	n->memory = sizeof(*n) + c->max_mappings * sizeof(*n->map) + 2 * cap * sizeof(uint32_t);
+	n->memory = sizeof(*n) + c->max_mappings * (sizeof(*n->map) + sizeof(*n->host)) +
+		    3 * cap * sizeof(uint32_t);
 	return n;
 }
 
@@ -80,6 +91,8 @@ void nat6_free(struct nat6 *n)
 	free(n->map);
 	free(n->int_head);
 	free(n->ext_head);
+	free(n->host);
+	free(n->host_head);
 	free(n);
 }
 
@@ -101,6 +114,47 @@ uint32_t nat6_find_ext(const struct nat6 *n, uint8_t proto, uint16_t port)
 			return i;
 	}
 	return NAT6_NIL;
+}
+
+/* The host slot of addr, or NAT6_NIL; *link gets the pointer to it. */
+static uint32_t host_find(struct nat6 *n, const uint8_t addr[16], uint32_t **link)
+{
+	uint32_t *p = &n->host_head[hash_host(n, addr)];
+
+	for (; *p != NAT6_NIL; p = &n->host[*p].next)
+		if (!memcmp(n->host[*p].addr, addr, 16))
+			break;
+	*link = p;
+	return *p;
+}
+
+/* One more mapping for addr: a slot from the pool when it has none. */
+static void host_take(struct nat6 *n, const uint8_t addr[16])
+{
+	uint32_t *link, h = host_find(n, addr, &link);
+
+	if (h == NAT6_NIL) { /* the pool holds max_mappings: never empty here */
+		h = n->host_free;
+		n->host_free = n->host[h].next;
+		memcpy(n->host[h].addr, addr, 16);
+		n->host[h].count = 0;
+		n->host[h].next = NAT6_NIL;
+		*link = h; /* the chain's end */
+		n->n_hosts++;
+	}
+	n->host[h].count++;
+}
+
+static void host_release(struct nat6 *n, const uint8_t addr[16])
+{
+	uint32_t *link, h = host_find(n, addr, &link);
+
+	if (h == NAT6_NIL || --n->host[h].count)
+		return;
+	*link = n->host[h].next;
+	n->host[h].next = n->host_free;
+	n->host_free = h;
+	n->n_hosts--;
 }
 
 static void list_unlink(struct nat6 *n, uint32_t i)
@@ -146,6 +200,7 @@ static void map_remove(struct nat6 *n, uint32_t i)
 		     offsetof(struct nat6_map, inext));
 	chain_remove(&n->ext_head[hash_ext(n, m->proto, m->ext_port)], n->map, i,
 		     offsetof(struct nat6_map, enext));
+	host_release(n, m->int_addr);
 	m->live = 0;
 	m->lnext = n->free_head;
 	n->free_head = i;
@@ -229,12 +284,17 @@ uint32_t nat6_create(struct nat6 *n, uint8_t proto, const uint8_t addr[16], uint
 		     uint32_t now, enum nat_verdict *v)
 {
 	uint16_t ext;
-	uint32_t i;
+	uint32_t i, *link, h;
 
 	if (n->free_head == NAT6_NIL)
 		expire_s(n, now, NAT6_FULL_BUDGET);
 	if (n->free_head == NAT6_NIL) {
 		*v = NAT_DROP_TABLE_FULL;
+		return NAT6_NIL;
+	}
+	h = host_find(n, addr, &link);
+	if (h != NAT6_NIL && n->host[h].count >= n->cfg.max_per_host) {
+		*v = NAT_DROP_HOST_LIMIT;
 		return NAT6_NIL;
 	}
 	if (!port_alloc(n, proto, addr, port, &ext)) {
@@ -253,6 +313,7 @@ uint32_t nat6_create(struct nat6 *n, uint8_t proto, const uint8_t addr[16], uint
 	m->cls = (uint8_t)map_cls(m);
 	m->expire = now + cls_timeout(n, m->cls);
 	list_append(n, i);
+	host_take(n, addr);
 	uint32_t hi = hash_int(n, proto, addr, port), he = hash_ext(n, proto, ext);
 	m->inext = n->int_head[hi];
 	n->int_head[hi] = i;
@@ -272,6 +333,7 @@ void nat6_stats_get(const struct nat6 *n, struct nat_stats *out)
 {
 	*out = n->st;
 	out->active = n->n_active;
+	out->hosts = n->n_hosts;
 	out->memory = n->memory;
 }
 

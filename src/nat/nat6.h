@@ -15,7 +15,9 @@
  *
  * Not translated (dropped and counted): extension headers (fragments
  * included: NAT_DROP_PROTO), outbound ICMPv6 errors and other ICMPv6
- * types (NAT_DROP_ICMP_TYPE). No hairpinning, no per-host limit.
+ * types (NAT_DROP_ICMP_TYPE). No hairpinning. max_per_host limits the
+ * mappings of each internal IPv6 address, as the IPv4 core does
+ * (NAT_DROP_HOST_LIMIT).
  *
  * Pure core like nat.h: no I/O, clock, randomness or globals; the limits
  * and timeouts come from a struct nat_config (its ext_addr, filter and

@@ -8,6 +8,10 @@
  * mappings on a list in order of expiry: within a class every refresh adds
  * the same timeout, so moving a refreshed mapping to the tail keeps the
  * list sorted, and expiry only ever looks at list heads (O(1), no scans).
+ * A third chained table counts the mappings of each internal address for
+ * max_per_host; its slots come from a pool of max_mappings (worst case:
+ * one host per mapping), so creating a mapping never fails for want of
+ * one.
  */
 #ifndef FL_NAT_NAT6_INTERNAL_H
 #define FL_NAT_NAT6_INTERNAL_H
@@ -33,11 +37,19 @@ struct nat6_map {
 	uint32_t inext, enext;       /* hash chains */
 };
 
+struct nat6_host {
+	uint8_t addr[16];
+	uint32_t count;              /* live mappings of addr */
+	uint32_t next;               /* hash chain, or free list */
+};
+
 struct nat6 {
 	struct nat_config cfg;
 	uint8_t ext[16];
 	struct nat6_map *map;
 	uint32_t *int_head, *ext_head; /* hash chains' heads */
+	struct nat6_host *host;        /* max_mappings slots */
+	uint32_t *host_head, host_free, n_hosts;
 	uint32_t hmask;
 	uint32_t free_head, n_active;
 	uint32_t head[NAT6_CLS_N], tail[NAT6_CLS_N];

@@ -4,7 +4,8 @@
 # a LAN host behind router r (fenliud with VPN device fl0 and offload
 # device offl0), a local internet "inet" behind r's offload path, and c
 # across the mesh (OFF_FAR=tinc: a stock tincd; offload_tinc.sh).
-#   1. ping, a TCP download (iperf3 -R) and UDP to an offloaded destination
+#   1. ping, a TCP download (iperf3 -R), a TCP upload (checksums verified
+#      by the far end) and UDP to an offloaded destination
 #      leave through offl0 under the offload address (inet counts sources:
 #      nothing from the LAN's own addresses) and the replies come back; the
 #      same over IPv6; offload-up ran with INTERFACE and OFFLOAD_ADDRESS*.
@@ -56,6 +57,27 @@ fl_log "TCP download: $(gbps "$FL_TMP/tcp4.json") Gbit/s IPv4, $(gbps "$FL_TMP/t
 [ "$(off_count from_lan)" -eq 0 ] || fl_fail "inet saw $(off_count from_lan) packets with a LAN source"
 [ "$(off_count from_off4)" -gt 1000 ] || fl_fail "the TCP download did not come from $OFF_ADDR4"
 [ "$(off_count from_off6)" -gt 1000 ] || fl_fail "the TCP download did not come from $OFF_ADDR6"
+# Uploads: the LAN's TCP bursts are cut without checksums (they go to the
+# offload writer, which merges them and leaves the sum to the kernel). With
+# checksum offload off on wan0 the kernel completes every checksum in
+# software there, so inet's TCP verifies what the pseudo-header sums give.
+if command -v ethtool >/dev/null && command -v nstat >/dev/null; then
+	n r ethtool -K wan0 tx off >/dev/null 2>&1 || true
+	csum0=$(n inet nstat -asz TcpInCsumErrors | awk '$1 == "TcpInCsumErrors" { print $2 }')
+	n lan iperf3 -c "$OFF_DST4" -p 5201 -t 2 -J >"$FL_TMP/up4.json" || fl_fail "TCP upload over IPv4 failed"
+	n lan iperf3 -c "$OFF_DST6" -p 5202 -t 2 -J >"$FL_TMP/up6.json" || fl_fail "TCP upload over IPv6 failed"
+	csum1=$(n inet nstat -asz TcpInCsumErrors | awk '$1 == "TcpInCsumErrors" { print $2 }')
+	fl_log "TCP upload: $(gbps "$FL_TMP/up4.json") Gbit/s IPv4, $(gbps "$FL_TMP/up6.json") Gbit/s IPv6;" \
+		"inet's TCP checksum errors: $((csum1 - csum0))"
+	[ "$csum1" -eq "$csum0" ] || fl_fail "inet saw $((csum1 - csum0)) TCP checksum errors from the offload path"
+	for f in up4 up6; do
+		awk -v g="$(gbps "$FL_TMP/$f.json")" 'BEGIN { exit !(g > 0.01) }' ||
+			fl_fail "TCP upload $f carried almost nothing: $(gbps "$FL_TMP/$f.json") Gbit/s"
+	done
+	n r ethtool -K wan0 tx on >/dev/null 2>&1 || true
+else
+	fl_log "no ethtool or nstat: TCP uploads not checked"
+fi
 off_dump nat | grep -qE "^tcp $OFF_LAN4:[0-9]+ $OFF_ADDR4:[0-9]+ " || fl_fail "dump nat: no IPv4 TCP mapping"
 off_dump nat | grep -qE "^udp \[$OFF_LAN6\]:[0-9]+ \[$OFF_ADDR6\]:[0-9]+ " || fl_fail "dump nat: no IPv6 UDP mapping"
 

@@ -310,6 +310,84 @@ static void test_table_full(void **state)
 	nat6_free(n);
 }
 
+/* max_per_host counts mappings per internal IPv6 address, as the IPv4
+ * core does: the fourth flow of H1 is refused and counted, H2 and H1's
+ * established flows are not hurt, and H1 maps again once a mapping went. */
+static void test_host_limit(void **state)
+{
+	(void)state;
+	struct nat_config c;
+	enum nat_err e;
+	nat_config_defaults(&c);
+	c.max_mappings = 64;
+	c.max_per_host = 3;
+	c.seed = 42;
+	struct nat6 *n = nat6_new(&c, EXT, &e);
+	assert_non_null(n);
+	uint16_t p[3];
+	for (unsigned i = 0; i < 3; i++)
+		p[i] = out(n, UDP, H1, (uint16_t)(5000 + i), R1, 53, 0, T0, NAT_TRANSLATED);
+	out(n, UDP, H1, 6000, R1, 53, 0, T0, NAT_DROP_HOST_LIMIT);
+	out(n, TCP, H1, 6001, R1, 80, 0x02, T0, NAT_DROP_HOST_LIMIT);
+	out(n, ICMP6, H1, 77, R1, 0, 128, T0, NAT_DROP_HOST_LIMIT);
+	out(n, UDP, H2, 6000, R1, 53, 0, T0, NAT_TRANSLATED);
+	for (unsigned i = 0; i < 3; i++) /* existing flows still work both ways */
+		in(n, UDP, R1, 53, p[i], 0, T0 + 1, NAT_TRANSLATED, H1, (uint16_t)(5000 + i));
+	out(n, UDP, H1, 5001, R2, 53, 0, T0 + 1, NAT_TRANSLATED); /* same mapping: EIM */
+	struct nat_stats st;
+	nat6_stats_get(n, &st);
+	assert_int_equal(st.verdict[NAT_DROP_HOST_LIMIT], 3);
+	assert_int_equal(st.hosts, 2);
+	assert_int_equal(st.active, 4);
+	/* After expiry the host may map again, and its slot was reused. */
+	nat6_expire(n, FL_TIME_S(T0 + 1000), UINT32_MAX);
+	nat6_stats_get(n, &st);
+	assert_int_equal(st.hosts, 0);
+	for (unsigned i = 0; i < 3; i++)
+		out(n, UDP, H1, (uint16_t)(7000 + i), R1, 53, 0, T0 + 1000, NAT_TRANSLATED);
+	out(n, UDP, H1, 7003, R1, 53, 0, T0 + 1000, NAT_DROP_HOST_LIMIT);
+	nat6_stats_get(n, &st);
+	assert_int_equal(st.hosts, 1);
+	nat6_free(n);
+}
+
+/* Many hosts, hash chains shared: every host's count stays its own. (A
+ * full table is checked first: TABLE_FULL, as in the IPv4 core.) */
+static void test_host_limit_many(void **state)
+{
+	(void)state;
+	struct nat_config c;
+	enum nat_err e;
+	nat_config_defaults(&c);
+	c.max_mappings = 514;
+	c.max_per_host = 2;
+	c.seed = 7;
+	struct nat6 *n = nat6_new(&c, EXT, &e);
+	assert_non_null(n);
+	for (unsigned i = 0; i < 256; i++) {
+		uint8_t h[16];
+		memcpy(h, H1, 16);
+		h[13] = (uint8_t)i;
+		out(n, UDP, h, 1000, R1, 53, 0, T0, NAT_TRANSLATED);
+		out(n, UDP, h, 1001, R1, 53, 0, T0, NAT_TRANSLATED);
+		out(n, UDP, h, 1002, R1, 53, 0, T0, NAT_DROP_HOST_LIMIT);
+	}
+	struct nat_stats st;
+	nat6_stats_get(n, &st);
+	assert_int_equal(st.hosts, 256);
+	assert_int_equal(st.active, 512);
+	assert_int_equal(st.verdict[NAT_DROP_HOST_LIMIT], 256);
+	out(n, UDP, H2, 1000, R1, 53, 0, T0, NAT_TRANSLATED);
+	out(n, UDP, H2, 1001, R1, 53, 0, T0, NAT_TRANSLATED);
+	out(n, UDP, R2, 1000, R1, 53, 0, T0, NAT_DROP_TABLE_FULL);
+	out(n, UDP, H2, 1002, R1, 53, 0, T0, NAT_DROP_TABLE_FULL);
+	nat6_expire(n, FL_TIME_S(T0 + 1000), UINT32_MAX);
+	nat6_stats_get(n, &st);
+	assert_int_equal(st.hosts, 0);
+	assert_int_equal(st.active, 0);
+	nat6_free(n);
+}
+
 static void test_many_flows_expire(void **state)
 {
 	(void)state;
@@ -437,6 +515,8 @@ int main(void)
 		cmocka_unit_test(test_icmp_echo),
 		cmocka_unit_test(test_icmp_errors),
 		cmocka_unit_test(test_table_full),
+		cmocka_unit_test(test_host_limit),
+		cmocka_unit_test(test_host_limit_many),
 		cmocka_unit_test(test_many_flows_expire),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_roundtrip),
