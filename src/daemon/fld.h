@@ -41,6 +41,7 @@
 #include "io/udp.h"
 #include "conf/conf.h"
 #include "conf/conf_load.h"
+#include "conf/conf_proxy.h"
 #include "conf/conf_vars.h"
 #include "control/ctl_server.h"
 #include "io/loop.h"
@@ -77,6 +78,8 @@ struct fld_conn {
 	size_t out_len, out_cap;
 	fl_time_t started;
 	struct fld_invite *invite;	/* fld_invite.c: an invitation greeting */
+	struct fl_proxy_hs *proxy;	/* fld_proxy.c: handshake with the Proxy
+					   in progress; NULL: none or done */
 };
 
 /* Per-node daemon state, by mesh node. */
@@ -135,6 +138,8 @@ struct fld_meta_stats {
 	unsigned long accept_paused;		/* times the listeners were paused */
 	unsigned long invitations_accepted;	/* fld_invite.c: joiner's key stored */
 	unsigned long invitations_refused;	/* greeting, cookie or key refused */
+	unsigned long proxy_failed;		/* fld_proxy.c: Proxy refused or failed */
+	unsigned long conn_timeout;		/* connect or proxy handshake over PingTimeout */
 };
 
 struct fld {
@@ -234,6 +239,8 @@ void fld_conn_free_all(struct fld *d);
 void fld_conn_sweep(struct fld *d);
 void fld_conn_flush_all(struct fld *d);
 void fld_conn_accepted(struct fld_conn *c, const char *lhost);
+/* Every second: give up connects and proxy handshakes past PingTimeout. */
+void fld_conn_tick(struct fld *d);
 int fld_conn_send_raw(struct fld_conn *c, const void *data, size_t len);
 int fld_conn_send_record(struct fld_conn *c, const void *data, size_t len);
 int fld_conn_start_sptps(struct fld_conn *c, bool initiator, const uint8_t *label,
@@ -249,6 +256,17 @@ void fld_out_run(struct fld *d, struct mesh_out *out);
 int fld_net_listen(struct fld *d);
 void fld_net_close(struct fld *d);
 void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port);
+
+/* fld_proxy.c: outgoing connections through Proxy */
+void fld_proxy_conf(const struct fld *d, struct fl_proxy_conf *px);
+struct addrinfo;
+struct addrinfo *fld_proxy_resolve(const struct fl_proxy_conf *px);
+int fld_proxy_exec(struct fld *d, const struct fl_proxy_conf *px, const char *node,
+		   const char *host, const char *port);
+int fld_proxy_attach(struct fld_conn *c, const struct fl_proxy_conf *px,
+		     const struct addrinfo *ai);
+int fld_proxy_start(struct fld_conn *c);
+int fld_proxy_input(struct fld_conn *c, const uint8_t *buf, size_t len, size_t *used);
 
 /* fld_session.c */
 struct fld_node *fld_node(struct fld *d, struct mesh_node *n);

@@ -344,45 +344,76 @@ void fld_net_close(struct fld *d)
 	d->n_listen = 0;
 }
 
-/* Outgoing connection to node n at host/port (numeric or a name; resolved
- * synchronously, which only Address lines with DNS names pay for). */
-void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port)
+/* A socket connecting to ai (the peer, or its proxy), with tinc's meta
+ * socket options; -1 if it failed at once (logged). */
+static int net_connect_to(struct fld *d, struct mesh_node *n, const struct addrinfo *ai,
+			  const char *host, const char *port)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
-	struct mesh_out out;
-	struct fld_conn *c;
 	int one = 1;
-	int s = -1;
-	int gai = getaddrinfo(host, port, &hints, &ai);
+	int s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-	fl_loop_update_now(d->loop); /* resolving a DNS name may have taken seconds */
-	if (gai != 0 || !ai)
-		goto out_failed;
-	s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
-		goto out_failed;
+		return -1;
 	fl_tcp_set_meta_opts(s);
 	if (ai->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	net_sockopts(d, s); /* logged; tincd connects anyway */
 	net_bind_outgoing(d, s, ai->ai_family);
-	fl_dlog(FL_DLOG_INFO, "Trying to connect to %s (%s port %s)", n->name, host, port);
 	if (connect(s, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
 		fl_dlog(FL_DLOG_INFO, "Could not connect to %s (%s port %s): %s", n->name, host,
 			port, strerror(errno));
-		goto out_failed;
+		close(s);
+		return -1;
 	}
-	c = fld_conn_new(d, s, true, n->name, true);
-	if (!c)
+	return s;
+}
+
+/* Outgoing connection to node n at host/port (numeric or a name; resolved
+ * synchronously, which only Address lines with DNS names pay for), through
+ * the Proxy if one is set (fld_proxy.c). */
+void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL, *pai = NULL;
+	struct fl_proxy_conf px;
+	struct mesh_out out;
+	struct fld_conn *c = NULL;
+	int s = -1;
+	int gai = getaddrinfo(host, port, &hints, &ai);
+
+	fld_proxy_conf(d, &px);
+	if (px.type != FL_PROXY_NONE && px.type != FL_PROXY_EXEC)
+		pai = fld_proxy_resolve(&px);
+	fl_loop_update_now(d->loop); /* resolving a DNS name may have taken seconds */
+	if (gai != 0 || !ai || (px.type != FL_PROXY_NONE && px.type != FL_PROXY_EXEC && !pai))
+		goto out_failed;
+	fl_dlog(FL_DLOG_INFO, "Trying to connect to %s (%s port %s)", n->name, host, port);
+	if (px.type == FL_PROXY_EXEC) {
+		char h[64], p[16];
+		net_numeric(ai->ai_addr, ai->ai_addrlen, h, sizeof(h), p, sizeof(p));
+		s = fld_proxy_exec(d, &px, n->name, h, p);
+	} else {
+		s = net_connect_to(d, n, pai ? pai : ai, host, port);
+	}
+	if (s < 0 || !(c = fld_conn_new(d, s, true, n->name, true)))
 		goto out_failed;
 	net_numeric(ai->ai_addr, ai->ai_addrlen, c->host, sizeof(c->host), c->port, sizeof(c->port));
+	if (pai && fld_proxy_attach(c, &px, ai) < 0) {
+		freeaddrinfo(ai);
+		freeaddrinfo(pai);
+		fld_conn_close(c, "proxy request impossible");
+		return;
+	}
 	freeaddrinfo(ai);
+	if (pai)
+		freeaddrinfo(pai);
 	return;
 out_failed:
 	if (s >= 0)
 		close(s);
 	if (ai)
 		freeaddrinfo(ai);
+	if (pai)
+		freeaddrinfo(pai);
 	mesh_out_init(&out);
 	mesh_connect_failed(d->mesh, n, fld_now(d), &out);
 	fld_out_run(d, &out);

@@ -159,6 +159,8 @@ static void stats_accept(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 	emit(sink, "meta_accept", "paused", m->accept_paused);
 	emit(sink, "invitation", "accepted", m->invitations_accepted);
 	emit(sink, "invitation", "refused", m->invitations_refused);
+	emit(sink, "meta_connect", "proxy_failed", m->proxy_failed);
+	emit(sink, "meta_connect", "timeout", m->conn_timeout);
 }
 
 static void stats_peer(struct fl_dp_peer *p, fl_ctl_stat_fn *emit, void *sink)
