@@ -20,8 +20,6 @@ static const struct fl_support_rule rules[] = {
 	{"Hostnames", "no", FL_SUP_WARN, "not supported, ignored: addresses are logged numeric"},
 	{"MaxConnectionBurst", NULL, FL_SUP_WARN,
 	 "not supported, ignored: fenliud caps unauthenticated connections (fenliud(8), LIMITS)"},
-	{"MaxOutputBufferSize", NULL, FL_SUP_WARN,
-	 "not supported, ignored: fenliud caps meta output buffers (fenliud(8), LIMITS)"},
 	{"PriorityInheritance", "no", FL_SUP_WARN, "not supported, ignored"},
 	{"UPnP", "no", FL_SUP_WARN, "not supported, ignored"},
 	{"UPnPDiscoverWait", NULL, FL_SUP_WARN, "not supported, ignored (UPnP)"},

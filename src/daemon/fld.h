@@ -140,6 +140,7 @@ struct fld_meta_stats {
 	unsigned long invitations_refused;	/* greeting, cookie or key refused */
 	unsigned long proxy_failed;		/* fld_proxy.c: Proxy refused or failed */
 	unsigned long conn_timeout;		/* connect or proxy handshake over PingTimeout */
+	unsigned long out_red_dropped;		/* fld_out.c: MaxOutputBufferSize drops */
 };
 
 struct fld {
@@ -239,6 +240,9 @@ void fld_conn_free_all(struct fld *d);
 void fld_conn_sweep(struct fld *d);
 void fld_conn_flush_all(struct fld *d);
 void fld_conn_accepted(struct fld_conn *c, const char *lhost);
+/* Hand the kernel what it takes of c's output now; the bytes still queued.
+ * A send error marks c closing (fld_conn_sweep closes it). */
+size_t fld_conn_backlog(struct fld_conn *c);
 /* Every second: give up connects and proxy handshakes past PingTimeout. */
 void fld_conn_tick(struct fld *d);
 int fld_conn_send_raw(struct fld_conn *c, const void *data, size_t len);

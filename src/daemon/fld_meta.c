@@ -417,6 +417,23 @@ static void conn_open_mesh(struct fld_conn *c)
 		conn_watch(c);
 }
 
+size_t fld_conn_backlog(struct fld_conn *c)
+{
+	while (c->out_len && !c->connecting && !c->closing) {
+		ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w <= 0) {
+			if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				c->closing = true; /* the sweep closes it, not this caller */
+				c->close_why = "send failed";
+			}
+			break;
+		}
+		memmove(c->out, c->out + w, c->out_len - (size_t)w);
+		c->out_len -= (size_t)w;
+	}
+	return c->out_len;
+}
+
 /* The non-blocking connect finished (to the peer, or to its Proxy). */
 static void conn_connected(struct fld_conn *c)
 {

@@ -612,13 +612,12 @@ static void test_support(void **state)
 	          "Proxy = socks5 192.0.2.1 1080\nSandbox = high\nBroadcastSubnet = 10.0.0.0/8\n"
 	          "CryptoThreads = 2\nMaxOutputBufferSize = 100\nUPnP = yes\n", &m);
 	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_EVALUE);
-	/* Mode, Proxy, BroadcastSubnet, CryptoThreads work */
+	/* Mode, Proxy, BroadcastSubnet, CryptoThreads, MaxOutputBufferSize work */
 	assert_int_equal(m.nerr, 3);
-	assert_int_equal(m.nwarn, 2);
+	assert_int_equal(m.nwarn, 1);
 	assert_non_null(strstr(m.err[0], "tinc.conf:2: DeviceType: only tun"));
 	assert_non_null(strstr(m.err[2], "tinc.conf:5: Sandbox: "));
-	assert_non_null(strstr(m.warn[0], "tinc.conf:8: MaxOutputBufferSize: not supported, ignored"));
-	assert_non_null(strstr(m.warn[1], "tinc.conf:9: UPnP: not supported, ignored: 'yes'"));
+	assert_non_null(strstr(m.warn[0], "tinc.conf:9: UPnP: not supported, ignored: 'yes'"));
 	fl_conf_free(&c);
 
 	/* A duplicate of a single-valued variable does not count (tinc
