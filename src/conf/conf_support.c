@@ -18,8 +18,6 @@ static const struct fl_support_rule rules[] = {
 	/* Comfort or tuning: named at start, ignored. */
 	{"DeviceStandby", "no", FL_SUP_WARN, "not supported, ignored: the device is up from start"},
 	{"Hostnames", "no", FL_SUP_WARN, "not supported, ignored: addresses are logged numeric"},
-	{"MaxConnectionBurst", NULL, FL_SUP_WARN,
-	 "not supported, ignored: fenliud caps unauthenticated connections (fenliud(8), LIMITS)"},
 	{"PriorityInheritance", "no", FL_SUP_WARN, "not supported, ignored"},
 	{"UPnP", "no", FL_SUP_WARN, "not supported, ignored"},
 	{"UPnPDiscoverWait", NULL, FL_SUP_WARN, "not supported, ignored (UPnP)"},

@@ -45,6 +45,7 @@
 #include "conf/conf_vars.h"
 #include "control/ctl_server.h"
 #include "io/loop.h"
+#include "daemon/conn_burst.h"
 #include "daemon/meta_frame.h"
 #include "daemon/script.h"
 #include "mesh/mesh.h"
@@ -108,6 +109,9 @@ struct fld_droplog {
  * past the end are counted in slot 0. */
 #define FLD_META_DROPS 16
 
+/* Connections refused by MaxConnectionBurst held open at once (tincd: 10). */
+#define FLD_TARPIT 10
+
 struct fld_listener {
 	int tcp, udp;
 	int family;
@@ -141,6 +145,8 @@ struct fld_meta_stats {
 	unsigned long proxy_failed;		/* fld_proxy.c: Proxy refused or failed */
 	unsigned long conn_timeout;		/* connect or proxy handshake over PingTimeout */
 	unsigned long out_red_dropped;		/* fld_out.c: MaxOutputBufferSize drops */
+	unsigned long burst_same_host;		/* fld_net.c: MaxConnectionBurst, one address */
+	unsigned long burst_total;		/* fld_net.c: MaxConnectionBurst, all */
 };
 
 struct fld {
@@ -215,6 +221,12 @@ struct fld {
 	size_t n_preauth;		/* incoming conns not authenticated yet */
 	fl_time_t preauth_log;		/* fld_now() of the last refusal logged */
 	fl_time_t accept_log;		/* fld_now() of the last pause logged */
+	/* MaxConnectionBurst (fld_net.c): the counters, and the connections
+	 * refused by it, held open unserved, the oldest closed first. */
+	struct fl_conn_burst burst;
+	int tarpit[FLD_TARPIT];		/* fd + 1; 0: empty (struct fld starts zeroed) */
+	unsigned tarpit_next;
+	fl_time_t burst_log;		/* fld_now() of the last refusal logged */
 	struct fld_routes *routes;	/* fld_routes.c */
 	struct fld_offload *offload;	/* fld_offload.c; NULL: no OffloadInterface */
 	/* The crypto pipeline (fld_dp.c): CryptoThreads (0 = one per core),

@@ -78,6 +78,37 @@ static void net_accept_resume(struct fl_loop *loop, struct fl_timer *t, void *ar
 	net_listeners_watch(arg, true);
 }
 
+/* MaxConnectionBurst (conn_burst.h): true if the connection on s from
+ * peer is refused; it is then kept open unserved (the tarpit), closing
+ * the oldest held, as tincd does. One log line per 10 s at most. */
+static bool net_burst_refused(struct fld *d, int s, const union fl_addr *peer, const char *host)
+{
+	struct fld_meta_stats *st = &d->meta_stats;
+	const uint8_t *a = peer->sa.sa_family == AF_INET6 ? (const uint8_t *)&peer->in6.sin6_addr
+							   : (const uint8_t *)&peer->in.sin_addr;
+	enum fl_conn_burst_verdict v =
+		fl_conn_burst_check(&d->burst, peer->sa.sa_family, a, fl_time_to_s(fld_now(d)));
+
+	if (v == FL_BURST_ACCEPT)
+		return false;
+	if (v == FL_BURST_SAME_HOST)
+		st->burst_same_host++;
+	else
+		st->burst_total++;
+	if (d->tarpit[d->tarpit_next])
+		close(d->tarpit[d->tarpit_next] - 1);
+	d->tarpit[d->tarpit_next] = s + 1;
+	d->tarpit_next = (d->tarpit_next + 1) % FLD_TARPIT;
+	if (!d->burst_log || fld_now(d) - d->burst_log >= FL_TIME_S(10)) {
+		d->burst_log = fld_now(d);
+		fl_dlog(FL_DLOG_WARN,
+			"Holding connection from %s unserved: over MaxConnectionBurst %d "
+			"(so far %lu from one address, %lu in all)",
+			host, d->burst.max, st->burst_same_host, st->burst_total);
+	}
+	return true;
+}
+
 static void net_accept(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
@@ -95,6 +126,8 @@ static void net_accept(void *ctx, int fd, unsigned events)
 		return;
 	}
 	net_numeric(&peer.sa, fl_addr_len(&peer), host, sizeof(host), port, sizeof(port));
+	if (net_burst_refused(d, s, &peer, host))
+		return;
 	if (!fld_conn_preauth_admit(d, host)) {
 		close(s);
 		return;
@@ -284,6 +317,7 @@ int fld_net_listen(struct fld *d)
 		  : s->address_family == FL_AF_IPV6 ? AF_INET6 : AF_UNSPEC;
 
 	fl_timer_init(&d->accept_timer, net_accept_resume, d);
+	fl_conn_burst_init(&d->burst, s->max_connection_burst);
 
 	for (size_t i = 0; i < bind->n; i++)
 		if (net_add_address(d, bind->v[i], true, fam) < 0)
@@ -342,6 +376,11 @@ void fld_net_close(struct fld *d)
 		close(d->listen[i].udp);
 	}
 	d->n_listen = 0;
+	for (size_t i = 0; i < FLD_TARPIT; i++) {
+		if (d->tarpit[i])
+			close(d->tarpit[i] - 1);
+		d->tarpit[i] = 0;
+	}
 }
 
 /* A socket connecting to ai (the peer, or its proxy), with tinc's meta

@@ -167,6 +167,8 @@ static void stats_accept(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 	emit(sink, "meta_accept", "preauth_record_long", m->preauth_record_long);
 	emit(sink, "meta_accept", "fd_exhausted", m->accept_fd_exhausted);
 	emit(sink, "meta_accept", "paused", m->accept_paused);
+	emit(sink, "meta_accept", "burst_same_host", m->burst_same_host);
+	emit(sink, "meta_accept", "burst_total", m->burst_total);
 	emit(sink, "invitation", "accepted", m->invitations_accepted);
 	emit(sink, "invitation", "refused", m->invitations_refused);
 	emit(sink, "meta_connect", "proxy_failed", m->proxy_failed);
