@@ -9,11 +9,13 @@
 # line, a count in `dump stats` and a retry, never a hang; a corrected
 # Proxy takes effect on `reload`. SOCKS 4 is covered by the unit tests
 # (tests/io/test_proxy.c): no SOCKS 4 server is packaged small enough.
+# FL_PEER_KIND=tinc (with TINC11_DIR) makes b a stock tincd.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 fl_need_root
 fl_need_tools ping nft ss microsocks tinyproxy socat
 fl_need_fenliu
+[ "${FL_PEER_KIND:-fenliu}" = fenliu ] || fl_need_tinc
 fl_init
 
 stat() { fl_cli "$1" dump stats | awk -v s="$2" -v k="$3" '$1 == s && $2 == k {print $3}'; }
@@ -26,7 +28,7 @@ restart_a() { fl_stop a; : >"$(fl_dir a)/log"; fl_start a; }
 
 fl_net a b p
 fl_conf a fenliu TCPOnly=yes PingTimeout=3
-fl_conf b fenliu
+fl_conf b "${FL_PEER_KIND:-fenliu}"
 fl_exchange a b
 fl_connect a b
 n a nft -f - <<-EOF
