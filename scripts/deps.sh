@@ -9,6 +9,7 @@ pkgs=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev
       libssl-dev libsodium-dev zlib1g-dev liblzo2-dev liblz4-dev libevent-dev
       libcmocka-dev libsystemd-dev iproute2 iputils-ping nftables iperf3 procps psmisc python3
       ethtool dnsmasq-base)
+pkgs+=(microsocks tinyproxy socat) # tests/e2e/proxy.sh: real SOCKS 5 and HTTP proxies
 case ${FL_DEPS_STAGE:-} in
 arm64)
 	# The arm64 multiarch -dev packages need dpkg to know the architecture.

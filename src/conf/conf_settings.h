@@ -65,7 +65,7 @@ struct fl_settings {
 	int log_level;
 	const char *scripts_interpreter; /* NULL = none */
 	const char *scripts_extension;   /* "" = none */
-	const char *proxy;               /* NULL = none; raw text (unsupported yet) */
+	const char *proxy;               /* NULL = none; raw text (conf_proxy.h parses it) */
 	int invitation_expire;
 	int crypto_threads;              /* 0 = one per core */
 };

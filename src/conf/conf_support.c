@@ -14,16 +14,10 @@ static const struct fl_support_rule rules[] = {
 	/* Security, or what the node does: refused. */
 	{"ExperimentalProtocol", "yes", FL_SUP_REFUSE, "fenliu speaks only SPTPS, remove this line"},
 	{"DeviceType", "tun|tap", FL_SUP_REFUSE, "only tun and tap are supported"},
-	{"Proxy", "none", FL_SUP_REFUSE,
-	 "not supported yet: fenliud would connect directly, bypassing the proxy"},
 	{"Sandbox", "off", FL_SUP_REFUSE, "not supported on Linux (tincd refuses it too)"},
 	/* Comfort or tuning: named at start, ignored. */
 	{"DeviceStandby", "no", FL_SUP_WARN, "not supported, ignored: the device is up from start"},
 	{"Hostnames", "no", FL_SUP_WARN, "not supported, ignored: addresses are logged numeric"},
-	{"MaxConnectionBurst", NULL, FL_SUP_WARN,
-	 "not supported, ignored: fenliud caps unauthenticated connections (fenliud(8), LIMITS)"},
-	{"MaxOutputBufferSize", NULL, FL_SUP_WARN,
-	 "not supported, ignored: fenliud caps meta output buffers (fenliud(8), LIMITS)"},
 	{"PriorityInheritance", "no", FL_SUP_WARN, "not supported, ignored"},
 	{"UPnP", "no", FL_SUP_WARN, "not supported, ignored"},
 	{"UPnPDiscoverWait", NULL, FL_SUP_WARN, "not supported, ignored (UPnP)"},

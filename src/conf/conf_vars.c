@@ -8,6 +8,7 @@
  */
 #include "conf/conf_vars.h"
 #include "conf/conf_name.h"
+#include "conf/conf_proxy.h"
 #include "mesh/mesh_subnet.h"
 
 #include <ctype.h>
@@ -263,8 +264,12 @@ bool fl_var_check_value(const struct fl_var *v, const char *value, char *why, si
 		return false;
 	case FL_VT_ENUM:
 		return check_words(v, value, false, why, n);
-	case FL_VT_FIRSTWORD:
+	case FL_VT_FIRSTWORD: {
+		struct fl_proxy_conf px; /* Proxy: the words after the type too */
+		if (strcasecmp(v->name, "Proxy") == 0)
+			return fl_proxy_conf_parse(value, &px, why, n);
 		return check_words(v, value, true, why, n);
+	}
 	case FL_VT_KEY:
 		return check_key(value, why, n);
 	}

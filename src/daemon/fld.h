@@ -43,9 +43,11 @@
 #include "io/udp.h"
 #include "conf/conf.h"
 #include "conf/conf_load.h"
+#include "conf/conf_proxy.h"
 #include "conf/conf_vars.h"
 #include "control/ctl_server.h"
 #include "io/loop.h"
+#include "daemon/conn_burst.h"
 #include "daemon/meta_frame.h"
 #include "daemon/script.h"
 #include "mesh/mesh.h"
@@ -79,6 +81,8 @@ struct fld_conn {
 	size_t out_len, out_cap;
 	fl_time_t started;
 	struct fld_invite *invite;	/* fld_invite.c: an invitation greeting */
+	struct fl_proxy_hs *proxy;	/* fld_proxy.c: handshake with the Proxy
+					   in progress; NULL: none or done */
 };
 
 /* Per-node daemon state, by mesh node. */
@@ -106,6 +110,9 @@ struct fld_droplog {
 /* Meta framing errors counted by reason (enum fl_meta_frame_err); reasons
  * past the end are counted in slot 0. */
 #define FLD_META_DROPS 16
+
+/* Connections refused by MaxConnectionBurst held open at once (tincd: 10). */
+#define FLD_TARPIT 10
 
 struct fld_listener {
 	int tcp, udp;
@@ -137,6 +144,11 @@ struct fld_meta_stats {
 	unsigned long accept_paused;		/* times the listeners were paused */
 	unsigned long invitations_accepted;	/* fld_invite.c: joiner's key stored */
 	unsigned long invitations_refused;	/* greeting, cookie or key refused */
+	unsigned long proxy_failed;		/* fld_proxy.c: Proxy refused or failed */
+	unsigned long conn_timeout;		/* connect or proxy handshake over PingTimeout */
+	unsigned long out_red_dropped;		/* fld_out.c: MaxOutputBufferSize drops */
+	unsigned long burst_same_host;		/* fld_net.c: MaxConnectionBurst, one address */
+	unsigned long burst_total;		/* fld_net.c: MaxConnectionBurst, all */
 };
 
 struct fld {
@@ -211,6 +223,12 @@ struct fld {
 	size_t n_preauth;		/* incoming conns not authenticated yet */
 	fl_time_t preauth_log;		/* fld_now() of the last refusal logged */
 	fl_time_t accept_log;		/* fld_now() of the last pause logged */
+	/* MaxConnectionBurst (fld_net.c): the counters, and the connections
+	 * refused by it, held open unserved, the oldest closed first. */
+	struct fl_conn_burst burst;
+	int tarpit[FLD_TARPIT];		/* fd + 1; 0: empty (struct fld starts zeroed) */
+	unsigned tarpit_next;
+	fl_time_t burst_log;		/* fld_now() of the last refusal logged */
 	struct fld_routes *routes;	/* fld_routes.c */
 	struct fld_offload *offload;	/* fld_offload.c; NULL: no OffloadInterface */
 	/* The crypto pipeline (fld_dp.c): CryptoThreads (0 = one per core),
@@ -236,6 +254,11 @@ void fld_conn_free_all(struct fld *d);
 void fld_conn_sweep(struct fld *d);
 void fld_conn_flush_all(struct fld *d);
 void fld_conn_accepted(struct fld_conn *c, const char *lhost);
+/* Hand the kernel what it takes of c's output now; the bytes still queued.
+ * A send error marks c closing (fld_conn_sweep closes it). */
+size_t fld_conn_backlog(struct fld_conn *c);
+/* Every second: give up connects and proxy handshakes past PingTimeout. */
+void fld_conn_tick(struct fld *d);
 int fld_conn_send_raw(struct fld_conn *c, const void *data, size_t len);
 int fld_conn_send_record(struct fld_conn *c, const void *data, size_t len);
 int fld_conn_start_sptps(struct fld_conn *c, bool initiator, const uint8_t *label,
@@ -251,6 +274,17 @@ void fld_out_run(struct fld *d, struct mesh_out *out);
 int fld_net_listen(struct fld *d);
 void fld_net_close(struct fld *d);
 void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port);
+
+/* fld_proxy.c: outgoing connections through Proxy */
+void fld_proxy_conf(const struct fld *d, struct fl_proxy_conf *px);
+struct addrinfo;
+struct addrinfo *fld_proxy_resolve(const struct fl_proxy_conf *px);
+int fld_proxy_exec(struct fld *d, const struct fl_proxy_conf *px, const char *node,
+		   const char *host, const char *port);
+int fld_proxy_attach(struct fld_conn *c, const struct fl_proxy_conf *px,
+		     const struct addrinfo *ai);
+int fld_proxy_start(struct fld_conn *c);
+int fld_proxy_input(struct fld_conn *c, const uint8_t *buf, size_t len, size_t *used);
 
 /* fld_session.c */
 struct fld_node *fld_node(struct fld *d, struct mesh_node *n);

@@ -67,6 +67,7 @@ static void loop_tick(struct fl_loop *loop, struct fl_timer *t, void *arg)
 	fld_keyexpire_tick(d);
 	fld_offload_tick(d);
 	fld_switch_tick(d);
+	fld_conn_tick(d);
 	fld_notify_watchdog(fld_now(d));
 }
 

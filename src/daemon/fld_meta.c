@@ -117,6 +117,7 @@ static void conn_free(struct fld_conn *c)
 		c->d->n_preauth--;
 	fl_sptps_free(c->sptps);
 	fld_invite_free(c);
+	free(c->proxy);
 	free(c->outgoing_name);
 	free(c->out);
 	free(c);
@@ -140,7 +141,7 @@ void fld_conn_close(struct fld_conn *c, const char *why)
 	struct fld *d = c->d;
 	struct mesh_out out;
 	int32_t id = c->id;
-	bool was_connecting = c->connecting;
+	bool was_connecting = c->connecting || c->proxy; /* a failed attempt: retry later */
 	char *oname = c->outgoing_name ? strdup(c->outgoing_name) : NULL;
 
 	struct mesh_conn *mc = mesh_conn_find(d->mesh, id);
@@ -395,25 +396,16 @@ static void conn_flush(struct fld_conn *c)
 	conn_watch(c);
 }
 
-/* The non-blocking connect finished. */
-static void conn_connected(struct fld_conn *c)
+/* The stream reaches the peer (directly, or the proxy said so): the meta
+ * protocol starts, with our ID. */
+static void conn_open_mesh(struct fld_conn *c)
 {
 	struct fld *d = c->d;
-	int err;
 	struct sockaddr_storage local;
 	socklen_t ll = sizeof(local);
 	char lhost[64] = "", lport[16];
 	struct mesh_out out;
 
-	err = -fl_tcp_connect_result(c->fd);
-	if (err) {
-		fl_dlog(FL_DLOG_INFO, "Error while connecting to %s (%s port %s): %s",
-			c->outgoing_name, c->host, c->port, strerror(err));
-		fld_conn_close(c, "connect failed");
-		return;
-	}
-	c->connecting = false;
-	fl_dlog(FL_DLOG_INFO, "Connected to %s (%s port %s)", c->outgoing_name, c->host, c->port);
 	if (getsockname(c->fd, (struct sockaddr *)&local, &ll) == 0)
 		getnameinfo((struct sockaddr *)&local, ll, lhost, sizeof(lhost), lport,
 			    sizeof(lport), NI_NUMERICHOST | NI_NUMERICSERV);
@@ -426,6 +418,68 @@ static void conn_connected(struct fld_conn *c)
 	mesh_out_clear(&out);
 	if (fld_conn_find(d, c->id) == c)
 		conn_watch(c);
+}
+
+size_t fld_conn_backlog(struct fld_conn *c)
+{
+	while (c->out_len && !c->connecting && !c->closing) {
+		ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w <= 0) {
+			if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				c->closing = true; /* the sweep closes it, not this caller */
+				c->close_why = "send failed";
+			}
+			break;
+		}
+		memmove(c->out, c->out + w, c->out_len - (size_t)w);
+		c->out_len -= (size_t)w;
+	}
+	return c->out_len;
+}
+
+/* The non-blocking connect finished (to the peer, or to its Proxy). */
+static void conn_connected(struct fld_conn *c)
+{
+	int err = -fl_tcp_connect_result(c->fd);
+
+	if (err) {
+		fl_dlog(FL_DLOG_INFO, "Error while connecting to %s (%s port %s): %s",
+			c->outgoing_name, c->host, c->port, strerror(err));
+		fld_conn_close(c, "connect failed");
+		return;
+	}
+	c->connecting = false;
+	fl_dlog(FL_DLOG_INFO, "Connected to %s (%s port %s)", c->outgoing_name, c->host, c->port);
+	if (!c->proxy) {
+		conn_open_mesh(c);
+	} else if (fld_proxy_start(c) < 0) {
+		fld_conn_close(c, "proxy request failed");
+	} else {
+		conn_watch(c);
+	}
+}
+
+/* Bytes read while the proxy handshake runs: the proxy's first, then, once
+ * it granted the connection, the meta protocol starts and the rest is the
+ * peer's. Returns where the peer's bytes begin, or -1 when there are none
+ * (or the connection was closed). */
+static ssize_t conn_proxy_input(struct fld_conn *c, const uint8_t *buf, size_t n)
+{
+	struct fld *d = c->d;
+	int32_t id = c->id;
+	size_t used;
+	int r = fld_proxy_input(c, buf, n, &used);
+
+	if (r < 0) {
+		fld_conn_close(c, "proxy refused");
+		return -1;
+	}
+	if (r == 0)
+		return -1;
+	conn_open_mesh(c);
+	if (fld_conn_find(d, id) != c || used == n)
+		return -1;
+	return (ssize_t)used;
 }
 
 static void conn_readable(struct fld_conn *c)
@@ -445,7 +499,10 @@ static void conn_readable(struct fld_conn *c)
 			fld_conn_close(c, n == 0 ? "connection closed by peer" : strerror(errno));
 			return;
 		}
-		enum fl_meta_frame_err e = fl_meta_frame_input(&c->frame, buf, (size_t)n);
+		ssize_t off = 0;
+		if (c->proxy && (off = conn_proxy_input(c, buf, (size_t)n)) < 0)
+			return;
+		enum fl_meta_frame_err e = fl_meta_frame_input(&c->frame, buf + off, (size_t)(n - off));
 		/* The connection may be gone already (closed from an output). */
 		if (fld_conn_find(d, id) != c)
 			return;
@@ -523,6 +580,25 @@ void fld_conn_sweep(struct fld *d)
 		if (d->conns[i]->closing) {
 			struct fld_conn *c = d->conns[i];
 			fld_conn_close(c, c->close_why ? c->close_why : "protocol error");
+			i = (size_t)-1; /* the list changed: start over */
+		}
+	}
+}
+
+/* A connect or proxy handshake that takes longer than PingTimeout is given
+ * up, as tincd does ("Timeout while connecting"); the mesh retries it. */
+void fld_conn_tick(struct fld *d)
+{
+	fl_time_t limit = FL_TIME_S(d->cfg->s.ping_timeout > 0 ? d->cfg->s.ping_timeout : 5);
+
+	for (size_t i = 0; i < d->n_conns; i++) {
+		struct fld_conn *c = d->conns[i];
+		if ((c->connecting || c->proxy) && fld_now(d) - c->started > limit) {
+			d->meta_stats.conn_timeout++;
+			fl_dlog(FL_DLOG_WARN, "Timeout while connecting to %s (%s port %s)%s",
+				c->outgoing_name ? c->outgoing_name : "<unknown>", c->host, c->port,
+				c->proxy ? " through the proxy" : "");
+			fld_conn_close(c, "timeout");
 			i = (size_t)-1; /* the list changed: start over */
 		}
 	}

@@ -78,6 +78,37 @@ static void net_accept_resume(struct fl_loop *loop, struct fl_timer *t, void *ar
 	net_listeners_watch(arg, true);
 }
 
+/* MaxConnectionBurst (conn_burst.h): true if the connection on s from
+ * peer is refused; it is then kept open unserved (the tarpit), closing
+ * the oldest held, as tincd does. One log line per 10 s at most. */
+static bool net_burst_refused(struct fld *d, int s, const union fl_addr *peer, const char *host)
+{
+	struct fld_meta_stats *st = &d->meta_stats;
+	const uint8_t *a = peer->sa.sa_family == AF_INET6 ? (const uint8_t *)&peer->in6.sin6_addr
+							   : (const uint8_t *)&peer->in.sin_addr;
+	enum fl_conn_burst_verdict v =
+		fl_conn_burst_check(&d->burst, peer->sa.sa_family, a, fl_time_to_s(fld_now(d)));
+
+	if (v == FL_BURST_ACCEPT)
+		return false;
+	if (v == FL_BURST_SAME_HOST)
+		st->burst_same_host++;
+	else
+		st->burst_total++;
+	if (d->tarpit[d->tarpit_next])
+		close(d->tarpit[d->tarpit_next] - 1);
+	d->tarpit[d->tarpit_next] = s + 1;
+	d->tarpit_next = (d->tarpit_next + 1) % FLD_TARPIT;
+	if (!d->burst_log || fld_now(d) - d->burst_log >= FL_TIME_S(10)) {
+		d->burst_log = fld_now(d);
+		fl_dlog(FL_DLOG_WARN,
+			"Holding connection from %s unserved: over MaxConnectionBurst %d "
+			"(so far %lu from one address, %lu in all)",
+			host, d->burst.max, st->burst_same_host, st->burst_total);
+	}
+	return true;
+}
+
 static void net_accept(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
@@ -95,6 +126,8 @@ static void net_accept(void *ctx, int fd, unsigned events)
 		return;
 	}
 	net_numeric(&peer.sa, fl_addr_len(&peer), host, sizeof(host), port, sizeof(port));
+	if (net_burst_refused(d, s, &peer, host))
+		return;
 	if (!fld_conn_preauth_admit(d, host)) {
 		close(s);
 		return;
@@ -284,6 +317,7 @@ int fld_net_listen(struct fld *d)
 		  : s->address_family == FL_AF_IPV6 ? AF_INET6 : AF_UNSPEC;
 
 	fl_timer_init(&d->accept_timer, net_accept_resume, d);
+	fl_conn_burst_init(&d->burst, s->max_connection_burst);
 
 	for (size_t i = 0; i < bind->n; i++)
 		if (net_add_address(d, bind->v[i], true, fam) < 0)
@@ -342,47 +376,83 @@ void fld_net_close(struct fld *d)
 		close(d->listen[i].udp);
 	}
 	d->n_listen = 0;
+	for (size_t i = 0; i < FLD_TARPIT; i++) {
+		if (d->tarpit[i])
+			close(d->tarpit[i] - 1);
+		d->tarpit[i] = 0;
+	}
 }
 
-/* Outgoing connection to node n at host/port (numeric or a name; resolved
- * synchronously, which only Address lines with DNS names pay for). */
-void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port)
+/* A socket connecting to ai (the peer, or its proxy), with tinc's meta
+ * socket options; -1 if it failed at once (logged). */
+static int net_connect_to(struct fld *d, struct mesh_node *n, const struct addrinfo *ai,
+			  const char *host, const char *port)
 {
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
-	struct mesh_out out;
-	struct fld_conn *c;
 	int one = 1;
-	int s = -1;
-	int gai = getaddrinfo(host, port, &hints, &ai);
+	int s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-	fl_loop_update_now(d->loop); /* resolving a DNS name may have taken seconds */
-	if (gai != 0 || !ai)
-		goto out_failed;
-	s = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
-		goto out_failed;
+		return -1;
 	fl_tcp_set_meta_opts(s);
 	if (ai->ai_family == AF_INET6)
 		setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	net_sockopts(d, s); /* logged; tincd connects anyway */
 	net_bind_outgoing(d, s, ai->ai_family);
-	fl_dlog(FL_DLOG_INFO, "Trying to connect to %s (%s port %s)", n->name, host, port);
 	if (connect(s, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
 		fl_dlog(FL_DLOG_INFO, "Could not connect to %s (%s port %s): %s", n->name, host,
 			port, strerror(errno));
-		goto out_failed;
+		close(s);
+		return -1;
 	}
-	c = fld_conn_new(d, s, true, n->name, true);
-	if (!c)
+	return s;
+}
+
+/* Outgoing connection to node n at host/port (numeric or a name; resolved
+ * synchronously, which only Address lines with DNS names pay for), through
+ * the Proxy if one is set (fld_proxy.c). */
+void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL, *pai = NULL;
+	struct fl_proxy_conf px;
+	struct mesh_out out;
+	struct fld_conn *c = NULL;
+	int s = -1;
+	int gai = getaddrinfo(host, port, &hints, &ai);
+
+	fld_proxy_conf(d, &px);
+	if (px.type != FL_PROXY_NONE && px.type != FL_PROXY_EXEC)
+		pai = fld_proxy_resolve(&px);
+	fl_loop_update_now(d->loop); /* resolving a DNS name may have taken seconds */
+	if (gai != 0 || !ai || (px.type != FL_PROXY_NONE && px.type != FL_PROXY_EXEC && !pai))
+		goto out_failed;
+	fl_dlog(FL_DLOG_INFO, "Trying to connect to %s (%s port %s)", n->name, host, port);
+	if (px.type == FL_PROXY_EXEC) {
+		char h[64], p[16];
+		net_numeric(ai->ai_addr, ai->ai_addrlen, h, sizeof(h), p, sizeof(p));
+		s = fld_proxy_exec(d, &px, n->name, h, p);
+	} else {
+		s = net_connect_to(d, n, pai ? pai : ai, host, port);
+	}
+	if (s < 0 || !(c = fld_conn_new(d, s, true, n->name, true)))
 		goto out_failed;
 	net_numeric(ai->ai_addr, ai->ai_addrlen, c->host, sizeof(c->host), c->port, sizeof(c->port));
+	if (pai && fld_proxy_attach(c, &px, ai) < 0) {
+		freeaddrinfo(ai);
+		freeaddrinfo(pai);
+		fld_conn_close(c, "proxy request impossible");
+		return;
+	}
 	freeaddrinfo(ai);
+	if (pai)
+		freeaddrinfo(pai);
 	return;
 out_failed:
 	if (s >= 0)
 		close(s);
 	if (ai)
 		freeaddrinfo(ai);
+	if (pai)
+		freeaddrinfo(pai);
 	mesh_out_init(&out);
 	mesh_connect_failed(d->mesh, n, fld_now(d), &out);
 	fld_out_run(d, &out);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 
@@ -23,6 +25,26 @@ static int out_line(struct fld_conn *c, const struct mesh_out_item *it, bool raw
 	buf[n++] = '\n';
 	fld_trace_request(c->d, c, true, it->text, it->text_len);
 	return raw ? fld_conn_send_raw(c, buf, n) : fld_conn_send_record(c, buf, n);
+}
+
+/* MaxOutputBufferSize, as tinc's random early drop: once a connection's
+ * unsent output passes half the size, a tunnel packet for it is dropped
+ * with a probability that grows linearly to 1 at the full size. Requests
+ * are never dropped. Output queued earlier in this loop iteration is
+ * first handed to the kernel, since tincd writes between packets and a
+ * batch from the TUN device must not count as a stuck peer. A negative
+ * size means no limit. */
+static bool out_red_drop(struct fld *d, struct fld_conn *c)
+{
+	int max = d->boot->s.max_output_buffer_size; /* start-only, as tinc */
+	size_t half = max > 0 ? (size_t)max / 2 : 0;
+
+	if (max < 0 || c->out_len <= half || fld_conn_backlog(c) <= half)
+		return false;
+	if (half && c->out_len - half <= randombytes_uniform((uint32_t)half))
+		return false;
+	d->meta_stats.out_red_dropped++;
+	return true;
 }
 
 static void out_conn(struct fld *d, const struct mesh_out_item *it)
@@ -43,11 +65,15 @@ static void out_conn(struct fld *d, const struct mesh_out_item *it)
 		r = out_line(c, it, false);
 		break;
 	case MESH_OUT_SEND_BINARY:
+		if (out_red_drop(d, c))
+			return;
 		r = out_line(c, it, false);
 		if (!r)
 			r = fld_conn_send_raw(c, it->data, it->len);
 		break;
 	case MESH_OUT_SEND_PACKET:
+		if (out_red_drop(d, c))
+			return;
 		r = out_line(c, it, false);
 		if (!r)
 			r = fld_conn_send_record(c, it->data, it->len);

@@ -145,6 +145,16 @@ static void stats_meta(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 	}
 }
 
+/* Bytes queued on all meta connections, not yet taken by the kernel. */
+static unsigned long stats_queued(const struct fld *d)
+{
+	unsigned long n = 0;
+
+	for (size_t i = 0; i < d->n_conns; i++)
+		n += d->conns[i]->out_len;
+	return n;
+}
+
 /* The listeners' defences (fld_net.c): connections refused before
  * authentication, over-long pre-auth records, descriptor exhaustion. */
 static void stats_accept(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
@@ -157,8 +167,14 @@ static void stats_accept(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 	emit(sink, "meta_accept", "preauth_record_long", m->preauth_record_long);
 	emit(sink, "meta_accept", "fd_exhausted", m->accept_fd_exhausted);
 	emit(sink, "meta_accept", "paused", m->accept_paused);
+	emit(sink, "meta_accept", "burst_same_host", m->burst_same_host);
+	emit(sink, "meta_accept", "burst_total", m->burst_total);
 	emit(sink, "invitation", "accepted", m->invitations_accepted);
 	emit(sink, "invitation", "refused", m->invitations_refused);
+	emit(sink, "meta_connect", "proxy_failed", m->proxy_failed);
+	emit(sink, "meta_connect", "timeout", m->conn_timeout);
+	emit(sink, "meta_out", "red_dropped", m->out_red_dropped);
+	emit(sink, "meta_out", "queued", stats_queued(d));
 }
 
 static void stats_peer(struct fl_dp_peer *p, fl_ctl_stat_fn *emit, void *sink)

@@ -20,6 +20,7 @@
 #include "conf/conf_vars.h"
 #include "conf/conf_load.h"
 #include "conf/conf_support.h"
+#include "conf/conf_proxy.h"
 
 struct msgs {
 	char err[16][600];
@@ -179,6 +180,49 @@ static void test_messages(void **state)
 	assert_string_equal(m.err[2], "tinc.conf:3: BroadcastSubnet: weight is not a number: '10.0.0.0/8#x'");
 	assert_string_equal(m.err[3], "tinc.conf:4: Subnet: MAC address with a prefix length: '01:02:03:04:05:06/8'");
 	fl_conf_free(&c);
+}
+
+/* Proxy: the whole value is checked at load, with FILE:LINE, as tinc's
+ * setup would refuse it; socks4a is refused (tincd fails it at connect). */
+static void test_proxy_values(void **state)
+{
+	struct fl_conf c;
+	struct msgs m;
+	struct fl_conf_reporter r = {on_err, on_warn, &m};
+	struct fl_proxy_conf p;
+	char why[128];
+
+	(void)state;
+	parse(&c, "Proxy = socks4a 192.0.2.1 1080\nProxy = socks5 192.0.2.1\nProxy = exec\n"
+	          "Proxy = http 192.0.2.1 3128 user\nProxy = socks4 192.0.2.1 1080 u x\n"
+	          "Proxy = socks5 h 1 u p extra\nProxy = ftp h 1\n", &m);
+	assert_int_equal(fl_conf_check(&c, NULL, &r), FL_CONF_EVALUE);
+	assert_int_equal(m.nerr, 7);
+	assert_non_null(strstr(m.err[0], "tinc.conf:1: Proxy: socks4a is not implemented"));
+	assert_non_null(strstr(m.err[1], "tinc.conf:2: Proxy: host and port expected"));
+	assert_non_null(strstr(m.err[2], "tinc.conf:3: Proxy: a command expected"));
+	assert_non_null(strstr(m.err[3], "tinc.conf:4: Proxy: http takes only"));
+	assert_non_null(strstr(m.err[4], "tinc.conf:5: Proxy: socks4 takes at most"));
+	assert_non_null(strstr(m.err[5], "tinc.conf:6: Proxy: too many words"));
+	assert_non_null(strstr(m.err[6], "tinc.conf:7: Proxy: expected none, socks4"));
+	fl_conf_free(&c);
+
+	assert_true(fl_proxy_conf_parse("SOCKS5  proxy.example 1080 alice s3cret", &p, why, sizeof(why)));
+	assert_int_equal(p.type, FL_PROXY_SOCKS5);
+	assert_string_equal(p.host, "proxy.example");
+	assert_string_equal(p.port, "1080");
+	assert_string_equal(p.user, "alice");
+	assert_string_equal(p.pass, "s3cret");
+	assert_true(fl_proxy_conf_parse("socks5 h 1 alice", &p, why, sizeof(why)));
+	assert_string_equal(p.user, "alice"); /* no password: no authentication */
+	assert_string_equal(p.pass, "");
+	assert_true(fl_proxy_conf_parse("exec  nc -q0 $REMOTEADDRESS $REMOTEPORT", &p, why, sizeof(why)));
+	assert_int_equal(p.type, FL_PROXY_EXEC);
+	assert_string_equal(p.command, "nc -q0 $REMOTEADDRESS $REMOTEPORT");
+	assert_true(fl_proxy_conf_parse("none", &p, why, sizeof(why)));
+	assert_int_equal(p.type, FL_PROXY_NONE);
+	assert_true(fl_proxy_conf_parse(NULL, &p, why, sizeof(why)));
+	assert_int_equal(p.type, FL_PROXY_NONE);
 }
 
 static void test_good_values(void **state)
@@ -568,12 +612,12 @@ static void test_support(void **state)
 	          "Proxy = socks5 192.0.2.1 1080\nSandbox = high\nBroadcastSubnet = 10.0.0.0/8\n"
 	          "CryptoThreads = 2\nMaxOutputBufferSize = 100\nUPnP = yes\n", &m);
 	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_EVALUE);
-	assert_int_equal(m.nerr, 4); /* Mode, BroadcastSubnet, CryptoThreads work */
-	assert_int_equal(m.nwarn, 2);
+	/* Mode, Proxy, BroadcastSubnet, CryptoThreads, MaxOutputBufferSize work */
+	assert_int_equal(m.nerr, 3);
+	assert_int_equal(m.nwarn, 1);
 	assert_non_null(strstr(m.err[0], "tinc.conf:2: DeviceType: only tun"));
-	assert_non_null(strstr(m.err[2], "tinc.conf:4: Proxy: not supported yet"));
-	assert_non_null(strstr(m.warn[0], "tinc.conf:8: MaxOutputBufferSize: not supported, ignored"));
-	assert_non_null(strstr(m.warn[1], "tinc.conf:9: UPnP: not supported, ignored: 'yes'"));
+	assert_non_null(strstr(m.err[2], "tinc.conf:5: Sandbox: "));
+	assert_non_null(strstr(m.warn[0], "tinc.conf:9: UPnP: not supported, ignored: 'yes'"));
 	fl_conf_free(&c);
 
 	/* Mode against DeviceType, each mismatch with FILE:LINE of both. */
@@ -645,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_every_bad_value),
 		cmocka_unit_test(test_messages),
 		cmocka_unit_test(test_good_values),
+		cmocka_unit_test(test_proxy_values),
 		cmocka_unit_test(test_unknown_warned_once),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_names),

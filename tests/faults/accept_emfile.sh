@@ -25,7 +25,9 @@ for k in $(seq 100 119); do n x ip addr add "192.0.2.$k/24" dev eth0; done
 fl_conf a fenliu
 # PingTimeout: b keeps the flood's unauthenticated connections (and so its
 # descriptors) for the whole measurement.
-fl_conf b fenliu PingTimeout=$((secs + 30))
+# MaxConnectionBurst (tinc's default 10) would tarpit the flood before the
+# defence under test sees it: lifted on the victim.
+fl_conf b fenliu PingTimeout=$((secs + 30)) MaxConnectionBurst=1000000
 fl_conf c fenliu
 fl_exchange a b c
 fl_connect a b

@@ -21,7 +21,9 @@ secs=$(ff_pick 45 120)
 ff_raise_nofile 8192
 fds() { ls "/proc/${FL_PID[b]}/fd" 2>/dev/null | wc -l; }
 
-fl_mesh3 fenliu fenliu fenliu
+# MaxConnectionBurst (tinc's default 10) would tarpit the flood before the
+# defence under test sees it: lifted on the victim.
+FL_CONF_b="MaxConnectionBurst=1000000" fl_mesh3 fenliu fenliu fenliu
 fl_add_ns x 9
 fl_wait_ping a b 30
 fl_wait_ping a c 30

@@ -21,7 +21,9 @@ rounds=20
 fl_net a b
 fl_add_ns x 9
 fl_conf a fenliu
-fl_conf b fenliu
+# MaxConnectionBurst (tinc's default 10) would tarpit the flood before the
+# defence under test sees it: lifted on the victim.
+fl_conf b fenliu MaxConnectionBurst=1000000
 fl_exchange a b
 fl_connect a b
 bd=$(fl_dir b)
