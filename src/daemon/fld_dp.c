@@ -48,7 +48,9 @@ static void dp_seal_handoff(struct fld *d)
 {
 	if (!d->n_seal_pend)
 		return;
-	d->seal_ticket = fl_dp_sptps_seal_submit(d->dps, d->seal_pend, d->n_seal_pend);
+	uint64_t t = fl_dp_sptps_seal_submit(d->dps, d->seal_pend, d->n_seal_pend);
+	if (t > d->seal_ticket) /* tickets only grow; keep the newest */
+		d->seal_ticket = t;
 	d->n_seal_pend = 0;
 }
 
