@@ -238,6 +238,7 @@ struct fld {
 	struct fl_dp_workers *workers;
 	struct fl_pkt *seal_pend[FLD_MAX_LISTEN * FL_UDP_BATCH];
 	size_t n_seal_pend;
+	uint64_t seal_ticket;		/* last seal handed to the workers, 0: none */
 	struct fld_switch *sw;		/* fld_switch.c */
 };
 
@@ -307,6 +308,8 @@ void fld_udpoff_start(struct fld *d);
 void fld_udpoff_stop(struct fld *d);
 
 int fld_dp_start(struct fld *d);
+/* CryptoThreads changed by a reload: the workers are replaced at once. */
+void fld_dp_set_crypto_threads(struct fld *d, int n);
 void fld_dp_stop(struct fld *d);
 void fld_dp_free_pool(struct fld *d);
 void fld_dp_flush(struct fld *d);

@@ -128,7 +128,7 @@ static int conf_first(struct fld *d, struct fl_config *c)
 	d->name = s->name;
 	snprintf(d->port, sizeof(d->port), "%s", s->port ? s->port : "655");
 	d->port_specified = s->port != NULL;
-	d->crypto_threads = s->crypto_threads; /* workers start once */
+	d->crypto_threads = s->crypto_threads; /* a reload may change it */
 	return 0;
 }
 
@@ -176,6 +176,7 @@ int fld_conf_load(struct fld *d, bool first)
 		d->boot = c;
 	} else {
 		conf_note_restart(&d->cfg->s, &c->s);
+		fld_dp_set_crypto_threads(d, c->s.crypto_threads);
 		if (d->cfg != d->boot) {
 			fl_config_free(d->cfg);
 			free(d->cfg);

@@ -40,14 +40,28 @@ static void dp_run(struct fld *d, struct mesh_out *out)
 
 /* ---- ops ----------------------------------------------------------------- */
 
-/* Seal every packet the send queues hold unsealed, on all workers at
- * once: before any queue is flushed. The queues keep seqno order. */
-static void dp_seal_pending(struct fld *d)
+/* Hand the packets the send queues hold unsealed to the workers' ring
+ * and return: the next device batch is read and decided while they are
+ * sealed. The queues keep seqno order; nothing touches those packets
+ * until dp_seal_pending() waited for them. */
+static void dp_seal_handoff(struct fld *d)
 {
 	if (!d->n_seal_pend)
 		return;
-	fl_dp_sptps_seal_batch(d->dps, d->seal_pend, d->n_seal_pend);
+	uint64_t t = fl_dp_sptps_seal_submit(d->dps, d->seal_pend, d->n_seal_pend);
+	if (t > d->seal_ticket) /* tickets only grow; keep the newest */
+		d->seal_ticket = t;
 	d->n_seal_pend = 0;
+}
+
+/* Every packet in the send queues sealed: before any queue is flushed. */
+static void dp_seal_pending(struct fld *d)
+{
+	dp_seal_handoff(d);
+	if (d->seal_ticket) {
+		fl_dp_sptps_wait(d->dps, d->seal_ticket);
+		d->seal_ticket = 0;
+	}
 }
 
 static int dp_udp_send(void *ctx, struct fl_dp_peer *relay, unsigned sock, const union fl_addr *addr,
@@ -211,6 +225,32 @@ static int fld_dp_start_workers(struct fld *d)
 	}
 	fl_dlog(FL_DLOG_INFO, "Crypto pipeline: %u workers", fl_dp_workers_count(d->workers));
 	return 0;
+}
+
+/* CryptoThreads changed by a reload: applied at once. The send queues are
+ * flushed first, so no batch is in flight when the workers are replaced;
+ * if the new ones cannot start, seals and opens go inline (as with
+ * CryptoThreads = 1) and that is logged. */
+void fld_dp_set_crypto_threads(struct fld *d, int n)
+{
+	if (n == d->crypto_threads)
+		return;
+	d->crypto_threads = n;
+	if (!d->dps)
+		return; /* not started: fld_dp_start reads it */
+	fld_dp_flush(d);
+	fl_dp_sptps_set_workers(d->dps, NULL);
+	fl_dp_workers_free(d->workers);
+	d->workers = NULL;
+	if (fld_dp_start_workers(d) < 0) {
+		fl_dp_sptps_set_workers(d->dps, NULL);
+		fl_dp_workers_free(d->workers);
+		d->workers = NULL;
+		fl_dlog(FL_DLOG_WARN, "CryptoThreads: sealing and opening on one thread");
+		return;
+	}
+	if (!d->workers)
+		fl_dlog(FL_DLOG_INFO, "Crypto pipeline: 1 worker (no threads)");
 }
 
 int fld_dp_start(struct fld *d)
@@ -423,30 +463,53 @@ void fld_dp_pull(struct fld *d)
 
 /* ---- input ----------------------------------------------------------------- */
 
-/* The pipeline's receive half: tags checked and records decrypted on all
- * workers, before fl_dp_udp_input() takes the batch in arrival order (and
- * moves each replay window there). */
-static void dp_open_ahead(struct fld *d, struct fl_pkt **pkts, const union fl_addr *from, int n)
+/* One recvmmsg batch on its way through the receive pipeline. */
+struct dp_rx {
+	struct fl_pkt *pkts[FL_UDP_BATCH];
+	union fl_addr from[FL_UDP_BATCH];
+	int n;
+	uint64_t now, ticket;
+};
+
+/* The pipeline's receive half: the batch's tags checked and records
+ * decrypted on the workers' ring, while the caller goes on (receives the
+ * next batch, or takes the previous one in). */
+static void dp_open_ahead(struct fld *d, struct dp_rx *rx)
 {
 	void *sess[FL_UDP_BATCH];
 	size_t off[FL_UDP_BATCH];
 	bool any = false;
 
-	for (int i = 0; i < n; i++) {
+	rx->ticket = 0;
+	for (int i = 0; i < rx->n; i++) {
 		off[i] = 0;
-		sess[i] = (pkts[i]->meta & FL_UDP_META_TRUNC) ? NULL :
-			  fl_dp_udp_session_of(d->dp, &from[i], pkts[i], &off[i]);
+		sess[i] = (rx->pkts[i]->meta & FL_UDP_META_TRUNC) ? NULL :
+			  fl_dp_udp_session_of(d->dp, &rx->from[i], rx->pkts[i], &off[i]);
 		any |= sess[i] != NULL;
 	}
 	if (any)
-		fl_dp_sptps_open_batch(d->dps, pkts, sess, off, (size_t)n);
+		rx->ticket = fl_dp_sptps_open_submit(d->dps, rx->pkts, sess, off, (size_t)rx->n);
+}
+
+/* The in-order half: fl_dp_udp_input() takes the batch in arrival order
+ * (and moves each replay window there), after its opens are done. */
+static void dp_rx_input(struct fld *d, unsigned sock, struct dp_rx *rx)
+{
+	if (rx->ticket)
+		fl_dp_sptps_wait(d->dps, rx->ticket);
+	for (int i = 0; i < rx->n; i++) {
+		if (rx->pkts[i]->meta & FL_UDP_META_TRUNC)
+			fl_dp_udp_oversize(d->dp, &rx->from[i], rx->pkts[i]);
+		else
+			fl_dp_udp_input(d->dp, rx->now, sock, &rx->from[i], rx->pkts[i]);
+	}
+	fld_dp_flush(d);
 }
 
 void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
-	struct fl_pkt *pkts[FL_UDP_BATCH];
-	union fl_addr from[FL_UDP_BATCH];
+	struct dp_rx rx[2], *prev = NULL;
 	unsigned sock = 0;
 
 	(void)events;
@@ -454,24 +517,26 @@ void fld_dp_udp_readable(void *ctx, int fd, unsigned events)
 		if (d->listen[i].udp == fd)
 			sock = (unsigned)i;
 	/* Datagrams cut from a GRO buffer and still held are handed out before
-	 * the socket is waited for again: it may not become readable. */
+	 * the socket is waited for again: it may not become readable. With
+	 * workers, batch k+1 is received and handed to them before batch k
+	 * is taken in. */
 	for (int round = 0; round < 4 || fl_udp_rxq_pending(&d->rxq[sock]); round++) {
-		int n = fl_udp_rxq_recv(&d->rxq[sock], d->pool, pkts, from, FL_UDP_BATCH);
-		uint64_t now = fld_now(d);
-		if (n <= 0)
+		struct dp_rx *cur = &rx[round % 2];
+		cur->n = fl_udp_rxq_recv(&d->rxq[sock], d->pool, cur->pkts, cur->from, FL_UDP_BATCH);
+		cur->now = fld_now(d);
+		if (cur->n <= 0)
 			break;
+		cur->ticket = 0;
 		if (d->workers)
-			dp_open_ahead(d, pkts, from, n);
-		for (int i = 0; i < n; i++) {
-			if (pkts[i]->meta & FL_UDP_META_TRUNC)
-				fl_dp_udp_oversize(d->dp, &from[i], pkts[i]);
-			else
-				fl_dp_udp_input(d->dp, now, sock, &from[i], pkts[i]);
-		}
-		fld_dp_flush(d);
-		if (n < (int)FL_UDP_BATCH && !fl_udp_rxq_pending(&d->rxq[sock]))
+			dp_open_ahead(d, cur);
+		if (prev)
+			dp_rx_input(d, sock, prev);
+		prev = cur;
+		if (cur->n < (int)FL_UDP_BATCH && !fl_udp_rxq_pending(&d->rxq[sock]))
 			break;
 	}
+	if (prev)
+		dp_rx_input(d, sock, prev);
 }
 
 /* Offload device: each read is one IP packet or one TCP burst of up to
@@ -495,6 +560,7 @@ static void fld_dp_tun_read_gso(struct fld *d, int fd)
 			fl_dp_count_drop(d->dp, FL_DP_DROP_SHORT, NULL, NULL);
 		for (int i = 0; i < n; i++)
 			fl_dp_device_input(d->dp, now, pkts[i]);
+		dp_seal_handoff(d); /* sealed while the next burst is read */
 	}
 	fld_dp_flush(d);
 }
@@ -517,10 +583,13 @@ void fld_dp_tun_readable(void *ctx, int fd, unsigned events)
 			break;
 		for (int i = 0; i < n; i++)
 			fl_dp_device_input(d->dp, now, pkts[i]);
-		fld_dp_flush(d);
 		if (n < (int)FL_UDP_BATCH)
 			break;
+		/* More to read: the workers seal this batch meanwhile; a full
+		 * send queue waits for them before it is flushed. */
+		dp_seal_handoff(d);
 	}
+	fld_dp_flush(d);
 }
 
 /* PACKET 17 from a neighbour (frame borrowed). */

@@ -13,6 +13,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "dataplane/dp_sptps.h"
 
 /* Log lines per drop reason per second; the rest are counted and the
  * count is logged when the next second's first line is. */
@@ -80,6 +81,23 @@ static void stats_dataplane(const struct fl_dp_stats *s, fl_ctl_stat_fn *emit, v
 	emit(sink, "dataplane", "auth_challenges", s->auth_challenges);
 	for (unsigned i = 0; i < FL_DP_DROP_MAX; i++)
 		emit(sink, "drop", fl_dp_drop_name((enum fl_dp_drop)i), s->drop[i]);
+}
+
+/* Re-keys under traffic: records parked while the new key was on its way
+ * (and how many of them opened later, how many found the park full),
+ * records opened under the previous key during the grace period or under
+ * the next key ahead of its ACK, and re-keys before the seqno wraps. */
+static void stats_rekey(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
+{
+	const struct fl_dp_stats *s = fl_dp_stats(d->dp);
+	const struct fl_dp_sptps_stats *c = fl_dp_sptps_stats(d->dps);
+
+	emit(sink, "dataplane", "rekey_parked", s->rekey_parked);
+	emit(sink, "dataplane", "rekey_reopened", s->rekey_reopened);
+	emit(sink, "dataplane", "rekey_park_overflow", s->rekey_park_overflow);
+	emit(sink, "dataplane", "rekey_grace_opens", c->grace_opens);
+	emit(sink, "dataplane", "rekey_next_key_opens", c->next_key_opens);
+	emit(sink, "dataplane", "rekey_wrap_restarts", s->rekey_wrap_restarts);
 }
 
 /* UDP_SEGMENT sends and UDP_GRO receives (fld_udpoff.c, io/udp.h). */
@@ -204,6 +222,7 @@ void fld_stats_each(void *ctx, fl_ctl_stat_fn *emit, void *sink)
 	if (!d->dp)
 		return;
 	stats_dataplane(fl_dp_stats(d->dp), emit, sink);
+	stats_rekey(d, emit, sink);
 	stats_txq(d, emit, sink);
 	stats_meta(d, emit, sink);
 	stats_accept(d, emit, sink);

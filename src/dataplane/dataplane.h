@@ -282,6 +282,11 @@ struct fl_dp_stats {
 	/* Records that failed their tag during a re-key and waited for the
 	 * new key; of those, how many then opened. */
 	uint64_t rekey_parked, rekey_reopened;
+	/* Records that failed their tag during a re-key but found the park
+	 * full (DP_PARK_MAX per peer): dropped, also counted as auth drops. */
+	uint64_t rekey_park_overflow;
+	/* Sessions re-keyed because the outgoing seqno neared 2^32. */
+	uint64_t rekey_wrap_restarts;
 };
 
 /* Per-peer state that `tinc dump nodes` and the mesh want to see. */

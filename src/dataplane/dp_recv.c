@@ -133,9 +133,12 @@ static void dp_open_failed(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *fr
  * retry it when the re-key is over. true = parked (p taken). */
 static bool dp_park(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *from, struct fl_pkt *p)
 {
-	if (!dp->crypto.rekeying || !from->sess || from->n_parked >= DP_PARK_MAX ||
-	    !dp->crypto.rekeying(dp->crypto.ctx, from->sess))
+	if (!dp->crypto.rekeying || !from->sess || !dp->crypto.rekeying(dp->crypto.ctx, from->sess))
 		return false;
+	if (from->n_parked >= DP_PARK_MAX) {
+		dp->stats.rekey_park_overflow++;
+		return false;
+	}
 	p->next = NULL;
 	if (from->parked_tail)
 		from->parked_tail->next = p;

@@ -172,8 +172,10 @@ static void dp_seal_send(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *to, 
 	if (r < 0)
 		return dp_drop(dp, FL_DP_DROP_NO_KEY, p);
 	dp_send_sptps(dp, now, dp->myself, to, type, p);
-	if (r == 1 && !to->waitingforkey)
+	if (r == 1 && !to->waitingforkey) {
+		dp->stats.rekey_wrap_restarts++;
 		dp_request_key(dp, now, to); /* well before the seqno wraps */
+	}
 }
 
 void dp_send_probe(struct fl_dp *dp, uint64_t now, struct fl_dp_peer *p, int len)

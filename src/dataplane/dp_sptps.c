@@ -22,6 +22,25 @@ struct dps_stash {
 	uint32_t epoch;
 	uint32_t ptlen;                /* open: plaintext length (TYPE + body) */
 	uint8_t result;                /* open: enum fl_sptps_open_result */
+	uint8_t key_used;              /* open: enum dps_key */
+};
+
+/* Which of a session's incoming keys opened a record. */
+enum dps_key { DPS_KEY_IN, DPS_KEY_PREV, DPS_KEY_NEXT };
+
+/* One batch handed to the workers: its own copy of the packet list (and
+ * for an open, the sessions and key snapshots), so the caller may build
+ * the next batch meanwhile. */
+struct dps_job {
+	struct fl_dp_sptps *c;
+	uint64_t ticket;
+	bool busy;                      /* submitted, not yet waited for */
+	bool open;
+	size_t n;
+	struct fl_pkt *pkts[FL_DP_SPTPS_BATCH];
+	void *sess[FL_DP_SPTPS_BATCH];
+	size_t off[FL_DP_SPTPS_BATCH];
+	struct fl_sptps_keys keys[FL_DP_SPTPS_BATCH];
 };
 
 struct fl_dp_sptps {
@@ -29,12 +48,9 @@ struct fl_dp_sptps {
 	struct fl_dp_workers *workers;  /* borrowed; NULL = all inline */
 	struct fl_sptps_cipher **wcipher; /* per worker; [0] = cipher */
 	unsigned n_workers;
-	/* open_batch: the keys of each datagram, taken before the workers run */
-	struct fl_sptps_keys okeys[FL_DP_SPTPS_BATCH];
-	struct fl_pkt *const *opkts;
-	void *const *osess;
-	const size_t *ooff;
-	struct fl_pkt *const *spkts;
+	struct dps_job *jobs;           /* FL_DP_WORKERS_RING of them */
+	unsigned next_job;
+	struct fl_dp_sptps_stats stats;
 };
 
 static struct dps_stash *dps_stash(struct fl_pkt *p)
@@ -65,6 +81,9 @@ struct fl_dp_sptps *fl_dp_sptps_new(void)
 
 static void dps_free_wciphers(struct fl_dp_sptps *c)
 {
+	fl_dp_sptps_wait(c, UINT64_MAX);
+	free(c->jobs);
+	c->jobs = NULL;
 	for (unsigned i = 1; i < c->n_workers; i++)
 		fl_sptps_cipher_free(c->wcipher[i]);
 	free(c->wcipher);
@@ -90,8 +109,14 @@ int fl_dp_sptps_set_workers(struct fl_dp_sptps *c, struct fl_dp_workers *w)
 	if (!w || n < 2)
 		return 0;
 	c->wcipher = calloc(n, sizeof(*c->wcipher));
-	if (!c->wcipher)
+	c->jobs = calloc(FL_DP_WORKERS_RING, sizeof(*c->jobs));
+	if (!c->wcipher || !c->jobs) {
+		free(c->wcipher);
+		free(c->jobs);
+		c->wcipher = NULL;
+		c->jobs = NULL;
 		return -1;
+	}
 	c->wcipher[0] = c->cipher;
 	c->n_workers = n;
 	for (unsigned i = 1; i < n; i++) {
@@ -157,15 +182,30 @@ static int dps_seal(void *ctx, void *sess, uint8_t type, struct fl_pkt *p)
  * without touching the record, so each try sees the same bytes. */
 static enum fl_sptps_open_result dps_open_keys(struct fl_sptps_cipher *cipher,
 					       const struct fl_sptps_keys *k, uint8_t *rec,
-					       size_t len, uint32_t *seq, size_t *ptlen)
+					       size_t len, uint32_t *seq, size_t *ptlen,
+					       uint8_t *used)
 {
 	enum fl_sptps_open_result r = fl_sptps_open(cipher, k->in, rec, len, seq, ptlen);
 
-	if (r == FL_SPTPS_OPEN_AUTH && k->prev_valid && *seq < k->prev_in_below)
+	*used = DPS_KEY_IN;
+	if (r == FL_SPTPS_OPEN_AUTH && k->prev_valid && *seq < k->prev_in_below) {
 		r = fl_sptps_open(cipher, k->prev_in, rec, len, seq, ptlen);
-	if (r == FL_SPTPS_OPEN_AUTH && k->next_valid)
+		*used = DPS_KEY_PREV;
+	}
+	if (r == FL_SPTPS_OPEN_AUTH && k->next_valid) {
 		r = fl_sptps_open(cipher, k->next_in, rec, len, seq, ptlen);
+		*used = DPS_KEY_NEXT;
+	}
 	return r;
+}
+
+/* Count what an accepted record's key says about a re-key in progress. */
+static void dps_count_key(struct fl_dp_sptps *c, uint8_t used)
+{
+	if (used == DPS_KEY_PREV)
+		c->stats.grace_opens++;
+	else if (used == DPS_KEY_NEXT)
+		c->stats.next_key_opens++;
 }
 
 /* Encrypt a pending record where it sits: it ends at data + len (a node
@@ -192,62 +232,157 @@ static void dps_finish(void *ctx, struct fl_pkt *p)
 
 static void dps_seal_one(void *ctx, unsigned worker, size_t i)
 {
-	struct fl_dp_sptps *c = ctx;
+	struct dps_job *j = ctx;
+	struct fl_dp_sptps *c = j->c;
 
-	if (c->spkts[i]->meta & FL_DP_META_SEAL_PENDING)
-		dps_seal_pending(c->wcipher ? c->wcipher[worker] : c->cipher, c->spkts[i]);
-}
-
-void fl_dp_sptps_seal_batch(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, size_t n)
-{
-	c->spkts = pkts;
-	fl_dp_workers_run(c->workers, dps_seal_one, c, n, 8);
-	c->spkts = NULL;
+	if (j->pkts[i]->meta & FL_DP_META_SEAL_PENDING)
+		dps_seal_pending(c->wcipher ? c->wcipher[worker] : c->cipher, j->pkts[i]);
 }
 
 static void dps_open_one(void *ctx, unsigned worker, size_t i)
 {
-	struct fl_dp_sptps *c = ctx;
-	struct fl_pkt *p = c->opkts[i];
-	const struct fl_sptps_keys *k = &c->okeys[i];
+	struct dps_job *j = ctx;
+	struct fl_dp_sptps *c = j->c;
+	struct fl_pkt *p = j->pkts[i];
+	const struct fl_sptps_keys *k = &j->keys[i];
 	struct dps_stash *st;
 	enum fl_sptps_open_result r;
 	struct fl_sptps_cipher *cipher = c->wcipher ? c->wcipher[worker] : c->cipher;
 	uint32_t seq = 0;
-	size_t ptlen = 0, off = c->ooff[i];
+	size_t ptlen = 0, off = j->off[i];
+	uint8_t used;
 
-	if (!c->osess[i] || !k->in_valid)
+	if (!j->sess[i] || !k->in_valid)
 		return;
 	st = dps_stash(p);
-	r = dps_open_keys(cipher, k, p->data + off, p->len - off, &seq, &ptlen);
-	st->sess = c->osess[i];
+	r = dps_open_keys(cipher, k, p->data + off, p->len - off, &seq, &ptlen, &used);
+	st->sess = j->sess[i];
 	st->epoch = k->epoch;
 	st->seq = seq;
 	st->ptlen = (uint32_t)ptlen;
 	st->result = (uint8_t)r;
+	st->key_used = used;
 	p->meta |= FL_DP_META_PREOPENED;
+}
+
+/* Retire a job the workers finished: its key snapshots are wiped. */
+static void dps_job_done(struct dps_job *j)
+{
+	if (j->open)
+		explicit_bzero(j->keys, j->n * sizeof(j->keys[0]));
+	j->busy = false;
+}
+
+void fl_dp_sptps_wait(struct fl_dp_sptps *c, uint64_t ticket)
+{
+	if (!c->jobs)
+		return;
+	fl_dp_workers_wait(c->workers, ticket);
+	for (unsigned i = 0; i < FL_DP_WORKERS_RING; i++)
+		if (c->jobs[i].busy && c->jobs[i].ticket <= ticket)
+			dps_job_done(&c->jobs[i]);
+}
+
+/* The next job of the ring, free (its previous batch waited for). */
+static struct dps_job *dps_job_take(struct fl_dp_sptps *c, bool open, size_t n)
+{
+	struct dps_job *j = &c->jobs[c->next_job++ % FL_DP_WORKERS_RING];
+
+	if (j->busy)
+		fl_dp_sptps_wait(c, j->ticket);
+	j->c = c;
+	j->open = open;
+	j->n = n;
+	return j;
+}
+
+/* Below this many record bytes a batch is sealed or opened by the caller
+ * at once: handing it over (a wake-up, cache lines moving between cores)
+ * costs more than the crypto. 64 small packets (TCP ACKs) stay inline;
+ * a dozen full-size ones go to the ring. */
+#define DPS_RING_MIN_BYTES 16384
+
+static uint64_t dps_job_submit(struct fl_dp_sptps *c, struct dps_job *j)
+{
+	fl_dp_work_fn *fn = j->open ? dps_open_one : dps_seal_one;
+	size_t bytes = 0;
+
+	for (size_t i = 0; i < j->n && bytes < DPS_RING_MIN_BYTES; i++)
+		bytes += j->pkts[i]->len;
+	if (bytes < DPS_RING_MIN_BYTES) {
+		for (size_t i = 0; i < j->n; i++)
+			fn(j, 0, i);
+		/* No batch posted: the ticket of the last one that was. */
+		j->ticket = fl_dp_workers_submit(c->workers, fn, j, 0, 8);
+	} else {
+		j->ticket = fl_dp_workers_submit(c->workers, fn, j, j->n, 8);
+	}
+	j->busy = true;
+	return j->ticket;
+}
+
+uint64_t fl_dp_sptps_seal_submit(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, size_t n)
+{
+	struct dps_job *j = NULL;
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (!(pkts[i]->meta & FL_DP_META_SEAL_PENDING))
+			continue; /* sealed already: no worker needed */
+		if (!c->jobs) {
+			dps_seal_pending(c->cipher, pkts[i]);
+			continue;
+		}
+		if (!j)
+			j = dps_job_take(c, false, 0);
+		j->pkts[j->n++] = pkts[i];
+		if (j->n == FL_DP_SPTPS_BATCH) {
+			t = dps_job_submit(c, j);
+			j = NULL;
+		}
+	}
+	if (j)
+		t = dps_job_submit(c, j);
+	return t;
+}
+
+uint64_t fl_dp_sptps_open_submit(struct fl_dp_sptps *c, struct fl_pkt *const *pkts,
+				 void *const *sess, const size_t *rec_off, size_t n)
+{
+	struct dps_job *j;
+
+	if (n > FL_DP_SPTPS_BATCH)
+		n = FL_DP_SPTPS_BATCH;
+	if (!c->jobs)
+		return 0; /* inline: udp input opens each record itself */
+	j = dps_job_take(c, true, n);
+	/* Key snapshots on this thread: workers never touch a session. */
+	for (size_t i = 0; i < n; i++) {
+		j->pkts[i] = pkts[i];
+		j->sess[i] = sess[i];
+		j->off[i] = rec_off[i];
+		memset(&j->keys[i], 0, sizeof(j->keys[i]));
+		if (sess[i] && pkts[i]->len >= rec_off[i] + FL_SPTPS_DGRAM_OVERHEAD &&
+		    dps_stash_ok(pkts[i], 0))
+			fl_sptps_keys(sess[i], &j->keys[i]);
+	}
+	return dps_job_submit(c, j);
+}
+
+void fl_dp_sptps_seal_batch(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, size_t n)
+{
+	fl_dp_sptps_wait(c, fl_dp_sptps_seal_submit(c, pkts, n));
 }
 
 void fl_dp_sptps_open_batch(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, void *const *sess,
 			    const size_t *rec_off, size_t n)
 {
-	if (n > FL_DP_SPTPS_BATCH)
-		n = FL_DP_SPTPS_BATCH;
-	/* Key snapshots on this thread: workers never touch a session. */
-	for (size_t i = 0; i < n; i++) {
-		memset(&c->okeys[i], 0, sizeof(c->okeys[i]));
-		if (sess[i] && pkts[i]->len >= rec_off[i] + FL_SPTPS_DGRAM_OVERHEAD &&
-		    dps_stash_ok(pkts[i], 0))
-			fl_sptps_keys(sess[i], &c->okeys[i]);
-	}
-	c->opkts = pkts;
-	c->osess = sess;
-	c->ooff = rec_off;
-	fl_dp_workers_run(c->workers, dps_open_one, c, n, 8);
-	explicit_bzero(c->okeys, n * sizeof(c->okeys[0]));
-	c->opkts = NULL;
-	c->osess = NULL;
-	c->ooff = NULL;
+	fl_dp_sptps_wait(c, fl_dp_sptps_open_submit(c, pkts, sess, rec_off, n));
+}
+
+const struct fl_dp_sptps_stats *fl_dp_sptps_stats(const struct fl_dp_sptps *c)
+{
+	return &c->stats;
 }
 
 /* tinc's sptps_verify_datagram: replay rule without state change, then
@@ -270,7 +405,8 @@ static enum fl_dp_open_err dps_verify(struct fl_dp_sptps *c, struct fl_sptps *s,
  * the replay window moves here, in arrival order, after the tag check. A
  * datagram opened under a session or key epoch that is no longer current
  * (restarted or re-keyed mid-batch) is refused as inauthentic. */
-static enum fl_dp_open_err dps_open_done(struct fl_sptps *s, struct fl_pkt *p, uint8_t *type)
+static enum fl_dp_open_err dps_open_done(struct fl_dp_sptps *c, struct fl_sptps *s,
+					 struct fl_pkt *p, uint8_t *type)
 {
 	struct dps_stash *st = dps_stash(p);
 	struct fl_sptps_keys k;
@@ -291,6 +427,7 @@ static enum fl_dp_open_err dps_open_done(struct fl_sptps *s, struct fl_pkt *p, u
 	else if ((*type = p->data[FL_SPTPS_SEQNO_LEN]) >= FL_SPTPS_HANDSHAKE)
 		e = FL_DP_OPEN_TYPE;
 	if (e == FL_DP_OPEN_OK) {
+		dps_count_key(c, st->key_used);
 		fl_pkt_pull(p, FL_SPTPS_DGRAM_HEAD);
 		p->len = st->ptlen - 1;
 	}
@@ -310,9 +447,10 @@ static enum fl_dp_open_err dps_open(void *ctx, void *sess, struct fl_pkt *p, uin
 	enum fl_dp_open_err e = FL_DP_OPEN_OK;
 	uint32_t seq = 0;
 	size_t ptlen = 0;
+	uint8_t used;
 
 	if (p->meta & FL_DP_META_PREOPENED)
-		return dps_open_done(s, p, type);
+		return dps_open_done(c, s, p, type);
 	if (!s)
 		return FL_DP_OPEN_NOKEY;
 	if (p->len < FL_SPTPS_DGRAM_OVERHEAD)
@@ -326,7 +464,7 @@ static enum fl_dp_open_err dps_open(void *ctx, void *sess, struct fl_pkt *p, uin
 		e = dps_verify(c, s, &k, p);
 		goto out;
 	}
-	r = dps_open_keys(c->cipher, &k, p->data, p->len, &seq, &ptlen);
+	r = dps_open_keys(c->cipher, &k, p->data, p->len, &seq, &ptlen, &used);
 	if (r != FL_SPTPS_OPEN_OK) {
 		e = FL_DP_OPEN_AUTH;
 		goto out;
@@ -340,6 +478,7 @@ static enum fl_dp_open_err dps_open(void *ctx, void *sess, struct fl_pkt *p, uin
 		e = FL_DP_OPEN_TYPE; /* handshake records never use the data path */
 		goto out;
 	}
+	dps_count_key(c, used);
 	fl_pkt_pull(p, FL_SPTPS_DGRAM_HEAD);
 	p->len = (uint32_t)(ptlen - 1);
 out:

@@ -10,6 +10,8 @@
 #ifndef FL_DP_SPTPS_H
 #define FL_DP_SPTPS_H
 
+#include <stdint.h>
+
 #include "dataplane/dataplane.h"
 
 struct fl_dp_sptps;
@@ -40,5 +42,26 @@ void fl_dp_sptps_seal_batch(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, s
  * is not NULL (fl_dp_udp_session_of); at most FL_DP_SPTPS_BATCH. */
 void fl_dp_sptps_open_batch(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, void *const *sess,
 			    const size_t *rec_off, size_t n);
+
+/* The same two as a pipeline on the workers' ring (dp_workers.h): submit
+ * hands the batch over and returns its ticket at once, so the caller can
+ * read and decide the next batch while this one is sealed or opened;
+ * fl_dp_sptps_wait(t) returns when every batch up to ticket t is done.
+ * Until then the caller must not touch the batch's packets (nor flush a
+ * send queue that holds them, nor feed them to fl_dp_udp_input); after
+ * it, it takes them in ticket order. The sessions' keys are read at
+ * submit: a re-key between submit and input makes the record fail as
+ * under a stale key (dps_open_done), as in the one-shot form. */
+uint64_t fl_dp_sptps_seal_submit(struct fl_dp_sptps *c, struct fl_pkt *const *pkts, size_t n);
+uint64_t fl_dp_sptps_open_submit(struct fl_dp_sptps *c, struct fl_pkt *const *pkts,
+				 void *const *sess, const size_t *rec_off, size_t n);
+void fl_dp_sptps_wait(struct fl_dp_sptps *c, uint64_t ticket);
+
+/* Re-key counters of the open side (control thread; `dump stats`). */
+struct fl_dp_sptps_stats {
+	uint64_t grace_opens;    /* records opened with the previous key */
+	uint64_t next_key_opens; /* records opened with the key an ACK brings */
+};
+const struct fl_dp_sptps_stats *fl_dp_sptps_stats(const struct fl_dp_sptps *c);
 
 #endif

@@ -1,25 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dp_workers.c: the crypto worker threads (dp_workers.h). A batch is
- * posted under the mutex with a new ticket; a worker that wakes for the
- * ticket registers as busy, takes chunks with atomic_fetch_add until the
- * batch is exhausted, and leaves. The caller works too, then waits until
- * every item is done and no worker is inside the batch, so the next batch
- * can reuse the counters safely.
+ * dp_workers.c: the ring of ticketed batches (dp_workers.h). Slot t % RING
+ * holds batch t. The control thread is the only producer and the only one
+ * to retire batches: it posts a batch by filling its slot and publishing
+ * the ticket, then the new head. Workers scan the posted, unretired
+ * tickets oldest first and take chunks with atomic_fetch_add; each chunk
+ * done is added to the slot's done count with release, which the waiter
+ * reads with acquire. A slot is reused only after its batch was waited for
+ * and no worker is inside it: a worker registers in `refs` before it
+ * checks the slot's ticket, and the producer withdraws the ticket before
+ * it reads `refs` (both sequentially consistent), so one of them always
+ * sees the other. Idle workers spin briefly, then sleep on a condition
+ * variable that the producer signals only when someone sleeps: no system
+ * call per batch while the workers are busy.
  */
 #include "dataplane/dp_workers.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-#define W_SPIN 2000 /* polls of a finished batch before sleeping */
+/* Empty scans (about 50 ns each) before an idle worker sleeps: enough to
+ * bridge the gap while the control thread reads and decides the next
+ * batch, short enough not to take a busy machine's core from it. */
+#define W_SPIN 256
+#define W_YIELD 256 /* waiter's polls of a busy chunk before it yields */
 /* Smaller batches are done by the caller alone: waking a worker costs a
  * system call and a context switch, more than sealing a few records. */
 #define W_MIN_BATCH 16
+#define W_NONE UINT64_MAX /* a slot's ticket while it is being refilled */
+
+struct w_slot {
+	_Atomic uint64_t ticket;
+	fl_dp_work_fn *fn;
+	void *ctx;
+	size_t chunk;
+	_Atomic size_t n; /* atomic only so that an idle scan may peek */
+	_Atomic size_t next, done;
+	_Atomic unsigned refs; /* workers inside the slot */
+};
 
 struct w_thread {
 	struct fl_dp_workers *w;
@@ -30,57 +52,97 @@ struct w_thread {
 struct fl_dp_workers {
 	unsigned n;
 	struct w_thread *t;
+	struct w_slot ring[FL_DP_WORKERS_RING];
+	_Atomic uint64_t head;    /* next ticket to post; posted: [1, head) */
+	_Atomic uint64_t retired; /* every ticket up to this one is done */
 	pthread_mutex_t mu;
-	pthread_cond_t go, left;
-	uint64_t ticket;           /* under mu */
-	bool stop;                 /* under mu */
-	fl_dp_work_fn *fn;         /* the posted batch: written under mu */
-	void *ctx;
-	size_t n_items, chunk;
-	_Atomic size_t next, done;
-	_Atomic unsigned busy;
+	pthread_cond_t go;
+	_Atomic unsigned sleepers;
+	_Atomic bool stop;
 };
 
-/* Take chunks until none is left; returns how many items this thread did. */
-static void w_work(struct fl_dp_workers *w, unsigned idx, fl_dp_work_fn *fn, void *ctx,
-		   size_t n, size_t chunk)
+/* Take chunks of slot s (ticket t) until none is left. Returns whether
+ * any item was done. */
+static bool w_work_slot(struct w_slot *s, uint64_t t, unsigned idx)
 {
-	for (;;) {
-		size_t i = atomic_fetch_add_explicit(&w->next, chunk, memory_order_relaxed);
-		size_t end = i + chunk < n ? i + chunk : n;
-		if (i >= n)
-			return;
-		for (size_t k = i; k < end; k++)
-			fn(ctx, idx, k);
-		/* release: the caller reads our results after seeing done */
-		atomic_fetch_add_explicit(&w->done, end - i, memory_order_release);
+	bool did = false;
+
+	atomic_fetch_add(&s->refs, 1);
+	if (atomic_load(&s->ticket) == t) {
+		size_t n = atomic_load_explicit(&s->n, memory_order_relaxed);
+		for (;;) {
+			size_t i = atomic_fetch_add_explicit(&s->next, s->chunk, memory_order_relaxed);
+			if (i >= n)
+				break;
+			size_t end = i + s->chunk < n ? i + s->chunk : n;
+			for (size_t k = i; k < end; k++)
+				s->fn(s->ctx, idx, k);
+			/* release: the waiter reads our results after seeing done */
+			atomic_fetch_add_explicit(&s->done, end - i, memory_order_release);
+			did = true;
+		}
 	}
+	atomic_fetch_sub_explicit(&s->refs, 1, memory_order_release);
+	return did;
+}
+
+/* A polite spin: lets the other hardware thread of the core run. */
+static inline void w_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
+/* One pass over the unretired batches, oldest first; a batch with no
+ * chunk left is only looked at (no write to its cache line). */
+static bool w_scan(struct fl_dp_workers *w, unsigned idx)
+{
+	uint64_t head = atomic_load_explicit(&w->head, memory_order_acquire);
+	uint64_t t = atomic_load_explicit(&w->retired, memory_order_relaxed) + 1;
+	bool did = false;
+
+	for (; t < head; t++) {
+		struct w_slot *s = &w->ring[t % FL_DP_WORKERS_RING];
+		if (atomic_load_explicit(&s->ticket, memory_order_relaxed) == t &&
+		    atomic_load_explicit(&s->next, memory_order_relaxed) <
+			    atomic_load_explicit(&s->n, memory_order_relaxed))
+			did |= w_work_slot(s, t, idx);
+	}
+	return did;
+}
+
+static void w_sleep(struct fl_dp_workers *w, uint64_t seen)
+{
+	pthread_mutex_lock(&w->mu);
+	atomic_fetch_add(&w->sleepers, 1);
+	while (atomic_load(&w->head) == seen && !atomic_load(&w->stop))
+		pthread_cond_wait(&w->go, &w->mu);
+	atomic_fetch_sub(&w->sleepers, 1);
+	pthread_mutex_unlock(&w->mu);
 }
 
 static void *w_main(void *arg)
 {
-	struct w_thread *t = arg;
-	struct fl_dp_workers *w = t->w;
-	uint64_t seen = 0;
+	struct w_thread *th = arg;
+	struct fl_dp_workers *w = th->w;
+	unsigned idle = 0;
 
-	pthread_mutex_lock(&w->mu);
-	for (;;) {
-		while (w->ticket == seen && !w->stop)
-			pthread_cond_wait(&w->go, &w->mu);
-		if (w->stop)
-			break;
-		seen = w->ticket;
-		fl_dp_work_fn *fn = w->fn;
-		void *ctx = w->ctx;
-		size_t n = w->n_items, chunk = w->chunk;
-		atomic_fetch_add(&w->busy, 1);
-		pthread_mutex_unlock(&w->mu);
-		w_work(w, t->idx, fn, ctx, n, chunk);
-		pthread_mutex_lock(&w->mu);
-		if (atomic_fetch_sub(&w->busy, 1) == 1)
-			pthread_cond_signal(&w->left);
+	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
+		uint64_t seen = atomic_load(&w->head);
+		if (w_scan(w, th->idx)) {
+			idle = 0;
+			continue;
+		}
+		if (++idle < W_SPIN) {
+			w_relax();
+			continue;
+		}
+		idle = 0;
+		w_sleep(w, seen);
 	}
-	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
@@ -100,10 +162,17 @@ struct fl_dp_workers *fl_dp_workers_new(unsigned n)
 	w->n = n ? n : 1;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->go, NULL);
-	pthread_cond_init(&w->left, NULL);
-	atomic_init(&w->next, 0);
-	atomic_init(&w->done, 0);
-	atomic_init(&w->busy, 0);
+	atomic_init(&w->head, 1);
+	atomic_init(&w->retired, 0);
+	atomic_init(&w->sleepers, 0);
+	atomic_init(&w->stop, false);
+	for (unsigned i = 0; i < FL_DP_WORKERS_RING; i++) {
+		atomic_init(&w->ring[i].ticket, W_NONE);
+		atomic_init(&w->ring[i].n, 0);
+		atomic_init(&w->ring[i].next, 0);
+		atomic_init(&w->ring[i].done, 0);
+		atomic_init(&w->ring[i].refs, 0);
+	}
 	w->t = calloc(w->n, sizeof(*w->t));
 	if (!w->t) {
 		free(w);
@@ -124,14 +193,14 @@ void fl_dp_workers_free(struct fl_dp_workers *w)
 {
 	if (!w)
 		return;
+	fl_dp_workers_wait(w, atomic_load(&w->head) - 1);
 	pthread_mutex_lock(&w->mu);
-	w->stop = true;
+	atomic_store(&w->stop, true);
 	pthread_cond_broadcast(&w->go);
 	pthread_mutex_unlock(&w->mu);
 	for (unsigned i = 1; i < w->n; i++)
 		pthread_join(w->t[i].th, NULL);
 	pthread_cond_destroy(&w->go);
-	pthread_cond_destroy(&w->left);
 	pthread_mutex_destroy(&w->mu);
 	free(w->t);
 	free(w);
@@ -142,37 +211,84 @@ unsigned fl_dp_workers_count(const struct fl_dp_workers *w)
 	return w ? w->n : 1;
 }
 
-void fl_dp_workers_run(struct fl_dp_workers *w, fl_dp_work_fn *fn, void *ctx, size_t n,
-		       size_t chunk)
+/* Wait until batch t is done, working on it meanwhile. */
+static void w_wait_one(struct fl_dp_workers *w, uint64_t t)
+{
+	struct w_slot *s = &w->ring[t % FL_DP_WORKERS_RING];
+	unsigned polls = 0;
+
+	w_work_slot(s, t, 0);
+	/* Every chunk is taken; a worker may still be inside its last one. */
+	while (atomic_load_explicit(&s->done, memory_order_acquire) <
+	       atomic_load_explicit(&s->n, memory_order_relaxed)) {
+		w_relax();
+		if (++polls % W_YIELD == 0)
+			sched_yield();
+	}
+}
+
+void fl_dp_workers_wait(struct fl_dp_workers *w, uint64_t ticket)
+{
+	if (!w)
+		return;
+	uint64_t head = atomic_load_explicit(&w->head, memory_order_relaxed);
+	uint64_t t = atomic_load_explicit(&w->retired, memory_order_relaxed);
+
+	if (ticket >= head)
+		ticket = head - 1;
+	while (t < ticket) {
+		w_wait_one(w, ++t);
+		atomic_store_explicit(&w->retired, t, memory_order_release);
+	}
+}
+
+/* Make slot for ticket t ready: its previous batch retired and no worker
+ * left inside it. */
+static struct w_slot *w_claim_slot(struct fl_dp_workers *w, uint64_t t)
+{
+	struct w_slot *s = &w->ring[t % FL_DP_WORKERS_RING];
+	unsigned polls = 0;
+
+	if (t > FL_DP_WORKERS_RING)
+		fl_dp_workers_wait(w, t - FL_DP_WORKERS_RING);
+	atomic_store(&s->ticket, W_NONE);
+	while (atomic_load(&s->refs))
+		if (++polls % W_YIELD == 0)
+			sched_yield();
+	return s;
+}
+
+uint64_t fl_dp_workers_submit(struct fl_dp_workers *w, fl_dp_work_fn *fn, void *ctx, size_t n,
+			      size_t chunk)
 {
 	if (!chunk)
 		chunk = 4;
 	if (!w || w->n == 1 || n < W_MIN_BATCH || n <= chunk) {
 		for (size_t i = 0; i < n; i++)
 			fn(ctx, 0, i);
-		return;
+		return w ? atomic_load_explicit(&w->head, memory_order_relaxed) - 1 : 0;
 	}
-	pthread_mutex_lock(&w->mu);
-	/* A worker that woke late for the previous batch may still hold its
-	 * parameters: the counters are reset only after it left. */
-	while (atomic_load(&w->busy))
-		pthread_cond_wait(&w->left, &w->mu);
-	w->fn = fn;
-	w->ctx = ctx;
-	w->n_items = n;
-	w->chunk = chunk;
-	atomic_store(&w->next, 0);
-	atomic_store(&w->done, 0);
-	w->ticket++;
-	pthread_cond_broadcast(&w->go);
-	pthread_mutex_unlock(&w->mu);
-	w_work(w, 0, fn, ctx, n, chunk);
-	/* Every item done: a short spin covers the usual case of a worker
-	 * finishing its last chunk right now. */
-	for (int i = 0; i < W_SPIN && atomic_load_explicit(&w->done, memory_order_acquire) < n; i++)
-		;
-	pthread_mutex_lock(&w->mu);
-	while (atomic_load_explicit(&w->done, memory_order_acquire) < n || atomic_load(&w->busy))
-		pthread_cond_wait(&w->left, &w->mu);
-	pthread_mutex_unlock(&w->mu);
+	uint64_t t = atomic_load_explicit(&w->head, memory_order_relaxed);
+	struct w_slot *s = w_claim_slot(w, t);
+
+	s->fn = fn;
+	s->ctx = ctx;
+	atomic_store_explicit(&s->n, n, memory_order_relaxed);
+	s->chunk = chunk;
+	atomic_store_explicit(&s->next, 0, memory_order_relaxed);
+	atomic_store_explicit(&s->done, 0, memory_order_relaxed);
+	atomic_store(&s->ticket, t);
+	atomic_store(&w->head, t + 1);
+	if (atomic_load(&w->sleepers)) {
+		pthread_mutex_lock(&w->mu);
+		pthread_cond_broadcast(&w->go);
+		pthread_mutex_unlock(&w->mu);
+	}
+	return t;
+}
+
+void fl_dp_workers_run(struct fl_dp_workers *w, fl_dp_work_fn *fn, void *ctx, size_t n,
+		       size_t chunk)
+{
+	fl_dp_workers_wait(w, fl_dp_workers_submit(w, fn, ctx, n, chunk));
 }

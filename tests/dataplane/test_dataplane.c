@@ -721,8 +721,10 @@ static void test_pipeline_wrap_restart(void **state)
 	unsigned req = net.node[A].keyreqs;
 	bursts(&net, 0, 1000);
 	tnet_set_outseq(&net, A, B, 0xffffff00u);
+	uint64_t wraps = fl_dp_stats(net.node[A].dp)->rekey_wrap_restarts;
 	bursts(&net, 1000, total);
 	assert_true(net.node[A].keyreqs > req);
+	assert_true(fl_dp_stats(net.node[A].dp)->rekey_wrap_restarts > wraps);
 	/* Lost: the first record after the injected jump (B's window calls
 	 * it far future: an artefact of the injection), and frames A had no
 	 * key for while the new session was set up (both counted). Nothing

@@ -5,6 +5,9 @@
 # the receiver counts lost and out-of-order ones) crosses the tunnel a -> b
 # at a rate this machine sustains with zero loss and zero reordering, and
 # one TCP stream's retransmissions do not grow with the worker count.
+# Then `fenliu reload` changes CryptoThreads on a running node: the new
+# workers start at once (log) and the tunnel keeps carrying a UDP stream
+# with zero reordering.
 # CT_RATE (default 20M) and CT_SECS (default 4) set the UDP run.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -76,9 +79,52 @@ run() {
 	fl_reset
 }
 
+# reload_threads N: a's CryptoThreads set to N by a reload, applied.
+reload_threads() {
+	local nt=$1 conf log want
+	conf=$(fl_dir a)/tinc.conf
+	log=$(fl_dir a)/log
+	if [ "$nt" -gt 1 ]; then want="Crypto pipeline: $nt workers"; else want="Crypto pipeline: 1 worker"; fi
+	local before
+	before=$(grep -c "$want" "$log" || true)
+	sed -i "s/^CryptoThreads *=.*/CryptoThreads = $nt/" "$conf"
+	grep -q "^CryptoThreads = $nt\$" "$conf" || fl_fail "a: tinc.conf has no CryptoThreads line"
+	fl_cli a reload || fl_fail "a: reload failed"
+	fl_wait 20 "a: '$want' after the reload" sh -c "[ \$(grep -c '$want' '$log') -gt $before ]"
+}
+
+reload_run() {
+	local dir ooo pkts nt
+	fl_net a b
+	fl_conf a fenliu "CryptoThreads=2"
+	fl_conf b fenliu "CryptoThreads=2"
+	fl_exchange a b
+	fl_connect a b
+	fl_start b
+	fl_start a
+	fl_wait_ping a b 30
+	fl_wait_udp a b
+	dir=$(fl_dir a)
+	fl_bg b iperf3 -s
+	fl_wait 20 "iperf3 server in b" nq b sh -c 'ss -ltn | grep -q ":5201 "'
+	for nt in 4 1 2; do
+		reload_threads "$nt"
+		fl_wait_ping a b 30
+		n a timeout $((secs + 30)) iperf3 -c 203.0.113.2 -u -b "$rate" -l 1200 -w 2M -t 2 --json \
+			--get-server-output >"$dir/udp.json" || fl_fail "iperf3 -u failed after reload to $nt"
+		pkts=$(json_field "$dir/udp.json" "j['end']['sum']['packets']")
+		ooo=$(json_field "$dir/udp.json" "([0]+[int(x) for x in __import__('re').findall(r'(\\d+) datagrams received out-of-order', j.get('server_output_text', ''))])[-1]")
+		echo "RESULT cryptothreads_reload workers=$nt packets=$pkts out_of_order=$ooo"
+		[ "$ooo" -eq 0 ] || fl_fail "after reload to CryptoThreads = $nt: $ooo datagrams out of order"
+		[ "$pkts" -gt 0 ] || fl_fail "after reload to CryptoThreads = $nt: nothing received"
+	done
+	fl_reset
+}
+
 for nt in ${CT_WORKERS:-1 2 4}; do
 	run "$nt"
 done
+[ -n "${CT_NO_RELOAD:-}" ] || reload_run
 # Not rising with N: allow noise on this shared machine (the fewest of
 # three runs still moves between 0 and a few hundred), not a trend. The
 # UDP stream's receiver-side reordering count above is the strict check.
