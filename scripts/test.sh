@@ -137,7 +137,8 @@ echo "== ThreadSanitizer build (build-tsan/): unit tests, threaded e2e [$(date +
 # The crypto workers (CryptoThreads) under TSan: the whole unit suite, and
 # the e2e scripts that push traffic through the pipeline while the control
 # thread publishes snapshots (graph changes, reloads, re-keys, relays,
-# stock tinc) and copy packets to `fenliu pcap` (cli_live); TSAN_E2E=all
+# stock tinc), copy packets to `fenliu pcap` (cli_live) and offload
+# through the NAT (offload); TSAN_E2E=all
 # runs every e2e script. TSAN=0 skips the stage.
 if [ "${TSAN:-1}" = 0 ]; then
 	echo "  skip: TSAN=0"; skipped=$((skipped + 1))
@@ -152,7 +153,7 @@ elif setup build-tsan --buildtype=debug -Db_sanitize=thread -Db_lundef=false \
 	echo "  tsan unit: $ok ok (build-tsan/unit.log)"
 	passed=$((passed + ok))
 	[ "$rc" -eq 0 ] || { failed=$((failed + 1)); failures+=("tsan unit tests (build-tsan/meson-logs/testlog.txt)"); }
-	tsan_e2e="cryptothreads rekey_load relay mesh3 routes reload keyexpire interop_tinc cli_live"
+	tsan_e2e="cryptothreads rekey_load relay mesh3 routes reload keyexpire interop_tinc cli_live offload"
 	[ "${TSAN_E2E:-}" != all ] || tsan_e2e=$(ls tests/e2e/*.sh | xargs -n1 basename | sed 's/\.sh$//' | grep -v '^lib')
 	for name in $tsan_e2e; do
 		interop=0
