@@ -215,6 +215,8 @@ struct fld {
 	uint32_t my_options;
 	bool in_binary;		/* inside a binary SPTPS_PACKET's handling */
 	bool graph_dirty;
+	size_t n_reachable;	/* other nodes reachable now (host-up minus host-down) */
+	bool standby_up;	/* DeviceStandby: tinc-up has run, tinc-down not yet */
 	bool conns_dirty;	/* some connection has queued output */
 	unsigned long dropped_meta;	/* meta connections closed on a framing error */
 	unsigned long meta_drops[FLD_META_DROPS];

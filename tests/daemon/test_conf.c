@@ -609,8 +609,10 @@ static void test_support(void **state)
 	fl_conf_free(&c);
 
 	/* As stock tincd: PriorityInheritance touches legacy-protocol packets
-	 * only, VDEGroup and VDEPort only DeviceType = vde; none is named. */
-	parse(&c, "PriorityInheritance = yes\nVDEGroup = vde\nVDEPort = /run/vde.ctl\n", &m);
+	 * only, VDEGroup and VDEPort only DeviceType = vde; none is named,
+	 * nor DeviceStandby, which works (tests/e2e/standby.sh). */
+	parse(&c, "PriorityInheritance = yes\nVDEGroup = vde\nVDEPort = /run/vde.ctl\n"
+	          "DeviceStandby = yes\n", &m);
 	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_OK);
 	assert_int_equal(m.nerr + m.nwarn, 0);
 	fl_conf_free(&c);
