@@ -16,7 +16,6 @@ static const struct fl_support_rule rules[] = {
 	{"DeviceType", "tun|tap", FL_SUP_REFUSE, "only tun and tap are supported"},
 	{"Sandbox", "off", FL_SUP_REFUSE, "not supported on Linux (tincd refuses it too)"},
 	/* Comfort or tuning: named at start, ignored. */
-	{"Hostnames", "no", FL_SUP_WARN, "not supported, ignored: addresses are logged numeric"},
 	/* What a tincd built without miniupnpc does: it names UPnP = yes or
 	 * udponly at start and runs without port mappings. Its two tunings are
 	 * read by the UPnP client only; tincd passes over them silently, fenliu

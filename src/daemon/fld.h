@@ -277,6 +277,11 @@ void fld_out_run(struct fld *d, struct mesh_out *out);
 int fld_net_listen(struct fld *d);
 void fld_net_close(struct fld *d);
 void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port);
+/* Hostnames = yes: the name of a numeric host and port, for logs and dumps
+ * (reverse lookup, as tincd); else, or for a non-numeric one, host itself.
+ * Returns host's text in hb (and port's in pb). */
+const char *fld_net_shown(struct fld *d, const char *host, const char *port, char *hb,
+			  size_t hl, char *pb, size_t pl);
 
 /* fld_proxy.c: outgoing connections through Proxy */
 void fld_proxy_conf(const struct fld *d, struct fl_proxy_conf *px);

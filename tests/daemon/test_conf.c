@@ -610,9 +610,10 @@ static void test_support(void **state)
 
 	/* As stock tincd: PriorityInheritance touches legacy-protocol packets
 	 * only, VDEGroup and VDEPort only DeviceType = vde; none is named,
-	 * nor DeviceStandby, which works (tests/e2e/standby.sh). */
+	 * nor DeviceStandby and Hostnames, which work (tests/e2e/standby.sh,
+	 * hostnames.sh). */
 	parse(&c, "PriorityInheritance = yes\nVDEGroup = vde\nVDEPort = /run/vde.ctl\n"
-	          "DeviceStandby = yes\n", &m);
+	          "DeviceStandby = yes\nHostnames = yes\n", &m);
 	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_OK);
 	assert_int_equal(m.nerr + m.nwarn, 0);
 	fl_conf_free(&c);
