@@ -75,6 +75,7 @@ struct fld_conn {
 				   counted in fld.n_preauth */
 	char *outgoing_name;
 	char host[64], port[16];	/* peer (numeric) */
+	char shown[256], shown_port[32]; /* the same for logs (Hostnames: names) */
 	struct fl_sptps *sptps;
 	struct fl_meta_frame frame;
 	uint8_t *out;		/* pending output */

@@ -161,12 +161,12 @@ static void net_accept(void *ctx, int fd, unsigned events)
 	}
 	memcpy(c->host, host, sizeof(c->host));
 	memcpy(c->port, port, sizeof(c->port));
+	fld_net_shown(d, c->host, c->port, c->shown, sizeof(c->shown), c->shown_port,
+		      sizeof(c->shown_port));
 	lhost[0] = 0;
 	if (getsockname(s, (struct sockaddr *)&local, &ll) == 0)
 		net_numeric((struct sockaddr *)&local, ll, lhost, sizeof(lhost), lport, sizeof(lport));
-	char sh[NI_MAXHOST], sp[NI_MAXSERV];
-	fl_dlog(FL_DLOG_INFO, "Connection from %s port %s",
-		fld_net_shown(d, c->host, c->port, sh, sizeof(sh), sp, sizeof(sp)), sp);
+	fl_dlog(FL_DLOG_INFO, "Connection from %s port %s", c->shown, c->shown_port);
 	fld_conn_accepted(c, lhost);
 }
 
@@ -462,6 +462,8 @@ void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const
 	if (s < 0 || !(c = fld_conn_new(d, s, true, n->name, true)))
 		goto out_failed;
 	net_numeric(ai->ai_addr, ai->ai_addrlen, c->host, sizeof(c->host), c->port, sizeof(c->port));
+	fld_net_shown(d, c->host, c->port, c->shown, sizeof(c->shown), c->shown_port,
+		      sizeof(c->shown_port));
 	if (pai && fld_proxy_attach(c, &px, ai) < 0) {
 		freeaddrinfo(ai);
 		freeaddrinfo(pai);

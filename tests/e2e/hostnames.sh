@@ -37,6 +37,8 @@ edges=$(fl_cli a dump edges) || fl_fail "a: dump edges failed"
 grep -q "^a to b at beta.example port " <<<"$edges" || fl_fail "a: edge a->b not shown by name: $edges"
 grep -q "Trying to connect to b (beta.example port " "$(fl_dir a)/log" ||
 	fl_fail "a: log does not name b's address"
+grep -q "Connected to b (beta.example port " "$(fl_dir a)/log" ||
+	fl_fail "a: 'Connected to' log line does not name b's address"
 # Without the setting (b), numbers, even where a name is known to a.
 conns=$(fl_cli b dump connections) || fl_fail "b: dump connections failed"
 echo "b: $conns"
