@@ -13,7 +13,9 @@ fl_need_root
 fl_need_fenliu
 fl_init
 etcns=/etc/netns/$FL_PFX-a
-trap 'rc=$?; rm -rf "$etcns"; rmdir /etc/netns 2>/dev/null; (exit $rc); fl_cleanup' EXIT
+# set +e first: under errexit the (exit $rc) would end the trap before
+# fl_cleanup stops the daemons and removes the namespaces.
+trap 'rc=$?; set +e; rm -rf "$etcns"; rmdir /etc/netns 2>/dev/null; (exit $rc); fl_cleanup' EXIT
 mkdir -p "$etcns" 2>/dev/null || fl_skip "cannot write $etcns (per-namespace hosts file)"
 printf '127.0.0.1 localhost\n192.0.2.1 alpha.example\n192.0.2.2 beta.example\n' >"$etcns/hosts"
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$etcns/resolv.conf"
