@@ -16,15 +16,17 @@ static const struct fl_support_rule rules[] = {
 	{"DeviceType", "tun|tap", FL_SUP_REFUSE, "only tun and tap are supported"},
 	{"Sandbox", "off", FL_SUP_REFUSE, "not supported on Linux (tincd refuses it too)"},
 	/* Comfort or tuning: named at start, ignored. */
-	{"DeviceStandby", "no", FL_SUP_WARN, "not supported, ignored: the device is up from start"},
-	{"Hostnames", "no", FL_SUP_WARN, "not supported, ignored: addresses are logged numeric"},
-	{"PriorityInheritance", "no", FL_SUP_WARN, "not supported, ignored"},
-	{"UPnP", "no", FL_SUP_WARN, "not supported, ignored"},
-	{"UPnPDiscoverWait", NULL, FL_SUP_WARN, "not supported, ignored (UPnP)"},
-	{"UPnPRefreshPeriod", NULL, FL_SUP_WARN, "not supported, ignored (UPnP)"},
-	{"VDEGroup", NULL, FL_SUP_WARN, "not supported, ignored (DeviceType = vde)"},
-	{"VDEPort", NULL, FL_SUP_WARN, "not supported, ignored (DeviceType = vde)"},
+	/* What a tincd built without miniupnpc does: it names UPnP = yes or
+	 * udponly at start and runs without port mappings. Its two tunings are
+	 * read by the UPnP client only; tincd passes over them silently, fenliu
+	 * names them so nobody waits for a mapping. */
+	{"UPnP", "no", FL_SUP_WARN, "fenliu has no UPnP client, ignored (as by a tinc built without miniupnpc)"},
+	{"UPnPDiscoverWait", NULL, FL_SUP_WARN, "fenliu has no UPnP client, ignored"},
+	{"UPnPRefreshPeriod", NULL, FL_SUP_WARN, "fenliu has no UPnP client, ignored"},
 	{"GraphDumpFile", NULL, FL_SUP_WARN, "obsolete, ignored (as by tinc 1.1)"},
+	/* Absent on purpose, as tinc 1.1: PriorityInheritance (tincd applies it
+	 * to legacy-protocol UDP packets only, never to SPTPS ones), VDEGroup
+	 * and VDEPort (read only with DeviceType = vde, refused above). */
 	{NULL, NULL, FL_SUP_WARN, NULL},
 };
 

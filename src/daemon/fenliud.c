@@ -328,7 +328,8 @@ static int main_start(struct fld *d)
 	if (!d->scripts)
 		return -1;
 	fld_loop_subnet_events(d);
-	fl_script_run_sync(d->scripts, "tinc-up", NULL);
+	if (!d->boot->s.device_standby) /* else when a node is reachable (fld_out.c) */
+		fl_script_run_sync(d->scripts, "tinc-up", NULL);
 	if (fld_offload_start(d) < 0)
 		return -1;
 	fl_loop_update_now(d->loop); /* tinc-up may have taken up to 30 s */
@@ -372,8 +373,9 @@ static void main_stop(struct fld *d)
 	}
 	fld_offload_stop(d); /* offload-down before tinc-down */
 	if (d->scripts) {
-		fl_script_drain(d->scripts);
-		fl_script_run_sync(d->scripts, "tinc-down", NULL);
+		fl_script_drain(d->scripts); /* with DeviceStandby, tinc-down if it is due */
+		if (!d->boot->s.device_standby)
+			fl_script_run_sync(d->scripts, "tinc-down", NULL);
 		fl_script_free(d->scripts);
 	}
 	fld_ctl_stop(d);

@@ -75,6 +75,7 @@ struct fld_conn {
 				   counted in fld.n_preauth */
 	char *outgoing_name;
 	char host[64], port[16];	/* peer (numeric) */
+	char shown[256], shown_port[32]; /* the same for logs (Hostnames: names) */
 	struct fl_sptps *sptps;
 	struct fl_meta_frame frame;
 	uint8_t *out;		/* pending output */
@@ -215,6 +216,8 @@ struct fld {
 	uint32_t my_options;
 	bool in_binary;		/* inside a binary SPTPS_PACKET's handling */
 	bool graph_dirty;
+	size_t n_reachable;	/* other nodes reachable now (host-up minus host-down) */
+	bool standby_up;	/* DeviceStandby: tinc-up has run, tinc-down not yet */
 	bool conns_dirty;	/* some connection has queued output */
 	unsigned long dropped_meta;	/* meta connections closed on a framing error */
 	unsigned long meta_drops[FLD_META_DROPS];
@@ -275,6 +278,11 @@ void fld_out_run(struct fld *d, struct mesh_out *out);
 int fld_net_listen(struct fld *d);
 void fld_net_close(struct fld *d);
 void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const char *port);
+/* Hostnames = yes: the name of a numeric host and port, for logs and dumps
+ * (reverse lookup, as tincd); else, or for a non-numeric one, host itself.
+ * Returns host's text in hb (and port's in pb). */
+const char *fld_net_shown(struct fld *d, const char *host, const char *port, char *hb,
+			  size_t hl, char *pb, size_t pl);
 
 /* fld_proxy.c: outgoing connections through Proxy */
 void fld_proxy_conf(const struct fld *d, struct fl_proxy_conf *px);

@@ -7,6 +7,7 @@
  * into the event loop. Control thread only.
  */
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@ static void ctl_each_node(void *ctx, fl_ctl_node_fn *emit, void *sink)
 		struct mesh_node *n = mesh_node_at(d->mesh, i);
 		struct fld_node *fn = fld_node(d, n);
 		struct fl_ctl_node r = {0};
-		char id[13];
+		char id[13], sh[NI_MAXHOST], sp[NI_MAXSERV];
 
 		for (int k = 0; k < 6; k++)
 			snprintf(id + 2 * k, 3, "%02x", n->id[k]);
@@ -56,8 +57,9 @@ static void ctl_each_node(void *ctx, fl_ctl_node_fn *emit, void *sink)
 			r.host = "MYSELF";
 			r.port = d->port;
 		} else if (n->addr && *n->addr) {
-			r.host = n->addr;
-			r.port = n->port ? n->port : "unknown";
+			r.host = fld_net_shown(d, n->addr, n->port ? n->port : "unknown", sh,
+					       sizeof(sh), sp, sizeof(sp));
+			r.port = sp;
 		} else {
 			r.host = r.port = "unknown";
 		}
@@ -85,13 +87,18 @@ static void ctl_each_edge(void *ctx, fl_ctl_edge_fn *emit, void *sink)
 		struct mesh_node *n = mesh_node_at(d->mesh, i);
 		for (size_t k = 0; k < n->n_edges; k++) {
 			struct mesh_edge *e = n->edges[k];
+			char sh[NI_MAXHOST], sp[NI_MAXSERV], lh[NI_MAXHOST], lp[NI_MAXSERV];
 			struct fl_ctl_edge r = {
 				.from = e->from->name,
 				.to = e->to->name,
-				.host = e->addr ? e->addr : "unspec",
-				.port = e->port ? e->port : "unspec",
-				.local_host = e->laddr ? e->laddr : "unspec",
-				.local_port = e->lport ? e->lport : "unspec",
+				.host = fld_net_shown(d, e->addr ? e->addr : "unspec",
+						      e->port ? e->port : "unspec", sh, sizeof(sh),
+						      sp, sizeof(sp)),
+				.port = sp,
+				.local_host = fld_net_shown(d, e->laddr ? e->laddr : "unspec",
+							    e->lport ? e->lport : "unspec", lh,
+							    sizeof(lh), lp, sizeof(lp)),
+				.local_port = lp,
 				.options = e->options,
 				.weight = e->weight,
 			};
@@ -122,11 +129,12 @@ static void ctl_each_connection(void *ctx, fl_ctl_connection_fn *emit, void *sin
 	for (size_t i = 0; i < d->n_conns; i++) {
 		struct fld_conn *c = d->conns[i];
 		struct mesh_conn *mc = mesh_conn_find(d->mesh, c->id);
+		char sh[NI_MAXHOST], sp[NI_MAXSERV];
 		struct fl_ctl_connection r = {
 			.name = mc && mc->name ? mc->name
 						: (c->outgoing_name ? c->outgoing_name : "<unknown>"),
-			.host = c->host,
-			.port = c->port,
+			.host = fld_net_shown(d, c->host, c->port, sh, sizeof(sh), sp, sizeof(sp)),
+			.port = sp,
 			.options = mc ? mc->options : 0,
 			.socket = c->fd,
 			.status = (mc ? mc->status : 0) | (c->connecting ? FL_CONN_CONNECTING : 0),

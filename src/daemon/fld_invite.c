@@ -234,6 +234,6 @@ int fld_invite_start(struct fld_conn *c, const char *line, size_t len)
 	if (!c->sptps)
 		return -1;
 	fl_sptps_set_rx_limit(c->sptps, FLD_PREAUTH_RECORD_MAX);
-	fl_dlog(FL_DLOG_INFO, "Invitation greeting from %s port %s", c->host, c->port);
+	fl_dlog(FL_DLOG_INFO, "Invitation greeting from %s port %s", c->shown, c->shown_port);
 	return fl_sptps_start(c->sptps, 0) == FL_SPTPS_OK ? 0 : -1;
 }

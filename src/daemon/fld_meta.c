@@ -146,7 +146,7 @@ void fld_conn_close(struct fld_conn *c, const char *why)
 
 	struct mesh_conn *mc = mesh_conn_find(d->mesh, id);
 	fl_dlog(FL_DLOG_INFO, "Closing connection with %s (%s port %s): %s",
-		mc && mc->name ? mc->name : (oname ? oname : "<unknown>"), c->host, c->port, why);
+		mc && mc->name ? mc->name : (oname ? oname : "<unknown>"), c->shown, c->shown_port, why);
 	fld_unwatch(d, c->fd);
 	close(c->fd);
 	conn_unlink(c);
@@ -301,7 +301,7 @@ static int conn_recv_line(struct fld_conn *c, const char *line, size_t len)
 	fld_out_run(c->d, &out);
 	mesh_out_clear(&out);
 	if (e != MESH_OK) {
-		fl_dlog(FL_DLOG_ERR, "Error from %s port %s: %s: '%.80s'", c->host, c->port,
+		fl_dlog(FL_DLOG_ERR, "Error from %s port %s: %s: '%.80s'", c->shown, c->shown_port,
 			mesh_strerror(e), line);
 		return -1;
 	}
@@ -330,7 +330,7 @@ static int frame_sptps_in(void *ctx, const uint8_t *data, size_t len, size_t *co
 		c->d->meta_stats.preauth_record_long++;
 	if (e != FL_SPTPS_OK) {
 		if (e != FL_SPTPS_ERR_CALLBACK)
-			fl_dlog(FL_DLOG_ERR, "Error from %s port %s: %s", c->host, c->port,
+			fl_dlog(FL_DLOG_ERR, "Error from %s port %s: %s", c->shown, c->shown_port,
 				fl_sptps_strerror(e));
 		return -1;
 	}
@@ -444,12 +444,12 @@ static void conn_connected(struct fld_conn *c)
 
 	if (err) {
 		fl_dlog(FL_DLOG_INFO, "Error while connecting to %s (%s port %s): %s",
-			c->outgoing_name, c->host, c->port, strerror(err));
+			c->outgoing_name, c->shown, c->shown_port, strerror(err));
 		fld_conn_close(c, "connect failed");
 		return;
 	}
 	c->connecting = false;
-	fl_dlog(FL_DLOG_INFO, "Connected to %s (%s port %s)", c->outgoing_name, c->host, c->port);
+	fl_dlog(FL_DLOG_INFO, "Connected to %s (%s port %s)", c->outgoing_name, c->shown, c->shown_port);
 	if (!c->proxy) {
 		conn_open_mesh(c);
 	} else if (fld_proxy_start(c) < 0) {
@@ -596,7 +596,7 @@ void fld_conn_tick(struct fld *d)
 		if ((c->connecting || c->proxy) && fld_now(d) - c->started > limit) {
 			d->meta_stats.conn_timeout++;
 			fl_dlog(FL_DLOG_WARN, "Timeout while connecting to %s (%s port %s)%s",
-				c->outgoing_name ? c->outgoing_name : "<unknown>", c->host, c->port,
+				c->outgoing_name ? c->outgoing_name : "<unknown>", c->shown, c->shown_port,
 				c->proxy ? " through the proxy" : "");
 			fld_conn_close(c, "timeout");
 			i = (size_t)-1; /* the list changed: start over */

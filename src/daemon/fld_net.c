@@ -36,6 +36,28 @@ static void net_numeric(const struct sockaddr *sa, socklen_t len, char *host, si
 		memmove(host, host + 7, strlen(host + 7) + 1);
 }
 
+/* tincd asks getnameinfo for the names of host and service when
+ * Hostnames = yes (numeric ones otherwise), blocking as tincd does; a
+ * lookup that finds no name gives the numeric text back. */
+const char *fld_net_shown(struct fld *d, const char *host, const char *port, char *hb,
+			  size_t hl, char *pb, size_t pl)
+{
+	struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV}, *ai = NULL;
+
+	snprintf(hb, hl, "%s", host ? host : "");
+	snprintf(pb, pl, "%s", port ? port : "");
+	if (!d->cfg || !d->cfg->s.hostnames || !host || !port)
+		return hb;
+	if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai)
+		return hb; /* "unknown", "unspec": shown as they are */
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, hb, hl, pb, pl, 0) != 0) {
+		snprintf(hb, hl, "%s", host);
+		snprintf(pb, pl, "%s", port);
+	}
+	freeaddrinfo(ai);
+	return hb;
+}
+
 static void net_accept(void *ctx, int fd, unsigned events);
 
 /* Watch (or stop watching) every TCP listener for new connections. */
@@ -139,10 +161,12 @@ static void net_accept(void *ctx, int fd, unsigned events)
 	}
 	memcpy(c->host, host, sizeof(c->host));
 	memcpy(c->port, port, sizeof(c->port));
+	fld_net_shown(d, c->host, c->port, c->shown, sizeof(c->shown), c->shown_port,
+		      sizeof(c->shown_port));
 	lhost[0] = 0;
 	if (getsockname(s, (struct sockaddr *)&local, &ll) == 0)
 		net_numeric((struct sockaddr *)&local, ll, lhost, sizeof(lhost), lport, sizeof(lport));
-	fl_dlog(FL_DLOG_INFO, "Connection from %s port %s", c->host, c->port);
+	fl_dlog(FL_DLOG_INFO, "Connection from %s port %s", c->shown, c->shown_port);
 	fld_conn_accepted(c, lhost);
 }
 
@@ -425,7 +449,9 @@ void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const
 	fl_loop_update_now(d->loop); /* resolving a DNS name may have taken seconds */
 	if (gai != 0 || !ai || (px.type != FL_PROXY_NONE && px.type != FL_PROXY_EXEC && !pai))
 		goto out_failed;
-	fl_dlog(FL_DLOG_INFO, "Trying to connect to %s (%s port %s)", n->name, host, port);
+	char sh[NI_MAXHOST], sp[NI_MAXSERV];
+	fl_dlog(FL_DLOG_INFO, "Trying to connect to %s (%s port %s)", n->name,
+		fld_net_shown(d, host, port, sh, sizeof(sh), sp, sizeof(sp)), sp);
 	if (px.type == FL_PROXY_EXEC) {
 		char h[64], p[16];
 		net_numeric(ai->ai_addr, ai->ai_addrlen, h, sizeof(h), p, sizeof(p));
@@ -436,6 +462,8 @@ void fld_net_connect(struct fld *d, struct mesh_node *n, const char *host, const
 	if (s < 0 || !(c = fld_conn_new(d, s, true, n->name, true)))
 		goto out_failed;
 	net_numeric(ai->ai_addr, ai->ai_addrlen, c->host, sizeof(c->host), c->port, sizeof(c->port));
+	fld_net_shown(d, c->host, c->port, c->shown, sizeof(c->shown), c->shown_port,
+		      sizeof(c->shown_port));
 	if (pai && fld_proxy_attach(c, &px, ai) < 0) {
 		freeaddrinfo(ai);
 		freeaddrinfo(pai);

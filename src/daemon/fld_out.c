@@ -102,11 +102,14 @@ static void out_event(struct fld *d, const struct mesh_out_item *it)
 	case MESH_EV_HOST_UP:
 		fl_dlog(FL_DLOG_INFO, "Node %s became reachable", it->node->name);
 		d->graph_dirty = true;
+		d->n_reachable++;
 		fld_run_host_script(d, "host-up", it->node, NULL);
 		break;
 	case MESH_EV_HOST_DOWN:
 		fl_dlog(FL_DLOG_INFO, "Node %s became unreachable", it->node->name);
 		d->graph_dirty = true;
+		if (d->n_reachable)
+			d->n_reachable--;
 		fld_run_host_script(d, "host-down", it->node, NULL);
 		break;
 	case MESH_EV_SUBNET_UP:
@@ -151,6 +154,23 @@ static void out_event(struct fld *d, const struct mesh_out_item *it)
 	}
 }
 
+/* DeviceStandby, as tincd: tinc-up once the first other node is
+ * reachable, after that batch's host-up scripts; tinc-down once the last
+ * one is gone, after the host-down scripts. Queued like them, so packets
+ * never wait; without DeviceStandby fenliud.c runs both at start and stop. */
+static void out_standby(struct fld *d)
+{
+	if (!d->scripts || !d->boot || !d->boot->s.device_standby)
+		return;
+	if (!d->standby_up && d->n_reachable > 0) {
+		d->standby_up = true;
+		fl_script_queue(d->scripts, "tinc-up", NULL);
+	} else if (d->standby_up && d->n_reachable == 0) {
+		d->standby_up = false;
+		fl_script_queue(d->scripts, "tinc-down", NULL);
+	}
+}
+
 void fld_out_run(struct fld *d, struct mesh_out *out)
 {
 	for (size_t i = 0; i < out->n; i++) {
@@ -169,6 +189,7 @@ void fld_out_run(struct fld *d, struct mesh_out *out)
 			break;
 		}
 	}
+	out_standby(d);
 	/* The dataplane learns graph changes before any later packet. */
 	if (d->graph_dirty && d->dp) {
 		d->graph_dirty = false;

@@ -169,8 +169,8 @@ int fld_proxy_attach(struct fld_conn *c, const struct fl_proxy_conf *px, const s
 			     v6 ? (const uint8_t *)&in6->sin6_addr : (const uint8_t *)&in->sin_addr,
 			     ntohs(v6 ? in6->sin6_port : in->sin_port), px->user,
 			     px->pass) != FL_PROXY_MORE) {
-		fl_dlog(FL_DLOG_ERR, "Cannot reach %s port %s through a %s proxy: %s", c->host,
-			c->port, fl_proxy_type_name(px->type),
+		fl_dlog(FL_DLOG_ERR, "Cannot reach %s port %s through a %s proxy: %s", c->shown,
+			c->shown_port, fl_proxy_type_name(px->type),
 			px->type == FL_PROXY_SOCKS4 ? "SOCKS 4 knows only IPv4" : "bad request");
 		free(h);
 		return -1;
@@ -213,7 +213,7 @@ int fld_proxy_input(struct fld_conn *c, const uint8_t *buf, size_t len, size_t *
 	if (e != FL_PROXY_DONE) {
 		c->d->meta_stats.proxy_failed++;
 		fl_dlog(FL_DLOG_ERR, "Proxy %s for %s (%s port %s): %s (code %d)",
-			fl_proxy_type_name(h->type), c->outgoing_name, c->host, c->port,
+			fl_proxy_type_name(h->type), c->outgoing_name, c->shown, c->shown_port,
 			fl_proxy_strerror(e), h->code);
 		return -1;
 	}

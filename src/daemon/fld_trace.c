@@ -31,10 +31,10 @@ void fld_trace_request(struct fld *d, const struct fld_conn *c, bool sending, co
 
 	if (sending)
 		fl_log(FL_DEBUG_META, LOG_DEBUG, "Sending %s to %s (%s port %s): %.*s", req, name,
-		       c->host, c->port, n, line);
+		       c->shown, c->shown_port, n, line);
 	else
 		fl_log(FL_DEBUG_META, LOG_DEBUG, "Got %s from %s (%s port %s): %.*s", req, name,
-		       c->host, c->port, n, line);
+		       c->shown, c->shown_port, n, line);
 }
 
 void fld_trace_binary(struct fld *d, const struct fld_conn *c, int type, size_t len)

@@ -608,6 +608,16 @@ static void test_support(void **state)
 	assert_int_equal(m.nerr + m.nwarn, 0);
 	fl_conf_free(&c);
 
+	/* As stock tincd: PriorityInheritance touches legacy-protocol packets
+	 * only, VDEGroup and VDEPort only DeviceType = vde; none is named,
+	 * nor DeviceStandby and Hostnames, which work (tests/e2e/standby.sh,
+	 * hostnames.sh). */
+	parse(&c, "PriorityInheritance = yes\nVDEGroup = vde\nVDEPort = /run/vde.ctl\n"
+	          "DeviceStandby = yes\nHostnames = yes\n", &m);
+	assert_int_equal(fl_conf_support_check(&c, &r), FL_CONF_OK);
+	assert_int_equal(m.nerr + m.nwarn, 0);
+	fl_conf_free(&c);
+
 	parse(&c, "Mode = switch\nDeviceType = dummy\nExperimentalProtocol = no\n"
 	          "Proxy = socks5 192.0.2.1 1080\nSandbox = high\nBroadcastSubnet = 10.0.0.0/8\n"
 	          "CryptoThreads = 2\nMaxOutputBufferSize = 100\nUPnP = yes\n", &m);
@@ -617,7 +627,8 @@ static void test_support(void **state)
 	assert_int_equal(m.nwarn, 1);
 	assert_non_null(strstr(m.err[0], "tinc.conf:2: DeviceType: only tun"));
 	assert_non_null(strstr(m.err[2], "tinc.conf:5: Sandbox: "));
-	assert_non_null(strstr(m.warn[0], "tinc.conf:9: UPnP: not supported, ignored: 'yes'"));
+	assert_non_null(strstr(m.warn[0], "tinc.conf:9: UPnP: fenliu has no UPnP client, ignored "
+					  "(as by a tinc built without miniupnpc): 'yes'"));
 	fl_conf_free(&c);
 
 	/* Mode against DeviceType, each mismatch with FILE:LINE of both. */

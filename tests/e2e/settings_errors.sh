@@ -5,7 +5,7 @@
 # Device) reach the terminal too. A refused one (Sandbox = high,
 # ExperimentalProtocol = no, Proxy = socks4a, Mode = switch on a tun
 # device) stops a detached fenliud and `fenliu start` with the error on the
-# terminal; `fenliu fsck` names it too; an ignored one (Hostnames) is a
+# terminal; `fenliu fsck` names it too; an ignored one (UPnP = yes) is a
 # warning on the terminal and the node
 # starts. An operator's `disconnect` is not logged as a protocol error, and
 # the start/stop banners are at notice level.
@@ -72,14 +72,14 @@ echo "ok: an error after detaching is on the terminal"
 
 # Warned: starts, and says so on the terminal before detaching.
 cp "$d/tinc.conf.good" "$d/tinc.conf"
-echo "Hostnames = yes" >>"$d/tinc.conf"
+echo "UPnP = yes" >>"$d/tinc.conf"
 line=$(wc -l <"$d/tinc.conf")
 out=$(FENLIUD=$fenliud n a "$fenliu" -c "$d" --pidfile="$d/pid" start -d3 --logfile="$d/log" 2>&1 </dev/null) ||
 	fl_fail "fenliu start failed with a warned setting: $out"
-grep -q "tinc.conf:$line: Hostnames: not supported, ignored" <<<"$out" ||
+grep -q "tinc.conf:$line: UPnP: fenliu has no UPnP client, ignored" <<<"$out" ||
 	fl_fail "no warning on the terminal: $out"
-grep -q "tinc.conf:$line: Hostnames: not supported" "$d/log" || fl_fail "no warning in the log"
-echo "ok: Hostnames warned with FILE:LINE on the terminal and in the log"
+grep -q "tinc.conf:$line: UPnP: fenliu has no UPnP client" "$d/log" || fl_fail "no warning in the log"
+echo "ok: UPnP warned with FILE:LINE on the terminal and in the log"
 
 # disconnect: not a protocol error. a runs detached (started above).
 conn_up() { fl_cli_as fenliu a dump connections 2>/dev/null | grep -q "^b at "; }
