@@ -511,6 +511,66 @@ static void test_forged_relay_refused(void **state)
 	tnet_free(&net);
 }
 
+/* The other half of discovery.sh round 3: B has not confirmed C's address
+ * (its probe's reply went astray), so C's relayed datagrams for B come from
+ * an unknown address. B takes one only if it opens under its SRCID's
+ * session, counts it, and learns no address from it; a forged or tampered
+ * one is dropped as unknown-source and restarts nothing. */
+static void test_relayed_for_us_from_unknown_hop(void **state)
+{
+	struct tnet net;
+	const struct fl_dp_stats *sb;
+	union fl_addr stranger;
+
+	(void)state;
+	relay_net(&net);
+	sb = fl_dp_stats(net.node[B].dp);
+	net.blocked[C][B] = true; /* B must not have seen the captured one */
+	net.capture_len = 300 - 14 + 33;
+	fl_pkt_free(net.captured);
+	net.captured = NULL;
+	for (int k = 0; k < 5 && !net.captured; k++)
+		tnet_send_ip(&net, A, B, 300, true);
+	assert_non_null(net.captured);
+	assert_memory_equal(net.captured->data, net.node[C].peer[B]->id, FL_NODE_ID_LEN);
+	fl_addr_parse(&stranger, "198.51.100.9", 655);
+	unsigned dev = net.node[B].device_frames;
+	uint64_t unk = sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], auth = sb->drop[FL_DP_DROP_AUTH];
+	unsigned req = net.node[B].keyreqs;
+
+	/* Tampered: refused before anything else happens. */
+	struct fl_pkt *g = fl_pkt_new();
+	fl_pkt_set(g, net.captured->data, net.captured->len);
+	g->data[g->len - 3] ^= 0x10;
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
+	tnet_pump(&net);
+	assert_int_equal(sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 1);
+	assert_int_equal(sb->relayed_unknown_hop, 0);
+	assert_int_equal(net.node[B].device_frames, dev);
+	/* The real one: delivered and counted, no address learnt. */
+	g = fl_pkt_new();
+	fl_pkt_set(g, net.captured->data, net.captured->len);
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
+	tnet_pump(&net);
+	assert_int_equal(sb->relayed_unknown_hop, 1);
+	assert_int_equal(net.node[B].device_frames, dev + 1);
+	assert_null(dp_peer_by_addr(net.node[B].dp, &stranger));
+	assert_false(fl_addr_equal(&net.node[B].peer[A]->addr, &stranger));
+	assert_false(fl_addr_equal(&net.node[B].peer[C]->addr, &stranger));
+	/* Again: a replay does not verify, so it is unknown-source too. */
+	g = fl_pkt_new();
+	fl_pkt_set(g, net.captured->data, net.captured->len);
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
+	tnet_pump(&net);
+	assert_int_equal(sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 2);
+	assert_int_equal(sb->relayed_unknown_hop, 1);
+	assert_int_equal(net.node[B].device_frames, dev + 1);
+	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth);
+	assert_int_equal(net.node[B].keyreqs, req);
+	assert_int_equal(sb->session_restarts, 0);
+	tnet_free(&net);
+}
+
 static void test_relay_over_tcp(void **state)
 {
 	struct tnet net;
@@ -929,6 +989,7 @@ int main(void)
 		cmocka_unit_test(test_relay_over_tcp),
 		cmocka_unit_test(test_addr_move_keeps_neighbour),
 		cmocka_unit_test(test_forged_relay_refused),
+		cmocka_unit_test(test_relayed_for_us_from_unknown_hop),
 		cmocka_unit_test(test_icmp_errors),
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_compression),
