@@ -151,7 +151,7 @@ static void setup(void)
 {
 	struct fl_dp_settings s;
 	struct fl_dp_ops ops = {NULL, o_udp, o_dev, o_pkt, o_tcp, o_key, o_info, o_mtu,
-				NULL, o_rand, NULL, NULL, o_drop, NULL, NULL, NULL};
+				NULL, o_rand, NULL, NULL, o_drop, NULL, NULL, NULL, NULL};
 	struct fl_dp_crypto cr = {NULL, z_seal, z_open, NULL, NULL};
 	static const char *names[3] = {"a", "b", "c"};
 

@@ -79,6 +79,7 @@ static void stats_dataplane(const struct fl_dp_stats *s, fl_ctl_stat_fn *emit, v
 	emit(sink, "dataplane", "probe_replies", s->probe_replies);
 	emit(sink, "dataplane", "session_restarts", s->session_restarts);
 	emit(sink, "dataplane", "auth_challenges", s->auth_challenges);
+	emit(sink, "dataplane", "relayed_unknown_hop", s->relayed_unknown_hop);
 	for (unsigned i = 0; i < FL_DP_DROP_MAX; i++)
 		emit(sink, "drop", fl_dp_drop_name((enum fl_dp_drop)i), s->drop[i]);
 }

@@ -278,6 +278,9 @@ struct fl_dp_stats {
 	/* Sessions restarted because records failed to open, and probes sent
 	 * to ask whether a session whose records fail is still alive. */
 	uint64_t session_restarts, auth_challenges;
+	/* Relayed datagrams for us from an address not confirmed as any
+	 * node's, taken because they opened under their SRCID's session. */
+	uint64_t relayed_unknown_hop;
 	uint64_t publish_failed;        /* snapshots not published (no memory) */
 	/* Records that failed their tag during a re-key and waited for the
 	 * new key; of those, how many then opened. */

@@ -196,8 +196,7 @@ void fl_dp_peer_del(struct fl_dp *dp, struct fl_dp_peer *p)
 		return;
 	dp_unlink(&dp->by_id[dp_id_hash(p->id)], p, offsetof(struct fl_dp_peer, id_next));
 	if (p->in_addr_table)
-		dp_unlink(&dp->by_addr[fl_addr_hash(&p->addr) % DP_HASH], p,
-			  offsetof(struct fl_dp_peer, addr_next));
+		dp_unlink(&dp->by_addr[p->addr_bucket], p, offsetof(struct fl_dp_peer, addr_next));
 	dp_unlink(&dp->peers, p, offsetof(struct fl_dp_peer, list_next));
 	if (dp->myself == p)
 		dp->myself = NULL;
@@ -247,18 +246,23 @@ void fl_dp_peer_info(const struct fl_dp_peer *p, struct fl_dp_peer_info *out)
 }
 
 /* The address table holds every peer with an address; lookups accept
- * only confirmed ones (UDP.md §3.2 step 1). */
+ * only confirmed ones (UDP.md §3.2 step 1). Callers change p->addr before
+ * calling this, so the chain to leave is the one remembered at insertion,
+ * not the new address's: unlinking by the new hash left the peer in its
+ * old chain with addr_next pointing into the new one, hiding every peer
+ * behind it (two nodes behind one NAT share an address until one moves)
+ * and leaving a dangling entry once the peer was deleted. */
 void dp_addr_table_update(struct fl_dp *dp, struct fl_dp_peer *p)
 {
 	if (p->in_addr_table)
-		dp_unlink(&dp->by_addr[fl_addr_hash(&p->addr) % DP_HASH], p,
-			  offsetof(struct fl_dp_peer, addr_next));
+		dp_unlink(&dp->by_addr[p->addr_bucket], p, offsetof(struct fl_dp_peer, addr_next));
 	p->in_addr_table = false;
 	if (!p->has_addr || p->myself)
 		return;
 	unsigned h = fl_addr_hash(&p->addr) % DP_HASH;
 	p->addr_next = dp->by_addr[h];
 	dp->by_addr[h] = p;
+	p->addr_bucket = h;
 	p->in_addr_table = true;
 }
 

@@ -37,6 +37,7 @@ struct fl_dp_peer {
 
 	/* UDP address */
 	bool has_addr, in_addr_table;
+	unsigned addr_bucket;           /* by_addr chain holding us, if in_addr_table */
 	union fl_addr addr;
 	unsigned sock;
 	bool send_locally;

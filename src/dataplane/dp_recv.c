@@ -282,6 +282,38 @@ static struct fl_dp_peer *dp_find_sender(struct fl_dp *dp, const union fl_addr *
 	return s;
 }
 
+/* A relayed datagram for us (DSTID = myself) whose previous hop is not
+ * known by address: stricter tinc drops it, which can stall a path for
+ * good when the hop's own confirmation of us went astray (two nodes
+ * behind one NAT, discovery.sh round 3: our only probe's reply went to
+ * the other node, so the relay is never confirmed and we drop all it
+ * relays, send nothing back, and so never probe it again). The record is
+ * end to end, so it can be checked: taken only if it verifies under its
+ * SRCID's session, and nothing is learnt about the address. A datagram
+ * for another node is never taken from an unknown address: we could not
+ * check it before relaying it. */
+static struct fl_dp_peer *dp_find_origin(struct fl_dp *dp, struct fl_pkt *p)
+{
+	struct fl_dgram d;
+	struct fl_pkt probe;
+	struct fl_dp_peer *src, *dst;
+	uint8_t type;
+
+	if (fl_dgram_parse(p->data, p->len, &d) != FL_WIRE_OK || d.direct)
+		return NULL;
+	dst = fl_dp_peer_by_id(dp, d.dstid);
+	src = fl_dp_peer_by_id(dp, d.srcid);
+	if (!dst || !dst->myself || !src || src->myself || !src->sess || dp_minor(src) < 4)
+		return NULL;
+	probe.data = (uint8_t *)d.rec;
+	probe.len = (uint32_t)d.rec_len;
+	probe.pool = NULL;
+	probe.meta = 0;
+	if (dp->crypto.open(dp->crypto.ctx, src->sess, &probe, &type, true) != FL_DP_OPEN_OK)
+		return NULL;
+	return src;
+}
+
 void *fl_dp_udp_session_of(struct fl_dp *dp, const union fl_addr *from, const struct fl_pkt *p,
 			   size_t *rec_off)
 {
@@ -318,6 +350,12 @@ void fl_dp_udp_input(struct fl_dp *dp, uint64_t now, unsigned sock, const union 
 	dp->stats.udp_in++;
 	fl_addr_unmap(&a);
 	s = dp_find_sender(dp, &a, p);
+	if (!s && (src = dp_find_origin(dp, p))) {
+		dp->stats.relayed_unknown_hop++;
+		fl_pkt_pull(p, FL_DGRAM_PREFIX_LEN);
+		dp_open_for_us(dp, now, src, p, &a);
+		return;
+	}
 	if (!s)
 		return dp_drop_from(dp, FL_DP_DROP_UNKNOWN_SOURCE, NULL, &a, p);
 	src = s;

@@ -371,6 +371,206 @@ static void test_relay(void **state)
 	tnet_free(&net);
 }
 
+/* A—C—B as in test_relay, traffic A→B until C holds confirmed UDP
+ * addresses for both. */
+static void relay_net(struct tnet *net)
+{
+	struct fl_dp_settings s;
+
+	fl_dp_settings_default(&s);
+	tnet_init(net, 3, &s);
+	tnet_link(net, A, C, true, C);
+	tnet_link(net, C, A, true, A);
+	tnet_link(net, B, C, true, C);
+	tnet_link(net, C, B, true, B);
+	tnet_link(net, A, B, false, C);
+	tnet_link(net, B, A, false, C);
+	net->blocked[A][B] = net->blocked[B][A] = true;
+	for (int k = 0; k < 80; k++) {
+		tnet_send_ip(net, A, B, 300, true);
+		tnet_send_ip(net, B, A, 300, true);
+		tnet_advance(net, 100000);
+	}
+	assert_true(info(net, C, A).udp_confirmed);
+	assert_true(info(net, C, B).udp_confirmed);
+}
+
+/* discovery.sh round 3: a and b behind one NAT. The mesh first gives C
+ * the same address for both (their edges say 192.0.2.2 port 655); b's own
+ * datagrams then move b to its real mapped port. Moving b must leave a
+ * findable at the shared address: the address table once unlinked a
+ * moving peer from the chain of its new address instead of its old one,
+ * so b stayed at the head of the old chain with a cut off behind it, and
+ * every datagram a sent through C was dropped as unknown-source. */
+static void test_addr_move_keeps_neighbour(void **state)
+{
+	struct tnet net;
+	const struct fl_dp_stats *sc;
+	struct fl_dp *dc;
+	struct fl_dp_peer *pa, *pb;
+	union fl_addr moved;
+
+	(void)state;
+	relay_net(&net);
+	dc = net.node[C].dp;
+	sc = fl_dp_stats(dc);
+	pa = net.node[C].peer[A];
+	pb = net.node[C].peer[B];
+	assert_ptr_equal(dp_peer_by_addr(dc, &net.node[A].addr), pa);
+
+	/* b gets a's address (inserted ahead of a in that chain), then moves. */
+	fl_dp_peer_set_addr(dc, pb, &net.node[A].addr);
+	assert_ptr_equal(dp_peer_by_addr(dc, &net.node[A].addr), pa); /* b unconfirmed */
+	fl_addr_parse(&moved, "198.51.100.77", 700);
+	fl_dp_peer_set_addr(dc, pb, &moved);
+	assert_ptr_equal(dp_peer_by_addr(dc, &net.node[A].addr), pa);
+	assert_null(dp_peer_by_addr(dc, &moved)); /* not confirmed there yet */
+	pb->udp_confirmed = true;
+	assert_ptr_equal(dp_peer_by_addr(dc, &moved), pb);
+	assert_null(dp_peer_by_addr(dc, &net.node[B].addr));
+	/* Back and forth: no chain may loop (a lookup miss must end). */
+	fl_dp_peer_set_addr(dc, pb, &net.node[A].addr);
+	fl_dp_peer_set_addr(dc, pb, &moved);
+	fl_dp_peer_set_addr(dc, pb, &net.node[A].addr);
+	assert_null(dp_peer_by_addr(dc, &moved));
+	assert_null(dp_peer_by_addr(dc, &net.node[B].addr));
+	assert_ptr_equal(dp_peer_by_addr(dc, &net.node[A].addr), pa);
+
+	/* A datagram a relays through C is still taken from a's address. */
+	fl_dp_peer_set_addr(dc, pb, &moved);
+	uint64_t unk = sc->drop[FL_DP_DROP_UNKNOWN_SOURCE], relayed = sc->relayed;
+	tnet_send_ip(&net, A, B, 300, true);
+	assert_int_equal(sc->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk);
+	assert_int_equal(sc->relayed, relayed + 1);
+
+	/* b back at its real address: frames flow again (b's relayed datagrams
+	 * are unknown-source at C until C has confirmed b there, as in tinc). */
+	fl_dp_peer_set_addr(dc, pb, &net.node[B].addr);
+	unsigned dev = net.node[B].device_frames;
+	for (int k = 0; k < 30; k++) {
+		tnet_send_ip(&net, A, B, 300, true);
+		tnet_send_ip(&net, B, A, 300, true);
+		tnet_advance(&net, 100000);
+	}
+	assert_true(net.node[B].device_frames >= dev + 25);
+	assert_true(info(&net, C, B).udp_confirmed);
+	tnet_free(&net);
+}
+
+/* A relayed datagram (DSTID != 0) is identified only by the address it
+ * came from, as in tinc: its SRCID is never believed from an unknown
+ * address, since C would relay it without being able to check it. Nor
+ * is a direct one whose record fails under the claimed sender's key. */
+static void test_forged_relay_refused(void **state)
+{
+	struct tnet net;
+	const struct fl_dp_stats *sc;
+	union fl_addr stranger;
+	uint8_t d[120];
+
+	(void)state;
+	relay_net(&net);
+	sc = fl_dp_stats(net.node[C].dp);
+	/* A real A→B datagram as A sends it to C, resent from a stranger. */
+	net.capture_len = 300 - 14 + 33; /* IP 286, prefix and SPTPS 33 */
+	fl_pkt_free(net.captured);
+	net.captured = NULL;
+	for (int k = 0; k < 5 && !net.captured; k++)
+		tnet_send_ip(&net, A, B, 300, true);
+	assert_non_null(net.captured);
+	assert_memory_equal(net.captured->data, net.node[C].peer[B]->id, FL_NODE_ID_LEN);
+	fl_addr_parse(&stranger, "198.51.100.9", 655);
+	uint64_t unk = sc->drop[FL_DP_DROP_UNKNOWN_SOURCE], relayed = sc->relayed;
+	unsigned dev = net.node[B].device_frames;
+	struct fl_pkt *g = fl_pkt_new();
+	fl_pkt_set(g, net.captured->data, net.captured->len);
+	fl_dp_udp_input(net.node[C].dp, net.now, 0, &stranger, g);
+	tnet_pump(&net);
+	assert_int_equal(sc->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 1);
+	assert_int_equal(sc->relayed, relayed);
+	assert_int_equal(net.node[B].device_frames, dev);
+	/* Forged: DSTID B, SRCID A, garbage record. */
+	for (size_t k = 0; k < sizeof(d); k++)
+		d[k] = (uint8_t)(k * 29 + 3);
+	memcpy(d, net.node[C].peer[B]->id, FL_NODE_ID_LEN);
+	memcpy(d + FL_NODE_ID_LEN, net.node[C].peer[A]->id, FL_NODE_ID_LEN);
+	g = fl_pkt_new();
+	fl_pkt_set(g, d, sizeof(d));
+	fl_dp_udp_input(net.node[C].dp, net.now, 0, &stranger, g);
+	assert_int_equal(sc->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 2);
+	/* Direct form (DSTID 0) claiming A: fails A's key, learns nothing. */
+	memset(d, 0, FL_NODE_ID_LEN);
+	g = fl_pkt_new();
+	fl_pkt_set(g, d, sizeof(d));
+	fl_dp_udp_input(net.node[C].dp, net.now, 0, &stranger, g);
+	assert_int_equal(sc->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 3);
+	assert_int_equal(sc->relayed, relayed);
+	assert_ptr_equal(dp_peer_by_addr(net.node[C].dp, &net.node[A].addr),
+			 net.node[C].peer[A]);
+	assert_false(fl_addr_equal(&net.node[C].peer[A]->addr, &stranger));
+	tnet_free(&net);
+}
+
+/* The other half of discovery.sh round 3: B has not confirmed C's address
+ * (its probe's reply went astray), so C's relayed datagrams for B come from
+ * an unknown address. B takes one only if it opens under its SRCID's
+ * session, counts it, and learns no address from it; a forged or tampered
+ * one is dropped as unknown-source and restarts nothing. */
+static void test_relayed_for_us_from_unknown_hop(void **state)
+{
+	struct tnet net;
+	const struct fl_dp_stats *sb;
+	union fl_addr stranger;
+
+	(void)state;
+	relay_net(&net);
+	sb = fl_dp_stats(net.node[B].dp);
+	net.blocked[C][B] = true; /* B must not have seen the captured one */
+	net.capture_len = 300 - 14 + 33;
+	fl_pkt_free(net.captured);
+	net.captured = NULL;
+	for (int k = 0; k < 5 && !net.captured; k++)
+		tnet_send_ip(&net, A, B, 300, true);
+	assert_non_null(net.captured);
+	assert_memory_equal(net.captured->data, net.node[C].peer[B]->id, FL_NODE_ID_LEN);
+	fl_addr_parse(&stranger, "198.51.100.9", 655);
+	unsigned dev = net.node[B].device_frames;
+	uint64_t unk = sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], auth = sb->drop[FL_DP_DROP_AUTH];
+	unsigned req = net.node[B].keyreqs;
+
+	/* Tampered: refused before anything else happens. */
+	struct fl_pkt *g = fl_pkt_new();
+	fl_pkt_set(g, net.captured->data, net.captured->len);
+	g->data[g->len - 3] ^= 0x10;
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
+	tnet_pump(&net);
+	assert_int_equal(sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 1);
+	assert_int_equal(sb->relayed_unknown_hop, 0);
+	assert_int_equal(net.node[B].device_frames, dev);
+	/* The real one: delivered and counted, no address learnt. */
+	g = fl_pkt_new();
+	fl_pkt_set(g, net.captured->data, net.captured->len);
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
+	tnet_pump(&net);
+	assert_int_equal(sb->relayed_unknown_hop, 1);
+	assert_int_equal(net.node[B].device_frames, dev + 1);
+	assert_null(dp_peer_by_addr(net.node[B].dp, &stranger));
+	assert_false(fl_addr_equal(&net.node[B].peer[A]->addr, &stranger));
+	assert_false(fl_addr_equal(&net.node[B].peer[C]->addr, &stranger));
+	/* Again: a replay does not verify, so it is unknown-source too. */
+	g = fl_pkt_new();
+	fl_pkt_set(g, net.captured->data, net.captured->len);
+	fl_dp_udp_input(net.node[B].dp, net.now, 0, &stranger, g);
+	tnet_pump(&net);
+	assert_int_equal(sb->drop[FL_DP_DROP_UNKNOWN_SOURCE], unk + 2);
+	assert_int_equal(sb->relayed_unknown_hop, 1);
+	assert_int_equal(net.node[B].device_frames, dev + 1);
+	assert_int_equal(sb->drop[FL_DP_DROP_AUTH], auth);
+	assert_int_equal(net.node[B].keyreqs, req);
+	assert_int_equal(sb->session_restarts, 0);
+	tnet_free(&net);
+}
+
 static void test_relay_over_tcp(void **state)
 {
 	struct tnet net;
@@ -789,6 +989,9 @@ int main(void)
 		cmocka_unit_test(test_spoofed_source),
 		cmocka_unit_test(test_relay),
 		cmocka_unit_test(test_relay_over_tcp),
+		cmocka_unit_test(test_addr_move_keeps_neighbour),
+		cmocka_unit_test(test_forged_relay_refused),
+		cmocka_unit_test(test_relayed_for_us_from_unknown_hop),
 		cmocka_unit_test(test_icmp_errors),
 		cmocka_unit_test(test_too_big),
 		cmocka_unit_test(test_compression),
