@@ -256,60 +256,58 @@ static int dp_open_for_us_park(struct fl_dp *dp, uint64_t now, struct fl_dp_peer
 	return 0;
 }
 
+/* Whether the datagram's record opens under src's session: checked on a
+ * view of the record, without consuming its seqno. */
+static bool dp_record_opens(struct fl_dp *dp, struct fl_dp_peer *src, const struct fl_dgram *d)
+{
+	struct fl_pkt probe;
+	uint8_t type;
+
+	probe.data = (uint8_t *)d->rec;
+	probe.len = (uint32_t)d->rec_len;
+	probe.pool = NULL;
+	probe.meta = 0;
+	return dp->crypto.open(dp->crypto.ctx, src->sess, &probe, &type, true) == FL_DP_OPEN_OK;
+}
+
 /* UDP.md §3.2: the previous hop of a datagram. */
 static struct fl_dp_peer *dp_find_sender(struct fl_dp *dp, const union fl_addr *from,
 					 struct fl_pkt *p)
 {
 	struct fl_dp_peer *s = dp_peer_by_addr(dp, from);
 	struct fl_dgram d;
-	struct fl_pkt probe;
 
 	if (s)
 		return s;
 	if (fl_dgram_parse(p->data, p->len, &d) != FL_WIRE_OK || !d.direct)
 		return NULL;
 	s = fl_dp_peer_by_id(dp, d.srcid);
-	if (!s || s->myself || !s->sess)
-		return NULL;
-	/* Verify without consuming the seqno, on a view of the record. */
-	probe.data = (uint8_t *)d.rec;
-	probe.len = (uint32_t)d.rec_len;
-	probe.pool = NULL;
-	probe.meta = 0;
-	uint8_t type;
-	if (dp->crypto.open(dp->crypto.ctx, s->sess, &probe, &type, true) != FL_DP_OPEN_OK)
+	if (!s || s->myself || !s->sess || !dp_record_opens(dp, s, &d))
 		return NULL;
 	return s;
 }
 
 /* A relayed datagram for us (DSTID = myself) whose previous hop is not
- * known by address: stricter tinc drops it, which can stall a path for
- * good when the hop's own confirmation of us went astray (two nodes
- * behind one NAT, discovery.sh round 3: our only probe's reply went to
- * the other node, so the relay is never confirmed and we drop all it
- * relays, send nothing back, and so never probe it again). The record is
- * end to end, so it can be checked: taken only if it verifies under its
- * SRCID's session, and nothing is learnt about the address. A datagram
- * for another node is never taken from an unknown address: we could not
- * check it before relaying it. */
+ * known by address. tinc 1.1 drops it, which can stall a path for good
+ * when the hop's own confirmation of us went astray (two nodes behind one
+ * NAT, discovery.sh round 3: our only probe's reply went to the other
+ * node, so the relay is never confirmed and we drop all it relays, send
+ * nothing back, and so never probe it again). The record is end to end,
+ * so it can be checked: taken only if it opens under its SRCID's session,
+ * and nothing is learnt about the address. A datagram for another node is
+ * never taken from an unknown address: we could not check it before
+ * relaying it. */
 static struct fl_dp_peer *dp_find_origin(struct fl_dp *dp, struct fl_pkt *p)
 {
 	struct fl_dgram d;
-	struct fl_pkt probe;
 	struct fl_dp_peer *src, *dst;
-	uint8_t type;
 
 	if (fl_dgram_parse(p->data, p->len, &d) != FL_WIRE_OK || d.direct)
 		return NULL;
 	dst = fl_dp_peer_by_id(dp, d.dstid);
 	src = fl_dp_peer_by_id(dp, d.srcid);
-	if (!dst || !dst->myself || !src || src->myself || !src->sess || dp_minor(src) < 4)
-		return NULL;
-	probe.data = (uint8_t *)d.rec;
-	probe.len = (uint32_t)d.rec_len;
-	probe.pool = NULL;
-	probe.meta = 0;
-	if (dp->crypto.open(dp->crypto.ctx, src->sess, &probe, &type, true) != FL_DP_OPEN_OK)
+	if (!dst || !dst->myself || !src || src->myself || !src->sess || dp_minor(src) < 4 ||
+	    !dp_record_opens(dp, src, &d))
 		return NULL;
 	return src;
 }
