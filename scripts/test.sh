@@ -108,7 +108,10 @@ run_e2e() {
 	else
 		echo "  skip  $name: $(tail -n 1 "build-asan/e2e-$name.log")"; skipped=$((skipped + 1))
 	fi ;;
-	*) echo "  FAIL  $name (exit $rc)"; tail -n 40 "build-asan/e2e-$name.log"; failed=$((failed + 1)); failures+=("e2e $name") ;;
+	*) # The reason first: a reader who sees only the top of this still learns why.
+		why=$(tail -n 1 "build-asan/e2e-$name.log" | cut -c1-300)
+		echo "  FAIL  $name (exit $rc): $why"; tail -n 40 "build-asan/e2e-$name.log"
+		failed=$((failed + 1)); failures+=("e2e $name: $why") ;;
 	esac
 }
 for t in tests/e2e/*.sh; do
@@ -223,8 +226,12 @@ if command -v clang >/dev/null && [ "$fuzz_seconds" -gt 0 ]; then
 			echo "  ok    $name ($(grep -Eo 'Done [0-9]+ runs' "build-fuzz/$name.log" | grep -Eo '[0-9]+' || echo ?) runs)"
 			passed=$((passed + 1))
 		else
-			echo "  FAIL  $name"; tail -n 40 "build-fuzz/$name.log"
-			failed=$((failed + 1)); failures+=("fuzz $name")
+			why=$(grep -m 1 -E '^SUMMARY|ERROR:' "build-fuzz/$name.log" | cut -c1-200)
+			echo "  FAIL  $name: $why"
+			# The first frames in our code say where; the input is kept beside the log.
+			grep -E '^ +#[0-9]+ .* in ' "build-fuzz/$name.log" | grep -v -E 'fuzzer::|__sanitizer|libc|__interceptor' | head -n 8
+			tail -n 40 "build-fuzz/$name.log"
+			failed=$((failed + 1)); failures+=("fuzz $name: $why")
 		fi
 	done
 else

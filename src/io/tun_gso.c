@@ -209,12 +209,14 @@ static size_t gro_tcp(const uint8_t *ip, size_t len, size_t *l3)
 	return thl;
 }
 
-/* Same IP header but the lengths, checksum and ID: IPv4 TOS, TTL, DF and
- * addresses; IPv6 traffic class, flow label, hop limit and addresses. */
+/* Same IP header but the lengths, checksum and ID: IPv4 TOS, TTL, flags
+ * (DF and the reserved bit: the kernel's segments all carry the first
+ * one's) and addresses; IPv6 traffic class, flow label, hop limit and
+ * addresses. The fragment offset is zero in both (gro_tcp_len). */
 static bool gro_same_ip(const uint8_t *ip, const uint8_t *h, size_t l3)
 {
 	if (l3 == 20)
-		return ip[1] == h[1] && ip[8] == h[8] && (ip[6] & 0x40) == (h[6] & 0x40) &&
+		return ip[1] == h[1] && ip[8] == h[8] && ip[6] == h[6] &&
 		       memcmp(ip + 12, h + 12, 8) == 0;
 	return memcmp(ip, h, 4) == 0 && ip[7] == h[7] && memcmp(ip + 8, h + 8, 32) == 0;
 }
