@@ -180,3 +180,28 @@ ff_gap_stats() {
 			loss = sent ? 100 * (sent - recv) / sent : 100
 			printf "%d %d %.1f %d\n", sent, recv, loss, gap }' "$1"
 }
+
+# ff_kernel_drops NODE: packets the kernel has dropped so far on every
+# device of NODE's namespace (devices' tx_dropped plus qdisc drops). A TUN
+# or TAP whose reader falls behind (a loaded machine, a sanitizer build)
+# drops there, before the daemon sees the packet: a flood test may excuse
+# a lost probe only up to that many.
+ff_kernel_drops() {
+	n "$1" sh -c 'cat /sys/class/net/*/statistics/tx_dropped 2>/dev/null
+		tc -s qdisc show 2>/dev/null | sed -n "s/.*dropped \([0-9]*\).*/\1/p"' |
+		awk '{ s += $1 } END { print s + 0 }'
+}
+
+# ff_lost FILE: pings lost according to a finished ping's summary.
+ff_lost() { awk '/packets transmitted/ { print $1 - $4; f = 1 } END { if (!f) print 0 }' "$1"; }
+
+# ff_loss_ok FILE LIMIT_PCT KDROPS: true if the ping's loss is within
+# LIMIT_PCT percent, or every lost ping is explained by the kernel queue
+# drops KDROPS counted over the same time.
+ff_loss_ok() {
+	local loss lost
+	loss=$(ff_loss "$1")
+	lost=$(ff_lost "$1")
+	awk -v l="${loss%\%}" -v m="$2" 'BEGIN { exit !(l <= m) }' && return 0
+	[ "$3" -gt 0 ] && [ "$lost" -le "$3" ]
+}

@@ -44,6 +44,7 @@ ra0=$(ff_rss a)
 rb0=$(ff_rss b)
 ff_rss_all before
 secs=$(((N + RATE - 1) / RATE + 10))
+kd0=$(ff_kernel_drops a)
 ff_ping_start a b $((secs * 100)) 0.01 "$FL_TMP/ping"
 pinger=$FF_PING
 out=$(n m python3 "$FF_DIR/tools/macflood.py" --dev eth0 --dst 02:00:00:00:02:01 --count "$N" --rate "$RATE") ||
@@ -62,8 +63,9 @@ ff_rss_all after
 ra1=$(ff_rss a)
 rb1=$(ff_rss b)
 loss=$(ff_loss "$FL_TMP/ping")
+kdrops=$(( $(ff_kernel_drops a) - kd0 ))
 seen_b=$(flood_macs b)
-ff_result mac_flood "frames=$sent" "announced=$seen_b" "loss=${loss:-?}" \
+ff_result mac_flood "frames=$sent" "announced=$seen_b" "loss=${loss:-?}" "kernel_drops=$kdrops" \
 	"rss_before_kb=a:$ra0,b:$rb0" "rss_after_kb=a:$ra1,b:$rb1"
 ff_alive a && ff_alive b || fl_fail "a daemon died"
 sw_ping a 203.0.113.2 || fl_fail "a no longer reaches b"
@@ -71,7 +73,10 @@ if [ "$FF_KIND" = fenliu ]; then
 	[ "$seen_b" -le 4096 ] || fl_fail "b sees $seen_b flood MACs owned by a (bound: 4096)"
 	[ "$seen_b" -ge 4000 ] || fl_fail "b sees only $seen_b flood MACs owned by a"
 	fl_log_has a "not learning more" || fl_fail "a did not log its full MAC table"
-	awk -v l="${loss%\%}" 'BEGIN { exit !(l <= 2) }' || fl_fail "ping loss $loss during the flood"
+	# Beyond 2%, only pings the kernel dropped in a's device queue (a
+	# starved of CPU) are excused.
+	ff_loss_ok "$FL_TMP/ping" 2 "$kdrops" ||
+		fl_fail "ping loss $loss during the flood ($(ff_lost "$FL_TMP/ping") pings; kernel queue drops: $kdrops)"
 	[ "$ra1" -le $((ra0 + 65536)) ] || fl_fail "a grew from $ra0 to $ra1 kB"
 	[ "$rb1" -le $((rb0 + 65536)) ] || fl_fail "b grew from $rb0 to $rb1 kB"
 fi
