@@ -25,8 +25,7 @@ set -euo pipefail
 # swamp the VmRSS figures (each new node's host file is read into a fresh
 # 1 MiB buffer): keep it small so growth means memory still in use.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:quarantine_size_mb=4:thread_local_quarantine_size_kb=64}
-. "$(dirname "$0")/../e2e/lib.sh"
-. "$(dirname "$0")/../e2e/lib_scenarios.sh"
+. "$(dirname "$0")/lib_faults.sh"
 fl_need_root
 fl_need_tools ping
 fl_need_fenliu
@@ -119,9 +118,9 @@ run_case() {
 	ne=$(count_dump edges)
 	nn=$(count_dump nodes)
 	fl_stop x
-	kill -INT "$pingpid" 2>/dev/null || true
-	wait "$pingpid" || true
-	loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$FL_TMP/ping.$kind")
+	ff_ping_stop "$pingpid" "$FL_TMP/ping.$kind"
+	loss=$(ff_loss "$FL_TMP/ping.$kind")
+	loss=${loss%\%}
 	a_owns_a || BAD+=("$kind: v lost a's subnet 203.0.113.1")
 	local end=$((SECONDS + 30))
 	until fl_ping v a; do

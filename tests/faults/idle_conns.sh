@@ -56,8 +56,7 @@ while kill -0 "$tool" 2>/dev/null; do
 	sleep 1
 done
 wait "$tool" || fl_fail "tcpidle.py failed: $(cat "$d/tcpidle.out")"
-kill -INT "$pb" 2>/dev/null || true
-wait "$pb" || true
+ff_ping_stop "$pb" "$d/ping_b"
 out=$(tail -n 1 "$d/tcpidle.out")
 fl_log "tcpidle: $out"
 loss=$(ff_loss "$d/ping_b")

@@ -109,8 +109,7 @@ for i in $(seq "$forged"); do
 done
 
 ff_alive a || fl_fail "a died under the abuse"
-kill -INT "$FF_PING" 2>/dev/null || true
-wait "$FF_PING" 2>/dev/null || true
+ff_ping_stop "$FF_PING" "$FL_TMP/ping.out"
 loss=$(ff_loss "$FL_TMP/ping.out")
 
 # the real invitation still works

@@ -39,8 +39,7 @@ for r in $(seq "$rounds"); do
 	ff_alive a || fl_fail "a died"
 	ff_alive b || fl_fail "b died"
 done
-kill -INT "$pb" 2>/dev/null || true
-wait "$pb" || true
+ff_ping_stop "$pb" "$d/ping_b"
 loss_b=$(ff_loss "$d/ping_b")
 fl_pings a c 5
 ff_rss_all after

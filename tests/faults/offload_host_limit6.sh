@@ -58,8 +58,7 @@ PY
 )
 held=$(off_dump nat | grep -c "^[a-z0-9]* \[$OFF_LAN6\]:" || true)
 wait "$dl" || fl_fail "the flooding address's established TCP download failed"
-kill -INT "$pp" 2>/dev/null || true
-wait "$pp" || true
+ff_ping_stop "$pp" "$FL_TMP/ping"
 loss=$(ff_loss "$FL_TMP/ping")
 refused=$(($(off_nat_stat ipv6 drop_host_limit) - lim0))
 rss1=$(ff_rss r)

@@ -60,8 +60,7 @@ sent=$(n lan python3 - "$OFF_DST4" "$flows" "$secs" <<-'PY'
 PY
 )
 wait "$dl" || fl_fail "the established TCP download failed during the flood"
-kill -INT "$pp" 2>/dev/null || true
-wait "$pp" || true
+ff_ping_stop "$pp" "$FL_TMP/ping"
 loss=$(ff_loss "$FL_TMP/ping")
 kdrops=$(( $(ff_kernel_drops r) - kd0 ))
 full=$(( $(off_nat_stat ipv4 drop_table_full) - full0 ))

@@ -66,8 +66,7 @@ PY
 # offload address are "no mapping" too. Allow 1% for the kernel's queues.
 all_counted() { [ $(( ($(drops) - d0) * 100 )) -ge $((count * 99)) ]; }
 fl_wait 20 "99% of $count unsolicited packets counted" all_counted
-kill -INT "$pp" 2>/dev/null || true
-wait "$pp" || true
+ff_ping_stop "$pp" "$FL_TMP/ping"
 loss=$(ff_loss "$FL_TMP/ping")
 counted=$(($(drops) - d0))
 lanrx=$(( $(n lan cat /sys/class/net/eth0/statistics/rx_packets) - lanrx0 ))
