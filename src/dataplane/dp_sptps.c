@@ -163,7 +163,7 @@ static int dps_seal(void *ctx, void *sess, uint8_t type, struct fl_pkt *p)
 {
 	struct fl_dp_sptps *c = ctx;
 	struct fl_sptps *s = sess;
-	struct fl_sptps_keys k;
+	uint8_t key[FL_SPTPS_KEY_LEN];
 	size_t ptlen = (size_t)p->len + 1, n;
 	uint32_t seq;
 	uint8_t *h;
@@ -173,27 +173,29 @@ static int dps_seal(void *ctx, void *sess, uint8_t type, struct fl_pkt *p)
 		return -1;
 	if (fl_sptps_reserve(s, 1, &seq) != FL_SPTPS_OK)
 		return -1;
-	fl_sptps_keys(s, &k);
-	if (!k.out_valid) {
-		explicit_bzero(&k, sizeof(k));
-		return -1;
-	}
 	h = fl_pkt_push(p, FL_SPTPS_DGRAM_HEAD);
 	h[4] = type;
 	if (c->workers && dps_stash_ok(p, FL_SPTPS_TAG_LEN)) {
 		/* The seqno is ours now, in order; a worker encrypts the
-		 * record with it before the send queue is flushed. */
+		 * record with it before the send queue is flushed. Only the
+		 * outgoing key is copied (per packet: no full key snapshot). */
 		struct dps_stash *st = dps_stash(p);
-		memcpy(st->key, k.out, sizeof(st->key));
+		if (!fl_sptps_out_key(s, st->key)) {
+			fl_pkt_pull(p, FL_SPTPS_DGRAM_HEAD);
+			return -1;
+		}
 		st->seq = seq;
 		st->reclen = (uint32_t)(ptlen + FL_SPTPS_SEQNO_LEN + FL_SPTPS_TAG_LEN);
 		p->len = st->reclen;
 		p->meta |= FL_DP_META_SEAL_PENDING;
-		explicit_bzero(&k, sizeof(k));
 		return fl_sptps_needs_restart(s) ? 1 : 0;
 	}
-	n = dps_seal_rec(c->cipher, k.out, seq, p, p->data, ptlen);
-	explicit_bzero(&k, sizeof(k));
+	if (!fl_sptps_out_key(s, key)) {
+		fl_pkt_pull(p, FL_SPTPS_DGRAM_HEAD);
+		return -1;
+	}
+	n = dps_seal_rec(c->cipher, key, seq, p, p->data, ptlen);
+	explicit_bzero(key, sizeof(key));
 	if (!n)
 		return -1;
 	p->len = (uint32_t)n;
