@@ -272,6 +272,14 @@ void fl_sptps_keys(const struct fl_sptps *s, struct fl_sptps_keys *k)
 		memset(k->next_in, 0, sizeof(k->next_in));
 }
 
+bool fl_sptps_out_key(const struct fl_sptps *s, uint8_t out[static FL_SPTPS_KEY_LEN])
+{
+	if (!s->outstate || s->dead)
+		return false;
+	memcpy(out, s->key_out, FL_SPTPS_KEY_LEN);
+	return true;
+}
+
 void fl_sptps_end_grace(struct fl_sptps *s)
 {
 	s->prev_valid = false;

@@ -226,6 +226,10 @@ struct fl_sptps_keys {
 	bool next_valid;
 };
 void fl_sptps_keys(const struct fl_sptps *s, struct fl_sptps_keys *k);
+/* Only the outgoing key (what fl_sptps_keys gives as out / out_valid):
+ * a seal per packet needs nothing else. false (out untouched) if there
+ * is none. */
+bool fl_sptps_out_key(const struct fl_sptps *s, uint8_t out[static FL_SPTPS_KEY_LEN]);
 void fl_sptps_end_grace(struct fl_sptps *s);
 
 /* The session's replay window, for the in-order stage of the data plane

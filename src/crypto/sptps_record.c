@@ -11,6 +11,9 @@
  * the Poly1305 key and the payload continues from block 1 in the same
  * pass. OpenSSL's ChaCha20 has a large fixed cost per call, so this beats
  * a separate 64-byte call by far more than the payload copies it needs.
+ * The _room forms put those 64 bytes in the packet buffer's headroom in
+ * front of the record instead, so a seal copies nothing and an open
+ * copies the plaintext once (its MAC needs the ciphertext intact).
  */
 #include "crypto/sptps_record.h"
 
@@ -117,28 +120,43 @@ static int fl_sptps_cipher_begin(struct fl_sptps_cipher *c, const uint8_t *key, 
 	return 0;
 }
 
-/* XOR scratch[0..64+len) with the keystream from block 0, in place:
- * block 0 becomes the Poly1305 key, the rest the payload. */
-static int fl_sptps_cipher_pass(struct fl_sptps_cipher *c, size_t len)
+/* XOR in[0..n) with the keystream from block 0 into out (which may be
+ * in): with 64 zero bytes in front of the payload, block 0 becomes the
+ * Poly1305 key and the payload continues from block 1. */
+static int fl_sptps_cipher_xor(struct fl_sptps_cipher *c, uint8_t *out, const uint8_t *in,
+			       size_t n)
 {
-	int n = 0;
+	int got = 0;
 
-	if (!EVP_EncryptUpdate(c->cctx, c->scratch, &n, c->scratch, (int)(64 + len)) ||
-	    (size_t)n != 64 + len)
+	if (!EVP_EncryptUpdate(c->cctx, out, &got, in, (int)n) || (size_t)got != n)
 		return -1;
 	return 0;
 }
 
-/* Poly1305 keyed with scratch[0..31] over buf; wipes the one-time key. */
+/* The scratch form: scratch[0..64+len) in place. */
+static int fl_sptps_cipher_pass(struct fl_sptps_cipher *c, size_t len)
+{
+	return fl_sptps_cipher_xor(c, c->scratch, c->scratch, 64 + len);
+}
+
+/* Poly1305 keyed with pk[0..31] over buf; wipes the one-time key
+ * (pk[0..63], all of block 0). */
+static int fl_sptps_cipher_mac(struct fl_sptps_cipher *c, uint8_t *pk, const uint8_t *buf,
+			       size_t len, uint8_t tag[static FL_SPTPS_TAG_LEN])
+{
+	size_t n = 0;
+	int ok = EVP_MAC_init(c->mctx, pk, 32, NULL) && EVP_MAC_update(c->mctx, buf, len) &&
+		 EVP_MAC_final(c->mctx, tag, &n, FL_SPTPS_TAG_LEN) && n == FL_SPTPS_TAG_LEN;
+
+	OPENSSL_cleanse(pk, 64);
+	return ok ? 0 : -1;
+}
+
+/* Poly1305 keyed with scratch[0..31] over buf. */
 static int fl_sptps_cipher_tag(struct fl_sptps_cipher *c, const uint8_t *buf, size_t len,
 			       uint8_t tag[static FL_SPTPS_TAG_LEN])
 {
-	size_t n = 0;
-	int ok = EVP_MAC_init(c->mctx, c->scratch, 32, NULL) && EVP_MAC_update(c->mctx, buf, len) &&
-		 EVP_MAC_final(c->mctx, tag, &n, FL_SPTPS_TAG_LEN) && n == FL_SPTPS_TAG_LEN;
-
-	OPENSSL_cleanse(c->scratch, 64);
-	return ok ? 0 : -1;
+	return fl_sptps_cipher_mac(c, c->scratch, buf, len, tag);
 }
 
 /* Load 64 zero bytes, then the pieces, into scratch, and run ChaCha20. */
@@ -258,5 +276,68 @@ enum fl_sptps_open_result fl_sptps_open(struct fl_sptps_cipher *c,
 	if (r > 0)
 		return FL_SPTPS_OPEN_AUTH;
 	*ptlen = ct;
+	return FL_SPTPS_OPEN_OK;
+}
+
+static void fl_sptps_put_seqno(uint8_t *rec, uint32_t seqno)
+{
+	rec[0] = (uint8_t)(seqno >> 24);
+	rec[1] = (uint8_t)(seqno >> 16);
+	rec[2] = (uint8_t)(seqno >> 8);
+	rec[3] = (uint8_t)seqno;
+}
+
+size_t fl_sptps_seal_room(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTPS_KEY_LEN],
+			  uint32_t seqno, uint8_t *rec, size_t ptlen)
+{
+	/* Block 0 lies on the room and the seqno field, TYPE || body
+	 * follows: one ChaCha20 call over the lot, as with the scratch. */
+	uint8_t *z = rec + FL_SPTPS_SEQNO_LEN - 64, *ct = rec + FL_SPTPS_SEQNO_LEN;
+	uint8_t saved[64];
+	int bad;
+
+	if (ptlen == 0 || ptlen > FL_SPTPS_CIPHER_MAX)
+		return 0;
+	memcpy(saved, z, sizeof(saved));
+	memset(z, 0, 64);
+	bad = fl_sptps_cipher_begin(c, key, seqno) || fl_sptps_cipher_xor(c, z, z, 64 + ptlen) ||
+	      fl_sptps_cipher_mac(c, z, ct, ptlen, ct + ptlen);
+	memcpy(z, saved, sizeof(saved)); /* also overwrites the one-time key */
+	if (bad)
+		return 0;
+	fl_sptps_put_seqno(rec, seqno);
+	return ptlen + FL_SPTPS_SEQNO_LEN + FL_SPTPS_TAG_LEN;
+}
+
+enum fl_sptps_open_result fl_sptps_open_room(struct fl_sptps_cipher *c,
+					     const uint8_t key[static FL_SPTPS_KEY_LEN],
+					     uint8_t *rec, size_t len, uint32_t *seqno,
+					     size_t *ptlen)
+{
+	uint8_t *z = rec + FL_SPTPS_SEQNO_LEN - 64, *ct = rec + FL_SPTPS_SEQNO_LEN;
+	uint8_t saved[64], want[FL_SPTPS_TAG_LEN];
+	size_t n;
+	int bad;
+
+	if (len < FL_SPTPS_SEQNO_LEN + 1 + FL_SPTPS_TAG_LEN)
+		return FL_SPTPS_OPEN_SHORT;
+	n = len - FL_SPTPS_SEQNO_LEN - FL_SPTPS_TAG_LEN;
+	*seqno = (uint32_t)rec[0] << 24 | (uint32_t)rec[1] << 16 | (uint32_t)rec[2] << 8 | rec[3];
+	if (fl_sptps_cipher_room(c, n))
+		return FL_SPTPS_OPEN_CRYPTO;
+	/* Zeros || ciphertext decrypted out of place into the scratch: the
+	 * ciphertext stays intact for the MAC, and a tag that fails leaves
+	 * the record as it came. */
+	memcpy(saved, z, sizeof(saved));
+	memset(z, 0, 64);
+	bad = fl_sptps_cipher_begin(c, key, *seqno) ||
+	      fl_sptps_cipher_xor(c, c->scratch, z, 64 + n);
+	memcpy(z, saved, sizeof(saved));
+	if (bad || fl_sptps_cipher_tag(c, ct, n, want))
+		return FL_SPTPS_OPEN_CRYPTO;
+	if (CRYPTO_memcmp(want, ct + n, FL_SPTPS_TAG_LEN) != 0)
+		return FL_SPTPS_OPEN_AUTH;
+	memcpy(ct, c->scratch + 64, n);
+	*ptlen = n;
 	return FL_SPTPS_OPEN_OK;
 }

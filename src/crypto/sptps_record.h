@@ -84,6 +84,16 @@ int fl_sptps_cipher_open_scratch(struct fl_sptps_cipher *c,
 size_t fl_sptps_seal(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTPS_KEY_LEN],
 		     uint32_t seqno, uint8_t *rec, size_t ptlen);
 
+/* In-place forms for records inside packet buffers (DESIGN.md "Buffers"):
+ * the FL_SPTPS_ROOM bytes in front of rec must be writable. They serve as
+ * ChaCha20's block 0 (the Poly1305 key) in the same call that encrypts the
+ * record, so nothing is copied through the scratch buffer, and they hold
+ * their old contents again on return (an ID prefix may sit there). Same
+ * results as fl_sptps_seal / fl_sptps_open below. */
+#define FL_SPTPS_ROOM (64 - FL_SPTPS_SEQNO_LEN)
+size_t fl_sptps_seal_room(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTPS_KEY_LEN],
+			  uint32_t seqno, uint8_t *rec, size_t ptlen);
+
 enum fl_sptps_open_result {
 	FL_SPTPS_OPEN_OK = 0,
 	FL_SPTPS_OPEN_SHORT,
@@ -99,5 +109,13 @@ enum fl_sptps_open_result fl_sptps_open(struct fl_sptps_cipher *c,
 					const uint8_t key[static FL_SPTPS_KEY_LEN],
 					uint8_t *rec, size_t len, uint32_t *seqno,
 					size_t *ptlen);
+
+/* Open in place using the FL_SPTPS_ROOM bytes in front of rec (see
+ * fl_sptps_seal_room): the ciphertext is decrypted straight into the
+ * scratch buffer (no copy in), then copied back once the tag matched. */
+enum fl_sptps_open_result fl_sptps_open_room(struct fl_sptps_cipher *c,
+					     const uint8_t key[static FL_SPTPS_KEY_LEN],
+					     uint8_t *rec, size_t len, uint32_t *seqno,
+					     size_t *ptlen);
 
 #endif

@@ -59,6 +59,31 @@ static struct dps_stash *dps_stash(struct fl_pkt *p)
 	return (struct dps_stash *)(void *)(p->buf + FL_PKT_BUFSIZE - 64);
 }
 
+/* Room in front of rec for ChaCha20's block 0 (fl_sptps_seal_room)?
+ * Records in pool buffers always have it; the plain forms are for the
+ * rest. */
+static bool dps_room(const struct fl_pkt *p, const uint8_t *rec)
+{
+	return (size_t)(rec - p->buf) >= FL_SPTPS_ROOM;
+}
+
+static size_t dps_seal_rec(struct fl_sptps_cipher *cipher, const uint8_t *key, uint32_t seq,
+			   const struct fl_pkt *p, uint8_t *rec, size_t ptlen)
+{
+	if (dps_room(p, rec))
+		return fl_sptps_seal_room(cipher, key, seq, rec, ptlen);
+	return fl_sptps_seal(cipher, key, seq, rec, ptlen);
+}
+
+static enum fl_sptps_open_result dps_open_rec(struct fl_sptps_cipher *cipher, const uint8_t *key,
+					      const struct fl_pkt *p, uint8_t *rec, size_t len,
+					      uint32_t *seq, size_t *ptlen)
+{
+	if (dps_room(p, rec))
+		return fl_sptps_open_room(cipher, key, rec, len, seq, ptlen);
+	return fl_sptps_open(cipher, key, rec, len, seq, ptlen);
+}
+
 /* Room for the record and its tag before the stash? */
 static bool dps_stash_ok(const struct fl_pkt *p, size_t extra)
 {
@@ -138,7 +163,7 @@ static int dps_seal(void *ctx, void *sess, uint8_t type, struct fl_pkt *p)
 {
 	struct fl_dp_sptps *c = ctx;
 	struct fl_sptps *s = sess;
-	struct fl_sptps_keys k;
+	uint8_t key[FL_SPTPS_KEY_LEN];
 	size_t ptlen = (size_t)p->len + 1, n;
 	uint32_t seq;
 	uint8_t *h;
@@ -148,27 +173,29 @@ static int dps_seal(void *ctx, void *sess, uint8_t type, struct fl_pkt *p)
 		return -1;
 	if (fl_sptps_reserve(s, 1, &seq) != FL_SPTPS_OK)
 		return -1;
-	fl_sptps_keys(s, &k);
-	if (!k.out_valid) {
-		explicit_bzero(&k, sizeof(k));
-		return -1;
-	}
 	h = fl_pkt_push(p, FL_SPTPS_DGRAM_HEAD);
 	h[4] = type;
 	if (c->workers && dps_stash_ok(p, FL_SPTPS_TAG_LEN)) {
 		/* The seqno is ours now, in order; a worker encrypts the
-		 * record with it before the send queue is flushed. */
+		 * record with it before the send queue is flushed. Only the
+		 * outgoing key is copied (per packet: no full key snapshot). */
 		struct dps_stash *st = dps_stash(p);
-		memcpy(st->key, k.out, sizeof(st->key));
+		if (!fl_sptps_out_key(s, st->key)) {
+			fl_pkt_pull(p, FL_SPTPS_DGRAM_HEAD);
+			return -1;
+		}
 		st->seq = seq;
 		st->reclen = (uint32_t)(ptlen + FL_SPTPS_SEQNO_LEN + FL_SPTPS_TAG_LEN);
 		p->len = st->reclen;
 		p->meta |= FL_DP_META_SEAL_PENDING;
-		explicit_bzero(&k, sizeof(k));
 		return fl_sptps_needs_restart(s) ? 1 : 0;
 	}
-	n = fl_sptps_seal(c->cipher, k.out, seq, p->data, ptlen);
-	explicit_bzero(&k, sizeof(k));
+	if (!fl_sptps_out_key(s, key)) {
+		fl_pkt_pull(p, FL_SPTPS_DGRAM_HEAD);
+		return -1;
+	}
+	n = dps_seal_rec(c->cipher, key, seq, p, p->data, ptlen);
+	explicit_bzero(key, sizeof(key));
 	if (!n)
 		return -1;
 	p->len = (uint32_t)n;
@@ -181,19 +208,19 @@ static int dps_seal(void *ctx, void *sess, uint8_t type, struct fl_pkt *p)
  * (records sealed after the peer's ACK that overtook it). A tag fails
  * without touching the record, so each try sees the same bytes. */
 static enum fl_sptps_open_result dps_open_keys(struct fl_sptps_cipher *cipher,
-					       const struct fl_sptps_keys *k, uint8_t *rec,
-					       size_t len, uint32_t *seq, size_t *ptlen,
-					       uint8_t *used)
+					       const struct fl_sptps_keys *k, const struct fl_pkt *p,
+					       uint8_t *rec, size_t len, uint32_t *seq,
+					       size_t *ptlen, uint8_t *used)
 {
-	enum fl_sptps_open_result r = fl_sptps_open(cipher, k->in, rec, len, seq, ptlen);
+	enum fl_sptps_open_result r = dps_open_rec(cipher, k->in, p, rec, len, seq, ptlen);
 
 	*used = DPS_KEY_IN;
 	if (r == FL_SPTPS_OPEN_AUTH && k->prev_valid && *seq < k->prev_in_below) {
-		r = fl_sptps_open(cipher, k->prev_in, rec, len, seq, ptlen);
+		r = dps_open_rec(cipher, k->prev_in, p, rec, len, seq, ptlen);
 		*used = DPS_KEY_PREV;
 	}
 	if (r == FL_SPTPS_OPEN_AUTH && k->next_valid) {
-		r = fl_sptps_open(cipher, k->next_in, rec, len, seq, ptlen);
+		r = dps_open_rec(cipher, k->next_in, p, rec, len, seq, ptlen);
 		*used = DPS_KEY_NEXT;
 	}
 	return r;
@@ -218,7 +245,8 @@ static void dps_seal_pending(struct fl_sptps_cipher *cipher, struct fl_pkt *p)
 	p->meta &= ~FL_DP_META_SEAL_PENDING;
 	/* fl_sptps_seal fails only inside OpenSSL; the record then leaves
 	 * with a tag that fails, as a corrupted datagram would. */
-	fl_sptps_seal(cipher, st->key, st->seq, rec, st->reclen - FL_SPTPS_SEQNO_LEN - FL_SPTPS_TAG_LEN);
+	dps_seal_rec(cipher, st->key, st->seq, p, rec,
+		     st->reclen - FL_SPTPS_SEQNO_LEN - FL_SPTPS_TAG_LEN);
 	explicit_bzero(st, sizeof(*st));
 }
 
@@ -255,7 +283,7 @@ static void dps_open_one(void *ctx, unsigned worker, size_t i)
 	if (!j->sess[i] || !k->in_valid)
 		return;
 	st = dps_stash(p);
-	r = dps_open_keys(cipher, k, p->data + off, p->len - off, &seq, &ptlen, &used);
+	r = dps_open_keys(cipher, k, p, p->data + off, p->len - off, &seq, &ptlen, &used);
 	st->sess = j->sess[i];
 	st->epoch = k->epoch;
 	st->seq = seq;
@@ -464,7 +492,7 @@ static enum fl_dp_open_err dps_open(void *ctx, void *sess, struct fl_pkt *p, uin
 		e = dps_verify(c, s, &k, p);
 		goto out;
 	}
-	r = dps_open_keys(c->cipher, &k, p->data, p->len, &seq, &ptlen, &used);
+	r = dps_open_keys(c->cipher, &k, p, p->data, p->len, &seq, &ptlen, &used);
 	if (r != FL_SPTPS_OPEN_OK) {
 		e = FL_DP_OPEN_AUTH;
 		goto out;

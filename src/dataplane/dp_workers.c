@@ -13,6 +13,13 @@
  * sees the other. Idle workers spin briefly, then sleep on a condition
  * variable that the producer signals only when someone sleeps: no system
  * call per batch while the workers are busy.
+ *
+ * What one thread writes often sits on a cache line of its own (W_LINE):
+ * a slot's chunk counter, its done count, the producer's head, the
+ * sleepers; with two workers on two cores, sharing a line with another
+ * slot or with fields only read made every chunk taken move lines the
+ * other side was reading. A waiter whose batch has only chunks in other
+ * hands left takes chunks of later batches instead of spinning.
  */
 #include "dataplane/dp_workers.h"
 
@@ -21,6 +28,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* Empty scans (about 50 ns each) before an idle worker sleeps: enough to
@@ -33,14 +41,20 @@
 #define W_MIN_BATCH 16
 #define W_NONE UINT64_MAX /* a slot's ticket while it is being refilled */
 
+#define W_LINE 64 /* cache line */
+
 struct w_slot {
-	_Atomic uint64_t ticket;
+	/* Written at post, then only read. */
+	_Alignas(W_LINE) _Atomic uint64_t ticket;
 	fl_dp_work_fn *fn;
 	void *ctx;
 	size_t chunk;
 	_Atomic size_t n; /* atomic only so that an idle scan may peek */
-	_Atomic size_t next, done;
+	/* Written per chunk taken, and on entering and leaving the slot. */
+	_Alignas(W_LINE) _Atomic size_t next;
 	_Atomic unsigned refs; /* workers inside the slot */
+	/* Written per chunk done, polled by the waiter. */
+	_Alignas(W_LINE) _Atomic size_t done;
 };
 
 struct w_thread {
@@ -50,27 +64,29 @@ struct w_thread {
 };
 
 struct fl_dp_workers {
+	struct w_slot ring[FL_DP_WORKERS_RING];
+	/* The producer's: written per batch, read by every scan. */
+	_Alignas(W_LINE) _Atomic uint64_t head; /* next ticket to post; posted: [1, head) */
+	_Atomic uint64_t retired; /* every ticket up to this one is done */
 	unsigned n;
 	struct w_thread *t;
-	struct w_slot ring[FL_DP_WORKERS_RING];
-	_Atomic uint64_t head;    /* next ticket to post; posted: [1, head) */
-	_Atomic uint64_t retired; /* every ticket up to this one is done */
-	pthread_mutex_t mu;
+	/* The sleepers' (written when a worker goes to sleep or wakes). */
+	_Alignas(W_LINE) pthread_mutex_t mu;
 	pthread_cond_t go;
 	_Atomic unsigned sleepers;
 	_Atomic bool stop;
 };
 
-/* Take chunks of slot s (ticket t) until none is left. Returns whether
- * any item was done. */
-static bool w_work_slot(struct w_slot *s, uint64_t t, unsigned idx)
+/* Take chunks of slot s (ticket t) until none is left, or at most `max`
+ * of them. Returns whether any item was done. */
+static bool w_work_slot(struct w_slot *s, uint64_t t, unsigned idx, size_t max)
 {
 	bool did = false;
 
 	atomic_fetch_add(&s->refs, 1);
 	if (atomic_load(&s->ticket) == t) {
 		size_t n = atomic_load_explicit(&s->n, memory_order_relaxed);
-		for (;;) {
+		for (; max; max--) {
 			size_t i = atomic_fetch_add_explicit(&s->next, s->chunk, memory_order_relaxed);
 			if (i >= n)
 				break;
@@ -109,7 +125,7 @@ static bool w_scan(struct fl_dp_workers *w, unsigned idx)
 		if (atomic_load_explicit(&s->ticket, memory_order_relaxed) == t &&
 		    atomic_load_explicit(&s->next, memory_order_relaxed) <
 			    atomic_load_explicit(&s->n, memory_order_relaxed))
-			did |= w_work_slot(s, t, idx);
+			did |= w_work_slot(s, t, idx, SIZE_MAX);
 	}
 	return did;
 }
@@ -155,10 +171,13 @@ unsigned fl_dp_workers_online(void)
 
 struct fl_dp_workers *fl_dp_workers_new(unsigned n)
 {
-	struct fl_dp_workers *w = calloc(1, sizeof(*w));
+	/* calloc does not align to a cache line. */
+	size_t sz = (sizeof(struct fl_dp_workers) + W_LINE - 1) / W_LINE * W_LINE;
+	struct fl_dp_workers *w = aligned_alloc(W_LINE, sz);
 
 	if (!w)
 		return NULL;
+	memset(w, 0, sz);
 	w->n = n ? n : 1;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->go, NULL);
@@ -211,16 +230,34 @@ unsigned fl_dp_workers_count(const struct fl_dp_workers *w)
 	return w ? w->n : 1;
 }
 
+/* One chunk of a batch posted after t, if one has any left (the
+ * caller's own batches: t + 1 .. head - 1). */
+static bool w_help_later(struct fl_dp_workers *w, uint64_t t)
+{
+	uint64_t head = atomic_load_explicit(&w->head, memory_order_relaxed);
+
+	for (uint64_t u = t + 1; u < head; u++) {
+		struct w_slot *s = &w->ring[u % FL_DP_WORKERS_RING];
+		if (atomic_load_explicit(&s->next, memory_order_relaxed) <
+		    atomic_load_explicit(&s->n, memory_order_relaxed))
+			return w_work_slot(s, u, 0, 1);
+	}
+	return false;
+}
+
 /* Wait until batch t is done, working on it meanwhile. */
 static void w_wait_one(struct fl_dp_workers *w, uint64_t t)
 {
 	struct w_slot *s = &w->ring[t % FL_DP_WORKERS_RING];
 	unsigned polls = 0;
 
-	w_work_slot(s, t, 0);
-	/* Every chunk is taken; a worker may still be inside its last one. */
+	w_work_slot(s, t, 0, SIZE_MAX);
+	/* Every chunk is taken; a worker may still be inside its last one.
+	 * Rather than spin, do a chunk of a later batch. */
 	while (atomic_load_explicit(&s->done, memory_order_acquire) <
 	       atomic_load_explicit(&s->n, memory_order_relaxed)) {
+		if (w_help_later(w, t))
+			continue;
 		w_relax();
 		if (++polls % W_YIELD == 0)
 			sched_yield();

@@ -21,8 +21,11 @@
 
 #define FL_PKT_BUFSIZE 2048u
 /* Default headroom: room for frame header (14) + IDs (12) + seqno/type (5),
- * rounded up so the IP header of a freshly read packet is 16-byte aligned. */
-#define FL_PKT_HEADROOM 64u
+ * and at least 64 bytes in front of the SPTPS type byte of a packet read
+ * from a TUN device (the cipher's block 0 there: fl_sptps_seal_room, so
+ * sealing copies nothing), rounded up so the IP header of a freshly read
+ * packet is 16-byte aligned. */
+#define FL_PKT_HEADROOM 80u
 
 struct fl_pkt_pool;
 

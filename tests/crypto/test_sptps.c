@@ -39,6 +39,42 @@ static void hex_eq(const uint8_t *got, size_t n, const char *want_hex, const cha
 	free(want);
 }
 
+/* The in-place forms on a record with FL_SPTPS_ROOM bytes in front: the
+ * same bytes as the vector, the room given back as it was, and a failing
+ * tag leaves the record untouched. */
+static void room_forms(struct fl_sptps_cipher *c, const uint8_t *key, uint32_t seqno,
+		       const uint8_t *pt, size_t pn, const char *want_hex, const char *what)
+{
+	uint8_t *buf = malloc(FL_SPTPS_ROOM + pn + 20), *rec = buf + FL_SPTPS_ROOM, *copy;
+	uint8_t room[FL_SPTPS_ROOM];
+	size_t len = pn + 20, ptlen = 0;
+	uint32_t got = 0;
+
+	for (size_t i = 0; i < sizeof(room); i++)
+		room[i] = (uint8_t)(0xa5 ^ i);
+	memcpy(buf, room, sizeof(room));
+	memcpy(rec + 4, pt, pn);
+	assert_int_equal(fl_sptps_seal_room(c, key, seqno, rec, pn), len);
+	assert_memory_equal(buf, room, sizeof(room));
+	assert_int_equal((uint32_t)rec[0] << 24 | (uint32_t)rec[1] << 16 | (uint32_t)rec[2] << 8 | rec[3],
+			 seqno);
+	hex_eq(rec + 4, pn + 16, want_hex, what);
+	copy = malloc(len);
+	memcpy(copy, rec, len);
+	rec[len - 1] ^= 1;
+	assert_int_equal(fl_sptps_open_room(c, key, rec, len, &got, &ptlen), FL_SPTPS_OPEN_AUTH);
+	rec[len - 1] ^= 1;
+	assert_memory_equal(rec, copy, len);
+	assert_memory_equal(buf, room, sizeof(room));
+	assert_int_equal(fl_sptps_open_room(c, key, rec, len, &got, &ptlen), FL_SPTPS_OPEN_OK);
+	assert_int_equal(got, seqno);
+	assert_int_equal(ptlen, pn);
+	assert_memory_equal(rec + 4, pt, pn);
+	assert_memory_equal(buf, room, sizeof(room));
+	free(copy);
+	free(buf);
+}
+
 static void test_cipher_vectors(void **state)
 {
 	struct vec_file f;
@@ -69,6 +105,8 @@ static void test_cipher_vectors(void **state)
 		assert_memory_equal(buf, pt, pn);
 		tag[0] ^= 1;
 		assert_int_equal(fl_sptps_cipher_open(c, key, seqno, buf, pn, tag, true), 1);
+		if (pn > 0)
+			room_forms(c, key, seqno, pt, pn, vec_get(vc, "output"), vc->title);
 		count++;
 		free(buf);
 		free(key);

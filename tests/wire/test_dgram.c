@@ -32,7 +32,7 @@ static void test_pkt_headroom(void **state)
 	assert_non_null(fl_pkt_push(a, 3));
 	assert_int_equal(a->len, 8);
 	assert_memory_equal(a->data + 3, "hello", 5);
-	assert_null(fl_pkt_push(a, FL_PKT_HEADROOM)); /* only 61 left */
+	assert_null(fl_pkt_push(a, FL_PKT_HEADROOM)); /* only HEADROOM - 3 left */
 	assert_non_null(fl_pkt_pull(a, 3));
 	assert_null(fl_pkt_pull(a, 6));
 	assert_non_null(fl_pkt_put(a, 16));
