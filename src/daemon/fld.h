@@ -60,6 +60,7 @@ typedef fl_loop_fd_fn fld_fd_fn;
 struct fld;
 struct fld_routes;
 struct fld_offload;
+struct fld_vpnnat;
 
 /* One meta connection (mesh connection id = id). */
 struct fld_conn {
@@ -243,6 +244,7 @@ struct fld {
 	size_t n_seal_pend;
 	uint64_t seal_ticket;		/* last seal handed to the workers, 0: none */
 	struct fld_switch *sw;		/* fld_switch.c */
+	struct fld_vpnnat *vpnnat;	/* fld_vpnnat.c: the LAN NATs, a list */
 };
 
 /* fld_meta.c */
