@@ -21,6 +21,7 @@
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "daemon/fld_lan.h"
+#include "daemon/fld_vpnnat.h"
 #include "io/tun.h"
 
 #define LAN_FILE_MAX 65536	/* an interfaces/ file larger than this is refused */
@@ -157,6 +158,7 @@ static void lan_link_up(const char *ifname)
 
 static void lan_free(struct fld_lan *l)
 {
+	fld_vpnnat_free(l->d, l->vpnnat);
 	fld_lan_l2_free(l);
 	free(l);
 }
@@ -179,6 +181,10 @@ static int lan_open(struct fld *d, const struct fld_iface_conf *c)
 		fld_iface_default_mac(d->name, c->name, l->mac);
 	if (fld_lan_l2_init(l) < 0) {
 		free(l);
+		return -1;
+	}
+	if (fld_vpnnat_open(d, c, &l->vpnnat) < 0) {
+		lan_free(l);
 		return -1;
 	}
 	fd = fl_tun_open_tap(c->device[0] ? c->device : NULL, c->name, l->ifname);
@@ -283,9 +289,10 @@ static int lan_reload_one(struct fld *d, const char *name)
 	if (strcmp(c->device, l->conf.device) || c->has_mac != l->conf.has_mac ||
 	    (c->has_mac && memcmp(c->mac, l->conf.mac, 6)) || c->role != l->conf.role)
 		fl_dlog(FL_DLOG_WARN, "interfaces/%s: Device, MACAddress or Role changed: needs a restart", name);
-	if (c->has_vpnnat != l->conf.has_vpnnat || memcmp(c->vpnnat, l->conf.vpnnat, 16) ||
-	    c->n_fwd != l->conf.n_fwd || memcmp(c->fwd, l->conf.fwd, sizeof(c->fwd)))
-		fl_dlog(FL_DLOG_WARN, "interfaces/%s: VPNNat or PortForward changed: needs a restart", name);
+	if (c->has_vpnnat != l->conf.has_vpnnat)
+		fl_dlog(FL_DLOG_WARN, "interfaces/%s: VPNNat added or removed: needs a restart", name);
+	else
+		fld_vpnnat_reload_iface(d, l->vpnnat, c); /* address, forwards */
 	memcpy(l->conf.addr, c->addr, sizeof(c->addr));
 	l->conf.n_addr = c->n_addr;
 	fld_lan_l2_addresses(l, &l->conf);

@@ -56,6 +56,7 @@ struct fld_lan {
 	struct fl_icmp_rate echo_rate, err_rate;
 	struct fl_timer timer;	/* ARP/NDP timers, every 100 ms */
 	struct fld_lan_stats st;
+	struct fld_vpnnat *vpnnat;	/* fld_vpnnat.c; NULL: no VPNNat */
 };
 
 /* fld_lan.c */

@@ -17,6 +17,7 @@
 
 #include "daemon/fld.h"
 #include "daemon/fld_lan.h"
+#include "daemon/fld_vpnnat.h"
 #include "wire/icmp_err.h"
 #include "wire/ipmod.h"
 
@@ -40,8 +41,12 @@ static void lan_to_mesh(struct fld_lan *l, struct fl_pkt *p, int version)
 		fl_pkt_free(p);
 		return;
 	}
-	l->st.to_mesh++;
 	/* VPNNat (fld_vpnnat.c) translates the source here, before routing. */
+	if (l->vpnnat && !fld_vpnnat_out(l->vpnnat, p->data, p->len, fld_now(l->d))) {
+		fl_pkt_free(p); /* counted by fld_vpnnat */
+		return;
+	}
+	l->st.to_mesh++;
 	fl_dp_device_input(l->d->dp, fld_now(l->d), p);
 }
 
@@ -165,6 +170,10 @@ bool fld_lan_device_write(struct fld *d, struct fl_pkt *p)
 		return false;
 	for (struct fld_lan *l = d->lan; l; l = l->next) {
 		/* VPNNat (fld_vpnnat.c) de-aliases replies here, before the test. */
+		if (l->vpnnat && !fld_vpnnat_in(l->vpnnat, p->data + 14, p->len - 14, fld_now(d))) {
+			fl_pkt_free(p); /* counted by fld_vpnnat */
+			return true;
+		}
 		if (fld_lan_on_link(l, version, dst)) {
 			lan_out(l, p, version, dst);
 			return true;

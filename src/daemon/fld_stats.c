@@ -13,11 +13,8 @@
 
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
-<<<<<<< HEAD
-#include "daemon/fld_vpnnat.h"
-=======
 #include "daemon/fld_lan.h"
->>>>>>> lan
+#include "daemon/fld_vpnnat.h"
 #include "dataplane/dp_sptps.h"
 
 /* Log lines per drop reason per second; the rest are counted and the
@@ -232,11 +229,8 @@ void fld_stats_each(void *ctx, fl_ctl_stat_fn *emit, void *sink)
 	stats_txq(d, emit, sink);
 	stats_meta(d, emit, sink);
 	stats_accept(d, emit, sink);
-<<<<<<< HEAD
-	fld_vpnnat_stats(d, emit, sink); /* nothing without a VPNNat */
-=======
 	fld_lan_stats(d, emit, sink);
->>>>>>> lan
+	fld_vpnnat_stats(d, emit, sink); /* nothing without a VPNNat */
 	for (size_t i = 0; i < d->n_nodes; i++)
 		if (d->nodes[i]->peer && d->nodes[i]->n != mesh_myself(d->mesh))
 			stats_peer(d->nodes[i]->peer, emit, sink);

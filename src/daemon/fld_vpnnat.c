@@ -10,19 +10,23 @@
  * not know the interface code.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
+#include "conf/conf_load.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "daemon/fld_iface_conf.h"
 #include "daemon/fld_vpnnat.h"
 
 /* Mappings per LAN: a LAN's worth of hosts and flows, 2 MB of tables. */
 #define VPNNAT_MAX_MAPPINGS 16384
 #define VPNNAT_EXPIRE_BUDGET 4096 /* mappings reclaimed per tick */
+#define VPNNAT_FILE_MAX 65536     /* as fld_lan.c reads interfaces/ files */
 
 struct fld_vpnnat {
 	struct fld_vpnnat *next; /* d->vpnnat list */
@@ -280,4 +284,74 @@ void fld_vpnnat_stats(struct fld *d, fld_vpnnat_stat_fn *emit, void *sink)
 	emit(sink, "vpnnat", "in_echo_passed", in_pass);
 	emit(sink, "vpnnat", "in_dropped", in_drop);
 	emit(sink, "vpnnat", "mappings", active);
+}
+
+/* ---- glue for fld_lan.c ----------------------------------------------- */
+
+static void vn_report(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fl_dlog(FL_DLOG_ERR, "%s", msg);
+}
+
+/* Reads interfaces/NAME again and checks its VPNNat and PortForward lines
+ * against what only the daemon knows: our Subnets and the interface's
+ * prefixes (from ic, already parsed by fld_iface_conf.c). */
+static int vn_read(struct fld *d, const struct fld_iface_conf *ic, struct fld_vpnnat_conf *out)
+{
+	static const struct fl_conf_reporter rep = {vn_report, vn_report, NULL};
+	struct fld_vpnnat_prefix pfx[FLD_IFACE_ADDR_MAX];
+	size_t n_pfx = 0, n;
+	char path[4096], file[64];
+	static char buf[VPNNAT_FILE_MAX + 1];
+	FILE *f;
+
+	for (size_t i = 0; i < ic->n_addr; i++)
+		if (ic->addr[i].family == 4) {
+			memcpy(&pfx[n_pfx].addr, ic->addr[i].ip, 4);
+			pfx[n_pfx++].len = ic->addr[i].plen;
+		}
+	snprintf(path, sizeof(path), "%s/interfaces/%s", d->confbase, ic->name);
+	snprintf(file, sizeof(file), "interfaces/%s", ic->name);
+	if (!(f = fopen(path, "re"))) {
+		fl_dlog(FL_DLOG_ERR, "%s: cannot open: %s", file, strerror(errno));
+		return -1;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (n > VPNNAT_FILE_MAX)
+		return fl_dlog(FL_DLOG_ERR, "%s: larger than %d bytes", file, VPNNAT_FILE_MAX), -1;
+	return fld_vpnnat_conf_parse_text(file, buf, n, &d->cfg->s.subnet, pfx, n_pfx, &rep, out);
+}
+
+int fld_vpnnat_open(struct fld *d, const struct fld_iface_conf *ic, struct fld_vpnnat **out)
+{
+	struct fld_vpnnat_conf c;
+
+	*out = NULL;
+	if (!ic->has_vpnnat)
+		return 0;
+	if (vn_read(d, ic, &c) < 0)
+		return -1;
+	*out = fld_vpnnat_new(d, ic->name, &c);
+	fld_vpnnat_conf_free(&c);
+	return *out ? 0 : -1;
+}
+
+int fld_vpnnat_reload_iface(struct fld *d, struct fld_vpnnat *v, const struct fld_iface_conf *ic)
+{
+	struct fld_vpnnat_conf c;
+	int r;
+
+	if (!v || !ic->has_vpnnat)
+		return 0;
+	if (vn_read(d, ic, &c) < 0) {
+		fl_dlog(FL_DLOG_ERR, "interfaces/%s: keeping the running VPNNat and forwards", ic->name);
+		return -1;
+	}
+	r = fld_vpnnat_reload(d, v, &c);
+	if (r == 0)
+		fl_dlog(FL_DLOG_INFO, "%s: VPNNat reloaded, %zu port forwards", v->ifname, v->n_fwd);
+	fld_vpnnat_conf_free(&c);
+	return r;
 }

@@ -19,6 +19,7 @@
 #include "nat/nat.h"
 
 struct fld;
+struct fld_iface_conf;
 
 /* One PortForward line; addresses and ports in network order. */
 struct fld_vpnnat_fwd {
@@ -72,6 +73,15 @@ struct fld_vpnnat *fld_vpnnat_new(struct fld *d, const char *ifname, const struc
 int fld_vpnnat_reload(struct fld *d, struct fld_vpnnat *v, const struct fld_vpnnat_conf *c);
 /* Unlists and frees v (NULL is fine). */
 void fld_vpnnat_free(struct fld *d, struct fld_vpnnat *v);
+
+/* For fld_lan.c: with VPNNat in ic, reads interfaces/NAME's VPNNat and
+ * PortForward lines (checked against our Subnets and ic's prefixes, errors
+ * FILE:LINE) and makes *out; without, *out = NULL. 0, or -1 (logged). */
+int fld_vpnnat_open(struct fld *d, const struct fld_iface_conf *ic, struct fld_vpnnat **out);
+/* Reload of interfaces/NAME (ic the new settings, VPNNat still present):
+ * the forwards become the file's. 0, or -1 (logged; old forwards kept if
+ * the file is wrong). */
+int fld_vpnnat_reload_iface(struct fld *d, struct fld_vpnnat *v, const struct fld_iface_conf *ic);
 
 /* LAN -> mesh, before the dataplane sees the packet: an IPv4 source
  * becomes the VPNNat address, in place. false: drop it (counted). IPv6
