@@ -157,6 +157,8 @@ static void lan_link_up(const char *ifname)
 
 static void lan_free(struct fld_lan *l)
 {
+	for (unsigned i = 0; i < l->n_defer; i++)
+		fl_pkt_free(l->defer[i]);
 	fld_lan_l2_free(l);
 	free(l);
 }
@@ -250,6 +252,15 @@ static int lan_start_one(struct fld *d, const char *name)
 
 int fld_lan_start(struct fld *d)
 {
+	if (fld_switch_tap(d)) { /* frames would bypass routing altogether */
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/interfaces", d->confbase);
+		if (access(path, F_OK) == 0) {
+			fl_dlog(FL_DLOG_ERR, "interfaces/: lan interfaces need Mode = router");
+			return -1;
+		}
+		return 0;
+	}
 	return lan_each_file(d, lan_start_one);
 }
 
