@@ -159,6 +159,8 @@ static void lan_link_up(const char *ifname)
 static void lan_free(struct fld_lan *l)
 {
 	fld_vpnnat_free(l->d, l->vpnnat);
+	for (unsigned i = 0; i < l->n_defer; i++)
+		fl_pkt_free(l->defer[i]);
 	fld_lan_l2_free(l);
 	free(l);
 }
@@ -256,6 +258,15 @@ static int lan_start_one(struct fld *d, const char *name)
 
 int fld_lan_start(struct fld *d)
 {
+	if (fld_switch_tap(d)) { /* frames would bypass routing altogether */
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/interfaces", d->confbase);
+		if (access(path, F_OK) == 0) {
+			fl_dlog(FL_DLOG_ERR, "interfaces/: lan interfaces need Mode = router");
+			return -1;
+		}
+		return 0;
+	}
 	return lan_each_file(d, lan_start_one);
 }
 

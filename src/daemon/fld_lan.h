@@ -29,6 +29,8 @@
 
 struct fld;
 
+#define FLD_LAN_DEFER_MAX 32u
+
 /* Counters of one interface (`fenliu dump stats`, scope lan.NAME). */
 struct fld_lan_stats {
 	uint64_t rx_frames, tx_frames;
@@ -55,6 +57,14 @@ struct fld_lan {
 	bool has4, has6;	/* an address of that family (ARP / NDP running) */
 	struct fl_icmp_rate echo_rate, err_rate;
 	struct fl_timer timer;	/* ARP/NDP timers, every 100 ms */
+	struct fl_l2_sink sink;	/* what the cores act through: fld_lan_l2.c */
+	unsigned held;		/* packets the caches hold for resolution, all entries */
+	/* Answers bound for the mesh (pings to our LAN address from there,
+	 * ICMP errors about mesh packets), made inside device_write and fed
+	 * to the dataplane at the end of the batch (fld_lan_flush), never
+	 * from inside its own write. */
+	struct fl_pkt *defer[FLD_LAN_DEFER_MAX];
+	unsigned n_defer;
 	struct fld_lan_stats st;
 	struct fld_vpnnat *vpnnat;	/* fld_vpnnat.c; NULL: no VPNNat */
 };
@@ -89,10 +99,14 @@ bool fld_lan_ndp_in(struct fld_lan *l, const uint8_t *frame, size_t len);
 /* An IP frame for one of our addresses: echo answered (rate-limited),
  * the rest dropped and counted. Takes p. */
 void fld_lan_local(struct fld_lan *l, struct fl_pkt *p, int version);
-/* ICMP error of type/code about frame p (from the LAN), from our address
- * of its family, back to the LAN; rate-limited. Takes p. */
+/* ICMP error of type/code about frame p, from our address of its family,
+ * back to its source: on the LAN, or (to_mesh) through the dataplane
+ * after the batch; rate-limited. Takes p. */
 void fld_lan_icmp_err(struct fld_lan *l, struct fl_pkt *p, int version, uint8_t type,
-		      uint8_t code, uint32_t mtu);
+		      uint8_t code, uint32_t mtu, bool to_mesh);
+/* The same for a ping to our address from the mesh: the reply waits for
+ * the end of the batch. Takes p. */
+void fld_lan_mesh_local(struct fld_lan *l, struct fl_pkt *p, int version);
 /* Is ip (family 4/6) ours / inside one of our on-link prefixes? */
 bool fld_lan_is_ours(const struct fld_lan *l, int version, const uint8_t *ip);
 bool fld_lan_on_link(const struct fld_lan *l, int version, const uint8_t *ip);
@@ -103,6 +117,8 @@ void fld_lan_input(struct fld_lan *l, struct fl_pkt **pkts, int n);
 /* device_write's split: a frame (14-byte header + IP) whose destination
  * is on one of our LANs goes there (true: taken); false: not ours. */
 bool fld_lan_device_write(struct fld *d, struct fl_pkt *p);
+/* End of a batch (fld_dp_flush): the deferred answers into the dataplane. */
+void fld_lan_flush(struct fld *d);
 /* A queued packet's next hop resolved to mac: header written, sent. */
 void fld_lan_send_to(struct fld_lan *l, struct fl_pkt *p, const uint8_t mac[static 6]);
 

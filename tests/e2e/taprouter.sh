@@ -144,6 +144,13 @@ run() {
 		fl_wait 30 "$h ping $B4" nq "$h" ping -c 1 -W 1 "$B4"
 		fl_wait 30 "$h ping $B6" nq "$h" ping -6 -c 1 -W 1 "$B6"
 	done
+	# From the mesh: our LAN addresses answer; nobody at .99 gets host
+	# unreachable once ARP gives up (3 tries, 1 s apart).
+	fl_wait 20 "b ping 192.168.200.2" nq b ping -c 1 -W 1 192.168.200.2
+	fl_wait 20 "b ping 2001:db8:200::2" nq b ping -6 -c 1 -W 1 2001:db8:200::2
+	fl_wait 20 "host unreachable for 192.168.200.99" \
+		sh -c "ip netns exec $FL_PFX-b ping -c 1 -W 5 192.168.200.99 2>&1 | grep -q 'Host Unreachable'"
+	echo "RESULT taprouter_$kind mesh_ping_ours4=ok mesh_ping_ours6=ok host_unreachable=ok"
 	# Router duties: TTL 1 and too big with DF (before any bulk traffic
 	# lets h2 learn the tunnel MTU by itself).
 	expect h1 "v4 time exceeded" "From 192.168.200.2 .*Time to live exceeded" -t 1 "$B4"
@@ -162,6 +169,12 @@ run() {
 	done
 	echo "RESULT taprouter_$kind ping4=ok ping6=ok tcp4=ok udp4=ok tcp6=ok"
 	[ "$(stat_of to_mesh)" -gt 0 ] && [ "$(stat_of from_mesh)" -gt 0 ] || fl_fail "LAN<->mesh counters are zero"
+
+	# Reload: a new address is taken at once (gratuitous ARP, then answered).
+	echo "Address = 192.168.200.3/24" >>"$(fl_dir a)/interfaces/lan0"
+	fl_cli a reload || fl_fail "reload failed"
+	fl_wait 10 "h1 ping 192.168.200.3 after reload" nq h1 ping -c 1 -W 1 192.168.200.3
+	echo "RESULT taprouter_$kind reload_address=ok"
 
 	# The neighbour table lists both hosts with their MACs.
 	local nb
