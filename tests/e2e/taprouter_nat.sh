@@ -18,6 +18,7 @@
 # from 192.168.200.0/24; PortForward tcp 8080 -> h1:80 and udp 5353 ->
 # h2:53 reached from b; `fenliu dump nat` marks the mappings lan; a reload
 # that drops the TCP forward closes it while the UDP one keeps working.
+# Part 0 first: bad VPNNat/PortForward lines stop the start with FILE:LINE.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 fl_need_root
@@ -179,6 +180,38 @@ run() {
 	kill "${srv[@]}" 2>/dev/null || true
 	fl_reset
 }
+
+gone() { ! kill -0 "$1" 2>/dev/null; }
+
+# refused WHAT LINE PATTERN FORWARDS...: fenliud with this interfaces/lan0
+# (VPNNat line 3, forwards from line 4) must refuse to start, naming
+# interfaces/lan0:LINE and PATTERN.
+refused() {
+	local what=$1 line=$2 pat=$3 d i
+	shift 3
+	a_conf "$@"
+	d=$(fl_dir a)
+	: >"$d/log"
+	n a "$FENLIU_BUILD/src/daemon/fenliud" -c "$d" -D -d 1 --pidfile="$d/pid" --logfile="$d/log" \
+		</dev/null >>"$d/stdout" 2>>"$d/stderr" &
+	FL_PIDS+=("$!")
+	i=$!
+	fl_wait 20 "fenliud to refuse $what" gone "$i"
+	wait "$i" && fl_fail "fenliud started with $what"
+	grep -q "interfaces/lan0:$line: .*$pat" "$d/log" "$d/stderr" ||
+		fl_fail "$what: no 'interfaces/lan0:$line: ... $pat' in the log: $(tail -n 5 "$d/log")"
+}
+
+# Part 0: configuration mistakes stop the start with FILE:LINE.
+fl_net a
+lan_net
+fl_conf a fenliu host:Subnet=$NATADDR/32
+refused "a LAN host off the prefix" 4 "not inside the interface's" "tcp 8080 192.168.201.11:80"
+refused "a forward to our own address" 5 "own address" "udp 1 192.168.200.11:1" "tcp 2 192.168.200.2:2"
+sed -i "s/^Subnet = $NATADDR.*/Subnet = 10.99.0.0\/16/" "$(fl_dir a)/hosts/a"
+refused "VPNNat outside our Subnets" 3 "not inside one of our Subnets"
+echo "RESULT taprouter_nat config_errors=ok"
+fl_reset
 
 run fenliu
 if [ -n "${TINC11_DIR:-}" ] && [ -x "$TINC11_DIR/tincd" ]; then
