@@ -26,57 +26,8 @@ fl_need_tools ping nft python3
 fl_need_fenliu
 fl_init
 
-NATADDR=192.168.192.210
-B=10.2.0.1
-LANNS=$FL_PFX-lan
-PEER="python3 $FL_TOP/tests/e2e/natpeer.py"
-
-lan_net() {
-	local h i
-	ip netns add "$LANNS"
-	ip -n "$LANNS" link set lo up
-	ip -n "$LANNS" link add br0 type bridge
-	ip -n "$LANNS" link set br0 up
-	ip netns exec "$LANNS" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1
-	for h in h1 h2; do
-		i=$([ "$h" = h1 ] && echo 11 || echo 12)
-		ip netns add "$FL_PFX-$h"
-		ip -n "$FL_PFX-$h" link set lo up
-		ip -n "$FL_PFX-$h" link add eth0 type veth peer name "p-$h" netns "$LANNS"
-		ip -n "$LANNS" link set "p-$h" master br0 up
-		ip -n "$FL_PFX-$h" addr add "192.168.200.$i/24" dev eth0
-		ip -n "$FL_PFX-$h" link set eth0 up
-		ip -n "$FL_PFX-$h" route add default via 192.168.200.2
-	done
-}
-
-# a_conf FORWARDS...: a's interfaces/lan0 with VPNNat and the given
-# PortForward values; the up script bridges the TAP into the LAN.
-a_conf() {
-	local d f
-	d=$(fl_dir a)
-	mkdir -p "$d/interfaces"
-	{
-		echo "Role = lan"
-		echo "Address = 192.168.200.2/24"
-		echo "VPNNat = $NATADDR"
-		for f in "$@"; do echo "PortForward = $f"; done
-	} >"$d/interfaces/lan0"
-	cat >"$d/interfaces/lan0-up" <<-EOF
-		#!/bin/sh
-		ip link set "\$INTERFACE" netns $LANNS
-		ip -n $LANNS link set "\$INTERFACE" master br0 up
-	EOF
-	chmod +x "$d/interfaces/lan0-up"
-}
-
-# b owns 10.2.0.0/16 and routes only the VPNNat address into its tunnel.
-b_conf() {
-	cat >>"$(fl_dir b)/tinc-up" <<-EOF
-		ip addr add $B/16 dev "\$INTERFACE"
-		ip route add $NATADDR/32 dev "\$INTERFACE"
-	EOF
-}
+. "$(dirname "$0")/lib_vpnnat.sh"
+B=$NAT_B
 
 # nft counters on b: what source addresses reach it from the LAN side.
 b_counters() {
@@ -96,7 +47,7 @@ b_counter() {
 	n b nft list counter inet natcount "$1" | awk '{for(i=1;i<NF;i++) if($i=="packets") print $(i+1)}'
 }
 
-vstat() { fl_cli a dump stats | awk -v k="$1" '$1=="vpnnat" && $2==k {print $3}'; }
+vstat() { vn_stat "$1"; }
 rss() { awk '/VmRSS/ {print $2}' "/proc/${FL_PID[$1]}/status"; }
 
 # want TEXT PATTERN WHAT: TEXT matches PATTERN, else fail.
@@ -105,23 +56,13 @@ want() { grep -q -- "$2" <<<"$1" || fl_fail "$3: got '$1', want /$2/"; }
 run() {
 	local kind=$1 o1 o2 p1 p2 nat rss0 c0 pid1 pid2 srv=()
 	fl_log "part: b is $kind"
-	fl_net a b
-	lan_net
-	fl_conf a fenliu host:Subnet=$NATADDR/32
-	fl_conf b "$kind" host:Subnet=10.2.0.0/16
-	b_conf
-	a_conf "tcp 8080 192.168.200.11:80" "udp 5353 192.168.200.12:53"
-	fl_exchange a b
-	fl_connect a b
+	vn_setup "$kind" "tcp 8080 192.168.200.11:80" "udp 5353 192.168.200.12:53"
 	b_counters
-	fl_start a
-	fl_start b
 	rss0=$(rss a)
 	fl_bg b $PEER serve-tcp $B 7000 b; srv+=("$FL_LAST_BG")
 	fl_bg b $PEER serve-udp $B 7001 b; srv+=("$FL_LAST_BG")
 	fl_bg h1 $PEER serve-tcp 0.0.0.0 80 h1; srv+=("$FL_LAST_BG")
 	fl_bg h2 $PEER serve-udp 0.0.0.0 53 h2; srv+=("$FL_LAST_BG")
-	fl_wait 30 "a reaches b" fl_reachable a b
 
 	# Ping from both hosts across the mesh (b answers $NATADDR).
 	for h in h1 h2; do
@@ -168,7 +109,7 @@ run() {
 	echo "RESULT taprouter_nat_$kind forward_tcp=ok forward_udp=ok out_translated=$(vstat out_translated) in_translated=$(vstat in_translated) in_dropped=$(vstat in_dropped)"
 
 	# A reload without the TCP forward closes it; the UDP one stays.
-	a_conf "udp 5353 192.168.200.12:53"
+	vn_a_iface "udp 5353 192.168.200.12:53"
 	c0=$(vstat in_dropped)
 	fl_cli a reload >/dev/null || fl_fail "reload failed"
 	fl_wait 10 "TCP forward gone after reload" \
@@ -189,7 +130,7 @@ gone() { ! kill -0 "$1" 2>/dev/null; }
 refused() {
 	local what=$1 line=$2 pat=$3 d i
 	shift 3
-	a_conf "$@"
+	vn_a_iface "$@"
 	d=$(fl_dir a)
 	: >"$d/log"
 	n a "$FENLIU_BUILD/src/daemon/fenliud" -c "$d" -D -d 1 --pidfile="$d/pid" --logfile="$d/log" \
@@ -204,7 +145,7 @@ refused() {
 
 # Part 0: configuration mistakes stop the start with FILE:LINE.
 fl_net a
-lan_net
+vn_lan_net
 fl_conf a fenliu host:Subnet=$NATADDR/32
 refused "a LAN host off the prefix" 4 "not inside the interface's" "tcp 8080 192.168.201.11:80"
 refused "a forward to our own address" 5 "own address" "udp 1 192.168.200.11:1" "tcp 2 192.168.200.2:2"
