@@ -49,6 +49,14 @@ static void lan_to_mesh(struct fld_lan *l, struct fl_pkt *p, int version)
 	fl_dp_device_input(l->d->dp, fld_now(l->d), p);
 }
 
+static bool lan_link_local(const uint8_t *frame, int version)
+{
+	if (version == 4) /* 169.254.0.0/16, source or destination */
+		return (frame[26] == 169 && frame[27] == 254) || (frame[30] == 169 && frame[31] == 254);
+	return (frame[22] == 0xfe && (frame[23] & 0xc0) == 0x80) ||
+	       (frame[38] == 0xfe && (frame[39] & 0xc0) == 0x80);
+}
+
 /* One IP frame from the LAN (Ethernet header at p->data). Takes p. */
 static void lan_ip_in(struct fld_lan *l, struct fl_pkt *p, int version, bool group)
 {
@@ -74,7 +82,9 @@ static void lan_ip_in(struct fld_lan *l, struct fl_pkt *p, int version, bool gro
 		fld_lan_local(l, p, version);
 		return;
 	}
-	if (fld_lan_on_link(l, version, dst)) { /* the host's neighbour: not through us */
+	/* The host's neighbour is not reached through us, and link-local
+	 * addresses never leave their link (RFC 4291 §2.5.6, RFC 3927 §2.7). */
+	if (fld_lan_on_link(l, version, dst) || lan_link_local(p->data, version)) {
 		l->st.ignored++;
 		fl_pkt_free(p);
 		return;
