@@ -133,7 +133,7 @@ void fld_lan_send_to(struct fld_lan *l, struct fl_pkt *p, const uint8_t mac[stat
 	p->data[12] = v4 ? 0x08 : 0x86;
 	p->data[13] = v4 ? 0x00 : 0xdd;
 	l->st.from_mesh++;
-	fld_lan_xmit(l, p->data, p->len);
+	fld_lan_xmit_data(l, p->data, p->len);
 	fl_pkt_free(p);
 }
 
@@ -218,6 +218,7 @@ bool fld_lan_device_write(struct fld *d, struct fl_pkt *p)
 void fld_lan_flush(struct fld *d)
 {
 	for (struct fld_lan *l = d->lan; l; l = l->next) {
+		fld_lan_gro_flush(l);
 		/* Answers about answers are never made (ICMP errors are not
 		 * answered), so one pass empties the list; a copy, since the
 		 * dataplane may call device_write (and so lan_defer) again. */
