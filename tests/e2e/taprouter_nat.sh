@@ -22,7 +22,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 fl_need_root
-fl_need_tools ping nft python3
+fl_need_tools ping nft python3 iperf3
 fl_need_fenliu
 fl_init
 
@@ -54,11 +54,12 @@ rss() { awk '/VmRSS/ {print $2}' "/proc/${FL_PID[$1]}/status"; }
 want() { grep -q -- "$2" <<<"$1" || fl_fail "$3: got '$1', want /$2/"; }
 
 run() {
-	local kind=$1 o1 o2 p1 p2 nat rss0 c0 pid1 pid2 srv=()
+	local kind=$1 o1 o2 p1 p2 m1 m2 nat rss0 c0 pid1 pid2 srv=()
 	fl_log "part: b is $kind"
 	vn_setup "$kind" "tcp 8080 192.168.200.11:80" "udp 5353 192.168.200.12:53"
 	b_counters
 	rss0=$(rss a)
+	fl_wait 20 "b's tinc-up ($B)" nq b sh -c "ip -4 addr show | grep -q ' $B/'"
 	fl_bg b $PEER serve-tcp $B 7000 b; srv+=("$FL_LAST_BG")
 	fl_bg b $PEER serve-udp $B 7001 b; srv+=("$FL_LAST_BG")
 	fl_bg h1 $PEER serve-tcp 0.0.0.0 80 h1; srv+=("$FL_LAST_BG")
@@ -93,6 +94,16 @@ run() {
 	p2=${o2#*peer=$NATADDR:}; p2=${p2%% *}
 	[ "$p1" != "$p2" ] || fl_fail "h1 and h2 share external port $p1"
 	[ "$(b_counter from_lan)" -eq 0 ] || fl_fail "b saw LAN source addresses: $(b_counter from_lan) packets"
+	# Bulk TCP both ways through the NAT (with TAP offload: bursts cut into
+	# frames on the way in, merged on the way out, all translated).
+	fl_bg b sh -c "exec iperf3 -s -B $B -p 5201 >/dev/null 2>&1"; srv+=("$FL_LAST_BG")
+	fl_wait 10 "iperf3 server on b" nq b sh -c "ss -ltn | grep -q ':5201 '"
+	o1=$(n h1 iperf3 -c $B -t 1 -f m 2>&1) || fl_fail "iperf3 h1 -> b: $o1"
+	o2=$(n h2 iperf3 -c $B -t 1 -f m -R 2>&1) || fl_fail "iperf3 b -> h2: $o2"
+	m1=$(awk '/receiver/ {print $(NF-2)}' <<<"$o1")
+	m2=$(awk '/receiver/ {print $(NF-2)}' <<<"$o2")
+	awk -v a="$m1" -v b="$m2" 'BEGIN { exit !(a > 1 && b > 1) }' || fl_fail "iperf3 through the NAT: $m1 / $m2 Mbit/s"
+	echo "RESULT taprouter_nat_$kind tcp_bulk_up_mbit=$m1 tcp_bulk_down_mbit=$m2"
 	echo "RESULT taprouter_nat_$kind ping=ok tcp=ok udp=ok b_saw=$NATADDR from_nat=$(b_counter from_nat) from_lan=$(b_counter from_lan) udp_ports=$p1,$p2"
 
 	# Port forwards, reached from b.
