@@ -17,6 +17,7 @@
 
 #include "daemon/fld.h"
 #include "daemon/fld_lan.h"
+#include "daemon/fld_offload.h"
 #include "daemon/fld_vpnnat.h"
 #include "wire/icmp_err.h"
 #include "wire/ipmod.h"
@@ -40,6 +41,13 @@ static void lan_to_mesh(struct fld_lan *l, struct fl_pkt *p, int version)
 				 0, 0, false);
 		return;
 	}
+	/* With VPNNat, split tunnelling decides first, on the LAN host's own
+	 * address: offloaded traffic is translated once, by the offload NAT,
+	 * whose mappings and per-host limits then see the LAN hosts rather
+	 * than one VPNNat address. (The frame still has its Ethernet header,
+	 * the form the hook takes.) */
+	if (t == FL_TTL_OK && l->vpnnat && fld_offload_hook(l->d, fld_now(l->d), p))
+		return;
 	if (t != FL_TTL_OK || !fl_pkt_pull(p, 14)) {
 		l->st.local_drops++;
 		fl_pkt_free(p);
