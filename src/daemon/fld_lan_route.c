@@ -30,6 +30,8 @@
  * must not drain (3 per entry of a /16 would be 196,000). */
 #define LAN_HELD_MAX 256u
 
+static void lan_out(struct fld_lan *l, struct fl_pkt *p, int version, const uint8_t *dst);
+
 /* Off the LAN: TTL first (time exceeded from our address), then into the
  * dataplane as if read from the TUN. Takes p. */
 static void lan_to_mesh(struct fld_lan *l, struct fl_pkt *p, int version)
@@ -56,6 +58,15 @@ static void lan_to_mesh(struct fld_lan *l, struct fl_pkt *p, int version)
 	/* VPNNat (fld_vpnnat.c) translates the source here, before routing. */
 	if (l->vpnnat && !fld_vpnnat_out(l->vpnnat, p->data, p->len, fld_now(l->d))) {
 		fl_pkt_free(p); /* counted by fld_vpnnat */
+		return;
+	}
+	/* A hairpin through the VPNNat address: back to the LAN host. */
+	if (l->vpnnat && version == 4 && fld_lan_on_link(l, 4, p->data + 16)) {
+		if (!fl_pkt_push(p, 14)) {
+			fl_pkt_free(p);
+			return;
+		}
+		lan_out(l, p, 4, p->data + 30);
 		return;
 	}
 	l->st.to_mesh++;

@@ -36,7 +36,7 @@ struct fld_vpnnat {
 	struct fld_vpnnat_fwd *fwd; /* the forwards set in nat */
 	size_t n_fwd;
 	/* what the calls did, beyond the NAT's own verdict counts */
-	uint64_t out_ok, out_drop, in_ok, in_pass, in_drop;
+	uint64_t out_ok, out_drop, out_hairpin, in_ok, in_pass, in_drop;
 };
 
 static void vn_log_fwd(const struct fld_vpnnat *v, const struct fld_vpnnat_fwd *f, const char *what)
@@ -169,10 +169,12 @@ bool fld_vpnnat_out(struct fld_vpnnat *v, uint8_t *ip, size_t len, uint64_t now_
 	if (!is_ipv4(ip, len))
 		return true; /* IPv6 is routed, not translated */
 	enum nat_verdict r = nat_out(v->nat, ip, len, (fl_time_t)now_us);
-	/* Hairpins (a LAN host to the VPNNat address) would have to go back
-	 * out of the TAP, which this path cannot do: dropped and counted. */
 	if (r == NAT_TRANSLATED) {
 		v->out_ok++;
+		return true;
+	}
+	if (r == NAT_HAIRPIN) { /* to the VPNNat address: now to a LAN host */
+		v->out_hairpin++;
 		return true;
 	}
 	v->out_drop++;
@@ -264,7 +266,8 @@ void fld_vpnnat_dump_nat(struct fld *d, fld_vpnnat_line_fn *emit, void *sink)
 
 void fld_vpnnat_stats(struct fld *d, fld_vpnnat_stat_fn *emit, void *sink)
 {
-	unsigned long long out_ok = 0, out_drop = 0, in_ok = 0, in_pass = 0, in_drop = 0, active = 0;
+	unsigned long long out_ok = 0, out_drop = 0, hairpin = 0, in_ok = 0, in_pass = 0, in_drop = 0;
+	unsigned long long active = 0;
 
 	if (!d->vpnnat)
 		return;
@@ -273,6 +276,7 @@ void fld_vpnnat_stats(struct fld *d, fld_vpnnat_stat_fn *emit, void *sink)
 		nat_stats_get(v->nat, &st);
 		out_ok += v->out_ok;
 		out_drop += v->out_drop;
+		hairpin += v->out_hairpin;
 		in_ok += v->in_ok;
 		in_pass += v->in_pass;
 		in_drop += v->in_drop;
@@ -280,6 +284,7 @@ void fld_vpnnat_stats(struct fld *d, fld_vpnnat_stat_fn *emit, void *sink)
 	}
 	emit(sink, "vpnnat", "out_translated", out_ok);
 	emit(sink, "vpnnat", "out_dropped", out_drop);
+	emit(sink, "vpnnat", "out_hairpin", hairpin);
 	emit(sink, "vpnnat", "in_translated", in_ok);
 	emit(sink, "vpnnat", "in_echo_passed", in_pass);
 	emit(sink, "vpnnat", "in_dropped", in_drop);

@@ -85,7 +85,9 @@ int fld_vpnnat_reload_iface(struct fld *d, struct fld_vpnnat *v, const struct fl
 
 /* LAN -> mesh, before the dataplane sees the packet: an IPv4 source
  * becomes the VPNNat address, in place. false: drop it (counted). IPv6
- * passes unchanged. */
+ * passes unchanged. A packet to the VPNNat address itself that matches a
+ * mapping or a forward comes back true with its destination rewritten to
+ * that LAN host (hairpin): the caller sends it back onto the LAN. */
 bool fld_vpnnat_out(struct fld_vpnnat *v, uint8_t *ip, size_t len, uint64_t now_us);
 /* Mesh -> us (device_write), before the LAN-prefix check: a packet to the
  * VPNNat address is de-aliased to the LAN host, in place. true: deliver

@@ -16,7 +16,8 @@
 # client's own message back to it, both hosts at once and from the same
 # UDP source port; nft counters on b see only 192.168.192.210 and nothing
 # from 192.168.200.0/24; PortForward tcp 8080 -> h1:80 and udp 5353 ->
-# h2:53 reached from b; `fenliu dump nat` marks the mappings lan; a reload
+# h2:53 reached from b, and from h2 through 192.168.192.210 (hairpin: h1
+# sees the VPNNat address as the source); `fenliu dump nat` marks the mappings lan; a reload
 # that drops the TCP forward closes it while the UDP one keeps working.
 # Part 0 first: bad VPNNat/PortForward lines stop the start with FILE:LINE.
 set -euo pipefail
@@ -111,13 +112,17 @@ run() {
 	want "$o1" "^h1 peer=[0-9.]*:[0-9]* got=from-b$" "TCP forward to h1:80"
 	o2=$(n b $PEER udp $NATADDR 5353 from-b 2>&1) || fl_fail "b -> $NATADDR:5353 (udp): $o2"
 	want "$o2" "^h2 peer=[0-9.]*:[0-9]* got=from-b$" "UDP forward to h2:53"
+	# A LAN host using the forward through the VPNNat address (hairpin).
+	o1=$(n h2 $PEER tcp $NATADDR 8080 from-h2 2>&1) || fl_fail "h2 -> $NATADDR:8080 (hairpin): $o1"
+	want "$o1" "^h1 peer=$NATADDR:[0-9]* got=from-h2$" "hairpin h2 -> forward -> h1:80"
+	[ "$(vstat out_hairpin)" -gt 0 ] || fl_fail "vpnnat out_hairpin did not count"
 	nat=$(fl_cli a dump nat) || fl_fail "dump nat failed"
 	want "$nat" "^lan lan0 tcp 192.168.200.11:80 $NATADDR:8080 " "dump nat: TCP forward mapping"
 	want "$nat" "^lan lan0 udp 192.168.200.12:53 $NATADDR:5353 " "dump nat: UDP forward mapping"
 	want "$nat" "^lan lan0 active [1-9]" "dump nat: counters"
 	[ "$(vstat out_translated)" -gt 0 ] && [ "$(vstat in_translated)" -gt 0 ] ||
 		fl_fail "vpnnat counters: $(fl_cli a dump stats | grep vpnnat)"
-	echo "RESULT taprouter_nat_$kind forward_tcp=ok forward_udp=ok out_translated=$(vstat out_translated) in_translated=$(vstat in_translated) in_dropped=$(vstat in_dropped)"
+	echo "RESULT taprouter_nat_$kind forward_tcp=ok forward_udp=ok hairpin=ok out_translated=$(vstat out_translated) in_translated=$(vstat in_translated) in_dropped=$(vstat in_dropped)"
 
 	# A reload without the TCP forward closes it; the UDP one stays.
 	vn_a_iface "udp 5353 192.168.200.12:53"
