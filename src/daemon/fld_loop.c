@@ -14,6 +14,7 @@
 #include "daemon/fld.h"
 #include "daemon/fld_notify.h"
 #include "daemon/fld_offload.h"
+#include "daemon/fld_vpnnat.h"
 #include "log/log.h"
 
 /* While a script runs, its exit is noticed within this long. */
@@ -66,6 +67,7 @@ static void loop_tick(struct fl_loop *loop, struct fl_timer *t, void *arg)
 	fld_udp_tick(d);
 	fld_keyexpire_tick(d);
 	fld_offload_tick(d);
+	fld_vpnnat_tick(d);
 	fld_switch_tick(d);
 	fld_conn_tick(d);
 	fld_notify_watchdog(fld_now(d));

@@ -23,6 +23,7 @@
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
 #include "daemon/fld_offload.h"
+#include "daemon/fld_vpnnat.h"
 #include "daemon/routes/route_files.h"
 #include "dataplane/dp_offload.h"
 #include "io/tun.h"
@@ -619,6 +620,8 @@ void fld_offload_each_line(void *ctx, int req, fl_ctl_line_fn *emit, void *sink)
 {
 	if (req == FL_REQ_DUMP_OFFLOAD)
 		fld_offload_dump(ctx, emit, sink);
-	else if (req == FL_REQ_DUMP_NAT)
+	else if (req == FL_REQ_DUMP_NAT) {
 		fld_offload_dump_nat(ctx, emit, sink);
+		fld_vpnnat_dump_nat(ctx, emit, sink); /* the lan interfaces' */
+	}
 }

@@ -147,6 +147,40 @@ void nat_stats_get(const struct nat *n, struct nat_stats *out);
  * its routing decision changed. No side effects. */
 bool nat_has_int(const struct nat *n, uint8_t proto, uint32_t addr, uint16_t port);
 
+/* Static port forwards (VPNNat's PortForward; nat_forward.c). An inbound
+ * TCP SYN or UDP/UDP-Lite packet to any external address at ext_port that
+ * matches no mapping is translated to int_addr:int_port and creates an
+ * ordinary mapping for that internal endpoint, so replies translate back.
+ * The internal endpoint of a forward always maps to the forward's port
+ * (also when it speaks first), forwarded ports are never handed out to
+ * other flows, any remote may use a forward (no filtering), and the
+ * mapping limits still apply. IPv4 only. Control thread (the owner of n). */
+#define NAT_MAX_FORWARDS 256
+
+enum nat_fwd_err {
+	NAT_FWD_OK = 0,
+	NAT_FWD_PROTO,    /* not TCP, UDP or UDP-Lite */
+	NAT_FWD_PORT,     /* a port is 0 */
+	NAT_FWD_ADDR,     /* internal address 0, broadcast or one of ours */
+	NAT_FWD_DUP,      /* the external port is forwarded already */
+	NAT_FWD_TARGET,   /* the internal endpoint is forwarded already */
+	NAT_FWD_FULL,     /* NAT_MAX_FORWARDS reached */
+	NAT_FWD_NOT_FOUND,
+};
+
+/* Adds a forward (addresses and ports in network order, as in packets).
+ * Live mappings that would contradict it (another flow on ext_port, or
+ * the internal endpoint mapped to another port) are dropped. */
+enum nat_fwd_err nat_forward_add(struct nat *n, uint8_t proto, uint16_t ext_port,
+                                 uint32_t int_addr, uint16_t int_port);
+/* Removes a forward and the mappings made through it, so a reload that
+ * drops a PortForward closes it at once. */
+enum nat_fwd_err nat_forward_remove(struct nat *n, uint8_t proto, uint16_t ext_port);
+/* Removes every forward (and their mappings). */
+void nat_forward_clear(struct nat *n);
+size_t nat_forward_count(const struct nat *n);
+const char *nat_fwd_strerror(enum nat_fwd_err e);
+
 /* One live mapping as `fenliu dump nat` shows it. Addresses in network
  * order (IPv4: the first 4 bytes), ports and ids in host order. */
 struct nat_entry {

@@ -98,6 +98,13 @@ struct nat_frag {
 
 #define NAT_FRAG_WAYS 4
 
+/* A static port forward (nat_forward.c). Raw network-order values. */
+struct nat_fwd {
+	uint32_t int_addr;
+	uint16_t ext_port, int_port;
+	uint8_t proto;
+};
+
 struct nat {
 	struct nat_config cfg;
 	struct nat_map *map;
@@ -130,6 +137,11 @@ struct nat {
 	uint64_t seed_int, seed_ext, seed_host, seed_port, seed_frag;
 	size_t memory;
 	struct nat_stats st;
+
+	/* Port forwards: few, and looked at only when a mapping is created or
+	 * an inbound packet found none, so a plain array. */
+	uint32_t n_fwd;
+	struct nat_fwd fwd[NAT_MAX_FORWARDS];
 };
 
 static inline uint32_t nat_hash64(uint64_t k, uint64_t seed)
@@ -239,6 +251,12 @@ enum nat_err nat_config_check(const struct nat_config *c);
 /* nat_table.c */
 uint32_t nat_table_create(struct nat *n, uint8_t proto, uint32_t addr, uint16_t port,
                           uint32_t now, enum nat_verdict *v);
+/* The same on external address idx with external port ext_port (raw), for
+ * a port forward's inbound connection. */
+uint32_t nat_table_create_at(struct nat *n, uint8_t proto, uint32_t addr, uint16_t port,
+                             uint8_t idx, uint16_t ext_port, uint32_t now, enum nat_verdict *v);
+/* Drops a live mapping now (a forward added or removed). */
+void nat_table_evict(struct nat *n, uint32_t i);
 void nat_table_advance(struct nat *n, uint32_t now, uint32_t budget);
 void nat_table_refile(struct nat *n, uint32_t i);
 
@@ -270,6 +288,35 @@ static inline bool nat_filter_admits(const struct nat *n, const struct nat_map *
 		    (n->cfg.filter == NAT_FILTER_ADDRESS || m->peer_port[i] == port))
 			return true;
 	return false;
+}
+
+/* The forward on external port `ext_port` (raw), or NULL. */
+static inline const struct nat_fwd *nat_fwd_by_ext(const struct nat *n, uint8_t proto, uint16_t ext_port)
+{
+	for (uint32_t i = 0; i < n->n_fwd; i++)
+		if (n->fwd[i].ext_port == ext_port && n->fwd[i].proto == proto)
+			return &n->fwd[i];
+	return NULL;
+}
+
+/* The forward whose internal endpoint is (addr, port), or NULL. */
+static inline const struct nat_fwd *nat_fwd_by_int(const struct nat *n, uint8_t proto, uint32_t addr,
+                                                   uint16_t port)
+{
+	for (uint32_t i = 0; i < n->n_fwd; i++)
+		if (n->fwd[i].int_addr == addr && n->fwd[i].int_port == port && n->fwd[i].proto == proto)
+			return &n->fwd[i];
+	return NULL;
+}
+
+/* The filter, except that a forward's mapping admits any remote: that is
+ * what a port forward is for. */
+static inline bool nat_admits(const struct nat *n, const struct nat_map *m, uint32_t addr, uint16_t port)
+{
+	if (nat_filter_admits(n, m, addr, port))
+		return true;
+	const struct nat_fwd *f = n->n_fwd ? nat_fwd_by_ext(n, m->proto, m->ext_port) : NULL;
+	return f && f->int_addr == m->int_addr && f->int_port == m->int_port;
 }
 
 /* Remembers a remote the mapping sent to (filtering state). */

@@ -208,7 +208,9 @@ static bool port_alloc(const struct nat *n, uint8_t proto, uint8_t idx, uint16_t
 	for (uint32_t t = 0; t < tries; t++) {
 		uint16_t raw = htons((uint16_t)p);
 		uint32_t h = nat_hash64(nat_key_ext(proto, idx, raw), n->seed_ext);
-		if (nat_find_ext(n, proto, idx, raw, h) == NAT_NIL) {
+		/* Forwarded ports belong to their forward alone. */
+		bool fwd = n->n_fwd && proto != NAT_PROTO_ICMP && nat_fwd_by_ext(n, proto, raw);
+		if (!fwd && nat_find_ext(n, proto, idx, raw, h) == NAT_NIL) {
 			*ext_port = raw;
 			*ext_hash = h;
 			return true;
@@ -260,10 +262,40 @@ void nat_table_refile(struct nat *n, uint32_t i)
 	}
 }
 
+/* The external port of a forward's internal endpoint: its forward's, if
+ * that is free on idx. */
+static bool port_forwarded(const struct nat *n, uint8_t proto, uint8_t idx, uint16_t ext_port,
+                           uint16_t *out, uint32_t *ext_hash)
+{
+	uint32_t h = nat_hash64(nat_key_ext(proto, idx, ext_port), n->seed_ext);
+	if (nat_find_ext(n, proto, idx, ext_port, h) != NAT_NIL)
+		return false;
+	*out = ext_port;
+	*ext_hash = h;
+	return true;
+}
+
+static uint32_t table_create(struct nat *n, uint8_t proto, uint32_t addr, uint16_t port,
+                             int at_idx, uint16_t at_port, uint32_t now, enum nat_verdict *v);
+
 /* Creates a mapping for (proto, addr, port); returns its index, or NAT_NIL
  * with the drop reason in *v. */
 uint32_t nat_table_create(struct nat *n, uint8_t proto, uint32_t addr, uint16_t port,
                           uint32_t now, enum nat_verdict *v)
+{
+	const struct nat_fwd *f = n->n_fwd && proto != NAT_PROTO_ICMP ? nat_fwd_by_int(n, proto, addr, port) : NULL;
+	return table_create(n, proto, addr, port, -1, f ? f->ext_port : 0, now, v);
+}
+
+uint32_t nat_table_create_at(struct nat *n, uint8_t proto, uint32_t addr, uint16_t port,
+                             uint8_t idx, uint16_t ext_port, uint32_t now, enum nat_verdict *v)
+{
+	return table_create(n, proto, addr, port, idx, ext_port, now, v);
+}
+
+/* at_idx < 0: the host's paired address; at_port 0: any free port. */
+static uint32_t table_create(struct nat *n, uint8_t proto, uint32_t addr, uint16_t port,
+                             int at_idx, uint16_t at_port, uint32_t now, enum nat_verdict *v)
 {
 	if (n->n_active == n->cfg.max_mappings)
 		nat_table_advance(n, now, 256); /* reclaim what is due first */
@@ -278,10 +310,13 @@ uint32_t nat_table_create(struct nat *n, uint8_t proto, uint32_t addr, uint16_t 
 	}
 	/* Paired pooling (RFC 4787 REQ-2): a host always gets the same address. */
 	uint8_t idx = (uint8_t)(n->cfg.n_ext == 1 ? 0 : nat_range(nat_hash64(addr, n->seed_host ^ 1), n->cfg.n_ext));
+	if (at_idx >= 0)
+		idx = (uint8_t)at_idx;
 	uint64_t key = nat_key_int(proto, addr, port);
 	uint16_t ext_port;
 	uint32_t ext_hash;
-	if (!port_alloc(n, proto, idx, port, key, &ext_port, &ext_hash)) {
+	if (at_port ? !port_forwarded(n, proto, idx, at_port, &ext_port, &ext_hash)
+	            : !port_alloc(n, proto, idx, port, key, &ext_port, &ext_hash)) {
 		*v = NAT_DROP_NO_PORT;
 		return NAT_NIL;
 	}
@@ -317,6 +352,12 @@ static void map_remove(struct nat *n, uint32_t i)
 	n->free_head = i;
 	n->n_active--;
 	n->st.expired++;
+}
+
+void nat_table_evict(struct nat *n, uint32_t i)
+{
+	wheel_unlink(n, i);
+	map_remove(n, i);
 }
 
 /* Drains wheel slots up to `now`, handling at most `budget` mappings. */

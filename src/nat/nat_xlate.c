@@ -121,6 +121,21 @@ static void refresh(const struct nat *n, struct nat_map *m, uint32_t now)
 	m->expire = now + nat_map_timeout(n, m);
 }
 
+/* An inbound packet to a forwarded port with no mapping: a TCP SYN or any
+ * UDP packet opens one to the forward's internal endpoint. A failure to
+ * create it (limits) is reported as no mapping, like any stray packet. */
+static uint32_t in_forward(struct nat *n, const struct pkt *p, uint8_t di, uint16_t dport, uint32_t now,
+                           enum nat_verdict *v)
+{
+	const struct nat_fwd *f = nat_fwd_by_ext(n, p->proto, dport);
+	*v = NAT_NO_MAPPING;
+	if (!f)
+		return NAT_NIL;
+	if (p->proto == NAT_PROTO_TCP && (p->l4[13] & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return NAT_NIL;
+	return nat_table_create_at(n, p->proto, f->int_addr, f->int_port, di, dport, now, v);
+}
+
 /* Outbound TCP/UDP/UDP-Lite; hairpins packets sent to our own mappings. */
 static enum nat_verdict out_l4(struct nat *n, const struct pkt *p, uint32_t now)
 {
@@ -145,10 +160,12 @@ static enum nat_verdict out_l4(struct nat *n, const struct pkt *p, uint32_t now)
 	int di = nat_ext_index(n, dst);
 	if (di >= 0) { /* hairpinning, RFC 4787 REQ-9 / RFC 5382 REQ-8 */
 		uint32_t dmi = nat_lookup_ext(n, p->proto, (uint8_t)di, dport);
+		if (dmi == NAT_NIL && n->n_fwd) /* a LAN host using a forward */
+			dmi = in_forward(n, p, (uint8_t)di, dport, now, &v);
 		if (dmi == NAT_NIL)
-			return NAT_NO_MAPPING;
+			return v == NAT_TRANSLATED ? NAT_NO_MAPPING : v;
 		d = &n->map[dmi];
-		if (!nat_filter_admits(n, d, ext, m->ext_port))
+		if (!nat_admits(n, d, ext, m->ext_port))
 			return NAT_DROP_FILTERED;
 		v = NAT_HAIRPIN;
 	}
@@ -182,10 +199,13 @@ static enum nat_verdict in_l4(struct nat *n, const struct pkt *p, uint8_t di, ui
 
 	uint32_t mi = p->has_hash ? nat_find_ext(n, p->proto, di, dport, p->hash)
 	                          : nat_lookup_ext(n, p->proto, di, dport);
+	enum nat_verdict v = NAT_NO_MAPPING;
+	if (mi == NAT_NIL && n->n_fwd)
+		mi = in_forward(n, p, di, dport, now, &v);
 	if (mi == NAT_NIL)
-		return NAT_NO_MAPPING;
+		return v;
 	struct nat_map *m = &n->map[mi];
-	if (!nat_filter_admits(n, m, src, sport))
+	if (!nat_admits(n, m, src, sport))
 		return NAT_DROP_FILTERED;
 	if (p->proto == NAT_PROTO_TCP)
 		tcp_track(n, m, l4[13], DIR_IN, now);
