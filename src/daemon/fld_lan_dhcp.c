@@ -388,7 +388,7 @@ void fld_lan_dhcp_each_stat(const struct fld_lan_dhcp *dh, fl_ctl_stat_fn *emit,
 	char scope[48];
 	uint64_t dropped = 0;
 
-	snprintf(scope, sizeof(scope), "dhcp:%s", dh->ifname);
+	snprintf(scope, sizeof(scope), "dhcp.%s", dh->ifname);
 	emit(sink, scope, "state", (unsigned long long)dh->c.state);
 	emit(sink, scope, "lease_s", l ? l->lease_s : 0);
 	emit(sink, scope, "rx", dh->st.rx);

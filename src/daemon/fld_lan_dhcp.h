@@ -100,7 +100,7 @@ const struct fl_dhcp_client *fld_lan_dhcp_core(const struct fld_lan_dhcp *dh);
 /* The lease as a blob for fld_lan_dhcp_start after a restart; false if
  * there is no lease. */
 bool fld_lan_dhcp_save(const struct fld_lan_dhcp *dh, uint8_t out[static FL_DHCP_LEASE_BLOB]);
-/* `fenliu dump stats` lines, scope "dhcp:NAME". */
+/* `fenliu dump stats` lines, scope "dhcp.NAME" (as lan.NAME). */
 void fld_lan_dhcp_each_stat(const struct fld_lan_dhcp *dh, fl_ctl_stat_fn *emit, void *sink);
 
 #endif

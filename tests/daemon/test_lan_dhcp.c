@@ -426,7 +426,7 @@ static void stat_emit(void *sink, const char *scope, const char *name, unsigned 
 {
 	struct statsink *s = sink;
 
-	assert_string_equal(scope, "dhcp:lan0");
+	assert_string_equal(scope, "dhcp.lan0");
 	s->n++;
 	if (!strcmp(name, "bound"))
 		s->bound = v;
