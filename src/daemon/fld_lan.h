@@ -56,6 +56,8 @@ struct fld_lan {
 	struct fl_icmp_rate echo_rate, err_rate;
 	struct fl_timer timer;	/* ARP/NDP timers, every 100 ms */
 	struct fld_lan_stats st;
+	struct fld_lan_dhcp *dhcp;	/* Address = dhcp (fld_lan_lease.c), else NULL */
+	struct fl_timer dhcp_timer;	/* its T1/T2/retransmissions/probe */
 };
 
 /* fld_lan.c */

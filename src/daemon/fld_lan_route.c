@@ -17,6 +17,7 @@
 
 #include "daemon/fld.h"
 #include "daemon/fld_lan.h"
+#include "daemon/fld_lan_lease.h"
 #include "wire/icmp_err.h"
 #include "wire/ipmod.h"
 
@@ -98,13 +99,18 @@ void fld_lan_input(struct fld_lan *l, struct fl_pkt **pkts, int n)
 			continue;
 		}
 		type = (unsigned)p->data[12] << 8 | p->data[13];
+		if (type == ETH_IPV4 && fld_lan_lease_frame(l, p->data, p->len)) {
+			fl_pkt_free(p); /* DHCP for our client, taken */
+			continue;
+		}
 		if (type == ETH_IPV4 || type == ETH_IPV6) {
 			lan_ip_in(l, p, type == ETH_IPV4 ? 4 : 6, group);
 			continue;
 		}
-		if (type == ETH_ARP)
+		if (type == ETH_ARP) {
+			fld_lan_lease_arp(l, p->data, p->len);
 			fld_lan_arp_in(l, p->data, p->len);
-		else
+		} else
 			l->st.ignored++; /* VLAN tags, LLDP, anything else */
 		fl_pkt_free(p);
 	}
