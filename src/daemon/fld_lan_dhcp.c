@@ -17,6 +17,9 @@
 
 #define ETH_P_IPV4 0x0800u
 #define BCAST 0xffffffffu
+/* Retransmissions are silent; after this many unanswered DISCOVERs (some
+ * 12 s) one warning says the LAN seems to have no server. */
+#define WARN_DISCOVERS 3u
 
 struct fld_lan_dhcp {
 	char ifname[32];
@@ -35,6 +38,7 @@ struct fld_lan_dhcp {
 	uint32_t server_ip;
 	uint8_t server_mac[6];
 	fl_time_t timer;	/* last time handed to ops.timer */
+	bool warned;		/* the no-server warning of this search is out */
 	struct fld_lan_dhcp_stats st;
 };
 
@@ -220,9 +224,15 @@ static void handle(struct fld_lan_dhcp *dh, const struct fl_dhcp_out *o, fl_time
 	const struct fl_dhcp_lease *l = fl_dhcp_lease(&dh->c);
 
 	send_ip(dh, o);
+	if (dh->c.state == FL_DHCP_SELECTING && dh->c.tries == WARN_DISCOVERS && !dh->warned) {
+		dh->warned = true;
+		fl_dlog(FL_DLOG_WARN, "%s: DHCP: no server answered %u DISCOVERs, still asking",
+			dh->ifname, WARN_DISCOVERS);
+	}
 	switch (o->ev) {
 	case FL_DHCP_EV_BOUND:
 		dh->st.bound++;
+		dh->warned = false;
 		dh->probe_addr = 0;
 		/* The address we already have (INIT-REBOOT after a restart
 		 * or reload, or the same one again) needs no probe. */
@@ -269,6 +279,7 @@ void fld_lan_dhcp_start(struct fld_lan_dhcp *dh, const uint8_t *blob, size_t blo
 		fl_dlog(FL_DLOG_WARN, "%s: DHCP saved lease ignored: %s", dh->ifname,
 			fl_dhcp_strerror(e));
 	}
+	fl_dlog(FL_DLOG_INFO, "%s: DHCP: asking for an address", dh->ifname);
 	fl_dhcp_start(&dh->c, now, &o);
 	handle(dh, &o, now);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "daemon/dlog.h"
 #include "daemon/fld_lan_dhcp.h"
 #include "l2/arp.h"
 #include "wire/csum.h"
@@ -417,6 +418,44 @@ static void test_frames_not_ours(void **state)
 	fld_lan_dhcp_free(dh, T0, false);
 }
 
+static char last_warning[256];
+
+static void log_sink(void *ctx, enum fl_dlog_level level, const char *msg)
+{
+	(void)ctx;
+	if (level == FL_DLOG_WARN)
+		snprintf(last_warning, sizeof(last_warning), "%s", msg);
+}
+
+/* No server: DISCOVERs at 4, 8, 16 s (+-1 s) backoff, one warning after
+ * the third, none before. */
+static void test_no_server_warns(void **state)
+{
+	struct fld_lan_dhcp *dh = fld_lan_dhcp_new("lan0", our_mac, rnd, &ops);
+	struct fl_dhcp_msg m;
+
+	(void)state;
+	rec_clear();
+	last_warning[0] = 0;
+	fl_dlog_set_sink(log_sink, NULL);
+	fld_lan_dhcp_start(dh, NULL, 0, T0);
+	fld_lan_dhcp_tick(dh, R.timer);
+	assert_int_equal(R.nframes, 2);
+	assert_true(R.timer - T0 >= FL_TIME_S(3 + 7) && R.timer - T0 <= FL_TIME_S(5 + 9));
+	assert_string_equal(last_warning, "");
+	fld_lan_dhcp_tick(dh, R.timer);
+	assert_int_equal(R.nframes, 3);
+	sent(2, &m, NULL, NULL);
+	assert_int_equal(m.type, FL_DHCP_DISCOVER);
+	assert_string_equal(last_warning, "lan0: DHCP: no server answered 3 DISCOVERs, still asking");
+	last_warning[0] = 0;
+	fld_lan_dhcp_tick(dh, R.timer);
+	assert_int_equal(R.nframes, 4);
+	assert_string_equal(last_warning, "");
+	fl_dlog_set_sink(NULL, NULL);
+	fld_lan_dhcp_free(dh, T0, false);
+}
+
 struct statsink {
 	unsigned n;
 	unsigned long long bound, conflicts;
@@ -463,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_restore),
 		cmocka_unit_test(test_frames_not_ours),
 		cmocka_unit_test(test_stats_release),
+		cmocka_unit_test(test_no_server_warns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
