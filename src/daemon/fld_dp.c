@@ -321,6 +321,8 @@ void fld_dp_free_pool(struct fld *d)
 
 void fld_dp_flush(struct fld *d)
 {
+	if (d->lan) /* answers made inside device_write: routed now */
+		fld_lan_flush(d);
 	dp_tun_gro_flush(d);
 	fld_offload_flush(d); /* split tunnelling's device, likewise */
 	if (d->dp) {

@@ -22,12 +22,15 @@
 #include "control/ctl_server.h"
 #include "daemon/fld_iface_conf.h"
 #include "io/loop.h"
+#include "io/tun.h"
 #include "l2/arp.h"
 #include "l2/ndp.h"
 #include "wire/icmp_rate.h"
 #include "wire/pkt.h"
 
 struct fld;
+
+#define FLD_LAN_DEFER_MAX 32u
 
 /* Counters of one interface (`fenliu dump stats`, scope lan.NAME). */
 struct fld_lan_stats {
@@ -48,6 +51,8 @@ struct fld_lan {
 	struct fld *d;
 	struct fld_iface_conf conf;
 	int fd;
+	uint8_t *gso_buf;	/* set: the TAP has TCP offload (io/tun.h), reads are bursts */
+	struct fl_tun_gro gro;	/* then its write-side coalescing, flushed per batch */
 	char ifname[IFNAMSIZ];
 	uint8_t mac[6];
 	struct fl_arp arp;
@@ -55,6 +60,14 @@ struct fld_lan {
 	bool has4, has6;	/* an address of that family (ARP / NDP running) */
 	struct fl_icmp_rate echo_rate, err_rate;
 	struct fl_timer timer;	/* ARP/NDP timers, every 100 ms */
+	struct fl_l2_sink sink;	/* what the cores act through: fld_lan_l2.c */
+	unsigned held;		/* packets the caches hold for resolution, all entries */
+	/* Answers bound for the mesh (pings to our LAN address from there,
+	 * ICMP errors about mesh packets), made inside device_write and fed
+	 * to the dataplane at the end of the batch (fld_lan_flush), never
+	 * from inside its own write. */
+	struct fl_pkt *defer[FLD_LAN_DEFER_MAX];
+	unsigned n_defer;
 	struct fld_lan_stats st;
 	struct fld_lan_dhcp *dhcp;	/* Address = dhcp (fld_lan_lease.c), else NULL */
 	struct fl_timer dhcp_timer;	/* its T1/T2/retransmissions/probe */
@@ -73,8 +86,13 @@ void fld_lan_stop(struct fld *d);
 /* `fenliu dump neighbours` and the counters of `fenliu dump stats`. */
 void fld_lan_dump_neighbours(struct fld *d, fl_ctl_line_fn *emit, void *sink);
 void fld_lan_stats(struct fld *d, fl_ctl_stat_fn *emit, void *sink);
-/* Write one whole frame to the TAP; counted. */
+/* Write one whole frame to the TAP (after what the coalescing buffer
+ * holds, so nothing is reordered); counted. */
 void fld_lan_xmit(struct fld_lan *l, const uint8_t *frame, size_t len);
+/* A frame for the TAP that TCP coalescing may merge with its neighbours
+ * until the batch ends (fld_lan_gro_flush). Borrowed. */
+void fld_lan_xmit_data(struct fld_lan *l, const uint8_t *frame, size_t len);
+void fld_lan_gro_flush(struct fld_lan *l);
 
 /* fld_lan_l2.c */
 int fld_lan_l2_init(struct fld_lan *l);
@@ -90,10 +108,14 @@ bool fld_lan_ndp_in(struct fld_lan *l, const uint8_t *frame, size_t len);
 /* An IP frame for one of our addresses: echo answered (rate-limited),
  * the rest dropped and counted. Takes p. */
 void fld_lan_local(struct fld_lan *l, struct fl_pkt *p, int version);
-/* ICMP error of type/code about frame p (from the LAN), from our address
- * of its family, back to the LAN; rate-limited. Takes p. */
+/* ICMP error of type/code about frame p, from our address of its family,
+ * back to its source: on the LAN, or (to_mesh) through the dataplane
+ * after the batch; rate-limited. Takes p. */
 void fld_lan_icmp_err(struct fld_lan *l, struct fl_pkt *p, int version, uint8_t type,
-		      uint8_t code, uint32_t mtu);
+		      uint8_t code, uint32_t mtu, bool to_mesh);
+/* The same for a ping to our address from the mesh: the reply waits for
+ * the end of the batch. Takes p. */
+void fld_lan_mesh_local(struct fld_lan *l, struct fl_pkt *p, int version);
 /* Is ip (family 4/6) ours / inside one of our on-link prefixes? */
 bool fld_lan_is_ours(const struct fld_lan *l, int version, const uint8_t *ip);
 bool fld_lan_on_link(const struct fld_lan *l, int version, const uint8_t *ip);
@@ -104,6 +126,8 @@ void fld_lan_input(struct fld_lan *l, struct fl_pkt **pkts, int n);
 /* device_write's split: a frame (14-byte header + IP) whose destination
  * is on one of our LANs goes there (true: taken); false: not ours. */
 bool fld_lan_device_write(struct fld *d, struct fl_pkt *p);
+/* End of a batch (fld_dp_flush): the deferred answers into the dataplane. */
+void fld_lan_flush(struct fld *d);
 /* A queued packet's next hop resolved to mac: header written, sent. */
 void fld_lan_send_to(struct fld_lan *l, struct fl_pkt *p, const uint8_t mac[static 6]);
 

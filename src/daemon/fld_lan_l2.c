@@ -58,9 +58,11 @@ static void l2_act(void *ctx, const struct fl_l2_act *a)
 		fld_lan_xmit(l, a->frame, a->len);
 		break;
 	case FL_L2_RELEASE:
+		l->held--;
 		fld_lan_send_to(l, a->pkt, a->mac);
 		break;
 	case FL_L2_DROP:
+		l->held--;
 		l->st.unresolved++;
 		fl_pkt_free(a->pkt);
 		break;
@@ -72,11 +74,9 @@ static void l2_act(void *ctx, const struct fl_l2_act *a)
 
 const struct fl_l2_sink *fld_lan_l2_sink(struct fld_lan *l)
 {
-	static struct fl_l2_sink sink; /* control thread only: one at a time */
-
-	sink.act = l2_act;
-	sink.ctx = l;
-	return &sink;
+	l->sink.act = l2_act;
+	l->sink.ctx = l;
+	return &l->sink;
 }
 
 /* The neighbour table's bound: the hosts our static prefixes of the
@@ -252,8 +252,42 @@ static const uint8_t *lan_source(const struct fld_lan *l, int version)
 	return NULL;
 }
 
+static void lan_defer(struct fld_lan *l, struct fl_pkt *p, size_t len)
+{
+	if (l->n_defer == FLD_LAN_DEFER_MAX) {
+		l->st.icmp_ratelimited++;
+		fl_pkt_free(p);
+		return;
+	}
+	p->len = (uint32_t)len;
+	l->defer[l->n_defer++] = p;
+}
+
+void fld_lan_mesh_local(struct fld_lan *l, struct fl_pkt *p, int version)
+{
+	size_t n = 0;
+	enum fl_icmp_res r;
+
+	if (!fl_icmp_rate_allow(&l->echo_rate, fld_now(l->d))) {
+		l->st.icmp_ratelimited++;
+		fl_pkt_free(p);
+		return;
+	}
+	if (version == 4)
+		r = fl_icmp_echo4(p->data, p->len, p->data, p->len + fl_pkt_tailroom(p), &n);
+	else
+		r = fl_icmp_echo6(p->data, p->len, p->data, p->len + fl_pkt_tailroom(p), &n);
+	if (r != FL_ICMP_OK) {
+		l->st.local_drops++;
+		fl_pkt_free(p);
+		return;
+	}
+	l->st.icmp_echo++;
+	lan_defer(l, p, n);
+}
+
 void fld_lan_icmp_err(struct fld_lan *l, struct fl_pkt *p, int version, uint8_t type,
-		      uint8_t code, uint32_t mtu)
+		      uint8_t code, uint32_t mtu, bool to_mesh)
 {
 	const uint8_t *src = lan_source(l, version);
 	size_t n = 0, cap = p->len + fl_pkt_tailroom(p);
@@ -268,9 +302,15 @@ void fld_lan_icmp_err(struct fld_lan *l, struct fl_pkt *p, int version, uint8_t 
 		r = fl_icmp_err4(p->data, p->len, type, code, (uint16_t)mtu, src, p->data, cap, &n);
 	else
 		r = fl_icmp_err6(p->data, p->len, type, code, mtu, src, p->data, cap, &n);
-	if (r == FL_ICMP_OK) {
-		l->st.icmp_sent++;
-		fld_lan_xmit(l, p->data, n);
+	if (r != FL_ICMP_OK) {
+		fl_pkt_free(p);
+		return;
 	}
+	l->st.icmp_sent++;
+	if (to_mesh) {
+		lan_defer(l, p, n);
+		return;
+	}
+	fld_lan_xmit(l, p->data, n);
 	fl_pkt_free(p);
 }

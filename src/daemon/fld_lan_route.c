@@ -24,6 +24,10 @@
 #define ETH_IPV4 0x0800u
 #define ETH_IPV6 0x86ddu
 #define ETH_ARP 0x0806u
+/* Packets held for unresolved next hops, over all entries: they come from
+ * the dataplane's pool, which a scan of a large LAN prefix from the mesh
+ * must not drain (3 per entry of a /16 would be 196,000). */
+#define LAN_HELD_MAX 256u
 
 /* Off the LAN: TTL first (time exceeded from our address), then into the
  * dataplane as if read from the TUN. Takes p. */
@@ -33,7 +37,7 @@ static void lan_to_mesh(struct fld_lan *l, struct fl_pkt *p, int version)
 
 	if (t == FL_TTL_EXPIRED_ICMP) {
 		fld_lan_icmp_err(l, p, version, version == 4 ? FL_ICMP_T_TIME_EXCEEDED : FL_ICMP6_T_TIME_EXCEEDED,
-				 0, 0);
+				 0, 0, false);
 		return;
 	}
 	if (t != FL_TTL_OK || !fl_pkt_pull(p, 14)) {
@@ -44,6 +48,14 @@ static void lan_to_mesh(struct fld_lan *l, struct fl_pkt *p, int version)
 	l->st.to_mesh++;
 	/* VPNNat (fld_vpnnat.c) translates the source here, before routing. */
 	fl_dp_device_input(l->d->dp, fld_now(l->d), p);
+}
+
+static bool lan_link_local(const uint8_t *frame, int version)
+{
+	if (version == 4) /* 169.254.0.0/16, source or destination */
+		return (frame[26] == 169 && frame[27] == 254) || (frame[30] == 169 && frame[31] == 254);
+	return (frame[22] == 0xfe && (frame[23] & 0xc0) == 0x80) ||
+	       (frame[38] == 0xfe && (frame[39] & 0xc0) == 0x80);
 }
 
 /* One IP frame from the LAN (Ethernet header at p->data). Takes p. */
@@ -71,7 +83,9 @@ static void lan_ip_in(struct fld_lan *l, struct fl_pkt *p, int version, bool gro
 		fld_lan_local(l, p, version);
 		return;
 	}
-	if (fld_lan_on_link(l, version, dst)) { /* the host's neighbour: not through us */
+	/* The host's neighbour is not reached through us, and link-local
+	 * addresses never leave their link (RFC 4291 §2.5.6, RFC 3927 §2.7). */
+	if (fld_lan_on_link(l, version, dst) || lan_link_local(p->data, version)) {
 		l->st.ignored++;
 		fl_pkt_free(p);
 		return;
@@ -125,8 +139,19 @@ void fld_lan_send_to(struct fld_lan *l, struct fl_pkt *p, const uint8_t mac[stat
 	p->data[12] = v4 ? 0x08 : 0x86;
 	p->data[13] = v4 ? 0x00 : 0xdd;
 	l->st.from_mesh++;
-	fld_lan_xmit(l, p->data, p->len);
+	fld_lan_xmit_data(l, p->data, p->len);
 	fl_pkt_free(p);
+}
+
+/* Has dst a MAC now (so resolving it takes no packet)? */
+static bool lan_resolved(const struct fld_lan *l, int version, const uint8_t *dst)
+{
+	uint8_t key[FL_NEIGH_ALEN] = {0};
+	const struct fl_neigh_entry *e;
+
+	memcpy(key, dst, version == 4 ? 4 : 16);
+	e = fl_neigh_lookup(version == 4 ? &l->arp.cache : &l->ndp.cache, key);
+	return e && e->state != FL_NEIGH_INCOMPLETE && e->state != FL_NEIGH_FAILED;
 }
 
 /* A frame for the LAN l: next hop = its destination, resolved. Takes p. */
@@ -137,11 +162,25 @@ static void lan_out(struct fld_lan *l, struct fl_pkt *p, int version, const uint
 	uint8_t mac[6];
 	enum fl_neigh_res r;
 
-	/* We route it onto the LAN: one hop. An expiring packet is dropped
-	 * here without an answer (the answer would have to re-enter the
-	 * dataplane from inside its own write). */
-	if (fl_ttl_decrement(p->data, p->len) != FL_TTL_OK || fld_lan_is_ours(l, version, dst)) {
+	enum fl_ttl_result t;
+
+	if (fld_lan_is_ours(l, version, dst)) { /* a ping to our LAN address */
+		fld_lan_mesh_local(l, p, version);
+		return;
+	}
+	t = fl_ttl_decrement(p->data, p->len); /* we route it onto the LAN: one hop */
+	if (t == FL_TTL_EXPIRED_ICMP) {
+		fld_lan_icmp_err(l, p, version, version == 4 ? FL_ICMP_T_TIME_EXCEEDED : FL_ICMP6_T_TIME_EXCEEDED,
+				 0, 0, true);
+		return;
+	}
+	if (t != FL_TTL_OK) {
 		l->st.local_drops++;
+		fl_pkt_free(p);
+		return;
+	}
+	if (l->held >= LAN_HELD_MAX && !lan_resolved(l, version, dst)) {
+		l->st.unresolved++;
 		fl_pkt_free(p);
 		return;
 	}
@@ -149,9 +188,12 @@ static void lan_out(struct fld_lan *l, struct fl_pkt *p, int version, const uint
 			 : fl_ndp_resolve(&l->ndp, dst, p, now, sink, mac);
 	if (r == FL_NEIGH_HIT) {
 		fld_lan_send_to(l, p, mac);
-	} else if (r != FL_NEIGH_QUEUED) {
+	} else if (r == FL_NEIGH_QUEUED) {
+		l->held++;
+	} else { /* nobody answers for it: host unreachable (RFC 1812 §5.2.7.1) */
 		l->st.unresolved++;
-		fl_pkt_free(p);
+		fld_lan_icmp_err(l, p, version, version == 4 ? FL_ICMP_T_UNREACH : FL_ICMP6_T_UNREACH,
+				 version == 4 ? FL_ICMP_C_HOST : FL_ICMP6_C_ADDR, 0, true);
 	}
 }
 
@@ -177,4 +219,26 @@ bool fld_lan_device_write(struct fld *d, struct fl_pkt *p)
 		}
 	}
 	return false;
+}
+
+void fld_lan_flush(struct fld *d)
+{
+	for (struct fld_lan *l = d->lan; l; l = l->next) {
+		fld_lan_gro_flush(l);
+		/* Answers about answers are never made (ICMP errors are not
+		 * answered), so one pass empties the list; a copy, since the
+		 * dataplane may call device_write (and so lan_defer) again. */
+		struct fl_pkt *v[FLD_LAN_DEFER_MAX];
+		unsigned n = l->n_defer;
+
+		memcpy(v, l->defer, n * sizeof(v[0]));
+		l->n_defer = 0;
+		for (unsigned i = 0; i < n; i++) {
+			if (!fl_pkt_pull(v[i], 14)) {
+				fl_pkt_free(v[i]);
+				continue;
+			}
+			fl_dp_device_input(d->dp, fld_now(d), v[i]);
+		}
+	}
 }
