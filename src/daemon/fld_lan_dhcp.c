@@ -235,11 +235,15 @@ static void handle(struct fld_lan_dhcp *dh, const struct fl_dhcp_out *o, fl_time
 		dh->warned = false;
 		dh->probe_addr = 0;
 		/* The address we already have (INIT-REBOOT after a restart
-		 * or reload, or the same one again) needs no probe. */
-		if (l && l->addr == dh->applied)
+		 * or reload, or the same one again) needs no probe. Another
+		 * one replaces the old lease in the core at once, so the old
+		 * address goes now, whatever the probe of the new one finds. */
+		if (l && l->addr == dh->applied) {
 			apply(dh);
-		else if (l)
+		} else if (l) {
+			unapply(dh, "the server gave another");
 			probe_begin(dh, l->addr, now);
+		}
 		break;
 	case FL_DHCP_EV_RENEWED:
 		dh->st.renewed++;

@@ -356,6 +356,33 @@ static void test_nak_loses(void **state)
 	fld_lan_dhcp_free(dh, T0, false);
 }
 
+/* Rebinding, another server gives another address: the old one goes at
+ * once (down), the new one is probed; taken, it is declined and nothing
+ * is left on the interface. */
+static void test_rebind_other_address(void **state)
+{
+	struct fld_lan_dhcp *dh = to_probe(120);
+	struct fl_dhcp_msg m;
+
+	(void)state;
+	probe_ends(dh);
+	fld_lan_dhcp_tick(dh, R.timer);	/* T1: RENEWING */
+	fld_lan_dhcp_tick(dh, T0 + MS(5) + FL_TIME_S(105));	/* T2 (7/8): REBINDING */
+	assert_int_equal(fld_lan_dhcp_core(dh)->state, FL_DHCP_REBINDING);
+	server_says(dh, FL_DHCP_ACK, ADDR2, 120, 0, T0 + FL_TIME_S(106));
+	assert_int_equal(R.naddr, 2);
+	assert_int_equal(R.del, ADDR);
+	assert_int_equal(fld_lan_dhcp_addr(dh), 0);
+	assert_string_equal(R.script[R.nscripts - 1], "down");
+	arp_from(dh, FL_ARP_REPLY, ADDR2, 0, T0 + FL_TIME_S(106) + MS(100));
+	sent(R.nframes - 1, &m, NULL, NULL);
+	assert_int_equal(m.type, FL_DHCP_DECLINE);
+	assert_int_equal(m.requested_ip, ADDR2);
+	assert_int_equal(R.naddr, 2);
+	assert_int_equal(fld_lan_dhcp_addr(dh), 0);
+	fld_lan_dhcp_free(dh, T0, false);
+}
+
 static void test_restore(void **state)
 {
 	struct fld_lan_dhcp *dh = to_probe(120), *dh2;
@@ -499,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_conflict_declines),
 		cmocka_unit_test(test_other_prober_declines),
 		cmocka_unit_test(test_nak_loses),
+		cmocka_unit_test(test_rebind_other_address),
 		cmocka_unit_test(test_restore),
 		cmocka_unit_test(test_frames_not_ours),
 		cmocka_unit_test(test_stats_release),
