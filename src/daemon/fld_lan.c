@@ -362,7 +362,6 @@ static int lan_reload_one(struct fld *d, const char *name)
 	memcpy(l->conf.addr, c->addr, sizeof(c->addr));
 	l->conf.n_addr = c->n_addr;
 	fld_lan_l2_addresses(l, &l->conf);
-	fld_lan_lease_readdress(l);
 	if (c->dhcp != l->conf.dhcp)
 		fl_dlog(FL_DLOG_WARN, "interfaces/%s: Address = dhcp added or removed: needs a restart", name);
 	free(c);

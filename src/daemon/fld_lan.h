@@ -77,8 +77,6 @@ struct fld_lan {
 	bool (*dhcp_in)(struct fld_lan *l, struct fl_pkt *p);
 	void *dhcp;
 	struct fld_lan_stats st;
-	struct fld_lan_dhcp *dhcp;	/* Address = dhcp (fld_lan_lease.c), else NULL */
-	struct fl_timer dhcp_timer;	/* its T1/T2/retransmissions/probe */
 };
 
 /* fld_lan.c */

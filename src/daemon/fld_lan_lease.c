@@ -2,13 +2,14 @@
 /*
  * fld_lan_lease.c: the lan module's hooks for `Address = dhcp`
  * (fld_lan_lease.h): the DHCP driver's ops carried out on the interface
- * (frames to the TAP, the leased address in the ARP core's own table with
- * a gratuitous ARP, NAME-up/NAME-down, the loop timer), and the lease
+ * (frames to the TAP, the leased address up and down through lan's
+ * run-time addresses, NAME-up/NAME-down, a loop timer), and the lease
  * file that carries the lease across a restart.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -20,6 +21,18 @@
 #include "daemon/fld_lan_dhcp.h"
 #include "daemon/fld_lan_lease.h"
 #include "wire/csum.h"
+
+/* What hangs off l->dhcp: the driver and its timer. */
+struct lan_lease {
+	struct fld_lan *l;
+	struct fld_lan_dhcp *dh;
+	struct fl_timer timer;
+};
+
+static struct lan_lease *lease_of(const struct fld_lan *l)
+{
+	return l->dhcp;
+}
 
 /* PIDFILE minus a ".pid" ending, then ".NAME.lease". */
 static void lease_path(const struct fld_lan *l, char *out, size_t cap)
@@ -37,21 +50,8 @@ static void op_xmit(void *ctx, const uint8_t *frame, size_t len)
 	fld_lan_xmit(ctx, frame, len);
 }
 
-/* The leased address joins (or leaves) the ARP core's own addresses,
- * as a static one would: answered, announced, routed to. */
-static void own_add(struct fld_lan *l, uint32_t addr, unsigned plen)
-{
-	uint8_t ip[4], frame[FL_ARP_FRAME];
-
-	fl_put32(ip, addr);
-	if (!fl_arp_own_find(&l->arp, ip) && fl_arp_own_add(&l->arp, ip, plen, l->mac)) {
-		fl_arp_gratuitous(l->mac, ip, frame);
-		l->st.arp_out++;
-		fld_lan_xmit(l, frame, sizeof(frame));
-	}
-	l->has4 = l->arp.nown > 0;
-}
-
+/* The leased address is one of lan's run-time addresses: answered,
+ * announced (gratuitous ARP), routed to, and kept across a reload. */
 static void op_addr(void *ctx, uint32_t old_addr, uint32_t new_addr, unsigned plen)
 {
 	struct fld_lan *l = ctx;
@@ -59,11 +59,13 @@ static void op_addr(void *ctx, uint32_t old_addr, uint32_t new_addr, unsigned pl
 
 	if (old_addr) {
 		fl_put32(ip, old_addr);
-		fl_arp_own_del(&l->arp, ip);
+		fld_lan_addr_del(l, 4, ip);
 	}
-	if (new_addr)
-		own_add(l, new_addr, plen);
-	l->has4 = l->arp.nown > 0;
+	if (new_addr) {
+		fl_put32(ip, new_addr);
+		if (fld_lan_addr_add(l, 4, ip, plen) < 0)
+			fl_dlog(FL_DLOG_ERR, "lan %s: the leased address cannot be added", l->ifname);
+	}
 }
 
 /* interfaces/NAME-up or -down as the lan module runs them (tinc-up's
@@ -103,21 +105,34 @@ static void op_script(void *ctx, const char *which, const char *const *extra)
 static void op_timer(void *ctx, fl_time_t at)
 {
 	struct fld_lan *l = ctx;
+	struct lan_lease *ll = lease_of(l);
 	fl_time_t now = fld_now(l->d);
 
 	if (at == FL_DHCP_NEVER)
-		fl_timer_cancel(l->d->loop, &l->dhcp_timer);
+		fl_timer_cancel(l->d->loop, &ll->timer);
 	else
-		fl_timer_arm(l->d->loop, &l->dhcp_timer, at > now ? at - now : 0);
+		fl_timer_arm(l->d->loop, &ll->timer, at > now ? at - now : 0);
 }
 
 static void lease_timer(struct fl_loop *loop, struct fl_timer *t, void *arg)
 {
-	struct fld_lan *l = arg;
+	struct lan_lease *ll = arg;
 
 	(void)loop;
 	(void)t;
-	fld_lan_dhcp_tick(l->dhcp, fld_now(l->d));
+	fld_lan_dhcp_tick(ll->dh, fld_now(ll->l->d));
+}
+
+/* lan's l->dhcp_in: an IPv4 UDP frame to port 68. Taken (and freed) if
+ * it came from port 67. */
+static bool lease_in(struct fld_lan *l, struct fl_pkt *p)
+{
+	struct lan_lease *ll = lease_of(l);
+
+	if (!ll || !fld_lan_dhcp_frame(ll->dh, p->data, p->len, fld_now(l->d)))
+		return false;
+	fl_pkt_free(p);
+	return true;
 }
 
 /* The saved lease, if the file holds one; removed once read, so a lease
@@ -142,32 +157,40 @@ int fld_lan_lease_start(struct fld_lan *l)
 {
 	struct fld_lan_dhcp_ops ops = {op_xmit, op_addr, op_script, op_timer, l};
 	uint8_t rnd[16], blob[FL_DHCP_LEASE_BLOB + 1];
+	struct lan_lease *ll;
 	size_t n;
 
 	if (!l->conf.dhcp)
 		return 0;
 	randombytes_buf(rnd, sizeof(rnd));
-	fl_timer_init(&l->dhcp_timer, lease_timer, l);
-	l->dhcp = fld_lan_dhcp_new(l->ifname, l->mac, rnd, &ops);
-	if (!l->dhcp) {
+	ll = calloc(1, sizeof(*ll));
+	if (ll)
+		ll->dh = fld_lan_dhcp_new(l->ifname, l->mac, rnd, &ops);
+	if (!ll || !ll->dh) {
+		free(ll);
 		fl_dlog(FL_DLOG_ERR, "lan %s: cannot start DHCP: out of memory", l->ifname);
 		return -1;
 	}
+	ll->l = l;
+	fl_timer_init(&ll->timer, lease_timer, ll);
+	l->dhcp = ll;
+	l->dhcp_in = lease_in;
 	n = lease_load(l, blob, sizeof(blob));
-	fld_lan_dhcp_start(l->dhcp, n ? blob : NULL, n, fld_now(l->d));
+	fld_lan_dhcp_start(ll->dh, n ? blob : NULL, n, fld_now(l->d));
 	return 0;
 }
 
 void fld_lan_lease_stop(struct fld_lan *l)
 {
+	struct lan_lease *ll = lease_of(l);
 	uint8_t blob[FL_DHCP_LEASE_BLOB];
 	char path[4096];
 	FILE *f;
 
-	if (!l->dhcp)
+	if (!ll)
 		return;
-	fl_timer_cancel(l->d->loop, &l->dhcp_timer);
-	if (fld_lan_dhcp_save(l->dhcp, blob)) {
+	fl_timer_cancel(l->d->loop, &ll->timer);
+	if (fld_lan_dhcp_save(ll->dh, blob)) {
 		lease_path(l, path, sizeof(path));
 		f = fopen(path, "wbe");
 		if (!f || fwrite(blob, 1, sizeof(blob), f) != sizeof(blob))
@@ -176,34 +199,24 @@ void fld_lan_lease_stop(struct fld_lan *l)
 		if (f)
 			fclose(f);
 	}
-	fld_lan_dhcp_free(l->dhcp, fld_now(l->d), false);
+	fld_lan_dhcp_free(ll->dh, fld_now(l->d), false);
+	free(ll);
 	l->dhcp = NULL;
-}
-
-bool fld_lan_lease_frame(struct fld_lan *l, const uint8_t *frame, size_t len)
-{
-	return l->dhcp && fld_lan_dhcp_frame(l->dhcp, frame, len, fld_now(l->d));
+	l->dhcp_in = NULL;
 }
 
 void fld_lan_lease_arp(struct fld_lan *l, const uint8_t *frame, size_t len)
 {
-	if (l->dhcp)
-		fld_lan_dhcp_arp(l->dhcp, frame, len, fld_now(l->d));
-}
+	struct lan_lease *ll = lease_of(l);
 
-void fld_lan_lease_readdress(struct fld_lan *l)
-{
-	const struct fl_dhcp_lease *lease;
-
-	if (!l->dhcp || !fld_lan_dhcp_addr(l->dhcp))
-		return;
-	lease = fl_dhcp_lease(fld_lan_dhcp_core(l->dhcp));
-	if (lease && lease->addr == fld_lan_dhcp_addr(l->dhcp))
-		own_add(l, lease->addr, (unsigned)fl_dhcp_lease_prefix(lease));
+	if (ll)
+		fld_lan_dhcp_arp(ll->dh, frame, len, fld_now(l->d));
 }
 
 void fld_lan_lease_stats(const struct fld_lan *l, fl_ctl_stat_fn *emit, void *sink)
 {
-	if (l->dhcp)
-		fld_lan_dhcp_each_stat(l->dhcp, emit, sink);
+	const struct lan_lease *ll = lease_of(l);
+
+	if (ll)
+		fld_lan_dhcp_each_stat(ll->dh, emit, sink);
 }

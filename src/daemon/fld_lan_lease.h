@@ -4,6 +4,8 @@
  * the glue between the lan module (struct fld_lan: its TAP, ARP table,
  * scripts, loop) and the DHCP driver (fld_lan_dhcp.h). The lan module
  * calls these hooks; each does nothing for an interface without dhcp.
+ * Frames to UDP port 68 come through lan's l->dhcp_in, the leased address
+ * goes up and down with fld_lan_addr_add/del (kept across a reload).
  *
  * The lease outlives `fenliu reload` (the driver stays with the
  * interface) and, within one boot, a restart: at stop it is saved beside
@@ -24,19 +26,14 @@
 
 struct fld_lan;
 
-/* After the TAP is up (NAME-up has run): start DHCP. 0, or -1 (logged). */
+/* After the TAP is up (NAME-up has run): start DHCP (sets l->dhcp and
+ * l->dhcp_in). 0, or -1 (logged). */
 int fld_lan_lease_start(struct fld_lan *l);
 /* Before the TAP closes: save the lease (no RELEASE), free the driver. */
 void fld_lan_lease_stop(struct fld_lan *l);
-/* An IPv4 frame from the TAP: true if it was DHCP for us (taken, the
- * caller frees it); false: the caller routes it as usual. */
-bool fld_lan_lease_frame(struct fld_lan *l, const uint8_t *frame, size_t len);
 /* An ARP frame from the TAP, before the ARP core sees it (the probe of
  * a new lease listens for its address). */
 void fld_lan_lease_arp(struct fld_lan *l, const uint8_t *frame, size_t len);
-/* After the static addresses were set again (reload drops every address
- * the file does not name): put the leased one back. */
-void fld_lan_lease_readdress(struct fld_lan *l);
 /* `fenliu dump stats` lines, scope dhcp.NAME. */
 void fld_lan_lease_stats(const struct fld_lan *l, fl_ctl_stat_fn *emit, void *sink);
 

@@ -128,10 +128,6 @@ void fld_lan_input(struct fld_lan *l, struct fl_pkt **pkts, int n)
 			continue;
 		}
 		type = (unsigned)p->data[12] << 8 | p->data[13];
-		if (type == ETH_IPV4 && fld_lan_lease_frame(l, p->data, p->len)) {
-			fl_pkt_free(p); /* DHCP for our client, taken */
-			continue;
-		}
 		if (type == ETH_IPV4 || type == ETH_IPV6) {
 			lan_ip_in(l, p, type == ETH_IPV4 ? 4 : 6, group);
 			continue;
