@@ -6,7 +6,6 @@
  * run-time addresses, NAME-up/NAME-down, a loop timer), and the lease
  * file that carries the lease across a restart.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
