@@ -23,6 +23,7 @@
 #include "daemon/fld.h"
 #include "daemon/fld_lan.h"
 #include "daemon/fld_vpnnat.h"
+#include "daemon/fld_lan_lease.h"
 #include "io/tun.h"
 
 #define LAN_FILE_MAX 65536	/* an interfaces/ file larger than this is refused */
@@ -268,6 +269,8 @@ static int lan_open(struct fld *d, const struct fld_iface_conf *c)
 	lan_script(l, "up");
 	fl_loop_update_now(d->loop); /* the script may have taken a while */
 	fld_lan_l2_addresses(l, &l->conf);
+	if (fld_lan_lease_start(l) < 0)
+		return -1;
 	{
 		char mac[FL_ETH_MAC_TEXT];
 		fl_eth_format(l->mac, mac);
@@ -367,6 +370,8 @@ static int lan_reload_one(struct fld *d, const char *name)
 	memcpy(l->conf.addr, c->addr, sizeof(c->addr));
 	l->conf.n_addr = c->n_addr;
 	fld_lan_l2_addresses(l, &l->conf);
+	if (c->dhcp != l->conf.dhcp)
+		fl_dlog(FL_DLOG_WARN, "interfaces/%s: Address = dhcp added or removed: needs a restart", name);
 	free(c);
 	return 0;
 }
@@ -381,6 +386,7 @@ void fld_lan_stop(struct fld *d)
 	while (d->lan) {
 		struct fld_lan *l = d->lan;
 		fld_lan_gro_flush(l);
+		fld_lan_lease_stop(l);
 		lan_script(l, "down");
 		d->lan = l->next;
 		fl_timer_cancel(d->loop, &l->timer);
@@ -446,5 +452,6 @@ void fld_lan_stats(struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 		snprintf(scope, sizeof(scope), "lan.%s", l->ifname);
 		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 			emit(sink, scope, v[i].name, (unsigned long long)v[i].v);
+		fld_lan_lease_stats(l, emit, sink);
 	}
 }

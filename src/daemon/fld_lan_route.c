@@ -19,6 +19,7 @@
 #include "daemon/fld_lan.h"
 #include "daemon/fld_offload.h"
 #include "daemon/fld_vpnnat.h"
+#include "daemon/fld_lan_lease.h"
 #include "wire/icmp_err.h"
 #include "wire/ipmod.h"
 
@@ -155,9 +156,10 @@ void fld_lan_input(struct fld_lan *l, struct fl_pkt **pkts, int n)
 			lan_ip_in(l, p, type == ETH_IPV4 ? 4 : 6, group);
 			continue;
 		}
-		if (type == ETH_ARP)
+		if (type == ETH_ARP) {
+			fld_lan_lease_arp(l, p->data, p->len);
 			fld_lan_arp_in(l, p->data, p->len);
-		else
+		} else
 			l->st.ignored++; /* VLAN tags, LLDP, anything else */
 		fl_pkt_free(p);
 	}

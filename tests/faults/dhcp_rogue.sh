@@ -12,8 +12,9 @@
 # with the same address and no NAK taken, every flood message reaching
 # the client is dropped and counted by reason (>= 90% of those sent), and
 # the client's VmRSS does not grow by more than 1 MB. The flood runs at
-# 2,000/s for 12 s, or 60 s with FL_FAULTS_FULL=1. fenliud itself has no
-# DHCP wiring yet; stock tinc has no DHCP client (FL_FORCE_KIND=tinc skips).
+# 2,000/s for 12 s, or 60 s with FL_FAULTS_FULL=1. fenliud's own DHCP
+# client on its lan TAP gets the same flood in taprouter_dhcp_rogue.sh;
+# stock tinc has no DHCP client (FL_FORCE_KIND=tinc skips).
 set -euo pipefail
 . "$(dirname "$0")/lib_faults.sh"
 fl_need_root
