@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz_slaac: Router Advertisements from a hostile LAN through the NDP
- * parser into the SLAAC core (slaac.c), with time jumps, ticks and RS
- * timers. The harness can fix up the ICMPv6 checksum so inputs reach
- * past it, and can build a valid RA around fuzzed prefix options. Checks:
- * at most FL_SLAAC_MAX addresses, no address twice, every added address
- * is a /64 ending in our EUI-64, every removed one was there.
+ * parser into the SLAAC core (slaac.c), with time jumps, expiry ticks,
+ * RS timers and addresses the caller forgets. The harness can fix up the
+ * ICMPv6 checksum so inputs reach past it, and can build a valid RA
+ * around fuzzed prefix options. Checks: at most FL_SLAAC_MAX addresses,
+ * none twice, every change a /64 ending in our EUI-64.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -85,6 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if ((op & 3) == 2) {
 			now += (fl_time_t)op * FL_TIME_S(30);
 			n = fl_slaac_tick(&s, now, ch, FL_SLAAC_MAX);
+		} else if (op & 0x80 && s.n) { /* the daemon had no room for one */
+			uint8_t ip[16];
+			memcpy(ip, s.a[op % s.n].ip, 16);
+			fl_slaac_forget(&s, ip);
 		} else {
 			now += (fl_time_t)op * FL_TIME_MS(100);
 			fl_slaac_rs_due(&s, now);

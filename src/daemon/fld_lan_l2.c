@@ -230,6 +230,7 @@ static void slaac_apply(struct fld_lan *l, const struct fl_slaac_change *ch, siz
 			fl_dlog(FL_DLOG_INFO, "lan %s: SLAAC address %s/%u (DAD first)", l->ifname, ip, ch[i].plen);
 		} else {
 			fl_dlog(FL_DLOG_WARN, "lan %s: SLAAC address %s/%u: no room for it", l->ifname, ip, ch[i].plen);
+			fl_slaac_forget(&l->slaac, ch[i].ip);
 		}
 	}
 }
