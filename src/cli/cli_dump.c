@@ -127,7 +127,8 @@ int fl_cli_format_dump_line(const char *line, int req, int graph, int only_reach
 		return 0;
 	}
 	case FL_REQ_DUMP_OFFLOAD:
-	case FL_REQ_DUMP_NAT: { /* free text after "18 REQ " */
+	case FL_REQ_DUMP_NAT:
+	case FL_REQ_DUMP_NEIGHBOURS: { /* free text after "18 REQ " */
 		int skip = 0;
 		if (sscanf(line, "%*d %*d %n", &skip) != 0 || skip == 0)
 			return -1;
@@ -147,6 +148,7 @@ static const char *const dump_errors[] = {
 	[FL_REQ_DUMP_STATS] = "Unable to parse stats dump from fenliud.\n",
 	[FL_REQ_DUMP_OFFLOAD] = "Unable to parse offload dump from fenliud.\n",
 	[FL_REQ_DUMP_NAT] = "Unable to parse nat dump from fenliud.\n",
+	[FL_REQ_DUMP_NEIGHBOURS] = "Unable to parse neighbours dump from fenliud.\n",
 };
 
 /* Reads dump lines until the terminator of the last request. */
@@ -172,7 +174,8 @@ static int print_dump(const struct fl_cli_env *env, struct fl_ctl_client *c, int
 			break;
 		if ((req < FL_REQ_DUMP_NODES || req > FL_REQ_DUMP_CONNECTIONS) &&
 		    req != FL_REQ_DUMP_ROUTES && req != FL_REQ_DUMP_STATS &&
-		    req != FL_REQ_DUMP_OFFLOAD && req != FL_REQ_DUMP_NAT) {
+		    req != FL_REQ_DUMP_OFFLOAD && req != FL_REQ_DUMP_NAT &&
+		    req != FL_REQ_DUMP_NEIGHBOURS) {
 			fprintf(env->err, "Unable to parse dump from tincd.\n");
 			return 1;
 		}
@@ -216,6 +219,7 @@ int fl_cli_dump(const struct fl_cli_env *env, int argc, char *argv[])
 		{"graph", FL_REQ_DUMP_NODES, 1}, {"digraph", FL_REQ_DUMP_NODES, 2},
 		{"routes", FL_REQ_DUMP_ROUTES, 0}, {"stats", FL_REQ_DUMP_STATS, 0},
 		{"offload", FL_REQ_DUMP_OFFLOAD, 0}, {"nat", FL_REQ_DUMP_NAT, 0},
+		{"neighbours", FL_REQ_DUMP_NEIGHBOURS, 0}, {"neighbors", FL_REQ_DUMP_NEIGHBOURS, 0},
 	};
 	size_t k = 0;
 	while (k < sizeof(kinds) / sizeof(kinds[0]) && strcasecmp(argv[1], kinds[k].name) != 0)

@@ -40,6 +40,7 @@ enum fl_ctl_req {
 	FL_REQ_DUMP_STATS = 65,  /* "18 65 SCOPE NAME VALUE" per counter, then "18 65" */
 	FL_REQ_DUMP_OFFLOAD = 66, /* "18 66 TEXT" per line of `dump offload`, then "18 66" */
 	FL_REQ_DUMP_NAT = 67,     /* "18 67 TEXT" per line of `dump nat`, then "18 67" */
+	FL_REQ_DUMP_NEIGHBOURS = 68, /* "18 68 IFACE ADDR MAC STATE" per ARP/NDP entry, then "18 68" */
 };
 
 /* Node status bits as tinc's CLI decodes them (CONFIG.md §5.3). */

@@ -191,7 +191,8 @@ static bool dump(struct fl_ctl_session *s, const struct fl_ctl_provider *p, int 
 			p->each_stat(p->ctx, emit_stat, s);
 		break;
 	case FL_REQ_DUMP_OFFLOAD:
-	case FL_REQ_DUMP_NAT: {
+	case FL_REQ_DUMP_NAT:
+	case FL_REQ_DUMP_NEIGHBOURS: {
 		struct line_sink ls = {s, req};
 		if (p->each_line)
 			p->each_line(p->ctx, req, emit_line, &ls);
@@ -228,6 +229,7 @@ static bool handle_control(struct fl_ctl_session *s, const struct fl_ctl_provide
 	case FL_REQ_DUMP_STATS:
 	case FL_REQ_DUMP_OFFLOAD:
 	case FL_REQ_DUMP_NAT:
+	case FL_REQ_DUMP_NEIGHBOURS:
 		return dump(s, p, type);
 	case FL_REQ_PURGE:
 		if (p->purge)

@@ -32,6 +32,7 @@
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
 #include "daemon/fld_offload.h"
+#include "daemon/fld_lan.h"
 #include "daemon/fld_notify.h"
 #include "log/log.h"
 #include "io/tun.h"
@@ -287,6 +288,7 @@ int fld_reload(struct fld *d)
 	}
 	fld_routes_reload(d); /* keeps the old routes if route/ cannot be read */
 	fld_offload_reload(d); /* likewise the offload lists */
+	fld_lan_reload(d); /* interfaces/: addresses now, the rest on restart */
 	main_script_env(d, &env);
 	fl_script_set_env(d->scripts, &env);
 	main_mesh_config(d, &cfg);
@@ -332,6 +334,8 @@ static int main_start(struct fld *d)
 		fl_script_run_sync(d->scripts, "tinc-up", NULL);
 	if (fld_offload_start(d) < 0)
 		return -1;
+	if (fld_lan_start(d) < 0) /* interfaces/NAME: the TAP router */
+		return -1;
 	fl_loop_update_now(d->loop); /* tinc-up may have taken up to 30 s */
 	mesh_out_init(&out);
 	if (main_own_subnets(d, &d->cfg->s.subnet, &out) < 0 || fld_strict_load(d, &out) < 0) {
@@ -372,6 +376,7 @@ static void main_stop(struct fld *d)
 		mesh_out_clear(&out);
 	}
 	fld_offload_stop(d); /* offload-down before tinc-down */
+	fld_lan_stop(d); /* NAME-down likewise */
 	if (d->scripts) {
 		fl_script_drain(d->scripts); /* with DeviceStandby, tinc-down if it is due */
 		if (!d->boot->s.device_standby)

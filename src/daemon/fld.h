@@ -27,6 +27,7 @@
  *   fld_switch.c   Mode = switch/hub: TAP, learned MACs, broadcast
  *   fld_pcap.c     `fenliu pcap`: frame copies to control clients
  *   fld_trace.c    -d4 request tracing, worded as tincd's
+ *   fld_lan*.c     the TAP router's `lan` interfaces (fld_lan.h)
  */
 #ifndef FL_DAEMON_FLD_H
 #define FL_DAEMON_FLD_H
@@ -60,6 +61,7 @@ typedef fl_loop_fd_fn fld_fd_fn;
 struct fld;
 struct fld_routes;
 struct fld_offload;
+struct fld_lan;
 
 /* One meta connection (mesh connection id = id). */
 struct fld_conn {
@@ -243,6 +245,7 @@ struct fld {
 	size_t n_seal_pend;
 	uint64_t seal_ticket;		/* last seal handed to the workers, 0: none */
 	struct fld_switch *sw;		/* fld_switch.c */
+	struct fld_lan *lan;		/* fld_lan.c: interfaces/ with Role = lan */
 };
 
 /* fld_meta.c */

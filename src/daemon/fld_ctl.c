@@ -16,6 +16,7 @@
 #include "control/ctl_server.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "daemon/fld_lan.h"
 
 static const char *ctl_name(void *ctx)
 {
@@ -196,6 +197,15 @@ static int ctl_disconnect(void *ctx, const char *name)
 	return ret;
 }
 
+/* The text dumps: offload and nat (fld_offload.c), neighbours (fld_lan.c). */
+static void ctl_each_line(void *ctx, int req, fl_ctl_line_fn *emit, void *sink)
+{
+	if (req == FL_REQ_DUMP_NEIGHBOURS)
+		fld_lan_dump_neighbours(ctx, emit, sink);
+	else
+		fld_offload_each_line(ctx, req, emit, sink);
+}
+
 static const struct fl_ctl_provider ctl_provider_tmpl = {
 	.name = ctl_name,
 	.each_node = ctl_each_node,
@@ -203,7 +213,7 @@ static const struct fl_ctl_provider ctl_provider_tmpl = {
 	.each_subnet = ctl_each_subnet,
 	.each_route = fld_routes_each,
 	.each_stat = fld_stats_each,
-	.each_line = fld_offload_each_line,
+	.each_line = ctl_each_line,
 	.each_connection = ctl_each_connection,
 	.each_traffic = ctl_each_traffic,
 	.stop = ctl_stop,

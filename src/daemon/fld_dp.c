@@ -17,6 +17,7 @@
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
 #include "daemon/fld_offload.h"
+#include "daemon/fld_lan.h"
 #include "dataplane/dp_sptps.h"
 #include "dataplane/dp_workers.h"
 #include "io/tun.h"
@@ -112,6 +113,8 @@ static void dp_device_write(void *ctx, struct fl_pkt *p)
 	struct fld *d = ctx;
 	size_t skip = d->tun_gso_buf ? 14 - FL_TUN_VNET_HLEN : 14;
 
+	if (d->lan && fld_lan_device_write(d, p)) /* for a LAN of ours: its TAP */
+		return;
 	if (fld_switch_tap(d)) { /* TAP: the frame as it is */
 		/* TCP data is merged until the batch ends, as for TUN. */
 		if (d->tun_gro.buf && (fl_tap_gro_add(&d->tun_gro, p->data, p->len) ||
@@ -318,6 +321,8 @@ void fld_dp_free_pool(struct fld *d)
 
 void fld_dp_flush(struct fld *d)
 {
+	if (d->lan) /* answers made inside device_write: routed now */
+		fld_lan_flush(d);
 	dp_tun_gro_flush(d);
 	fld_offload_flush(d); /* split tunnelling's device, likewise */
 	if (d->dp) {

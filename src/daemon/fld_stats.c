@@ -13,6 +13,7 @@
 
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "daemon/fld_lan.h"
 #include "dataplane/dp_sptps.h"
 
 /* Log lines per drop reason per second; the rest are counted and the
@@ -227,6 +228,7 @@ void fld_stats_each(void *ctx, fl_ctl_stat_fn *emit, void *sink)
 	stats_txq(d, emit, sink);
 	stats_meta(d, emit, sink);
 	stats_accept(d, emit, sink);
+	fld_lan_stats(d, emit, sink);
 	for (size_t i = 0; i < d->n_nodes; i++)
 		if (d->nodes[i]->peer && d->nodes[i]->n != mesh_myself(d->mesh))
 			stats_peer(d->nodes[i]->peer, emit, sink);

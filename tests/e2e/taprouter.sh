@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# taprouter: fenliud as a LAN's gateway on a TAP device (issue 19, the
+# `lan` role of interfaces/NAME). Topology (shared by lan/nat/dhcp/bench):
+#
+#   h1 192.168.200.11 ─┐                       (namespace "lan": bridge br0)
+#   h2 192.168.200.12 ─┼─ br0 ─ lan0 [a: fenliud, 192.168.200.2/24,
+#                      │        2001:db8:200::2/64]  ══ mesh ══  b
+#
+# hosts/a has Subnet = 192.168.200.0/24 and 2001:db8:200::/64; b is fenliud
+# (part 1), then stock tinc 1.1 (part 2, TINC11_DIR; skipped without it).
+# Checks: ping, TCP and UDP (iperf3) from h1 and h2 to b's address across
+# the mesh, v4 and v6; ping to a's LAN addresses answered by fenliud (its
+# counters prove it); h1's neighbour table has a's MAC; `fenliu dump
+# neighbours` lists h1 and h2; TTL 1 gets time exceeded from 192.168.200.2;
+# a DF packet bigger than the tunnel's MTU gets frag-needed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+fl_need_root
+fl_need_tools ping iperf3
+fl_need_fenliu
+fl_init
+
+B4=203.0.113.2
+B6=2001:db8::2
+LANNS=$FL_PFX-lan
+
+# lan_net: the "lan" namespace with its bridge, and h1/h2 on it.
+lan_net() {
+	local h i
+	ip netns add "$LANNS"
+	ip -n "$LANNS" link set lo up
+	ip -n "$LANNS" link add br0 type bridge
+	ip -n "$LANNS" link set br0 up
+	ip netns exec "$LANNS" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1
+	for h in h1 h2; do
+		i=$([ "$h" = h1 ] && echo 11 || echo 12)
+		ip netns add "$FL_PFX-$h"
+		ip -n "$FL_PFX-$h" link set lo up
+		ip -n "$FL_PFX-$h" link add eth0 type veth peer name "p-$h" netns "$LANNS"
+		ip -n "$LANNS" link set "p-$h" master br0 up
+		ip -n "$FL_PFX-$h" addr add "192.168.200.$i/24" dev eth0
+		ip -n "$FL_PFX-$h" -6 addr add "2001:db8:200::$i/64" dev eth0 nodad
+		ip -n "$FL_PFX-$h" link set eth0 up
+		ip -n "$FL_PFX-$h" route add default via 192.168.200.2
+		ip -n "$FL_PFX-$h" -6 route add default via 2001:db8:200::2
+	done
+}
+
+# a_conf: a's interfaces/lan0 and its up script (moves the TAP into the
+# lan namespace's bridge: the host of a never has an address on it).
+a_conf() {
+	local d
+	d=$(fl_dir a)
+	mkdir -p "$d/interfaces"
+	cat >"$d/interfaces/lan0" <<-EOF
+		# the LAN: fenliud is its gateway
+		Role = lan
+		Address = 192.168.200.2/24
+		Address = 2001:db8:200::2/64
+	EOF
+	cat >"$d/interfaces/lan0-up" <<-EOF
+		#!/bin/sh
+		[ "\$ROLE" = lan ] || exit 1
+		ip link set "\$INTERFACE" netns $LANNS
+		ip -n $LANNS link set "\$INTERFACE" master br0 up
+	EOF
+	chmod +x "$d/interfaces/lan0-up"
+}
+
+# b's kernel sends the LAN's prefixes into its tunnel.
+b_routes() {
+	cat >>"$(fl_dir b)/tinc-up" <<-EOF
+		ip route add 192.168.200.0/24 dev "\$INTERFACE"
+		ip -6 route add 2001:db8:200::/64 dev "\$INTERFACE"
+	EOF
+}
+
+stat_of() { # NAME: a's lan.lan0 counter
+	fl_cli a dump stats | awk -v k="$1" '$1=="lan.lan0" && $2==k {print $3}'
+}
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/${FL_PID[$1]}/status"; }
+
+# expect HOST WHAT PATTERN PING-ARGS...: the ping prints PATTERN.
+expect() {
+	local h=$1 what=$2 pat=$3 o
+	shift 3
+	o=$(n "$h" ping -c 1 -W 2 "$@" 2>&1 || true)
+	echo "$o" | grep -qi -- "$pat" || fl_fail "$what: ping $* printed no '$pat': $o"
+}
+
+# iperf HOST ADDR [-u]: a short iperf3 run from HOST to b's server; the
+# receiver must have got bytes (UDP: at most 20% lost on this busy machine).
+iperf() {
+	local h=$1 addr=$2 o
+	shift 2
+	o=$(n "$h" iperf3 -c "$addr" -t 1 -J "$@" -b 5M 2>&1) || fl_fail "iperf3 $h -> $addr $*: $o"
+	python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+e = j.get("end", {})
+s = e.get("sum_received") or e.get("sum") or {}
+ok = s.get("bytes", 0) > 0 and s.get("lost_percent", 0) <= 20
+print("iperf3", j.get("error", ""), s, file=sys.stderr) if not ok else None
+sys.exit(0 if ok else 1)' <<<"$o" || fl_fail "iperf3 $h -> $addr $*: nothing received"
+}
+
+run() {
+	local kind=$1 h i hm mac echo0 echo1 rss0 srv
+	fl_log "part: b is $kind"
+	fl_net a b
+	lan_net
+	fl_conf a fenliu host:Subnet=192.168.200.0/24 host:Subnet=2001:db8:200::/64
+	fl_conf b "$kind"
+	b_routes
+	a_conf
+	fl_exchange a b
+	fl_connect a b
+	fl_start a
+	fl_start b
+	rss0=$(rss a)
+	ip netns exec "$LANNS" test -e /sys/class/net/lan0 || fl_fail "lan0 is not in the lan namespace"
+	# The MAC fenliud speaks with (not the kernel's own for the TAP, which
+	# the bridge would take as its local address).
+	mac=$(sed -n 's/.*lan lan0: TAP router up, MAC \([0-9a-f:]*\),.*/\1/p' "$(fl_dir a)/log" | tail -n 1)
+	[ -n "$mac" ] || fl_fail "a did not log its lan0 MAC"
+
+	# Our addresses answer (v6 once DAD is done), and h1 learned our MAC.
+	echo0=$(stat_of icmp_echo)
+	fl_wait 20 "h1 ping 192.168.200.2" nq h1 ping -c 1 -W 1 192.168.200.2
+	fl_wait 20 "h1 ping 2001:db8:200::2" nq h1 ping -6 -c 1 -W 1 2001:db8:200::2
+	echo1=$(stat_of icmp_echo)
+	[ "$echo1" -ge $((echo0 + 2)) ] || fl_fail "echo replies not counted by fenliud: $echo0 -> $echo1"
+	n h1 ip neigh show 192.168.200.2 | grep -q "$mac" || fl_fail "h1: no ARP entry with a's MAC $mac"
+	n h1 ip -6 neigh show 2001:db8:200::2 | grep -q "$mac" || fl_fail "h1: no NDP entry with a's MAC $mac"
+	[ "$(stat_of arp_answered)" -ge 1 ] || fl_fail "no ARP request answered by fenliud"
+	[ "$(stat_of ndp_answered)" -ge 1 ] || fl_fail "no NS answered by fenliud"
+	echo "RESULT taprouter_$kind ping_ours4=ok ping_ours6=ok echo_counted=$((echo1 - echo0))"
+
+	# Across the mesh, both hosts, both families.
+	fl_wait 30 "a reaches b" fl_reachable a b
+	for h in h1 h2; do
+		fl_wait 30 "$h ping $B4" nq "$h" ping -c 1 -W 1 "$B4"
+		fl_wait 30 "$h ping $B6" nq "$h" ping -6 -c 1 -W 1 "$B6"
+	done
+	# From the mesh: our LAN addresses answer; nobody at .99 gets host
+	# unreachable once ARP gives up (3 tries, 1 s apart).
+	fl_wait 20 "b ping 192.168.200.2" nq b ping -c 1 -W 1 192.168.200.2
+	fl_wait 20 "b ping 2001:db8:200::2" nq b ping -6 -c 1 -W 1 2001:db8:200::2
+	fl_wait 20 "host unreachable for 192.168.200.99" \
+		sh -c "ip netns exec $FL_PFX-b ping -c 1 -W 5 192.168.200.99 2>&1 | grep -q 'Host Unreachable'"
+	echo "RESULT taprouter_$kind mesh_ping_ours4=ok mesh_ping_ours6=ok host_unreachable=ok"
+	# Router duties: TTL 1 and too big with DF (before any bulk traffic
+	# lets h2 learn the tunnel MTU by itself).
+	expect h1 "v4 time exceeded" "From 192.168.200.2 .*Time to live exceeded" -t 1 "$B4"
+	expect h1 "v6 time exceeded" "From 2001:db8:200::2 .*Time exceeded" -6 -t 1 "$B6"
+	fl_wait 20 "frag-needed for a 1500-byte DF packet" \
+		sh -c "ip netns exec $FL_PFX-h2 ping -c 1 -W 1 -M do -s 1472 $B4 2>&1 | grep -qi 'frag needed'"
+	n h2 ip route get "$B4" | grep -q "mtu" || fl_fail "h2 did not cache the next-hop MTU"
+	echo "RESULT taprouter_$kind ttl4=ok ttl6=ok frag_needed=ok mtu=$(n h2 ip route get "$B4" | grep -o 'mtu [0-9]*' | cut -d' ' -f2)"
+	fl_bg b sh -c "exec iperf3 -s -p 5201 >/dev/null 2>&1"
+	srv=$FL_LAST_BG
+	fl_wait 10 "iperf3 server on b" nq b sh -c "ss -ltn | grep -q :5201"
+	for h in h1 h2; do
+		iperf "$h" "$B4"
+		iperf "$h" "$B4" -u -l 1200 # under the tunnel MTU h has learned
+		iperf "$h" "$B6"
+	done
+	echo "RESULT taprouter_$kind ping4=ok ping6=ok tcp4=ok udp4=ok tcp6=ok"
+	[ "$(stat_of to_mesh)" -gt 0 ] && [ "$(stat_of from_mesh)" -gt 0 ] || fl_fail "LAN<->mesh counters are zero"
+
+	# Reload: a new address is taken at once (gratuitous ARP, then answered).
+	echo "Address = 192.168.200.3/24" >>"$(fl_dir a)/interfaces/lan0"
+	fl_cli a reload || fl_fail "reload failed"
+	fl_wait 10 "h1 ping 192.168.200.3 after reload" nq h1 ping -c 1 -W 1 192.168.200.3
+	echo "RESULT taprouter_$kind reload_address=ok"
+
+	# The neighbour table lists both hosts with their MACs.
+	local nb
+	nb=$(fl_cli a dump neighbours) || fl_fail "dump neighbours failed"
+	for h in h1 h2; do
+		i=$([ "$h" = h1 ] && echo 11 || echo 12)
+		hm=$(n "$h" cat /sys/class/net/eth0/address)
+		grep -q "^lan0 192.168.200.$i $hm " <<<"$nb" || fl_fail "dump neighbours lacks $h (IPv4): $nb"
+		grep -q "^lan0 2001:db8:200::$i $hm " <<<"$nb" || fl_fail "dump neighbours lacks $h (IPv6): $nb"
+	done
+
+	echo "RESULT taprouter_$kind rss_before_kb=$rss0 rss_after_kb=$(rss a) icmp_sent=$(stat_of icmp_sent)"
+	kill "$srv" 2>/dev/null || true
+	fl_reset # every namespace of this test, the LAN's too
+}
+
+run fenliu
+if [ -n "${TINC11_DIR:-}" ] && [ -x "$TINC11_DIR/tincd" ]; then
+	run tinc
+else
+	fl_log "part 2 skipped: no stock tinc 1.1 (TINC11_DIR)"
+fi
+exit 0
