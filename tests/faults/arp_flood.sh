@@ -84,7 +84,10 @@ neigh_v4() { fl_cli a dump neighbours | awk '$1 == "lan0" && $2 ~ /^[0-9.]+$/' ;
 mac_of() { neigh_v4 | awk -v ip="$1" '$2 == ip { print tolower($3) }'; }
 out=$(neigh_v4) || fl_fail "a: dump neighbours failed"
 [ "$(mac_of 192.168.200.12)" = "$H2MAC" ] || fl_fail "a: no entry for h2 before the flood: $out"
-amac=$(n a cat /sys/class/net/lan0/address)
+# fenliud answers with its own MAC (not the kernel's MAC of the TAP):
+# the one h1 resolved for its gateway.
+amac=$(n h1 ip neigh show 192.168.200.2 | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i+1) }')
+[ -n "$amac" ] || fl_fail "h1 has no ARP entry for its gateway 192.168.200.2"
 
 ra0=$(ff_rss a) rb0=$(ff_rss b)
 ff_rss_all before
