@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "daemon/dlog.h"
@@ -104,29 +105,63 @@ static void lan_script(struct fld_lan *l, const char *what)
 	fl_script_set_env(d->scripts, &env);
 }
 
+void fld_lan_gro_flush(struct fld_lan *l)
+{
+	size_t n = l->gro.buf ? fl_tun_gro_finish(&l->gro) : 0;
+
+	if (n && write(l->fd, l->gro.buf, n) < 0)
+		l->st.write_errors++;
+}
+
 void fld_lan_xmit(struct fld_lan *l, const uint8_t *frame, size_t len)
 {
-	if (fl_tun_write(l->fd, frame, len) < 0)
+	static const uint8_t vnet[FL_TUN_VNET_HLEN]; /* zeros: no offload asked for */
+	struct iovec iov[2] = {{(void *)vnet, sizeof(vnet)}, {(void *)frame, len}};
+	ssize_t r;
+
+	if (l->gso_buf) {
+		fld_lan_gro_flush(l);
+		r = writev(l->fd, iov, 2);
+	} else {
+		r = write(l->fd, frame, len);
+	}
+	if (r < 0)
 		l->st.write_errors++;
 	else
 		l->st.tx_frames++;
 }
 
+void fld_lan_xmit_data(struct fld_lan *l, const uint8_t *frame, size_t len)
+{
+	if (l->gso_buf && (fl_tap_gro_add(&l->gro, frame, len) ||
+			   (fld_lan_gro_flush(l), fl_tap_gro_add(&l->gro, frame, len)))) {
+		l->st.tx_frames++;
+		return;
+	}
+	fld_lan_xmit(l, frame, len);
+}
+
+/* Frames or, with TCP offload, bursts cut into frames: the dataplane's
+ * sends leave together at the end (fld_dp_flush). */
 static void lan_readable(void *ctx, int fd, unsigned events)
 {
 	struct fld_lan *l = ctx;
-	struct fl_pkt *pkts[FL_UDP_BATCH];
+	/* A 64 KiB burst at TCP's smallest MSS (88) is 745 segments. */
+	static struct fl_pkt *pkts[768];
 
 	(void)events;
-	for (int round = 0; round < 4; round++) {
-		int n = fl_tap_read_batch(fd, l->d->pool, pkts, FL_UDP_BATCH);
-		if (n <= 0)
+	for (int round = 0; round < (l->gso_buf ? (int)FL_UDP_BATCH : 4); round++) {
+		int n = l->gso_buf ? fl_tap_read_gso(fd, l->gso_buf, l->d->pool, pkts, 768)
+				   : fl_tap_read_batch(fd, l->d->pool, pkts, FL_UDP_BATCH);
+		if (n < 0 || (n == 0 && !l->gso_buf))
 			break;
+		if (n == 0) /* a burst the parser could not cut */
+			l->st.ignored++;
 		fld_lan_input(l, pkts, n);
-		if (n < (int)FL_UDP_BATCH)
+		if (!l->gso_buf && n < (int)FL_UDP_BATCH)
 			break;
 	}
-	fld_dp_flush(l->d); /* the batch's sends leave together */
+	fld_dp_flush(l->d);
 }
 
 static void lan_tick(struct fl_loop *loop, struct fl_timer *t, void *arg)
@@ -135,6 +170,7 @@ static void lan_tick(struct fl_loop *loop, struct fl_timer *t, void *arg)
 
 	fl_timer_arm(loop, t, LAN_TICK);
 	fld_lan_l2_tick(l);
+	fld_lan_gro_flush(l); /* packets released by a late answer */
 }
 
 /* The link up, as `ip link set NAME up` would: the scripts usually do
@@ -160,7 +196,30 @@ static void lan_free(struct fld_lan *l)
 	for (unsigned i = 0; i < l->n_defer; i++)
 		fl_pkt_free(l->defer[i]);
 	fld_lan_l2_free(l);
+	free(l->gso_buf);
+	free(l->gro.buf);
 	free(l);
+}
+
+/* The TAP with TCP offload when the kernel allows it (one read per TCP
+ * burst, coalesced writes: what the TUN gets in fenliud.c), else plain. */
+static int lan_open_dev(struct fld_lan *l, const struct fld_iface_conf *c)
+{
+	const char *path = c->device[0] ? c->device : NULL;
+	int fd = -ENOMEM;
+
+	l->gso_buf = malloc(FL_TAP_GSO_MAX);
+	l->gro.buf = malloc(FL_TAP_GSO_MAX);
+	l->gro.l2 = 14;
+	if (l->gso_buf && l->gro.buf)
+		fd = fl_tun_open_tap_offload(path, c->name, l->ifname);
+	if (fd < 0) {
+		free(l->gso_buf);
+		free(l->gro.buf);
+		l->gso_buf = l->gro.buf = NULL;
+		fd = fl_tun_open_tap(path, c->name, l->ifname);
+	}
+	return fd;
 }
 
 /* One Role = lan interface: device, link, NAME-up, then its addresses
@@ -183,7 +242,7 @@ static int lan_open(struct fld *d, const struct fld_iface_conf *c)
 		free(l);
 		return -1;
 	}
-	fd = fl_tun_open_tap(c->device[0] ? c->device : NULL, c->name, l->ifname);
+	fd = lan_open_dev(l, c);
 	if (fd < 0) {
 		fl_dlog(FL_DLOG_ERR, "lan %s: cannot create the TAP device: %s", c->name, strerror(-fd));
 		lan_free(l);
@@ -206,8 +265,8 @@ static int lan_open(struct fld *d, const struct fld_iface_conf *c)
 	{
 		char mac[FL_ETH_MAC_TEXT];
 		fl_eth_format(l->mac, mac);
-		fl_dlog(FL_DLOG_INFO, "lan %s: TAP router up, MAC %s, %zu addresses%s", l->ifname, mac,
-			c->n_addr, c->dhcp ? " and dhcp" : "");
+		fl_dlog(FL_DLOG_INFO, "lan %s: TAP router up, MAC %s, %zu addresses%s%s", l->ifname, mac,
+			c->n_addr, c->dhcp ? " and dhcp" : "", l->gso_buf ? ", TCP offload" : "");
 	}
 	return 0;
 }
@@ -313,6 +372,7 @@ void fld_lan_stop(struct fld *d)
 {
 	while (d->lan) {
 		struct fld_lan *l = d->lan;
+		fld_lan_gro_flush(l);
 		lan_script(l, "down");
 		d->lan = l->next;
 		fl_timer_cancel(d->loop, &l->timer);

@@ -22,6 +22,7 @@
 #include "control/ctl_server.h"
 #include "daemon/fld_iface_conf.h"
 #include "io/loop.h"
+#include "io/tun.h"
 #include "l2/arp.h"
 #include "l2/ndp.h"
 #include "wire/icmp_rate.h"
@@ -50,6 +51,8 @@ struct fld_lan {
 	struct fld *d;
 	struct fld_iface_conf conf;
 	int fd;
+	uint8_t *gso_buf;	/* set: the TAP has TCP offload (io/tun.h), reads are bursts */
+	struct fl_tun_gro gro;	/* then its write-side coalescing, flushed per batch */
 	char ifname[IFNAMSIZ];
 	uint8_t mac[6];
 	struct fl_arp arp;
@@ -81,8 +84,13 @@ void fld_lan_stop(struct fld *d);
 /* `fenliu dump neighbours` and the counters of `fenliu dump stats`. */
 void fld_lan_dump_neighbours(struct fld *d, fl_ctl_line_fn *emit, void *sink);
 void fld_lan_stats(struct fld *d, fl_ctl_stat_fn *emit, void *sink);
-/* Write one whole frame to the TAP; counted. */
+/* Write one whole frame to the TAP (after what the coalescing buffer
+ * holds, so nothing is reordered); counted. */
 void fld_lan_xmit(struct fld_lan *l, const uint8_t *frame, size_t len);
+/* A frame for the TAP that TCP coalescing may merge with its neighbours
+ * until the batch ends (fld_lan_gro_flush). Borrowed. */
+void fld_lan_xmit_data(struct fld_lan *l, const uint8_t *frame, size_t len);
+void fld_lan_gro_flush(struct fld_lan *l);
 
 /* fld_lan_l2.c */
 int fld_lan_l2_init(struct fld_lan *l);

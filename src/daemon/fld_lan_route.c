@@ -49,6 +49,14 @@ static void lan_to_mesh(struct fld_lan *l, struct fl_pkt *p, int version)
 	fl_dp_device_input(l->d->dp, fld_now(l->d), p);
 }
 
+static bool lan_link_local(const uint8_t *frame, int version)
+{
+	if (version == 4) /* 169.254.0.0/16, source or destination */
+		return (frame[26] == 169 && frame[27] == 254) || (frame[30] == 169 && frame[31] == 254);
+	return (frame[22] == 0xfe && (frame[23] & 0xc0) == 0x80) ||
+	       (frame[38] == 0xfe && (frame[39] & 0xc0) == 0x80);
+}
+
 /* One IP frame from the LAN (Ethernet header at p->data). Takes p. */
 static void lan_ip_in(struct fld_lan *l, struct fl_pkt *p, int version, bool group)
 {
@@ -74,7 +82,9 @@ static void lan_ip_in(struct fld_lan *l, struct fl_pkt *p, int version, bool gro
 		fld_lan_local(l, p, version);
 		return;
 	}
-	if (fld_lan_on_link(l, version, dst)) { /* the host's neighbour: not through us */
+	/* The host's neighbour is not reached through us, and link-local
+	 * addresses never leave their link (RFC 4291 §2.5.6, RFC 3927 §2.7). */
+	if (fld_lan_on_link(l, version, dst) || lan_link_local(p->data, version)) {
 		l->st.ignored++;
 		fl_pkt_free(p);
 		return;
@@ -123,7 +133,7 @@ void fld_lan_send_to(struct fld_lan *l, struct fl_pkt *p, const uint8_t mac[stat
 	p->data[12] = v4 ? 0x08 : 0x86;
 	p->data[13] = v4 ? 0x00 : 0xdd;
 	l->st.from_mesh++;
-	fld_lan_xmit(l, p->data, p->len);
+	fld_lan_xmit_data(l, p->data, p->len);
 	fl_pkt_free(p);
 }
 
@@ -208,6 +218,7 @@ bool fld_lan_device_write(struct fld *d, struct fl_pkt *p)
 void fld_lan_flush(struct fld *d)
 {
 	for (struct fld_lan *l = d->lan; l; l = l->next) {
+		fld_lan_gro_flush(l);
 		/* Answers about answers are never made (ICMP errors are not
 		 * answered), so one pass empties the list; a copy, since the
 		 * dataplane may call device_write (and so lan_defer) again. */

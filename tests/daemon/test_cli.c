@@ -83,6 +83,8 @@ static void p_lines(void *ctx, int req, fl_ctl_line_fn *emit, void *sink)
 	if (req == FL_REQ_DUMP_OFFLOAD) {
 		emit(sink, "interface offl0 address 192.0.2.1 address6 -");
 		emit(sink, "drop no_mapping 7");
+	} else if (req == FL_REQ_DUMP_NEIGHBOURS) {
+		emit(sink, "lan0 192.168.200.11 02:00:00:00:00:11 reachable");
 	} else {
 		emit(sink, "udp 10.0.0.2:5000 192.0.2.1:5000 idle 3 expires 117 active");
 	}
@@ -226,6 +228,10 @@ static void test_dump_verbs(void **state)
 	free(out), free(err);
 	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "nat", NULL), 0);
 	assert_string_equal(out, "udp 10.0.0.2:5000 192.0.2.1:5000 idle 3 expires 117 active\n");
+	assert_string_equal(err, "");
+	free(out), free(err);
+	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "neighbours", NULL), 0);
+	assert_string_equal(out, "lan0 192.168.200.11 02:00:00:00:00:11 reachable\n");
 	assert_string_equal(err, "");
 	free(out), free(err);
 	assert_int_equal(run(fl_cli_dump, &out, &err, "dump", "connections", NULL), 0);
