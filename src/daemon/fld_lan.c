@@ -323,7 +323,7 @@ int fld_lan_start(struct fld *d)
 	return lan_each_file(d, lan_start_one);
 }
 
-static struct fld_lan *lan_find(struct fld *d, const char *name)
+struct fld_lan *fld_lan_find(struct fld *d, const char *name)
 {
 	for (struct fld_lan *l = d->lan; l; l = l->next)
 		if (!strcmp(l->conf.name, name))
@@ -336,7 +336,7 @@ static struct fld_lan *lan_find(struct fld *d, const char *name)
 static int lan_reload_one(struct fld *d, const char *name)
 {
 	struct fld_iface_conf *c = malloc(sizeof(*c));
-	struct fld_lan *l = lan_find(d, name);
+	struct fld_lan *l = fld_lan_find(d, name);
 
 	if (!c)
 		return -1;

@@ -31,6 +31,7 @@
 struct fld;
 
 #define FLD_LAN_DEFER_MAX 32u
+#define FLD_LAN_DYN_MAX 4u	/* addresses set at run time (a DHCP lease) */
 
 /* Counters of one interface (`fenliu dump stats`, scope lan.NAME). */
 struct fld_lan_stats {
@@ -68,6 +69,13 @@ struct fld_lan {
 	 * from inside its own write. */
 	struct fl_pkt *defer[FLD_LAN_DEFER_MAX];
 	unsigned n_defer;
+	/* Addresses from fld_lan_addr_add (DHCP): kept across reloads. */
+	struct fld_iface_addr dyn[FLD_LAN_DYN_MAX];
+	size_t n_dyn;
+	/* Address = dhcp (fld_lan_dhcp.c): offered every IPv4 UDP frame to
+	 * port 68 before routing; true = taken. NULL: none. */
+	bool (*dhcp_in)(struct fld_lan *l, struct fl_pkt *p);
+	void *dhcp;
 	struct fld_lan_stats st;
 };
 
@@ -81,6 +89,8 @@ int fld_lan_start(struct fld *d);
  * needing a restart. */
 int fld_lan_reload(struct fld *d);
 void fld_lan_stop(struct fld *d);
+/* The running lan interface of that name (interfaces/NAME), or NULL. */
+struct fld_lan *fld_lan_find(struct fld *d, const char *name);
 /* `fenliu dump neighbours` and the counters of `fenliu dump stats`. */
 void fld_lan_dump_neighbours(struct fld *d, fl_ctl_line_fn *emit, void *sink);
 void fld_lan_stats(struct fld *d, fl_ctl_stat_fn *emit, void *sink);
@@ -95,8 +105,14 @@ void fld_lan_gro_flush(struct fld_lan *l);
 /* fld_lan_l2.c */
 int fld_lan_l2_init(struct fld_lan *l);
 void fld_lan_l2_free(struct fld_lan *l);
-/* Take the addresses of conf (gratuitous ARP, DAD), dropping others. */
+/* Take the addresses of conf (gratuitous ARP, DAD), dropping others
+ * except those added with fld_lan_addr_add. */
 void fld_lan_l2_addresses(struct fld_lan *l, const struct fld_iface_conf *conf);
+/* An address learned at run time (a DHCP lease): answered for at once
+ * (IPv4: gratuitous ARP; IPv6: after DAD), kept across reloads until
+ * fld_lan_addr_del. 0, or -1 (full, or not a unicast address). */
+int fld_lan_addr_add(struct fld_lan *l, int family, const uint8_t *ip, unsigned plen);
+void fld_lan_addr_del(struct fld_lan *l, int family, const uint8_t *ip);
 void fld_lan_l2_tick(struct fld_lan *l);
 /* The sink the cores act through (XMIT, RELEASE, DROP, EVENT). */
 const struct fl_l2_sink *fld_lan_l2_sink(struct fld_lan *l);

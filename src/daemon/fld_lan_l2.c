@@ -128,33 +128,89 @@ static bool conf_has(const struct fld_iface_conf *c, int family, const uint8_t *
 	return false;
 }
 
-/* Drops our addresses conf no longer has, adds the new ones: IPv4 with a
- * gratuitous ARP (RFC 5227 §2.3), IPv6 tentative until DAD is done. */
-void fld_lan_l2_addresses(struct fld_lan *l, const struct fld_iface_conf *conf)
+static bool dyn_has(const struct fld_lan *l, int family, const uint8_t *ip)
+{
+	for (size_t i = 0; i < l->n_dyn; i++)
+		if (l->dyn[i].family == family && !memcmp(l->dyn[i].ip, ip, family == 4 ? 4 : 16))
+			return true;
+	return false;
+}
+
+/* One address up: IPv4 with a gratuitous ARP (RFC 5227 §2.3), IPv6
+ * tentative until DAD is done. false if the core refused it. */
+static bool addr_up(struct fld_lan *l, const struct fld_iface_addr *a)
 {
 	uint8_t frame[FL_ARP_FRAME];
-	fl_time_t now = fld_now(l->d);
 
+	if (a->family == 4) {
+		if (fl_arp_own_find(&l->arp, a->ip))
+			return true;
+		if (!fl_arp_own_add(&l->arp, a->ip, a->plen, l->mac))
+			return false;
+		fl_arp_gratuitous(l->mac, a->ip, frame);
+		l->st.arp_out++;
+		fld_lan_xmit(l, frame, sizeof(frame));
+		return true;
+	}
+	return fl_ndp_own_find(&l->ndp, a->ip) ||
+	       fl_ndp_own_add(&l->ndp, a->ip, a->plen, l->mac, true, fld_now(l->d));
+}
+
+/* Drops our addresses conf no longer has (run-time ones stay), adds the
+ * new ones. */
+void fld_lan_l2_addresses(struct fld_lan *l, const struct fld_iface_conf *conf)
+{
 	for (size_t i = l->arp.nown; i-- > 0;)
-		if (!conf_has(conf, 4, l->arp.own[i].ip))
+		if (!conf_has(conf, 4, l->arp.own[i].ip) && !dyn_has(l, 4, l->arp.own[i].ip))
 			fl_arp_own_del(&l->arp, l->arp.own[i].ip);
 	for (size_t i = l->ndp.nown; i-- > 0;)
-		if (!conf_has(conf, 6, l->ndp.own[i].ip))
+		if (!conf_has(conf, 6, l->ndp.own[i].ip) && !dyn_has(l, 6, l->ndp.own[i].ip))
 			fl_ndp_own_del(&l->ndp, l->ndp.own[i].ip);
-	for (size_t i = 0; i < conf->n_addr; i++) {
-		const struct fld_iface_addr *a = &conf->addr[i];
-		if (a->family == 4 && !fl_arp_own_find(&l->arp, a->ip) &&
-		    fl_arp_own_add(&l->arp, a->ip, a->plen, l->mac)) {
-			fl_arp_gratuitous(l->mac, a->ip, frame);
-			l->st.arp_out++;
-			fld_lan_xmit(l, frame, sizeof(frame));
-		} else if (a->family == 6 && !fl_ndp_own_find(&l->ndp, a->ip)) {
-			fl_ndp_own_add(&l->ndp, a->ip, a->plen, l->mac, true, now);
-		}
-	}
+	for (size_t i = 0; i < conf->n_addr; i++)
+		addr_up(l, &conf->addr[i]);
 	l->has4 = l->arp.nown > 0;
 	l->has6 = l->ndp.nown > 0;
 	fld_lan_l2_tick(l); /* DAD's first solicitation now */
+}
+
+int fld_lan_addr_add(struct fld_lan *l, int family, const uint8_t *ip, unsigned plen)
+{
+	struct fld_iface_addr a = {.family = (uint8_t)family, .plen = (uint8_t)plen};
+
+	if ((family != 4 && family != 6) || plen > (family == 4 ? 32u : 128u))
+		return -1;
+	memcpy(a.ip, ip, family == 4 ? 4 : 16);
+	if (!dyn_has(l, family, ip)) {
+		if (l->n_dyn == FLD_LAN_DYN_MAX)
+			return -1;
+		l->dyn[l->n_dyn++] = a;
+	}
+	if (!addr_up(l, &a)) {
+		fld_lan_addr_del(l, family, ip);
+		return -1;
+	}
+	l->has4 = l->arp.nown > 0;
+	l->has6 = l->ndp.nown > 0;
+	fld_lan_l2_tick(l);
+	return 0;
+}
+
+void fld_lan_addr_del(struct fld_lan *l, int family, const uint8_t *ip)
+{
+	for (size_t i = 0; i < l->n_dyn; i++) {
+		if (l->dyn[i].family != family || memcmp(l->dyn[i].ip, ip, family == 4 ? 4 : 16))
+			continue;
+		l->dyn[i] = l->dyn[--l->n_dyn];
+		break;
+	}
+	if (conf_has(&l->conf, family, ip))
+		return; /* also a static address: stays */
+	if (family == 4)
+		fl_arp_own_del(&l->arp, ip);
+	else
+		fl_ndp_own_del(&l->ndp, ip);
+	l->has4 = l->arp.nown > 0;
+	l->has6 = l->ndp.nown > 0;
 }
 
 void fld_lan_l2_tick(struct fld_lan *l)

@@ -57,6 +57,16 @@ static bool lan_link_local(const uint8_t *frame, int version)
 	       (frame[38] == 0xfe && (frame[39] & 0xc0) == 0x80);
 }
 
+/* The UDP destination port of an IPv4 frame (not a later fragment), or 0. */
+static unsigned lan_udp_dport(const struct fl_pkt *p)
+{
+	size_t ihl = (size_t)(p->data[14] & 15) * 4;
+
+	if (ihl < 20 || p->len < 14 + ihl + 8 || (p->data[20] & 0x1f) || p->data[21])
+		return 0;
+	return (unsigned)p->data[14 + ihl + 2] << 8 | p->data[14 + ihl + 3];
+}
+
 /* One IP frame from the LAN (Ethernet header at p->data). Takes p. */
 static void lan_ip_in(struct fld_lan *l, struct fl_pkt *p, int version, bool group)
 {
@@ -72,6 +82,11 @@ static void lan_ip_in(struct fld_lan *l, struct fl_pkt *p, int version, bool gro
 		fl_pkt_free(p);
 		return;
 	}
+	/* DHCP's answers (fld_lan_dhcp.c), broadcast or to an address that
+	 * is not ours yet: before anything else looks at the destination. */
+	if (version == 4 && l->dhcp_in && p->data[23] == 17 && lan_udp_dport(p) == 68 &&
+	    l->dhcp_in(l, p))
+		return;
 	dst = p->data + (version == 4 ? 30 : 38);
 	if (group) { /* broadcast, multicast: nothing we route */
 		l->st.ignored++;

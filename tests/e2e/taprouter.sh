@@ -16,71 +16,11 @@
 # a DF packet bigger than the tunnel's MTU gets frag-needed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_taprouter.sh"
 fl_need_root
 fl_need_tools ping iperf3
 fl_need_fenliu
 fl_init
-
-B4=203.0.113.2
-B6=2001:db8::2
-LANNS=$FL_PFX-lan
-
-# lan_net: the "lan" namespace with its bridge, and h1/h2 on it.
-lan_net() {
-	local h i
-	ip netns add "$LANNS"
-	ip -n "$LANNS" link set lo up
-	ip -n "$LANNS" link add br0 type bridge
-	ip -n "$LANNS" link set br0 up
-	ip netns exec "$LANNS" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1
-	for h in h1 h2; do
-		i=$([ "$h" = h1 ] && echo 11 || echo 12)
-		ip netns add "$FL_PFX-$h"
-		ip -n "$FL_PFX-$h" link set lo up
-		ip -n "$FL_PFX-$h" link add eth0 type veth peer name "p-$h" netns "$LANNS"
-		ip -n "$LANNS" link set "p-$h" master br0 up
-		ip -n "$FL_PFX-$h" addr add "192.168.200.$i/24" dev eth0
-		ip -n "$FL_PFX-$h" -6 addr add "2001:db8:200::$i/64" dev eth0 nodad
-		ip -n "$FL_PFX-$h" link set eth0 up
-		ip -n "$FL_PFX-$h" route add default via 192.168.200.2
-		ip -n "$FL_PFX-$h" -6 route add default via 2001:db8:200::2
-	done
-}
-
-# a_conf: a's interfaces/lan0 and its up script (moves the TAP into the
-# lan namespace's bridge: the host of a never has an address on it).
-a_conf() {
-	local d
-	d=$(fl_dir a)
-	mkdir -p "$d/interfaces"
-	cat >"$d/interfaces/lan0" <<-EOF
-		# the LAN: fenliud is its gateway
-		Role = lan
-		Address = 192.168.200.2/24
-		Address = 2001:db8:200::2/64
-	EOF
-	cat >"$d/interfaces/lan0-up" <<-EOF
-		#!/bin/sh
-		[ "\$ROLE" = lan ] || exit 1
-		ip link set "\$INTERFACE" netns $LANNS
-		ip -n $LANNS link set "\$INTERFACE" master br0 up
-	EOF
-	chmod +x "$d/interfaces/lan0-up"
-}
-
-# b's kernel sends the LAN's prefixes into its tunnel.
-b_routes() {
-	cat >>"$(fl_dir b)/tinc-up" <<-EOF
-		ip route add 192.168.200.0/24 dev "\$INTERFACE"
-		ip -6 route add 2001:db8:200::/64 dev "\$INTERFACE"
-	EOF
-}
-
-stat_of() { # NAME: a's lan.lan0 counter
-	fl_cli a dump stats | awk -v k="$1" '$1=="lan.lan0" && $2==k {print $3}'
-}
-
-rss() { awk '/VmRSS/ {print $2}' "/proc/${FL_PID[$1]}/status"; }
 
 # expect HOST WHAT PATTERN PING-ARGS...: the ping prints PATTERN.
 expect() {
@@ -109,33 +49,20 @@ sys.exit(0 if ok else 1)' <<<"$o" || fl_fail "iperf3 $h -> $addr $*: nothing rec
 run() {
 	local kind=$1 h i hm mac echo0 echo1 rss0 srv
 	fl_log "part: b is $kind"
-	fl_net a b
-	lan_net
-	fl_conf a fenliu host:Subnet=192.168.200.0/24 host:Subnet=2001:db8:200::/64
-	fl_conf b "$kind"
-	b_routes
-	a_conf
-	fl_exchange a b
-	fl_connect a b
-	fl_start a
-	fl_start b
-	rss0=$(rss a)
-	ip netns exec "$LANNS" test -e /sys/class/net/lan0 || fl_fail "lan0 is not in the lan namespace"
-	# The MAC fenliud speaks with (not the kernel's own for the TAP, which
-	# the bridge would take as its local address).
-	mac=$(sed -n 's/.*lan lan0: TAP router up, MAC \([0-9a-f:]*\),.*/\1/p' "$(fl_dir a)/log" | tail -n 1)
-	[ -n "$mac" ] || fl_fail "a did not log its lan0 MAC"
+	tr_setup "$kind"
+	rss0=$(tr_rss a)
+	mac=$tr_mac
 
 	# Our addresses answer (v6 once DAD is done), and h1 learned our MAC.
-	echo0=$(stat_of icmp_echo)
+	echo0=$(tr_stat icmp_echo)
 	fl_wait 20 "h1 ping 192.168.200.2" nq h1 ping -c 1 -W 1 192.168.200.2
 	fl_wait 20 "h1 ping 2001:db8:200::2" nq h1 ping -6 -c 1 -W 1 2001:db8:200::2
-	echo1=$(stat_of icmp_echo)
+	echo1=$(tr_stat icmp_echo)
 	[ "$echo1" -ge $((echo0 + 2)) ] || fl_fail "echo replies not counted by fenliud: $echo0 -> $echo1"
 	n h1 ip neigh show 192.168.200.2 | grep -q "$mac" || fl_fail "h1: no ARP entry with a's MAC $mac"
 	n h1 ip -6 neigh show 2001:db8:200::2 | grep -q "$mac" || fl_fail "h1: no NDP entry with a's MAC $mac"
-	[ "$(stat_of arp_answered)" -ge 1 ] || fl_fail "no ARP request answered by fenliud"
-	[ "$(stat_of ndp_answered)" -ge 1 ] || fl_fail "no NS answered by fenliud"
+	[ "$(tr_stat arp_answered)" -ge 1 ] || fl_fail "no ARP request answered by fenliud"
+	[ "$(tr_stat ndp_answered)" -ge 1 ] || fl_fail "no NS answered by fenliud"
 	echo "RESULT taprouter_$kind ping_ours4=ok ping_ours6=ok echo_counted=$((echo1 - echo0))"
 
 	# Across the mesh, both hosts, both families.
@@ -168,7 +95,7 @@ run() {
 		iperf "$h" "$B6"
 	done
 	echo "RESULT taprouter_$kind ping4=ok ping6=ok tcp4=ok udp4=ok tcp6=ok"
-	[ "$(stat_of to_mesh)" -gt 0 ] && [ "$(stat_of from_mesh)" -gt 0 ] || fl_fail "LAN<->mesh counters are zero"
+	[ "$(tr_stat to_mesh)" -gt 0 ] && [ "$(tr_stat from_mesh)" -gt 0 ] || fl_fail "LAN<->mesh counters are zero"
 
 	# Reload: a new address is taken at once (gratuitous ARP, then answered).
 	echo "Address = 192.168.200.3/24" >>"$(fl_dir a)/interfaces/lan0"
@@ -186,7 +113,7 @@ run() {
 		grep -q "^lan0 2001:db8:200::$i $hm " <<<"$nb" || fl_fail "dump neighbours lacks $h (IPv6): $nb"
 	done
 
-	echo "RESULT taprouter_$kind rss_before_kb=$rss0 rss_after_kb=$(rss a) icmp_sent=$(stat_of icmp_sent)"
+	echo "RESULT taprouter_$kind rss_before_kb=$rss0 rss_after_kb=$(tr_rss a) icmp_sent=$(tr_stat icmp_sent)"
 	kill "$srv" 2>/dev/null || true
 	fl_reset # every namespace of this test, the LAN's too
 }
