@@ -283,6 +283,21 @@ size_t fl_ndp_build_na(const uint8_t mac[static FL_ETH_ALEN], const uint8_t targ
 	return FL_NDP_FRAME;
 }
 
+size_t fl_ndp_build_rs(const uint8_t mac[static FL_ETH_ALEN], uint8_t out[static FL_NDP_RS_FRAME])
+{
+	static const uint8_t unspec[16];
+	static const uint8_t all_routers[16] = {0xff, 2, [15] = 2};
+	uint8_t emac[6];
+
+	/* From :: (we hold no link-local address), so no source link-layer
+	 * option (RFC 4861 §4.1): the router answers to all-nodes. */
+	fl_ndp_mcast_mac(all_routers, emac);
+	ndp_headers(out, emac, mac, unspec, all_routers, 8);
+	out[NDP_ICMP] = FL_NDP_RS;
+	ndp_seal(out, 8);
+	return FL_NDP_RS_FRAME;
+}
+
 static void ndp_xmit(const struct fl_l2_sink *sink, const uint8_t *f, size_t len,
 		     const uint8_t addr[static 16])
 {
@@ -509,6 +524,8 @@ enum fl_neigh_res fl_ndp_resolve(struct fl_ndp *n, const uint8_t ip[static 16], 
 	return fl_neigh_resolve(&n->cache, ip, pkt, now, sink, mac_out);
 }
 
+static const uint8_t all_nodes_mac[6] = {0x33, 0x33, 0, 0, 0, 1};
+
 /* DAD for one tentative address whose step is due. */
 static void ndp_dad_step(struct fl_ndp *n, struct fl_ndp_own *o, fl_time_t now,
 			 const struct fl_l2_sink *sink)
@@ -521,6 +538,10 @@ static void ndp_dad_step(struct fl_ndp *n, struct fl_ndp_own *o, fl_time_t now,
 		/* RetransTimer after the last probe and nobody objected. */
 		o->state = FL_NDP_PREFERRED;
 		ndp_event(sink, FL_L2_EV_DAD_OK, o->ip, o->mac);
+		/* Tell the link at once (RFC 4861 §7.2.6): hosts that cached
+		 * another MAC for it, or none, need not wait for their NS. */
+		len = fl_ndp_build_na(o->mac, o->ip, ndp_all_nodes, all_nodes_mac, false, true, f);
+		ndp_xmit(sink, f, len, o->ip);
 		return;
 	}
 	o->dad_left--;

@@ -5,8 +5,9 @@
  * checksum), answers for our addresses, next-hop resolution through the
  * neighbour cache (neigh.h, the same states and limits as ARP), Duplicate
  * Address Detection for our own addresses (RFC 4862 §5.4: tentative, then
- * preferred if nobody objects, or duplicate), and Router Advertisement
- * parsing of the prefix information SLAAC will need.
+ * preferred if nobody objects, then an unsolicited NA to all nodes, or
+ * duplicate), Router Solicitations, and Router Advertisement parsing of
+ * the prefix information SLAAC (slaac.h) needs.
  *
  * Every received message is validated as RFC 4861 §7.1 and §6.1.2 ask
  * (hop limit 255, checksum, code 0, lengths, options) and dropped and
@@ -32,6 +33,7 @@
 #define FL_NDP_NS 135u
 #define FL_NDP_NA 136u
 #define FL_NDP_FRAME 86u	/* NS or NA with one link-layer option: 14 + 40 + 24 + 8 */
+#define FL_NDP_RS_FRAME 62u	/* RS from :: without options: 14 + 40 + 8 */
 #define FL_NDP_PREFIX_MAX 4u	/* prefix options kept from one RA */
 #define FL_NDP_OWN_MAX 8u
 
@@ -100,6 +102,10 @@ size_t fl_ndp_build_ns(const uint8_t mac[static FL_ETH_ALEN], const uint8_t src[
 size_t fl_ndp_build_na(const uint8_t mac[static FL_ETH_ALEN], const uint8_t target[static 16],
 		       const uint8_t dst[static 16], const uint8_t dst_mac[static FL_ETH_ALEN],
 		       bool solicited, bool override, uint8_t out[static FL_NDP_FRAME]);
+
+/* A Router Solicitation from :: to ff02::2 (RFC 4861 §6.3.7), at mac.
+ * Writes and returns FL_NDP_RS_FRAME bytes. */
+size_t fl_ndp_build_rs(const uint8_t mac[static FL_ETH_ALEN], uint8_t out[static FL_NDP_RS_FRAME]);
 
 enum fl_ndp_own_state {
 	FL_NDP_TENTATIVE = 1,	/* DAD running: not used, not answered for */

@@ -346,8 +346,16 @@ static void test_ndp_dad_tentative_then_preferred(void **state)
 	fl_ndp_tick(&f->n, FL_TIME_S(1), &f->sink);
 	assert_int_equal(fl_ndp_own_find(&f->n, our_ip)->state, FL_NDP_PREFERRED);
 	assert_non_null(collect_event(&f->c, FL_L2_EV_DAD_OK));
-	send_frame(f, fr, len, FL_TIME_S(2));
+	/* Then an unsolicited NA to all nodes, override set (§7.2.6). */
 	assert_int_equal(f->c.nxmit, 2);
+	assert_int_equal(fl_ndp_parse(f->c.act[f->c.n - 1].frame, f->c.act[f->c.n - 1].len, &m), FL_NDP_OK);
+	assert_int_equal(m.type, FL_NDP_NA);
+	assert_memory_equal(m.dst, all_nodes, 16);
+	assert_memory_equal(m.target, our_ip, 16);
+	assert_true(m.override && !m.solicited && m.router && m.has_lla);
+	assert_memory_equal(m.lla, our_mac, 6);
+	send_frame(f, fr, len, FL_TIME_S(2));
+	assert_int_equal(f->c.nxmit, 3);
 	fx_free(f);
 }
 
