@@ -15,7 +15,9 @@
 #  4. never an error (RFC 1812 §4.3.2.7): a TTL-1 UDP datagram to b sent
 #     to the Ethernet broadcast address, a TTL-1 ICMP error, and a TTL-1
 #     non-first fragment get no ICMP error (icmp_sent unchanged), while the
-#     same UDP datagram sent to fenliud's MAC does (the control).
+#     same UDP datagram sent to fenliud's MAC does (the control); for
+#     IPv6 (RFC 4443 §2.4(e)) a hop-limit-1 ICMPv6 error and a packet in a
+#     link-layer multicast frame, with an IPv6 UDP control.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_taprouter.sh"
@@ -36,10 +38,11 @@ flood() {
 	echo "$got $ms"
 }
 
-# rawsend KIND: one hand-made TTL-1 IPv4 frame from h1 towards b
-# (KIND: unicast, bcast, icmperr, frag); fenliud's MAC in $tr_mac.
+# rawsend KIND: one hand-made TTL-1 IPv4 frame from h1 towards b (KIND:
+# unicast, bcast, icmperr, frag), or hop-limit-1 IPv6 (unicast6,
+# icmperr6, mcast6); fenliud's MAC in $tr_mac.
 rawsend() {
-	n h1 python3 - "$1" "$tr_mac" "$B4" <<'PY'
+	n h1 python3 - "$1" "$tr_mac" "$B4" "$B6" <<'PY'
 import socket, struct, sys
 kind, mac, dst = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), socket.inet_aton(sys.argv[3])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
@@ -55,6 +58,19 @@ def csum(b):
         t = (t & 0xffff) + (t >> 16)
     return ~t & 0xffff
 
+if kind.endswith("6"):  # IPv6, hop limit 1, from h1 to b
+    src6 = socket.inet_pton(socket.AF_INET6, "2001:db8:200::11")
+    dst6 = socket.inet_pton(socket.AF_INET6, sys.argv[4])
+    nh, body = 17, struct.pack("!HHHH", 40000, 9, 16, 0) + b"rfc-test"
+    if kind == "icmperr6":  # destination unreachable quoting some packet
+        nh, body = 58, struct.pack("!BBHI", 1, 3, 0, 0) + b"\x60" + bytes(47)
+    ph = src6 + dst6 + struct.pack("!IxxxB", len(body), nh)
+    c = csum(ph + body) or 0xffff
+    body = body[:2 + 4 * (nh == 17)] + struct.pack("!H", c) + body[4 + 4 * (nh == 17):]
+    hdr = struct.pack("!IHBB", 6 << 28, len(body), nh, 1) + src6 + dst6
+    eth_dst = b"\x33\x33\x00\x00\x00\x01" if kind == "mcast6" else mac
+    s.send(eth_dst + src_mac + b"\x86\xdd" + hdr + body)
+    sys.exit(0)
 proto, frag, body = 17, 0, struct.pack("!HHHH", 40000, 9, 16, 0) + b"rfc-test"
 if kind == "icmperr":  # destination unreachable quoting some datagram
     proto = 1
@@ -124,6 +140,16 @@ for kind in bcast icmperr frag; do
 	[ "$((s2 - s1))" -eq 1 ] || fl_fail "$kind: $((s2 - s1)) ICMP errors for it and one control (want 1)"
 done
 echo "RESULT taprouter_rfc no_error_bcast=ok no_error_icmperr=ok no_error_frag=ok"
+# The same for IPv6 (RFC 4443 §2.4(e)): an ICMPv6 error and a unicast
+# packet in a link-layer multicast frame, each with a UDP control.
+for kind in icmperr6 mcast6; do
+	s1=$(tr_stat icmp_sent)
+	rawsend "$kind"
+	rawsend unicast6
+	s2=$(sent_after "$s1")
+	[ "$((s2 - s1))" -eq 1 ] || fl_fail "$kind: $((s2 - s1)) ICMPv6 errors for it and one control (want 1)"
+done
+echo "RESULT taprouter_rfc no_error_icmperr6=ok no_error_mcast6=ok"
 kill -0 "${FL_PID[a]}" || fl_fail "a died"
 echo "RESULT taprouter_rfc rss_before_kb=$rss0 rss_after_kb=$(tr_rss a)"
 fl_reset
