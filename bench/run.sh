@@ -8,6 +8,7 @@
 #   NAT     build/bench/nat_speed
 #   tunnel  bench/tunnel_speed.sh (root; tinc-tinc too when TINC11_DIR is set,
 #           and Debian's wireguard-go)
+#   taprouter bench/taprouter (root): the router on TAP against TUN
 # Usage: bench/run.sh [SPTPS_SECONDS]
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,4 +32,8 @@ if [ "$(id -u)" -eq 0 ]; then
 	FENLIU_BUILD=$build bench/tunnel_speed.sh
 else
 	echo "== tunnel_speed: skipped (needs root for network namespaces)"
+fi
+if [ "$(id -u)" -eq 0 ]; then
+	echo "== taprouter"
+	FENLIU_BUILD=$build bench/taprouter
 fi

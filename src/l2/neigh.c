@@ -307,6 +307,17 @@ static void neigh_emit_spoof(const struct fl_l2_sink *sink,
 	sink->act(sink->ctx, &a);
 }
 
+/* An unasked answer that would move an entry to another MAC. */
+static enum fl_neigh_res neigh_refuse_spoof(struct fl_neigh *t,
+					    const uint8_t addr[static FL_NEIGH_ALEN],
+					    const uint8_t mac[static FL_ETH_ALEN],
+					    const struct fl_l2_sink *sink)
+{
+	t->st.spoof_refused++;
+	neigh_emit_spoof(sink, addr, mac);
+	return FL_NEIGH_REFUSED;
+}
+
 /* No entry yet: only a request aimed at us creates one, and only in free
  * room (RFC 826's "merge", bounded). */
 static enum fl_neigh_res neigh_update_new(struct fl_neigh *t, size_t i,
@@ -344,8 +355,14 @@ enum fl_neigh_res fl_neigh_update(struct fl_neigh *t, const uint8_t addr[static 
 	switch (e->state) {
 	case 0:
 		return neigh_update_new(t, i, addr, mac, how, now, sink);
-	case FL_NEIGH_INCOMPLETE:
 	case FL_NEIGH_PROBE:
+		/* We asked the known MAC, by unicast: another MAC did not hear
+		 * that question. A host that really moved misses the probe, the
+		 * entry goes, and the next broadcast request finds it. */
+		if (!same)
+			return neigh_refuse_spoof(t, addr, mac, sink);
+		/* fall through */
+	case FL_NEIGH_INCOMPLETE:
 	case FL_NEIGH_FAILED:
 		/* We asked: any answer is the one we wanted. A mere request
 		 * from it, or an unsolicited NA, leaves the entry STALE. */
@@ -359,15 +376,19 @@ enum fl_neigh_res fl_neigh_update(struct fl_neigh *t, const uint8_t addr[static 
 			return FL_NEIGH_CONFIRMED;
 		}
 		/* Fresh and unasked: the spoofing limit. */
-		t->st.spoof_refused++;
-		neigh_emit_spoof(sink, addr, mac);
-		return FL_NEIGH_REFUSED;
+		return neigh_refuse_spoof(t, addr, mac, sink);
 	default: /* STALE */
-		if (same && how != FL_NEIGH_ANSWER)
-			return FL_NEIGH_CONFIRMED;
-		neigh_set(t, e, mac, how == FL_NEIGH_ANSWER ? FL_NEIGH_REACHABLE : FL_NEIGH_STALE,
-			  now, sink);
-		return same ? FL_NEIGH_CONFIRMED : FL_NEIGH_CHANGED;
+		/* Nothing we did not ask for moves a known entry to another
+		 * MAC either (a reply, an NA, a request's sender: all are one
+		 * spoofed frame): a flood would otherwise take the entry the
+		 * moment it goes stale, and a reply would even make the spoofed
+		 * MAC REACHABLE. Its next use probes the old MAC; a host that
+		 * really moved misses it and is asked again by broadcast. */
+		if (!same)
+			return neigh_refuse_spoof(t, addr, mac, sink);
+		if (how == FL_NEIGH_ANSWER)
+			neigh_set(t, e, mac, FL_NEIGH_REACHABLE, now, sink);
+		return FL_NEIGH_CONFIRMED;
 	}
 }
 

@@ -14,9 +14,11 @@
  *
  * Bounded: at most cfg.max entries (the subnet's size). Entries learned
  * from other hosts' requests only take free room, never a live entry's,
- * so a flood of bogus senders leaves resolved next hops in place. An
- * answer we did not ask for never moves a REACHABLE entry to another MAC
- * (spoofing limit).
+ * so a flood of bogus senders leaves resolved next hops in place. Nothing
+ * we did not ask for (an answer, an NA, a request's sender) moves a
+ * REACHABLE or STALE entry to another MAC, nor does an answer from another
+ * MAC than the one a PROBE asked (spoofing limit); a host that really
+ * moved is found again by broadcast once the probe of its old MAC fails.
  *
  * Pure: time is passed in (fl_time_t), the hash seed too; no I/O. One
  * owner thread. Solicitations are built by the owner through the solicit
@@ -74,7 +76,7 @@ struct fl_neigh_stats {
 	uint64_t unresolved_dropped; /* packets dropped when resolution failed */
 	uint64_t negative_hits;	/* packets refused by a FAILED entry */
 	uint64_t full_refused;	/* new entries refused: table full of live ones */
-	uint64_t spoof_refused;	/* unasked answers refused on a fresh entry */
+	uint64_t spoof_refused;	/* unasked answers refused on a known entry */
 	uint64_t unsolicited;	/* answers for addresses not in the table: ignored */
 };
 

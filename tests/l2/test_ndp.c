@@ -286,6 +286,80 @@ static void test_ndp_resolve_then_na_releases(void **state)
 	fx_free(f);
 }
 
+/* RFC 4861 §7.2.2: MAX_MULTICAST_SOLICIT (3) solicitations RetransTimer
+ * (1 s) apart, then the held packets are dropped and the failure reported
+ * (the caller's cue for ICMPv6 address unreachable); the address is
+ * refused meanwhile (negative caching), then asked again. */
+static void test_ndp_retries_then_failure(void **state)
+{
+	struct fx *f = fx_new(false);
+	uint8_t mac[6];
+	fl_time_t t;
+
+	(void)state;
+	assert_int_equal(fl_ndp_resolve(&f->n, host_ip, &pk[0], 0, &f->sink, mac), FL_NEIGH_QUEUED);
+	fl_ndp_tick(&f->n, FL_TIME_MS(999), &f->sink);
+	assert_int_equal(f->c.nxmit, 1);
+	fl_ndp_tick(&f->n, FL_TIME_S(1), &f->sink);
+	fl_ndp_tick(&f->n, FL_TIME_S(2), &f->sink);
+	assert_int_equal(f->c.nxmit, 3);
+	for (size_t i = 0; i < 3; i++) {
+		struct fl_ndp_msg m;
+		const struct fl_l2_act *a = collect_nth(&f->c, FL_L2_XMIT, i);
+
+		assert_int_equal(fl_ndp_parse(a->frame, a->len, &m), FL_NDP_OK);
+		assert_int_equal(m.type, FL_NDP_NS);
+		assert_int_equal(m.dst[0], 0xff);	/* multicast while INCOMPLETE */
+	}
+	assert_int_equal(f->c.ndrop, 0);
+	fl_ndp_tick(&f->n, FL_TIME_S(3), &f->sink);
+	assert_int_equal(f->c.nxmit, 3);
+	assert_int_equal(f->c.ndrop, 1);
+	assert_ptr_equal(collect_nth(&f->c, FL_L2_DROP, 0)->pkt, &pk[0]);
+	assert_int_equal(collect_nth(&f->c, FL_L2_DROP, 0)->reason, FL_L2_DROP_UNRESOLVED);
+	assert_non_null(collect_event(&f->c, FL_L2_EV_FAILED));
+	t = FL_TIME_S(3) + FL_TIME_S(20) - 1;
+	assert_int_equal(fl_ndp_resolve(&f->n, host_ip, &pk[1], t, &f->sink, mac), FL_NEIGH_NEGATIVE);
+	assert_int_equal(fl_ndp_resolve(&f->n, host_ip, &pk[1], t + 1, &f->sink, mac), FL_NEIGH_QUEUED);
+	assert_int_equal(f->c.nxmit, 4);
+	fx_free(f);
+}
+
+/* RFC 4861 §7.3.3: a REACHABLE entry goes STALE after ReachableTime (30 s
+ * here); using it probes the known address by unicast NS (§7.2.2's
+ * unicast form), and the solicited NA makes it REACHABLE again. */
+static void test_ndp_stale_then_unicast_probe(void **state)
+{
+	struct fx *f = fx_new(false);
+	uint8_t mac[6];
+	struct fl_ndp_msg m;
+	const struct fl_l2_act *a;
+
+	(void)state;
+	fl_ndp_resolve(&f->n, host_ip, &pk[0], 0, &f->sink, mac);
+	send_na(f, host_mac, host_ip, true, 0);
+	fl_ndp_tick(&f->n, FL_TIME_S(30) - 1, &f->sink);
+	assert_int_equal(fl_neigh_lookup(&f->n.cache, host_ip)->state, FL_NEIGH_REACHABLE);
+	fl_ndp_tick(&f->n, FL_TIME_S(30), &f->sink);
+	fl_ndp_tick(&f->n, FL_TIME_S(30) + FL_TIME_MS(100), &f->sink);
+	assert_int_equal(fl_neigh_lookup(&f->n.cache, host_ip)->state, FL_NEIGH_STALE);
+	collect_reset(&f->c);
+	assert_int_equal(fl_ndp_resolve(&f->n, host_ip, &pk[1], FL_TIME_S(31), &f->sink, mac),
+			 FL_NEIGH_HIT);
+	assert_memory_equal(mac, host_mac, 6);
+	assert_int_equal(f->c.nxmit, 1);
+	a = collect_nth(&f->c, FL_L2_XMIT, 0);
+	assert_int_equal(fl_ndp_parse(a->frame, a->len, &m), FL_NDP_OK);
+	assert_int_equal(m.type, FL_NDP_NS);
+	assert_memory_equal(a->frame, host_mac, 6);	/* unicast to the known MAC */
+	assert_memory_equal(m.dst, host_ip, 16);
+	check_csum(a->frame, a->len);
+	assert_int_equal(fl_neigh_lookup(&f->n.cache, host_ip)->state, FL_NEIGH_PROBE);
+	send_na(f, host_mac, host_ip, true, FL_TIME_S(31));
+	assert_int_equal(fl_neigh_lookup(&f->n.cache, host_ip)->state, FL_NEIGH_REACHABLE);
+	fx_free(f);
+}
+
 /* Spoofing limit (RFC 4861 §7.2.5 keeps a REACHABLE entry's address
  * unless the override flag says otherwise; we refuse unasked overrides
  * of fresh entries): an unsolicited NA does not move a fresh entry, and
@@ -458,6 +532,8 @@ int main(void)
 		cmocka_unit_test(test_ndp_dad_tentative_then_preferred),
 		cmocka_unit_test(test_ndp_dad_conflict_makes_duplicate),
 		cmocka_unit_test(test_ndp_ra_prefix_information),
+		cmocka_unit_test(test_ndp_retries_then_failure),
+		cmocka_unit_test(test_ndp_stale_then_unicast_probe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

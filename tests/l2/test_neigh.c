@@ -94,6 +94,66 @@ static void test_neigh_unsolicited_resolves_as_stale(void **state)
 	fl_neigh_free(&t, &s);
 }
 
+/* The spoofing limit beyond REACHABLE: an unasked answer with another
+ * MAC does not move a STALE entry (it would come back REACHABLE), and a
+ * PROBE, asked of the known MAC by unicast, takes only that MAC's
+ * answer. Nor does a request's sender: only a broadcast question (the
+ * entry gone after its probe failed) learns a new MAC. */
+static void test_neigh_spoof_stale_and_probe(void **state)
+{
+	struct fl_neigh t;
+	struct fl_neigh_cfg cfg;
+	struct collect c = {0};
+	struct fl_l2_sink s = {collect_act, &c};
+	uint8_t k[16], mac[6];
+	int p;
+	fl_time_t now;
+
+	(void)state;
+	fl_neigh_cfg_default(&cfg, 4);
+	assert_true(fl_neigh_init(&t, &cfg, 3, count_solicit, NULL));
+	key(k, 9);
+	assert_int_equal(fl_neigh_resolve(&t, k, &p, 0, &s, mac), FL_NEIGH_QUEUED);
+	assert_int_equal(fl_neigh_update(&t, k, m1, FL_NEIGH_ANSWER, 1, &s), FL_NEIGH_CHANGED);
+	assert_int_equal(fl_neigh_lookup(&t, k)->state, FL_NEIGH_REACHABLE);
+	now = cfg.reachable + FL_TIME_S(1);
+	fl_neigh_tick(&t, now, &s);
+	assert_int_equal(fl_neigh_lookup(&t, k)->state, FL_NEIGH_STALE);
+	assert_int_equal(fl_neigh_update(&t, k, m2, FL_NEIGH_ANSWER, now, &s), FL_NEIGH_REFUSED);
+	assert_int_equal(fl_neigh_update(&t, k, m2, FL_NEIGH_UNSOLICITED, now, &s), FL_NEIGH_REFUSED);
+	assert_int_equal(t.st.spoof_refused, 2);
+	assert_memory_equal(fl_neigh_lookup(&t, k)->mac, m1, 6);
+	assert_int_equal(fl_neigh_lookup(&t, k)->state, FL_NEIGH_STALE);
+	/* First use of the STALE entry: sent to m1, and a probe asks m1. */
+	assert_int_equal(fl_neigh_resolve(&t, k, &p, now, &s, mac), FL_NEIGH_HIT);
+	assert_memory_equal(mac, m1, 6);
+	assert_int_equal(fl_neigh_lookup(&t, k)->state, FL_NEIGH_PROBE);
+	assert_int_equal(fl_neigh_update(&t, k, m2, FL_NEIGH_ANSWER, now + 1, &s), FL_NEIGH_REFUSED);
+	assert_int_equal(fl_neigh_lookup(&t, k)->state, FL_NEIGH_PROBE);
+	assert_int_not_equal(fl_neigh_update(&t, k, m1, FL_NEIGH_ANSWER, now + 2, &s), FL_NEIGH_REFUSED);
+	assert_int_equal(fl_neigh_lookup(&t, k)->state, FL_NEIGH_REACHABLE);
+	assert_int_equal(t.st.spoof_refused, 3);
+	/* STALE again: a request's sender with a new MAC does not move it. */
+	now += cfg.reachable + FL_TIME_S(1);
+	fl_neigh_tick(&t, now, &s);
+	assert_int_equal(fl_neigh_lookup(&t, k)->state, FL_NEIGH_STALE);
+	assert_int_equal(fl_neigh_update(&t, k, m2, FL_NEIGH_LEARN, now, &s), FL_NEIGH_REFUSED);
+	assert_int_equal(fl_neigh_update(&t, k, m2, FL_NEIGH_HINT, now, &s), FL_NEIGH_REFUSED);
+	assert_memory_equal(fl_neigh_lookup(&t, k)->mac, m1, 6);
+	/* The host moved: the probe of m1 goes unanswered, the entry goes,
+	 * and the broadcast question takes m2's answer. */
+	assert_int_equal(fl_neigh_resolve(&t, k, &p, now, &s, mac), FL_NEIGH_HIT);
+	for (int i = 0; i < 10 && fl_neigh_lookup(&t, k); i++) {
+		now += FL_TIME_S(1);
+		fl_neigh_tick(&t, now, &s);
+	}
+	assert_null(fl_neigh_lookup(&t, k));
+	assert_int_equal(fl_neigh_resolve(&t, k, &p, now, &s, mac), FL_NEIGH_QUEUED);
+	assert_int_equal(fl_neigh_update(&t, k, m2, FL_NEIGH_ANSWER, now + 1, &s), FL_NEIGH_CHANGED);
+	assert_memory_equal(fl_neigh_lookup(&t, k)->mac, m2, 6);
+	fl_neigh_free(&t, &s);
+}
+
 /* A timer fires at its time, or at most 100 ms late when the table was
  * walked just before (the walk's rate limit), never early. */
 static void test_neigh_tick_grain(void **state)
@@ -190,6 +250,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_neigh_what_creates_entries),
 		cmocka_unit_test(test_neigh_unsolicited_resolves_as_stale),
+		cmocka_unit_test(test_neigh_spoof_stale_and_probe),
 		cmocka_unit_test(test_neigh_tick_grain),
 		cmocka_unit_test(test_neigh_random_model),
 	};

@@ -314,8 +314,9 @@ static void test_err6_quotes_up_to_1280_and_ptb_mtu(void **state)
 }
 
 /* RFC 4443 §2.4(e): never about an ICMPv6 error or a redirect (also
- * behind extension headers), a multicast destination (except packet too
- * big), or an unspecified/multicast source. */
+ * behind extension headers), a multicast destination or link-layer
+ * multicast/broadcast frame (except packet too big), or an
+ * unspecified/multicast source. */
 static void test_err6_never_about(void **state)
 {
 	static uint8_t f[256], out[1600];
@@ -338,6 +339,14 @@ static void test_err6_never_about(void **state)
 	len = mk6(f, h6, group, 17, 0, 32);
 	assert_int_equal(fl_icmp_err6(f, len, 3, 0, 0, r6, out, sizeof(out), &olen), FL_ICMP_GROUP_DST);
 	assert_int_equal(fl_icmp_err6(f, len, 1, 0, 0, r6, out, sizeof(out), &olen), FL_ICMP_GROUP_DST);
+	assert_int_equal(fl_icmp_err6(f, len, 2, 0, 1280, r6, out, sizeof(out), &olen), FL_ICMP_OK);
+	/* §2.4(e.4)/(e.5): a unicast packet in a link-layer multicast or
+	 * broadcast frame gets none either, packet too big excepted. */
+	len = mk6(f, h6, far6, 17, 0, 32);
+	f[0] = 0x33, f[1] = 0x33;
+	assert_int_equal(fl_icmp_err6(f, len, 3, 0, 0, r6, out, sizeof(out), &olen), FL_ICMP_GROUP_DST);
+	memset(f, 0xff, 6);
+	assert_int_equal(fl_icmp_err6(f, len, 1, 3, 0, r6, out, sizeof(out), &olen), FL_ICMP_GROUP_DST);
 	assert_int_equal(fl_icmp_err6(f, len, 2, 0, 1280, r6, out, sizeof(out), &olen), FL_ICMP_OK);
 	len = mk6(f, (const uint8_t[16]){0}, far6, 17, 0, 32);
 	assert_int_equal(fl_icmp_err6(f, len, 3, 0, 0, r6, out, sizeof(out), &olen), FL_ICMP_BAD_SOURCE);
