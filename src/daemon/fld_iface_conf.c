@@ -111,8 +111,14 @@ static int parse_address(const struct fl_conf_entry *e, const struct fl_conf_rep
 		out->dhcp = true;
 		return 0;
 	}
+	if (!strcasecmp(e->value, "slaac")) {
+		if (out->slaac)
+			return bad(r, e, "slaac a second time (at most once)");
+		out->slaac = true;
+		return 0;
+	}
 	if (!slash || (size_t)(slash - e->value) >= sizeof(text))
-		return bad(r, e, "expected ADDRESS/PREFIXLENGTH or dhcp");
+		return bad(r, e, "expected ADDRESS/PREFIXLENGTH, dhcp or slaac");
 	memcpy(text, e->value, (size_t)(slash - e->value));
 	text[slash - e->value] = '\0';
 	if (out->n_addr == FLD_IFACE_ADDR_MAX)

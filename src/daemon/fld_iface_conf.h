@@ -7,7 +7,7 @@
  *   Role        = lan                      (required; local/offload refused)
  *   Device      = /dev/net/tun             (optional)
  *   MACAddress  = 02:..                    (optional; default derived)
- *   Address     = ADDR/LEN | dhcp          (repeatable; dhcp at most once)
+ *   Address     = ADDR/LEN | dhcp | slaac  (repeatable; dhcp, slaac at most once)
  *   VPNNat      = ADDR                     (optional)
  *   PortForward = tcp|udp PORT LANHOST:PORT (repeatable; needs VPNNat)
  *
@@ -55,6 +55,7 @@ struct fld_iface_conf {
 	struct fld_iface_addr addr[FLD_IFACE_ADDR_MAX];
 	size_t n_addr;
 	bool dhcp;		/* Address = dhcp (fld_lan_dhcp.c) */
+	bool slaac;		/* Address = slaac: IPv6 from the LAN's RAs (fld_lan_l2.c) */
 	bool has_vpnnat;
 	uint8_t vpnnat_family;
 	uint8_t vpnnat[16];

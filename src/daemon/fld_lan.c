@@ -265,8 +265,9 @@ static int lan_open(struct fld *d, const struct fld_iface_conf *c)
 	{
 		char mac[FL_ETH_MAC_TEXT];
 		fl_eth_format(l->mac, mac);
-		fl_dlog(FL_DLOG_INFO, "lan %s: TAP router up, MAC %s, %zu addresses%s%s", l->ifname, mac,
-			c->n_addr, c->dhcp ? " and dhcp" : "", l->gso_buf ? ", TCP offload" : "");
+		fl_dlog(FL_DLOG_INFO, "lan %s: TAP router up, MAC %s, %zu addresses%s%s%s", l->ifname, mac,
+			c->n_addr, c->dhcp ? " and dhcp" : "", c->slaac ? " and slaac" : "",
+			l->gso_buf ? ", TCP offload" : "");
 	}
 	return 0;
 }
@@ -432,6 +433,8 @@ void fld_lan_stats(struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 			{"neigh4_entries", l->arp.cache.n}, {"neigh6_entries", l->ndp.cache.n},
 			{"neigh_full_refused", l->arp.cache.st.full_refused + l->ndp.cache.st.full_refused},
 			{"neigh_spoof_refused", l->arp.cache.st.spoof_refused + l->ndp.cache.st.spoof_refused},
+			{"slaac_ras", l->slaac.st.ras}, {"slaac_rs_sent", l->slaac.st.rs_sent},
+			{"slaac_addresses", l->slaac.n}, {"slaac_expired", l->slaac.st.expired},
 		};
 		snprintf(scope, sizeof(scope), "lan.%s", l->ifname);
 		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)

@@ -25,6 +25,7 @@
 #include "io/tun.h"
 #include "l2/arp.h"
 #include "l2/ndp.h"
+#include "l2/slaac.h"
 #include "wire/icmp_rate.h"
 #include "wire/pkt.h"
 
@@ -76,6 +77,9 @@ struct fld_lan {
 	 * port 68 before routing; true = taken. NULL: none. */
 	bool (*dhcp_in)(struct fld_lan *l, struct fl_pkt *p);
 	void *dhcp;
+	/* Address = slaac: addresses from the LAN's RAs (fld_lan_l2.c), held
+	 * as run-time addresses (dyn). */
+	struct fl_slaac slaac;
 	struct fld_lan_stats st;
 };
 

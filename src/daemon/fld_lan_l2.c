@@ -109,6 +109,8 @@ int fld_lan_l2_init(struct fld_lan *l)
 		fl_arp_free(&l->arp, fld_lan_l2_sink(l));
 		return -1;
 	}
+	if (l->conf.slaac)
+		fl_slaac_init(&l->slaac, l->mac, now);
 	fl_icmp_rate_init(&l->echo_rate, LAN_ECHO_PER_S, LAN_ECHO_BURST, now);
 	fl_icmp_rate_init(&l->err_rate, LAN_ERR_PER_S, LAN_ERR_BURST, now);
 	return 0;
@@ -213,10 +215,45 @@ void fld_lan_addr_del(struct fld_lan *l, int family, const uint8_t *ip)
 	l->has6 = l->ndp.nown > 0;
 }
 
+/* SLAAC's changes (slaac.h) applied: a new address goes through DAD
+ * like any run-time address; an expired one is removed. */
+static void slaac_apply(struct fld_lan *l, const struct fl_slaac_change *ch, size_t n)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < n; i++) {
+		inet_ntop(AF_INET6, ch[i].ip, ip, sizeof(ip));
+		if (ch[i].op == FL_SLAAC_DEL) {
+			fl_dlog(FL_DLOG_INFO, "lan %s: SLAAC address %s/%u expired", l->ifname, ip, ch[i].plen);
+			fld_lan_addr_del(l, 6, ch[i].ip);
+		} else if (fld_lan_addr_add(l, 6, ch[i].ip, ch[i].plen) == 0) {
+			fl_dlog(FL_DLOG_INFO, "lan %s: SLAAC address %s/%u (DAD first)", l->ifname, ip, ch[i].plen);
+		} else {
+			fl_dlog(FL_DLOG_WARN, "lan %s: SLAAC address %s/%u: no room for it", l->ifname, ip, ch[i].plen);
+			fl_slaac_forget(&l->slaac, ch[i].ip);
+		}
+	}
+}
+
+/* Router Solicitations while none answered, and expiry. */
+static void slaac_tick(struct fld_lan *l, fl_time_t now)
+{
+	struct fl_slaac_change ch[FL_SLAAC_MAX];
+	uint8_t rs[FL_NDP_RS_FRAME];
+
+	if (fl_slaac_rs_due(&l->slaac, now)) {
+		l->st.ndp_out++;
+		fld_lan_xmit(l, rs, fl_ndp_build_rs(l->mac, rs));
+	}
+	slaac_apply(l, ch, fl_slaac_tick(&l->slaac, now, ch, FL_SLAAC_MAX));
+}
+
 void fld_lan_l2_tick(struct fld_lan *l)
 {
 	fl_time_t now = fld_now(l->d);
 
+	if (l->conf.slaac)
+		slaac_tick(l, now);
 	fl_arp_tick(&l->arp, now, fld_lan_l2_sink(l));
 	fl_ndp_tick(&l->ndp, now, fld_lan_l2_sink(l));
 }
@@ -232,13 +269,17 @@ void fld_lan_arp_in(struct fld_lan *l, const uint8_t *frame, size_t len)
  * ICMPv6 (echo, errors) for the caller to route or answer. */
 bool fld_lan_ndp_in(struct fld_lan *l, const uint8_t *frame, size_t len)
 {
-	enum fl_ndp_err e = fl_ndp_input(&l->ndp, frame, len, fld_now(l->d), fld_lan_l2_sink(l), NULL);
+	struct fl_ndp_msg m;
+	struct fl_slaac_change ch[FL_NDP_PREFIX_MAX];
+	enum fl_ndp_err e = fl_ndp_input(&l->ndp, frame, len, fld_now(l->d), fld_lan_l2_sink(l), &m);
 
 	if (e == FL_NDP_NOT_NDP)
 		return false;
 	l->st.ndp_in++;
 	if (e != FL_NDP_OK)
 		l->st.ndp_drops++;
+	else if (m.type == FL_NDP_RA && l->conf.slaac)
+		slaac_apply(l, ch, fl_slaac_ra(&l->slaac, &m, fld_now(l->d), ch, FL_NDP_PREFIX_MAX));
 	return true;
 }
 

@@ -126,6 +126,14 @@ size_t fl_slaac_tick(struct fl_slaac *s, fl_time_t now, struct fl_slaac_change *
 	return n;
 }
 
+void fl_slaac_forget(struct fl_slaac *s, const uint8_t ip[static 16])
+{
+	struct fl_slaac_addr *a = slaac_find(s, ip);
+
+	if (a)
+		*a = s->a[--s->n];
+}
+
 bool fl_slaac_rs_due(struct fl_slaac *s, fl_time_t now)
 {
 	if (s->rs_left == 0 || now < s->rs_due)

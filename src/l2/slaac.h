@@ -80,6 +80,10 @@ size_t fl_slaac_ra(struct fl_slaac *s, const struct fl_ndp_msg *ra, fl_time_t no
 /* Expired addresses removed from s and written to out (up to max). */
 size_t fl_slaac_tick(struct fl_slaac *s, fl_time_t now, struct fl_slaac_change *out, size_t max);
 
+/* The caller could not take an address it was given (no room): forget
+ * it, so the next RA announcing its prefix offers it again. */
+void fl_slaac_forget(struct fl_slaac *s, const uint8_t ip[static 16]);
+
 /* true if an RS is to be sent now (then the next is scheduled). */
 bool fl_slaac_rs_due(struct fl_slaac *s, fl_time_t now);
 

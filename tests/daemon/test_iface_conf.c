@@ -42,7 +42,7 @@ static void test_full(void **st)
 	(void)st;
 	assert_int_equal(parse("# the LAN\nRole = lan\nDevice = /dev/net/tun\n"
 			       "MACAddress = 02:aa:bb:cc:dd:ee\nAddress = 192.168.200.2/24\n"
-			       "Address = 2001:db8:200::2/64\naddress=dhcp\nVPNNat = 192.168.192.210\n"
+			       "Address = 2001:db8:200::2/64\naddress=dhcp\nAddress = SLAAC\nVPNNat = 192.168.192.210\n"
 			       "PortForward = tcp 8080 192.168.200.11:80\n"
 			       "PortForward = udp 53 [2001:db8:200::11]:5353\n", &c), 0);
 	assert_int_equal(n_err, 0);
@@ -60,6 +60,7 @@ static void test_full(void **st)
 	assert_memory_equal(c.addr[1].ip, a6, 16);
 	assert_int_equal(c.addr[1].plen, 64);
 	assert_true(c.dhcp);
+	assert_true(c.slaac);
 	assert_true(c.has_vpnnat);
 	assert_int_equal(c.vpnnat_family, 4);
 	assert_int_equal(c.n_fwd, 2);
@@ -86,6 +87,7 @@ static void test_refusals(void **st)
 		{"Role = lan\nAddress = 192.168.200.2/33\n", "interfaces/lan0:2: Address: prefix length"},
 		{"Role = lan\nAddress = 224.0.0.1/24\n", "interfaces/lan0:2: Address: not a unicast"},
 		{"Role = lan\nAddress = dhcp\nAddress = DHCP\n", "interfaces/lan0:3: Address: dhcp a second time"},
+		{"Role = lan\nAddress = slaac\nAddress = slaac\n", "interfaces/lan0:3: Address: slaac a second time"},
 		{"Role = lan\nMACAddress = 03:00:00:00:00:01\n", "interfaces/lan0:2: MACAddress: not a unicast"},
 		{"Role = lan\nMACAddress = 02:00:00:00:00\n", "interfaces/lan0:2: MACAddress: expected"},
 		{"Role = lan\nDevice = tun\n", "interfaces/lan0:2: Device: expected an absolute path"},

@@ -62,6 +62,10 @@ run() {
 	n h1 ip neigh show 192.168.200.2 | grep -q "$mac" || fl_fail "h1: no ARP entry with a's MAC $mac"
 	n h1 ip -6 neigh show 2001:db8:200::2 | grep -q "$mac" || fl_fail "h1: no NDP entry with a's MAC $mac"
 	[ "$(tr_stat arp_answered)" -ge 1 ] || fl_fail "no ARP request answered by fenliud"
+	# h1 may have learned our MAC from the unsolicited NA after DAD
+	# instead of asking: forget it, so it must solicit now.
+	n h1 ip -6 neigh del 2001:db8:200::2 dev eth0 2>/dev/null || true
+	nq h1 ping -6 -c 1 -W 2 2001:db8:200::2 || fl_fail "h1 ping 2001:db8:200::2 after forgetting our MAC"
 	[ "$(tr_stat ndp_answered)" -ge 1 ] || fl_fail "no NS answered by fenliud"
 	echo "RESULT taprouter_$kind ping_ours4=ok ping_ours6=ok echo_counted=$((echo1 - echo0))"
 

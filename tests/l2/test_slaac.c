@@ -178,6 +178,19 @@ static void test_slaac_bounded(void **state)
 	}
 	assert_int_equal(s.n, FL_SLAAC_MAX);
 	assert_int_equal(s.st.full, 4);
+	/* One the caller could not take is forgotten: the next RA with its
+	 * prefix offers it again (the others are only refreshed). */
+	for (int k = 0; k < 4; k++)
+		p[k].b2 = (uint8_t)k;
+	ra(p, 4, &m);
+	uint8_t gone[16];
+	memcpy(gone, s.a[0].ip, 16);
+	fl_slaac_forget(&s, gone);
+	assert_int_equal(s.n, FL_SLAAC_MAX - 1);
+	assert_int_equal(fl_slaac_ra(&s, &m, 0, ch, 8), 1);
+	assert_int_equal(ch[0].op, FL_SLAAC_ADD);
+	assert_memory_equal(ch[0].ip, gone, 16);
+	assert_int_equal(s.n, FL_SLAAC_MAX);
 }
 
 /* RFC 4861 §6.3.7: up to three RSs, four seconds apart, none once an RA
