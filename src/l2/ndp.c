@@ -471,7 +471,9 @@ static void ndp_on_na(struct fl_ndp *n, const struct fl_ndp_msg *m, fl_time_t no
 	struct fl_ndp_own *o = ndp_own_mut(n, m->target);
 	const uint8_t *mac = m->has_lla ? m->lla : m->eth_src;
 
-	if (o) {
+	/* An address DAD found taken is the other host's (RFC 4862
+	 * §5.4.5): its NAs resolve it like any neighbour's. */
+	if (o && o->state != FL_NDP_DUPLICATE) {
 		if (o->state == FL_NDP_TENTATIVE) {
 			ndp_dad_failed(n, o, mac, sink);
 		} else if (memcmp(mac, o->mac, 6)) {

@@ -17,7 +17,9 @@
 #     non-first fragment get no ICMP error (icmp_sent unchanged), while the
 #     same UDP datagram sent to fenliud's MAC does (the control); for
 #     IPv6 (RFC 4443 §2.4(e)) a hop-limit-1 ICMPv6 error and a packet in a
-#     link-layer multicast frame, with an IPv6 UDP control.
+#     link-layer multicast frame, with an IPv6 UDP control;
+#  5. DAD (RFC 4862 §5.4.5): an address h2 already holds, added to a by
+#     reload, is logged as a duplicate and never answered for.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_taprouter.sh"
@@ -150,6 +152,20 @@ for kind in icmperr6 mcast6; do
 	[ "$((s2 - s1))" -eq 1 ] || fl_fail "$kind: $((s2 - s1)) ICMPv6 errors for it and one control (want 1)"
 done
 echo "RESULT taprouter_rfc no_error_icmperr6=ok no_error_mcast6=ok"
+# 5. DAD on the daemon path (RFC 4862 §5.4.5): h2 already holds
+# 2001:db8:200::3; a reload gives it to fenliud too, whose DAD probe h2
+# answers. fenliud must log the duplicate and never take the address:
+# b's ping to it is answered by h2, not by fenliud (its echo counter).
+n h2 ip -6 addr add 2001:db8:200::3/64 dev eth0 nodad
+echo "Address = 2001:db8:200::3/64" >>"$(fl_dir a)/interfaces/lan0"
+fl_cli a reload || fl_fail "reload failed"
+fl_wait 10 "a logs 2001:db8:200::3 as a duplicate" \
+	grep -q "lan lan0: 2001:db8:200::3 at .*DUPLICATE" "$(fl_dir a)/log"
+e0=$(tr_stat icmp_echo)
+fl_wait 20 "b ping 2001:db8:200::3 (h2)" nq b ping -6 -c 1 -W 1 2001:db8:200::3
+e1=$(tr_stat icmp_echo)
+[ "$e1" -eq "$e0" ] || fl_fail "fenliud answered $((e1 - e0)) pings for its duplicate address"
+echo "RESULT taprouter_rfc dad_duplicate6=ok"
 kill -0 "${FL_PID[a]}" || fl_fail "a died"
 echo "RESULT taprouter_rfc rss_before_kb=$rss0 rss_after_kb=$(tr_rss a)"
 fl_reset

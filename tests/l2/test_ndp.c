@@ -467,6 +467,32 @@ static void test_ndp_dad_conflict_makes_duplicate(void **state)
 	fx_free(f);
 }
 
+/* RFC 4862 §5.4.5: an address DAD found taken is not ours: the host that
+ * holds it is resolved like any neighbour (its NA is no conflict), so the
+ * mesh still reaches it through us. */
+static void test_ndp_duplicate_resolved_as_neighbour(void **state)
+{
+	struct fx *f = fx_new(false);
+	uint8_t dup[16], mac[6];
+
+	(void)state;
+	memcpy(dup, our_ip, 16);
+	dup[15] ^= 0x40;
+	assert_true(fl_ndp_own_add(&f->n, dup, 64, our_mac, true, 0));
+	fl_ndp_tick(&f->n, 0, &f->sink);
+	send_na(f, host_mac, dup, false, 10);
+	assert_int_equal(fl_ndp_own_find(&f->n, dup)->state, FL_NDP_DUPLICATE);
+	collect_reset(&f->c);
+	assert_int_equal(fl_ndp_resolve(&f->n, dup, &pk[0], 20, &f->sink, mac), FL_NEIGH_QUEUED);
+	assert_int_equal(f->c.nxmit, 1);
+	send_na(f, host_mac, dup, true, 21);
+	assert_null(collect_event(&f->c, FL_L2_EV_CONFLICT));
+	assert_int_equal(f->c.nrel, 1);
+	assert_memory_equal(collect_nth(&f->c, FL_L2_RELEASE, 0)->mac, host_mac, 6);
+	assert_int_equal(fl_neigh_lookup(&f->n.cache, dup)->state, FL_NEIGH_REACHABLE);
+	fx_free(f);
+}
+
 /* A hand-built RA: flags, lifetimes, MTU, SLLA and two prefixes (RFC 4861
  * §4.2, §4.6.2, §4.6.4); the router is cached. */
 static void test_ndp_ra_prefix_information(void **state)
@@ -534,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_ndp_ra_prefix_information),
 		cmocka_unit_test(test_ndp_retries_then_failure),
 		cmocka_unit_test(test_ndp_stale_then_unicast_probe),
+		cmocka_unit_test(test_ndp_duplicate_resolved_as_neighbour),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
