@@ -64,20 +64,18 @@ static void off_warn(void *ctx, const char *msg)
 
 static const struct fl_conf_reporter off_reporter = {off_report, off_warn, NULL};
 
-/* An interfaces/NAME block with Role = offload (into *blk, if given):
- * the same as OffloadInterface = NAME with OffloadAddress from its
- * Address lines. Both ways at once is refused: which one would win is
- * not obvious to whoever reads the configuration. */
-static int off_take_block(struct fld *d, struct fl_conf *conf, struct fld_offload_conf *out,
-			  struct fld_iface_conf *blk)
+/* The interfaces/NAME block with Role = offload, into *blk: 1, 0 (none;
+ * *blk cleared) or -1. It is the same as OffloadInterface = NAME with
+ * OffloadAddress from its Address lines; both ways at once are refused,
+ * before anything else is said about OffloadInterface: which one wins
+ * would not be obvious to whoever reads the configuration. */
+static int off_find_block(struct fld *d, struct fl_conf *conf, struct fld_iface_conf *blk)
 {
 	const struct fl_conf_entry *e = fl_conf_first(conf, "OffloadInterface");
 	int r = fld_lan_find_role(d, FLD_IFACE_OFFLOAD, blk);
 
 	if (r <= 0) {
 		memset(blk, 0, sizeof(*blk)); /* the last file read was another role's */
-		if (r < 0)
-			fld_offload_conf_free(out);
 		return r;
 	}
 	if (e) {
@@ -85,9 +83,14 @@ static int off_take_block(struct fld *d, struct fl_conf *conf, struct fld_offloa
 		fl_conf_where(e, where, sizeof(where));
 		fl_dlog(FL_DLOG_ERR, "%s: OffloadInterface: interfaces/%s has Role = offload already: use one of them",
 			where, blk->name);
-		fld_offload_conf_free(out);
 		return -1;
 	}
+	return 1;
+}
+
+/* What the block says, into the parsed variables. */
+static int off_take_block(struct fld_offload_conf *out, const struct fld_iface_conf *blk)
+{
 	if (!(out->interface = strdup(blk->name))) {
 		fld_offload_conf_free(out);
 		return -1;
@@ -108,14 +111,15 @@ static int off_read_conf(struct fld *d, struct fld_offload_conf *out, struct fld
 {
 	struct fl_conf conf;
 	char name[256];
-	int r = -1;
+	int r = -1, found = 0;
 
 	fl_conf_init(&conf);
 	if (fl_conf_read_server(&conf, d->confbase, &d->cmdline, name, sizeof(name), &d->warned,
-				&off_reporter) == FL_CONF_OK)
+				&off_reporter) == FL_CONF_OK &&
+	    (!blk || (found = off_find_block(d, &conf, blk)) >= 0))
 		r = fld_offload_conf_parse(&conf, &off_reporter, out);
-	if (r == 0 && blk)
-		r = off_take_block(d, &conf, out, blk);
+	if (r == 0 && found == 1)
+		r = off_take_block(out, blk);
 	fl_conf_free(&conf);
 	return r;
 }
