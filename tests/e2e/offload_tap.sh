@@ -115,8 +115,8 @@ fl_wait 20 "ping6 lan -> $DST6 (offloaded)" nq lan ping -6 -c 1 -W 2 "$DST6"
 [ "$(count from_off6)" -gt 0 ] || fl_fail "inet saw nothing from $OURS6"
 fl_bg inet sh -c "exec iperf3 -s -B $DST4 -p 5201 >/dev/null 2>&1"
 fl_wait 10 "iperf3 server" nq inet sh -c "ss -ltn | grep -q ':5201 '"
-n lan iperf3 -c "$DST4" -p 5201 -R -t 2 -J >"$FL_TMP/tcp.json" || fl_fail "TCP download failed"
-n lan iperf3 -c "$DST4" -p 5201 -u -b 20M -t 2 -J >"$FL_TMP/udp.json" || fl_fail "UDP failed"
+n lan timeout 20 iperf3 -c "$DST4" -p 5201 -R -t 2 -J >"$FL_TMP/tcp.json" || fl_fail "TCP download failed"
+n lan timeout 20 iperf3 -c "$DST4" -p 5201 -u -b 20M -t 2 -J >"$FL_TMP/udp.json" || fl_fail "UDP failed"
 gbps=$(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["end"]; print("%.3f" % (e["sum_received"]["bits_per_second"]/1e9))' "$FL_TMP/tcp.json")
 lost=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum"]["lost_percent"])' "$FL_TMP/udp.json")
 fl_log "TCP download $gbps Gbit/s, UDP loss $lost%"
