@@ -196,9 +196,11 @@ static int parse_role(const struct fl_conf_entry *e, const struct fl_conf_report
 		out->role = FLD_IFACE_OFFLOAD;
 		return 0;
 	}
-	if (!strcasecmp(e->value, "local"))
-		return bad(r, e, "not yet as a block: use Interface");
-	return bad(r, e, "expected lan or offload");
+	if (!strcasecmp(e->value, "local")) {
+		out->role = FLD_IFACE_LOCAL;
+		return 0;
+	}
+	return bad(r, e, "expected lan, offload or local");
 }
 
 static int parse_gateway(const struct fl_conf_entry *e, const struct fl_conf_reporter *r,
@@ -283,10 +285,21 @@ static int check_role(const char *file, const struct fl_conf *c, const struct fl
 	const struct fl_conf_entry *e;
 	bool v4 = false, v6 = false;
 
-	if (out->role == FLD_IFACE_LAN) {
+	if (out->role == FLD_IFACE_LAN || out->role == FLD_IFACE_LOCAL) {
 		for (size_t i = 0; i < 2; i++)
 			if ((e = first(c, offload_only[i])))
 				return bad(r, e, "only in a Role = offload block");
+	}
+	if (out->role == FLD_IFACE_LAN)
+		return 0;
+	if (out->role == FLD_IFACE_LOCAL) { /* the kernel's TUN: addresses only */
+		for (size_t i = 0; i < 3; i++)
+			if ((e = first(c, lan_only[i])))
+				return bad(r, e, "only in a Role = lan block");
+		if ((e = first(c, "Device")))
+			return bad(r, e, "not in a Role = local block (tinc.conf's Device applies)");
+		if ((out->dhcp || out->slaac) && (e = first(c, "Address")))
+			return bad(r, e, "a local block takes static addresses only");
 		return 0;
 	}
 	for (size_t i = 0; i < 2; i++) /* MACAddress is fine on an offload TAP */

@@ -4,7 +4,7 @@
  * fenliu.conf(5)): one file per extra interface, tinc syntax, beside
  * hosts/ (a stock tinc ignores the folder). Variables:
  *
- *   Role        = lan | offload            (required; local refused)
+ *   Role        = lan | offload | local    (required)
  *   DeviceType  = tun | tap                (offload only; default tun)
  *   Gateway     = ADDR                     (offload TAP: required, one per family)
  *   Device      = /dev/net/tun             (optional)
@@ -32,6 +32,7 @@
 enum fld_iface_role {
 	FLD_IFACE_LAN = 1,
 	FLD_IFACE_OFFLOAD = 2,	/* the split tunnel's device (fld_offload.c) */
+	FLD_IFACE_LOCAL = 3,	/* our TUN, tinc's Interface (fld_local_iface.c) */
 };
 
 struct fld_iface_addr {

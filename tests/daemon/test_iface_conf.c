@@ -79,7 +79,9 @@ static void test_refusals(void **st)
 		const char *text, *want;
 	} cases[] = {
 		{"Address = 192.168.200.2/24\n", "interfaces/lan0:1: Role is required"},
-		{"Role = local\n", "interfaces/lan0:1: Role: not yet as a block: use Interface"},
+		{"Role = local\nMACAddress = 02:00:00:00:00:01\n", "interfaces/lan0:2: MACAddress: only in a Role = lan"},
+		{"Role = local\nDevice = /dev/net/tun\n", "interfaces/lan0:2: Device: not in a Role = local block"},
+		{"Role = local\nGateway = 198.51.100.1\n", "interfaces/lan0:2: Gateway: only in a Role = offload"},
 		{"Role = offload\n", "interfaces/lan0:1: Role = offload needs an Address"},
 		{"Role = offload\nAddress = 198.51.100.2/24\nDeviceType = tap\n",
 		 "interfaces/lan0:3: DeviceType = tap needs a Gateway"},
@@ -95,7 +97,7 @@ static void test_refusals(void **st)
 		{"Role = offload\nGateway = 198.51.100.1\nGateway = 198.51.100.9\n",
 		 "interfaces/lan0:3: Gateway: a second gateway"},
 		{"Role = lan\nGateway = 198.51.100.1\n", "interfaces/lan0:2: Gateway: only in a Role = offload block"},
-		{"Role = bridge\n", "interfaces/lan0:1: Role: expected lan or offload"},
+		{"Role = bridge\n", "interfaces/lan0:1: Role: expected lan, offload or local"},
 		{"Role = lan\nColour = blue\n", "interfaces/lan0:2: Colour: unknown variable"},
 		{"Role = lan\nAddress = 192.168.200.2\n", "interfaces/lan0:2: Address: expected ADDRESS/PREFIXLENGTH"},
 		{"Role = lan\nAddress = 192.168.200.2/33\n", "interfaces/lan0:2: Address: prefix length"},
@@ -146,6 +148,9 @@ static void test_offload(void **st)
 	assert_int_equal(c.n_addr, 2);
 	assert_int_equal(parse("Role = offload\nAddress = 198.51.100.2/24\n", &c), 0);
 	assert_false(c.tap);
+	assert_int_equal(parse("Role = local\nAddress = 192.168.192.211/24\nAddress = 2001:db8:192::211/64\n", &c), 0);
+	assert_int_equal(c.role, FLD_IFACE_LOCAL);
+	assert_int_equal(c.n_addr, 2);
 }
 
 static void test_names(void **st)
