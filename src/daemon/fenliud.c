@@ -32,6 +32,7 @@
 #include "daemon/fld.h"
 #include "daemon/fld_conf.h"
 #include "daemon/fld_offload.h"
+#include "daemon/fld_local_iface.h"
 #include "daemon/fld_lan.h"
 #include "daemon/fld_notify.h"
 #include "log/log.h"
@@ -191,6 +192,8 @@ static int main_dev_open(struct fld *d)
 		snprintf(name, IFNAMSIZ, "%s", d->boot->s.interface);
 	else if (d->netname && *d->netname)
 		snprintf(name, IFNAMSIZ, "%s", d->netname);
+	if (fld_local_iface_name(d, name) < 0) /* interfaces/NAME, Role = local */
+		return -1;
 	return main_dev_open_kind(d, fld_switch_tap(d) ? &main_tap : &main_tun, name);
 }
 
@@ -322,7 +325,8 @@ static int main_start(struct fld *d)
 	fld_session_bind(d);
 	if (fld_switch_start(d) < 0)
 		return -1;
-	if (main_dev_open(d) < 0 || fld_net_listen(d) < 0 || fld_dp_start(d) < 0)
+	if (main_dev_open(d) < 0 || fld_local_iface_up(d) < 0 || fld_net_listen(d) < 0 ||
+	    fld_dp_start(d) < 0)
 		return -1;
 	fld_routes_reload(d);
 	main_script_env(d, &env);
@@ -383,6 +387,7 @@ static void main_stop(struct fld *d)
 			fl_script_run_sync(d->scripts, "tinc-down", NULL);
 		fl_script_free(d->scripts);
 	}
+	fld_local_iface_down(d); /* Role = local: our addresses off the TUN */
 	fld_ctl_stop(d);
 	fld_conn_free_all(d);
 	fld_nodes_free(d);

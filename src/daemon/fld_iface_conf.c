@@ -192,9 +192,32 @@ static int parse_role(const struct fl_conf_entry *e, const struct fl_conf_report
 		out->role = FLD_IFACE_LAN;
 		return 0;
 	}
-	if (!strcasecmp(e->value, "local") || !strcasecmp(e->value, "offload"))
-		return bad(r, e, "not yet as a block: use Interface / OffloadInterface");
-	return bad(r, e, "expected lan");
+	if (!strcasecmp(e->value, "offload")) {
+		out->role = FLD_IFACE_OFFLOAD;
+		return 0;
+	}
+	if (!strcasecmp(e->value, "local")) {
+		out->role = FLD_IFACE_LOCAL;
+		return 0;
+	}
+	return bad(r, e, "expected lan, offload or local");
+}
+
+static int parse_gateway(const struct fl_conf_entry *e, const struct fl_conf_reporter *r,
+			 struct fld_iface_conf *out)
+{
+	uint8_t ip[16];
+	int fam = parse_host(e->value, ip);
+
+	if (!fam)
+		return bad(r, e, "expected a unicast IPv4 or IPv6 address");
+	if (fam == 4 ? out->has_gw4 : out->has_gw6)
+		return bad(r, e, "a second gateway of that family");
+	if (fam == 4)
+		memcpy(out->gw4, ip, 4), out->has_gw4 = true;
+	else
+		memcpy(out->gw6, ip, 16), out->has_gw6 = true;
+	return 0;
 }
 
 static int parse_entry(const struct fl_conf_entry *e, const struct fl_conf_reporter *r,
@@ -204,6 +227,14 @@ static int parse_entry(const struct fl_conf_entry *e, const struct fl_conf_repor
 		return parse_role(e, r, out);
 	if (!strcasecmp(e->var, "Address"))
 		return parse_address(e, r, out);
+	if (!strcasecmp(e->var, "Gateway"))
+		return parse_gateway(e, r, out);
+	if (!strcasecmp(e->var, "DeviceType")) {
+		if (strcasecmp(e->value, "tun") && strcasecmp(e->value, "tap"))
+			return bad(r, e, "expected tun or tap");
+		out->tap = !strcasecmp(e->value, "tap");
+		return 0;
+	}
 	if (!strcasecmp(e->var, "PortForward"))
 		return (*seen = *seen ? *seen : e), parse_forward(e, r, out);
 	if (!strcasecmp(e->var, "Device")) {
@@ -236,6 +267,73 @@ static int parse_entry(const struct fl_conf_entry *e, const struct fl_conf_repor
 	return bad(r, e, "unknown variable in an interfaces/ file");
 }
 
+static const struct fl_conf_entry *first(const struct fl_conf *c, const char *var)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (!strcasecmp(c->v[i].var, var))
+			return &c->v[i];
+	return NULL;
+}
+
+/* What one role allows that another does not, and what a TAP offload
+ * device needs: a Gateway for each family it has an address of. */
+static int check_role(const char *file, const struct fl_conf *c, const struct fl_conf_reporter *r,
+		      const struct fld_iface_conf *out)
+{
+	static const char *const lan_only[] = {"VPNNat", "PortForward", "MACAddress"};
+	static const char *const offload_only[] = {"Gateway", "DeviceType"};
+	const struct fl_conf_entry *e;
+	bool v4 = false, v6 = false;
+
+	if (out->role == FLD_IFACE_LAN || out->role == FLD_IFACE_LOCAL) {
+		for (size_t i = 0; i < 2; i++)
+			if ((e = first(c, offload_only[i])))
+				return bad(r, e, "only in a Role = offload block");
+	}
+	if (out->role == FLD_IFACE_LAN)
+		return 0;
+	if (out->role == FLD_IFACE_LOCAL) { /* the kernel's TUN: addresses only */
+		for (size_t i = 0; i < 3; i++)
+			if ((e = first(c, lan_only[i])))
+				return bad(r, e, "only in a Role = lan block");
+		if ((e = first(c, "Device")))
+			return bad(r, e, "not in a Role = local block (tinc.conf's Device applies)");
+		if ((out->dhcp || out->slaac) && (e = first(c, "Address")))
+			return bad(r, e, "a local block takes static addresses only");
+		return 0;
+	}
+	for (size_t i = 0; i < 2; i++) /* MACAddress is fine on an offload TAP */
+		if ((e = first(c, lan_only[i])))
+			return bad(r, e, "only in a Role = lan block");
+	if ((out->dhcp || out->slaac) && (e = first(c, "Address")))
+		return bad(r, e, "an offload block takes static addresses only");
+	for (size_t i = 0; i < out->n_addr; i++) {
+		bool *seen = out->addr[i].family == 4 ? &v4 : &v6;
+		if (*seen) {
+			struct fl_conf_entry at = {.file = (char *)file, .line = out->addr[i].line,
+						   .var = (char *)"Address", .value = (char *)""};
+			return bad(r, &at, "an offload block takes one address per family");
+		}
+		*seen = true;
+	}
+	if (!v4 && !v6) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "%s:1: Role = offload needs an Address", file);
+		if (r && r->error)
+			r->error(r->ctx, msg);
+		return -1;
+	}
+	if (out->tap && ((v4 && !out->has_gw4) || (v6 && !out->has_gw6))) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "%s:%d: DeviceType = tap needs a Gateway for each address family",
+			 file, (e = first(c, "DeviceType")) ? e->line : 1);
+		if (r && r->error)
+			r->error(r->ctx, msg);
+		return -1;
+	}
+	return 0;
+}
+
 int fld_iface_conf_parse(const char *file, const char *name, const char *buf, size_t len,
 			 const struct fl_conf_reporter *r, struct fld_iface_conf *out)
 {
@@ -262,6 +360,8 @@ int fld_iface_conf_parse(const char *file, const char *name, const char *buf, si
 	}
 	if (rc == 0 && fwd && !out->has_vpnnat)
 		rc = bad(r, fwd, "PortForward needs VPNNat");
+	if (rc == 0)
+		rc = check_role(file, &c, r, out);
 	fl_conf_free(&c);
 	return rc;
 }

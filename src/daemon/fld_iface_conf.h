@@ -4,7 +4,9 @@
  * fenliu.conf(5)): one file per extra interface, tinc syntax, beside
  * hosts/ (a stock tinc ignores the folder). Variables:
  *
- *   Role        = lan                      (required; local/offload refused)
+ *   Role        = lan | offload | local    (required)
+ *   DeviceType  = tun | tap                (offload only; default tun)
+ *   Gateway     = ADDR                     (offload TAP: required, one per family)
  *   Device      = /dev/net/tun             (optional)
  *   MACAddress  = 02:..                    (optional; default derived)
  *   Address     = ADDR/LEN | dhcp | slaac  (repeatable; dhcp, slaac at most once)
@@ -29,6 +31,8 @@
 
 enum fld_iface_role {
 	FLD_IFACE_LAN = 1,
+	FLD_IFACE_OFFLOAD = 2,	/* the split tunnel's device (fld_offload.c) */
+	FLD_IFACE_LOCAL = 3,	/* our TUN, tinc's Interface (fld_local_iface.c) */
 };
 
 struct fld_iface_addr {
@@ -61,6 +65,10 @@ struct fld_iface_conf {
 	uint8_t vpnnat[16];
 	struct fld_iface_fwd fwd[FLD_IFACE_FWD_MAX];
 	size_t n_fwd;
+	/* Role = offload only. */
+	bool tap;		/* DeviceType = tap */
+	bool has_gw4, has_gw6;	/* Gateway, per family: the next hop on a TAP */
+	uint8_t gw4[4], gw6[16];
 };
 
 /* NAME as a file and device name: [A-Za-z0-9_], 1..15 characters. */

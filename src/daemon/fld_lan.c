@@ -72,7 +72,7 @@ static void lan_script(struct fld_lan *l, const char *what)
 {
 	struct fld *d = l->d;
 	char script[64], addr[8][80];
-	const char *vars[10] = {"ROLE=lan"};
+	const char *vars[10] = {l->conf.role == FLD_IFACE_LAN ? "ROLE=lan" : "ROLE=offload"};
 	size_t nv = 1;
 	struct fl_script_env env = {
 		.confbase = d->confbase,
@@ -225,9 +225,10 @@ static int lan_open_dev(struct fld_lan *l, const struct fld_iface_conf *c)
 	return fd;
 }
 
-/* One Role = lan interface: device, link, NAME-up, then its addresses
- * (gratuitous ARP and DAD need the link up). */
-static int lan_open(struct fld *d, const struct fld_iface_conf *c)
+/* One Role = lan interface (or an offload TAP, for fld_offload.c):
+ * device, link, NAME-up, then its addresses (gratuitous ARP and DAD need
+ * the link up). */
+int fld_lan_open(struct fld *d, const struct fld_iface_conf *c)
 {
 	struct fld_lan *l = calloc(1, sizeof(*l));
 	int fd;
@@ -313,8 +314,8 @@ static int lan_start_one(struct fld *d, const char *name)
 	struct fld_iface_conf *c = malloc(sizeof(*c));
 	int r = -1;
 
-	if (c && lan_read(d, name, c) == 0)
-		r = lan_open(d, c);
+	if (c && lan_read(d, name, c) == 0) /* offload blocks: fld_offload.c */
+		r = c->role == FLD_IFACE_LAN ? fld_lan_open(d, c) : 0;
 	free(c);
 	return r;
 }
@@ -331,6 +332,28 @@ int fld_lan_start(struct fld *d)
 		return 0;
 	}
 	return lan_each_file(d, lan_start_one);
+}
+
+int fld_lan_find_role(struct fld *d, enum fld_iface_role role, struct fld_iface_conf *out)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *dir;
+	int r = 0;
+
+	snprintf(path, sizeof(path), "%s/interfaces", d->confbase);
+	if (!(dir = opendir(path)))
+		return errno == ENOENT ? 0 : (fl_dlog(FL_DLOG_ERR, "%s: %s", path, strerror(errno)), -1);
+	while (r == 0 && (e = readdir(dir))) {
+		if (e->d_name[0] == '.' || lan_is_script(e->d_name) || !fld_iface_name_ok(e->d_name))
+			continue;
+		if (lan_read(d, e->d_name, out) < 0)
+			r = -1;
+		else if (out->role == role)
+			r = 1;
+	}
+	closedir(dir);
+	return r;
 }
 
 struct fld_lan *fld_lan_find(struct fld *d, const char *name)
@@ -354,6 +377,10 @@ static int lan_reload_one(struct fld *d, const char *name)
 		fl_dlog(FL_DLOG_ERR, "interfaces/%s: keeping the running settings", name);
 		free(c);
 		return -1;
+	}
+	if (!l && c->role != FLD_IFACE_LAN) {
+		free(c); /* an offload block: fld_offload.c reads it at start */
+		return 0;
 	}
 	if (!l) {
 		fl_dlog(FL_DLOG_WARN, "interfaces/%s: a new interface needs a restart", name);

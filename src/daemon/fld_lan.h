@@ -94,6 +94,16 @@ int fld_lan_start(struct fld *d);
  * needing a restart. */
 int fld_lan_reload(struct fld *d);
 void fld_lan_stop(struct fld *d);
+/* The first interfaces/NAME of that role into *out: 1, 0 (none), or -1
+ * (a file did not parse: logged). */
+int fld_lan_find_role(struct fld *d, enum fld_iface_role role, struct fld_iface_conf *out);
+/* Opens the interface of c (Role = lan, or an offload TAP for
+ * fld_offload.c) and puts it first on d->lan. 0 or -1 (logged). */
+int fld_lan_open(struct fld *d, const struct fld_iface_conf *c);
+/* An offload TAP's frames to a gateway: resolves gw (family version) and
+ * sends p (Ethernet header in front of the IP packet), or queues it while
+ * the gateway is pending; dropped and counted if it does not answer. */
+void fld_lan_gateway_out(struct fld_lan *l, struct fl_pkt *p, int version, const uint8_t *gw);
 /* The running lan interface of that name (interfaces/NAME), or NULL. */
 struct fld_lan *fld_lan_find(struct fld *d, const char *name);
 /* `fenliu dump neighbours` and the counters of `fenliu dump stats`. */

@@ -118,6 +118,15 @@ static void lan_ip_in(struct fld_lan *l, struct fl_pkt *p, int version, bool gro
 		fl_pkt_free(p);
 		return;
 	}
+	if (l->conf.role == FLD_IFACE_OFFLOAD) { /* replies through the offload NAT */
+		if (fld_lan_is_ours(l, version, dst) && fl_pkt_pull(p, 14)) {
+			fld_offload_tap_in(l->d, p);
+			return;
+		}
+		l->st.local_drops++;
+		fl_pkt_free(p);
+		return;
+	}
 	if (fld_lan_is_ours(l, version, dst)) {
 		fld_lan_local(l, p, version);
 		return;
@@ -232,6 +241,29 @@ static void lan_out(struct fld_lan *l, struct fl_pkt *p, int version, const uint
 	}
 }
 
+void fld_lan_gateway_out(struct fld_lan *l, struct fl_pkt *p, int version, const uint8_t *gw)
+{
+	const struct fl_l2_sink *sink = fld_lan_l2_sink(l);
+	enum fl_neigh_res r;
+	uint8_t mac[6];
+
+	if (l->held >= LAN_HELD_MAX && !lan_resolved(l, version, gw)) {
+		l->st.unresolved++;
+		fl_pkt_free(p);
+		return;
+	}
+	r = version == 4 ? fl_arp_resolve(&l->arp, gw, p, fld_now(l->d), sink, mac)
+			 : fl_ndp_resolve(&l->ndp, gw, p, fld_now(l->d), sink, mac);
+	if (r == FL_NEIGH_HIT) {
+		fld_lan_send_to(l, p, mac);
+	} else if (r == FL_NEIGH_QUEUED) {
+		l->held++;
+	} else { /* the gateway does not answer: nothing else could carry it */
+		l->st.unresolved++;
+		fl_pkt_free(p);
+	}
+}
+
 bool fld_lan_device_write(struct fld *d, struct fl_pkt *p)
 {
 	int version;
@@ -247,6 +279,8 @@ bool fld_lan_device_write(struct fld *d, struct fl_pkt *p)
 	else
 		return false;
 	for (struct fld_lan *l = d->lan; l; l = l->next) {
+		if (l->conf.role != FLD_IFACE_LAN) /* an offload TAP: only through its NAT */
+			continue;
 		/* VPNNat (fld_vpnnat.c) de-aliases replies here, before the test. */
 		if (l->vpnnat && !fld_vpnnat_in(l->vpnnat, p->data + 14, p->len - 14, fld_now(d))) {
 			fl_pkt_free(p); /* counted by fld_vpnnat */

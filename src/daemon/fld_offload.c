@@ -22,6 +22,7 @@
 #include "conf/conf_read.h"
 #include "daemon/dlog.h"
 #include "daemon/fld.h"
+#include "daemon/fld_lan.h"
 #include "daemon/fld_offload.h"
 #include "daemon/fld_vpnnat.h"
 #include "daemon/routes/route_files.h"
@@ -42,6 +43,11 @@ struct fld_offload {
 	char ifname[IFNAMSIZ];
 	uint64_t icmp_second;
 	unsigned icmp_count;
+	/* Role = offload with DeviceType = tap (interfaces/NAME): the device
+	 * is that lan-style TAP (on d->lan, fld_lan.c owns it); packets leave
+	 * to the block's Gateway. NULL: a TUN (fd above). */
+	struct fld_lan *lan;
+	struct fld_iface_conf *blk;	/* the block, when there is one */
 };
 
 static void off_report(void *ctx, const char *msg)
@@ -58,17 +64,62 @@ static void off_warn(void *ctx, const char *msg)
 
 static const struct fl_conf_reporter off_reporter = {off_report, off_warn, NULL};
 
-/* Reads tinc.conf (+ conf.d, -o) for the Offload* variables. */
-static int off_read_conf(struct fld *d, struct fld_offload_conf *out)
+/* The interfaces/NAME block with Role = offload, into *blk: 1, 0 (none;
+ * *blk cleared) or -1. It is the same as OffloadInterface = NAME with
+ * OffloadAddress from its Address lines; both ways at once are refused,
+ * before anything else is said about OffloadInterface: which one wins
+ * would not be obvious to whoever reads the configuration. */
+static int off_find_block(struct fld *d, struct fl_conf *conf, struct fld_iface_conf *blk)
+{
+	const struct fl_conf_entry *e = fl_conf_first(conf, "OffloadInterface");
+	int r = fld_lan_find_role(d, FLD_IFACE_OFFLOAD, blk);
+
+	if (r <= 0) {
+		memset(blk, 0, sizeof(*blk)); /* the last file read was another role's */
+		return r;
+	}
+	if (e) {
+		char where[512];
+		fl_conf_where(e, where, sizeof(where));
+		fl_dlog(FL_DLOG_ERR, "%s: OffloadInterface: interfaces/%s has Role = offload already: use one of them",
+			where, blk->name);
+		return -1;
+	}
+	return 1;
+}
+
+/* What the block says, into the parsed variables. */
+static int off_take_block(struct fld_offload_conf *out, const struct fld_iface_conf *blk)
+{
+	if (!(out->interface = strdup(blk->name))) {
+		fld_offload_conf_free(out);
+		return -1;
+	}
+	out->has4 = out->has6 = false; /* OffloadAddress is for OffloadInterface */
+	for (size_t i = 0; i < blk->n_addr; i++) {
+		if (blk->addr[i].family == 4)
+			memcpy(out->addr4, blk->addr[i].ip, 4), out->has4 = true;
+		else
+			memcpy(out->addr6, blk->addr[i].ip, 16), out->has6 = true;
+	}
+	return 0;
+}
+
+/* Reads tinc.conf (+ conf.d, -o) for the Offload* variables, and the
+ * interfaces/ block with Role = offload when blk is given (start). */
+static int off_read_conf(struct fld *d, struct fld_offload_conf *out, struct fld_iface_conf *blk)
 {
 	struct fl_conf conf;
 	char name[256];
-	int r = -1;
+	int r = -1, found = 0;
 
 	fl_conf_init(&conf);
 	if (fl_conf_read_server(&conf, d->confbase, &d->cmdline, name, sizeof(name), &d->warned,
-				&off_reporter) == FL_CONF_OK)
+				&off_reporter) == FL_CONF_OK &&
+	    (!blk || (found = off_find_block(d, &conf, blk)) >= 0))
 		r = fld_offload_conf_parse(&conf, &off_reporter, out);
+	if (r == 0 && found == 1)
+		r = off_take_block(out, blk);
 	fl_conf_free(&conf);
 	return r;
 }
@@ -270,6 +321,15 @@ static void off_input(struct fld *d, struct fl_pkt **pkts, int n, uint64_t now)
 	}
 }
 
+void fld_offload_tap_in(struct fld *d, struct fl_pkt *p)
+{
+	if (!d->offload) {
+		fl_pkt_free(p);
+		return;
+	}
+	off_input(d, &p, 1, fld_now(d));
+}
+
 static void off_readable(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
@@ -356,6 +416,11 @@ bool fld_offload_hook(void *ctx, uint64_t now_us, struct fl_pkt *p)
 	case FL_OFFLOAD_PASS:
 		return false;
 	case FL_OFFLOAD_SEND:
+		if (f->lan) { /* a TAP: to the gateway's MAC, once resolved */
+			bool v4 = ip[0] >> 4 == 4;
+			fld_lan_gateway_out(f->lan, p, v4 ? 4 : 6, v4 ? f->blk->gw4 : f->blk->gw6);
+			return true;
+		}
 		off_write(f, ip, len);
 		fl_pkt_free(p);
 		return true;
@@ -401,7 +466,26 @@ static void off_free(struct fld_offload *f)
 	nat_free(f->o.nat4);
 	nat6_free(f->o.nat6);
 	fld_offload_conf_free(&f->conf);
+	free(f->blk);
 	free(f);
+}
+
+/* Role = offload, DeviceType = tap: the TAP is a lan-style interface
+ * (ARP/NDP, our address answered, fld_lan.c owns and closes it) whose IP
+ * to us comes back through fld_offload_tap_in. */
+static int off_start_tap(struct fld *d, struct fld_offload *f)
+{
+	d->offload = f;
+	if (fld_lan_open(d, f->blk) < 0) {
+		d->offload = NULL;
+		off_free(f);
+		return -1;
+	}
+	f->lan = d->lan;
+	snprintf(f->ifname, sizeof(f->ifname), "%s", f->lan->ifname);
+	fl_dlog(FL_DLOG_INFO, "offload: TAP interface %s", f->ifname);
+	off_script(d, f, "offload-up");
+	return 0;
 }
 
 int fld_offload_start(struct fld *d)
@@ -413,7 +497,7 @@ int fld_offload_start(struct fld *d)
 	if (!f)
 		return -1;
 	f->fd = -1;
-	if (off_read_conf(d, &f->conf) < 0)
+	if (!(f->blk = calloc(1, sizeof(*f->blk))) || off_read_conf(d, &f->conf, f->blk) < 0)
 		goto fail;
 	if (!f->conf.interface) { /* split tunnelling off */
 		if (f->conf.n_lists || f->conf.has4 || f->conf.has6)
@@ -424,6 +508,8 @@ int fld_offload_start(struct fld *d)
 	if (off_nat_new(f) < 0 || !(s = off_build(d, &f->conf)))
 		goto fail;
 	off_publish(f, s);
+	if (f->blk->role && f->blk->tap)
+		return off_start_tap(d, f);
 	fd = off_open(d, f);
 	if (fd < 0) {
 		fl_dlog(FL_DLOG_ERR, "offload: cannot create interface %s: %s", f->conf.interface,
@@ -453,11 +539,13 @@ int fld_offload_reload(struct fld *d)
 
 	if (!f)
 		return 0; /* OffloadInterface is read at start only */
-	if (off_read_conf(d, &c) < 0) {
+	if (off_read_conf(d, &c, NULL) < 0) {
 		fl_dlog(FL_DLOG_ERR, "offload: keeping the previous lists");
 		return -1;
 	}
-	if (!c.interface || strcmp(c.interface, f->conf.interface) || c.has4 != f->conf.has4 ||
+	if (f->blk->role) /* the block is read at start only */
+		;
+	else if (!c.interface || strcmp(c.interface, f->conf.interface) || c.has4 != f->conf.has4 ||
 	    c.has6 != f->conf.has6 || memcmp(c.addr4, f->conf.addr4, 4) || memcmp(c.addr6, f->conf.addr6, 16))
 		fl_dlog(FL_DLOG_WARN, "offload: OffloadInterface and OffloadAddress change on restart only");
 	if (!(s = off_build(d, &c))) {
@@ -485,8 +573,10 @@ void fld_offload_stop(struct fld *d)
 	off_script(d, f, "offload-down");
 	off_gro_flush(f);
 	d->offload = NULL;
-	fld_unwatch(d, f->fd);
-	close(f->fd);
+	if (f->fd >= 0) { /* a TAP (f->lan) is closed by fld_lan_stop */
+		fld_unwatch(d, f->fd);
+		close(f->fd);
+	}
 	off_free(f);
 }
 

@@ -55,6 +55,11 @@ void fld_offload_tick(struct fld *d);
  * writer computes their checksums again, so cutting it need not. */
 bool fld_offload_burst_no_csum(void *ctx, const uint8_t *ip, size_t len);
 
+/* An IP packet read from an offload TAP (Role = offload, DeviceType =
+ * tap; Ethernet already stripped), to our offload address: through the
+ * NAT back into the mesh, as the TUN's reads go. Takes p. */
+void fld_offload_tap_in(struct fld *d, struct fl_pkt *p);
+
 /* The dataplane's offload op (fl_dp_ops.offload; ctx = struct fld). */
 bool fld_offload_hook(void *ctx, uint64_t now_us, struct fl_pkt *p);
 

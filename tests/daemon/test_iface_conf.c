@@ -79,9 +79,25 @@ static void test_refusals(void **st)
 		const char *text, *want;
 	} cases[] = {
 		{"Address = 192.168.200.2/24\n", "interfaces/lan0:1: Role is required"},
-		{"Role = local\n", "interfaces/lan0:1: Role: not yet as a block: use Interface / OffloadInterface"},
-		{"Role = offload\n", "interfaces/lan0:1: Role: not yet as a block"},
-		{"Role = bridge\n", "interfaces/lan0:1: Role: expected lan"},
+		{"Role = local\nMACAddress = 02:00:00:00:00:01\n", "interfaces/lan0:2: MACAddress: only in a Role = lan"},
+		{"Role = local\nDevice = /dev/net/tun\n", "interfaces/lan0:2: Device: not in a Role = local block"},
+		{"Role = local\nGateway = 198.51.100.1\n", "interfaces/lan0:2: Gateway: only in a Role = offload"},
+		{"Role = offload\n", "interfaces/lan0:1: Role = offload needs an Address"},
+		{"Role = offload\nAddress = 198.51.100.2/24\nDeviceType = tap\n",
+		 "interfaces/lan0:3: DeviceType = tap needs a Gateway"},
+		{"Role = offload\nAddress = 198.51.100.2/24\nAddress = 2001:db8:1::2/64\nDeviceType = tap\n"
+		 "Gateway = 198.51.100.1\n", "interfaces/lan0:4: DeviceType = tap needs a Gateway for each"},
+		{"Role = offload\nAddress = 198.51.100.2/24\nAddress = 198.51.100.3/24\n",
+		 "interfaces/lan0:3: Address: an offload block takes one address per family"},
+		{"Role = offload\nAddress = dhcp\n", "interfaces/lan0:2: Address: an offload block takes static"},
+		{"Role = offload\nAddress = 198.51.100.2/24\nVPNNat = 192.168.192.210\n",
+		 "interfaces/lan0:3: VPNNat: only in a Role = lan block"},
+		{"Role = offload\nDeviceType = tup\n", "interfaces/lan0:2: DeviceType: expected tun or tap"},
+		{"Role = offload\nGateway = 224.0.0.1\n", "interfaces/lan0:2: Gateway: expected a unicast"},
+		{"Role = offload\nGateway = 198.51.100.1\nGateway = 198.51.100.9\n",
+		 "interfaces/lan0:3: Gateway: a second gateway"},
+		{"Role = lan\nGateway = 198.51.100.1\n", "interfaces/lan0:2: Gateway: only in a Role = offload block"},
+		{"Role = bridge\n", "interfaces/lan0:1: Role: expected lan, offload or local"},
 		{"Role = lan\nColour = blue\n", "interfaces/lan0:2: Colour: unknown variable"},
 		{"Role = lan\nAddress = 192.168.200.2\n", "interfaces/lan0:2: Address: expected ADDRESS/PREFIXLENGTH"},
 		{"Role = lan\nAddress = 192.168.200.2/33\n", "interfaces/lan0:2: Address: prefix length"},
@@ -116,6 +132,27 @@ static void test_refusals(void **st)
 	}
 }
 
+/* Role = offload: a TAP with its gateways, addresses one per family. */
+static void test_offload(void **st)
+{
+	struct fld_iface_conf c;
+
+	(void)st;
+	assert_int_equal(parse("Role = offload\nDeviceType = tap\nAddress = 198.51.100.2/24\n"
+			       "Address = 2001:db8:100::2/64\nGateway = 198.51.100.1\nGateway = 2001:db8:100::1\n"
+			       "MACAddress = 02:00:00:00:00:05\n", &c), 0);
+	assert_int_equal(c.role, FLD_IFACE_OFFLOAD);
+	assert_true(c.tap);
+	assert_true(c.has_gw4 && c.has_gw6);
+	assert_memory_equal(c.gw4, "\xc6\x33\x64\x01", 4);
+	assert_int_equal(c.n_addr, 2);
+	assert_int_equal(parse("Role = offload\nAddress = 198.51.100.2/24\n", &c), 0);
+	assert_false(c.tap);
+	assert_int_equal(parse("Role = local\nAddress = 192.168.192.211/24\nAddress = 2001:db8:192::211/64\n", &c), 0);
+	assert_int_equal(c.role, FLD_IFACE_LOCAL);
+	assert_int_equal(c.n_addr, 2);
+}
+
 static void test_names(void **st)
 {
 	(void)st;
@@ -148,6 +185,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_offload),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_default_mac),
 	};

@@ -81,9 +81,17 @@ off_net() {
 	n inet ip route add "$OFF_FAR4/32" via "$OFF_WAN4" mtu lock 1300
 	n inet ip -6 route add "$OFF_FAR6/128" via "$OFF_WAN6" mtu 1300
 
-	fl_conf r fenliu host:Subnet=198.18.1.0/24 host:Subnet=2001:db8:1::/64 \
-		OffloadInterface=offl0 "OffloadAddress=$OFF_ADDR4" "OffloadAddress=$OFF_ADDR6" \
-		OffloadList=offload.txt OffloadExclude=exclude.txt "$@"
+	if [ -n "${OFF_BLOCK:-}" ]; then # the device as interfaces/offl0, Role = offload
+		fl_conf r fenliu host:Subnet=198.18.1.0/24 host:Subnet=2001:db8:1::/64 \
+			OffloadList=offload.txt OffloadExclude=exclude.txt "$@"
+		mkdir -p "$(fl_dir r)/interfaces"
+		printf 'Role = offload\nAddress = %s/24\nAddress = %s/64\n' "$OFF_ADDR4" "$OFF_ADDR6" \
+			>"$(fl_dir r)/interfaces/offl0"
+	else
+		fl_conf r fenliu host:Subnet=198.18.1.0/24 host:Subnet=2001:db8:1::/64 \
+			OffloadInterface=offl0 "OffloadAddress=$OFF_ADDR4" "OffloadAddress=$OFF_ADDR6" \
+			OffloadList=offload.txt OffloadExclude=exclude.txt "$@"
+	fi
 	fl_conf c "$OFF_FAR" host:Subnet=198.51.100.0/24
 	fl_exchange r c
 	fl_connect r c

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Split tunnelling with the offload device named by interfaces/offl0
+# (Role = offload, the default DeviceType = tun) instead of
+# OffloadInterface/OffloadAddress: lib_offload.sh's topology with
+# OFF_BLOCK=1. Offloaded ping (IPv4, IPv6) leaves under the block's
+# addresses and comes back; offload-up gets them; dump offload shows them;
+# a non-offloaded destination still crosses the mesh.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_offload.sh"
+fl_need_root
+fl_need_tools ping nft python3
+fl_need_fenliu
+fl_init
+
+OFF_BLOCK=1 off_net
+read -r ifc a4 a6 <"$(fl_dir r)/offload-up.ran"
+[ "$ifc $a4 $a6" = "offl0 $OFF_ADDR4 $OFF_ADDR6" ] || fl_fail "offload-up environment: '$ifc $a4 $a6'"
+fl_wait 20 "ping lan -> $OFF_DST4 (offloaded)" off_ping4 "$OFF_DST4"
+fl_wait 20 "ping6 lan -> $OFF_DST6 (offloaded)" off_ping6 "$OFF_DST6"
+[ "$(off_count from_off4)" -gt 0 ] || fl_fail "inet saw nothing from $OFF_ADDR4"
+[ "$(off_count from_off6)" -gt 0 ] || fl_fail "inet saw nothing from $OFF_ADDR6"
+[ "$(off_count from_lan)" -eq 0 ] || fl_fail "inet saw packets with a LAN source"
+off_ping4 "$OFF_VPN4" || fl_fail "ping lan -> $OFF_VPN4 (mesh) failed"
+grep -qx "interface offl0 address $OFF_ADDR4 address6 $OFF_ADDR6" <<<"$(off_dump offload)" ||
+	fl_fail "dump offload: interface line: $(off_dump offload | head -1)"
+fl_log "PASS"
