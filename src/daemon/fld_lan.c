@@ -378,8 +378,12 @@ static int lan_reload_one(struct fld *d, const char *name)
 		free(c);
 		return -1;
 	}
-	if (!l && c->role != FLD_IFACE_LAN) {
-		free(c); /* an offload block: fld_offload.c reads it at start */
+	if (c->role != FLD_IFACE_LAN) {
+		/* Offload and local blocks are read at start only (fld_offload.c,
+		 * fld_local_iface.c): say so rather than take a change silently. */
+		fl_dlog(FL_DLOG_INFO, "interfaces/%s: Role = %s is read at start only: changes to it wait for a restart",
+			name, c->role == FLD_IFACE_OFFLOAD ? "offload" : "local");
+		free(c);
 		return 0;
 	}
 	if (!l) {
@@ -399,6 +403,8 @@ static int lan_reload_one(struct fld *d, const char *name)
 	fld_lan_l2_addresses(l, &l->conf);
 	if (c->dhcp != l->conf.dhcp)
 		fl_dlog(FL_DLOG_WARN, "interfaces/%s: Address = dhcp added or removed: needs a restart", name);
+	if (c->slaac != l->conf.slaac)
+		fl_dlog(FL_DLOG_WARN, "interfaces/%s: Address = slaac added or removed: needs a restart", name);
 	free(c);
 	return 0;
 }
