@@ -67,13 +67,10 @@ static bool lan_is_script(const char *name)
 	return (n > 3 && !strcmp(name + n - 3, "-up")) || (n > 5 && !strcmp(name + n - 5, "-down"));
 }
 
-/* NAME-up / NAME-down, like tinc-up, with INTERFACE=NAME and ROLE=lan. */
-static void lan_script(struct fld_lan *l, const char *what)
+void fld_lan_run_script(struct fld_lan *l, const char *what, const char *const *vars)
 {
 	struct fld *d = l->d;
-	char script[64], addr[8][80];
-	const char *vars[10] = {l->conf.role == FLD_IFACE_LAN ? "ROLE=lan" : "ROLE=offload"};
-	size_t nv = 1;
+	char script[64];
 	struct fl_script_env env = {
 		.confbase = d->confbase,
 		.netname = d->netname && *d->netname ? d->netname : NULL,
@@ -87,8 +84,23 @@ static void lan_script(struct fld_lan *l, const char *what)
 
 	if (!d->scripts)
 		return;
-	/* ADDRESS (and PREFIXLEN) of the first static address, for scripts
-	 * that want it; DHCP's lease sets them itself (fld_lan_dhcp.c). */
+	snprintf(script, sizeof(script), "interfaces/%s-%s", l->conf.name, what);
+	fl_script_set_env(d->scripts, &env);
+	fl_script_run_sync(d->scripts, script, vars);
+	env.interface = d->ifname[0] ? d->ifname : NULL; /* back to the VPN device's */
+	env.device = d->device[0] ? d->device : NULL;
+	fl_script_set_env(d->scripts, &env);
+}
+
+/* NAME-up / NAME-down with ROLE and ADDRESS/PREFIXLEN of the first static
+ * address, for scripts that want it; DHCP's lease sets them itself
+ * (fld_lan_lease.c). */
+static void lan_script(struct fld_lan *l, const char *what)
+{
+	char addr[2][80];
+	const char *vars[4] = {l->conf.role == FLD_IFACE_LAN ? "ROLE=lan" : "ROLE=offload"};
+	size_t nv = 1;
+
 	if (l->conf.n_addr) {
 		char ip[INET6_ADDRSTRLEN];
 		const struct fld_iface_addr *a = &l->conf.addr[0];
@@ -99,12 +111,7 @@ static void lan_script(struct fld_lan *l, const char *what)
 		vars[nv++] = addr[1];
 	}
 	vars[nv] = NULL;
-	snprintf(script, sizeof(script), "interfaces/%s-%s", l->conf.name, what);
-	fl_script_set_env(d->scripts, &env);
-	fl_script_run_sync(d->scripts, script, vars);
-	env.interface = d->ifname[0] ? d->ifname : NULL; /* back to the VPN device's */
-	env.device = d->device[0] ? d->device : NULL;
-	fl_script_set_env(d->scripts, &env);
+	fld_lan_run_script(l, what, vars);
 }
 
 void fld_lan_gro_flush(struct fld_lan *l)

@@ -104,6 +104,10 @@ int fld_lan_open(struct fld *d, const struct fld_iface_conf *c);
  * sends p (Ethernet header in front of the IP packet), or queues it while
  * the gateway is pending; dropped and counted if it does not answer. */
 void fld_lan_gateway_out(struct fld_lan *l, struct fl_pkt *p, int version, const uint8_t *gw);
+/* Run interfaces/NAME-WHAT (WHAT = up or down) as tinc-up runs, with
+ * INTERFACE=NAME and DEVICE for this interface and the extra NULL-ended
+ * vars (ROLE=..., ADDRESS=...); the VPN device's environment afterwards. */
+void fld_lan_run_script(struct fld_lan *l, const char *what, const char *const *vars);
 /* The running lan interface of that name (interfaces/NAME), or NULL. */
 struct fld_lan *fld_lan_find(struct fld *d, const char *name);
 /* `fenliu dump neighbours` and the counters of `fenliu dump stats`. */

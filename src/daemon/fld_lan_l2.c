@@ -314,26 +314,37 @@ bool fld_lan_on_link(const struct fld_lan *l, int version, const uint8_t *ip)
 	return false;
 }
 
-void fld_lan_local(struct fld_lan *l, struct fl_pkt *p, int version)
+/* Turns the echo request p into its reply in place (*n its length), under
+ * the echo rate limit. false: p was limited or malformed, counted and freed. */
+static bool lan_echo_reply(struct fld_lan *l, struct fl_pkt *p, int version, size_t *n)
 {
-	size_t n = 0;
 	enum fl_icmp_res r;
 
+	*n = 0;
 	if (!fl_icmp_rate_allow(&l->echo_rate, fld_now(l->d))) {
 		l->st.icmp_ratelimited++;
 		fl_pkt_free(p);
-		return;
+		return false;
 	}
 	if (version == 4)
-		r = fl_icmp_echo4(p->data, p->len, p->data, p->len + fl_pkt_tailroom(p), &n);
+		r = fl_icmp_echo4(p->data, p->len, p->data, p->len + fl_pkt_tailroom(p), n);
 	else
-		r = fl_icmp_echo6(p->data, p->len, p->data, p->len + fl_pkt_tailroom(p), &n);
+		r = fl_icmp_echo6(p->data, p->len, p->data, p->len + fl_pkt_tailroom(p), n);
 	if (r != FL_ICMP_OK) {
 		l->st.local_drops++;
 		fl_pkt_free(p);
-		return;
+		return false;
 	}
 	l->st.icmp_echo++;
+	return true;
+}
+
+void fld_lan_local(struct fld_lan *l, struct fl_pkt *p, int version)
+{
+	size_t n;
+
+	if (!lan_echo_reply(l, p, version, &n))
+		return;
 	fld_lan_xmit(l, p->data, n);
 	fl_pkt_free(p);
 }
@@ -362,25 +373,10 @@ static void lan_defer(struct fld_lan *l, struct fl_pkt *p, size_t len)
 
 void fld_lan_mesh_local(struct fld_lan *l, struct fl_pkt *p, int version)
 {
-	size_t n = 0;
-	enum fl_icmp_res r;
+	size_t n;
 
-	if (!fl_icmp_rate_allow(&l->echo_rate, fld_now(l->d))) {
-		l->st.icmp_ratelimited++;
-		fl_pkt_free(p);
-		return;
-	}
-	if (version == 4)
-		r = fl_icmp_echo4(p->data, p->len, p->data, p->len + fl_pkt_tailroom(p), &n);
-	else
-		r = fl_icmp_echo6(p->data, p->len, p->data, p->len + fl_pkt_tailroom(p), &n);
-	if (r != FL_ICMP_OK) {
-		l->st.local_drops++;
-		fl_pkt_free(p);
-		return;
-	}
-	l->st.icmp_echo++;
-	lan_defer(l, p, n);
+	if (lan_echo_reply(l, p, version, &n))
+		lan_defer(l, p, n);
 }
 
 void fld_lan_icmp_err(struct fld_lan *l, struct fl_pkt *p, int version, uint8_t type,

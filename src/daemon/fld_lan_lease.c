@@ -72,33 +72,14 @@ static void op_addr(void *ctx, uint32_t old_addr, uint32_t new_addr, unsigned pl
 static void op_script(void *ctx, const char *which, const char *const *extra)
 {
 	struct fld_lan *l = ctx;
-	struct fld *d = l->d;
-	char script[64];
 	const char *vars[FL_SCRIPT_MAX_VARS + 1] = {"ROLE=lan"};
 	size_t nv = 1;
-	struct fl_script_env env = {
-		.confbase = d->confbase,
-		.netname = d->netname && *d->netname ? d->netname : NULL,
-		.name = d->name,
-		.device = l->conf.device[0] ? l->conf.device : NULL,
-		.interface = l->ifname,
-		.extension = *d->cfg->s.scripts_extension ? d->cfg->s.scripts_extension : NULL,
-		.interpreter = d->cfg->s.scripts_interpreter,
-		.debug = d->debug,
-	};
 
-	if (!d->scripts)
-		return;
 	for (size_t i = 0; extra[i] && nv < FL_SCRIPT_MAX_VARS; i++)
 		vars[nv++] = extra[i];
 	vars[nv] = NULL;
-	snprintf(script, sizeof(script), "interfaces/%s-%s", l->conf.name, which);
-	fl_script_set_env(d->scripts, &env);
-	fl_script_run_sync(d->scripts, script, vars);
-	env.interface = d->ifname[0] ? d->ifname : NULL; /* back to the VPN device's */
-	env.device = d->device[0] ? d->device : NULL;
-	fl_script_set_env(d->scripts, &env);
-	fl_loop_update_now(d->loop); /* the script may have taken a while */
+	fld_lan_run_script(l, which, vars);
+	fl_loop_update_now(l->d->loop); /* the script may have taken a while */
 }
 
 static void op_timer(void *ctx, fl_time_t at)
