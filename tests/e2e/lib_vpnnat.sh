@@ -12,30 +12,15 @@
 # that address into its tunnel, so every reply reaching h1/h2 was
 # de-aliased by a.
 
+. "$FL_TOP/tests/e2e/lib_taprouter.sh"
+
 NATADDR=192.168.192.210
 NAT_B=10.2.0.1
-LANNS=$FL_PFX-lan
 PEER="python3 $FL_TOP/tests/e2e/natpeer.py"
 
-# vn_lan_net: the "lan" namespace with its bridge, and h1/h2 on it.
-vn_lan_net() {
-	local h i
-	ip netns add "$LANNS"
-	ip -n "$LANNS" link set lo up
-	ip -n "$LANNS" link add br0 type bridge
-	ip -n "$LANNS" link set br0 up
-	ip netns exec "$LANNS" sysctl -qw net.ipv6.conf.br0.disable_ipv6=1
-	for h in h1 h2; do
-		i=$([ "$h" = h1 ] && echo 11 || echo 12)
-		ip netns add "$FL_PFX-$h"
-		ip -n "$FL_PFX-$h" link set lo up
-		ip -n "$FL_PFX-$h" link add eth0 type veth peer name "p-$h" netns "$LANNS"
-		ip -n "$LANNS" link set "p-$h" master br0 up
-		ip -n "$FL_PFX-$h" addr add "192.168.200.$i/24" dev eth0
-		ip -n "$FL_PFX-$h" link set eth0 up
-		ip -n "$FL_PFX-$h" route add default via 192.168.200.2
-	done
-}
+# vn_lan_net: the "lan" namespace with its bridge, and h1/h2 on it, as
+# the routed TAP router tests have them (lib_taprouter.sh's lan_net).
+vn_lan_net() { lan_net; }
 
 # vn_a_iface FORWARDS...: a's interfaces/lan0 with VPNNat and the given
 # PortForward values; the up script bridges the TAP into the LAN.
