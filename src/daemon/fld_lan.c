@@ -186,18 +186,10 @@ static void lan_tick(struct fl_loop *loop, struct fl_timer *t, void *arg)
  * it, but a LAN interface without NAME-up must work too. */
 static void lan_link_up(const char *ifname)
 {
-	struct ifreq ifr = {0};
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r = fl_tun_link_up(ifname);
 
-	if (s < 0)
-		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-			fl_dlog(FL_DLOG_WARN, "lan %s: cannot set the link up: %s", ifname, strerror(errno));
-	}
-	close(s);
+	if (r < 0)
+		fl_dlog(FL_DLOG_WARN, "lan %s: cannot set the link up: %s", ifname, strerror(-r));
 }
 
 static void lan_free(struct fld_lan *l)

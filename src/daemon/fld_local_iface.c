@@ -20,6 +20,7 @@
 #include "daemon/fld.h"
 #include "daemon/fld_lan.h"
 #include "daemon/fld_local_iface.h"
+#include "io/tun.h"
 
 /* The block of this process's daemon: one per process, set at start. */
 static struct fld_iface_conf *local_blk;
@@ -93,18 +94,10 @@ static int nl_addr(int type, unsigned ifindex, const struct fld_iface_addr *a)
 
 static void link_up(const char *ifname)
 {
-	struct ifreq ifr = {0};
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int r = fl_tun_link_up(ifname);
 
-	if (s < 0)
-		return;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
-		ifr.ifr_flags |= IFF_UP;
-		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-			fl_dlog(FL_DLOG_WARN, "local %s: cannot set the link up: %s", ifname, strerror(errno));
-	}
-	close(s);
+	if (r < 0)
+		fl_dlog(FL_DLOG_WARN, "local %s: cannot set the link up: %s", ifname, strerror(-r));
 }
 
 int fld_local_iface_up(struct fld *d)

@@ -21,6 +21,10 @@
  * ifname. Returns the fd or -errno. */
 int fl_tun_open(const char *path, const char *name, char ifname[static IFNAMSIZ]);
 
+/* Set interface `ifname` up (IFF_UP), as `ip link set NAME up` would, if
+ * it is not already. 0 or -errno. */
+int fl_tun_link_up(const char *ifname);
+
 /* Like fl_tun_open() for a TAP device (IFF_TAP | IFF_NO_PI: each read or
  * write is one Ethernet frame), for Mode = switch and hub. */
 int fl_tun_open_tap(const char *path, const char *name, char ifname[static IFNAMSIZ]);
