@@ -26,10 +26,6 @@ fl_need_root
 fl_need_tools ping python3
 fl_need_fenliu
 [ "$FF_KIND" = fenliu ] || fl_skip "no stock tinc comparison: tincd has no router on TAP"
-# A build without interfaces/ files (before issue 19's lan branch) has no
-# router on TAP to flood; one with them carries the parser's refusal text.
-grep -q 'not yet as a block' "$FENLIU_BUILD/src/daemon/fenliud" ||
-	fl_skip "this fenliud has no interfaces/ (Role = lan) support"
 fl_init
 
 N=$(ff_pick "${FL_ARPFLOOD_N:-100000}" "${FL_ARPFLOOD_N:-1000000}")
