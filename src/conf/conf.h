@@ -85,4 +85,11 @@ enum fl_conf_err fl_conf_merge(struct fl_conf *dst, struct fl_conf *src);
 /* "where" text for messages: "FILE:LINE" or "command line option N". */
 void fl_conf_where(const struct fl_conf_entry *e, char *out, size_t outlen);
 
+/* Sends "WHERE: VAR: MESSAGE: 'VALUE'" about entry e to r's error callback
+ * (if any), the one shape of a bad value's message. Returns -1, so that
+ * parsers can `return fl_conf_report(r, e, ...)`. */
+__attribute__((format(printf, 3, 4)))
+int fl_conf_report(const struct fl_conf_reporter *r, const struct fl_conf_entry *e,
+		   const char *fmt, ...);
+
 #endif

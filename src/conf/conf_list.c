@@ -7,6 +7,7 @@
  */
 #include "conf/conf.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,4 +160,21 @@ void fl_conf_where(const struct fl_conf_entry *e, char *out, size_t outlen)
 		snprintf(out, outlen, "%s:%d", e->file, e->line);
 	else
 		snprintf(out, outlen, "command line option %d", e->line);
+}
+
+int fl_conf_report(const struct fl_conf_reporter *r, const struct fl_conf_entry *e,
+		   const char *fmt, ...)
+{
+	char where[512], msg[1024], line[FL_CONF_LINE_MAX + 1600];
+	va_list ap;
+
+	if (!r || !r->error)
+		return -1;
+	fl_conf_where(e, where, sizeof(where));
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(line, sizeof(line), "%s: %s: %s: '%s'", where, e->var, msg, e->value);
+	r->error(r->ctx, line);
+	return -1;
 }

@@ -17,23 +17,6 @@
 
 #include "daemon/fld_offload.h"
 
-__attribute__((format(printf, 3, 4)))
-static void report(const struct fl_conf_reporter *r, const struct fl_conf_entry *e, const char *fmt, ...)
-{
-	char where[512], msg[1024];
-	va_list ap;
-
-	fl_conf_where(e, where, sizeof(where));
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (r && r->error) {
-		char line[1700];
-		snprintf(line, sizeof(line), "%s: %s: %s: '%s'", where, e->var, msg, e->value);
-		r->error(r->ctx, line);
-	}
-}
-
 static int parse_addr(const struct fl_conf_entry *e, const struct fl_conf_reporter *r,
 		      struct fld_offload_conf *out)
 {
@@ -41,9 +24,9 @@ static int parse_addr(const struct fl_conf_entry *e, const struct fl_conf_report
 
 	if (inet_pton(AF_INET, e->value, a) == 1) {
 		if (out->has4)
-			return report(r, e, "a second IPv4 address (one per family)"), -1;
+			return fl_conf_report(r, e, "a second IPv4 address (one per family)"), -1;
 		if (!memcmp(a, "\0\0\0\0", 4) || !memcmp(a, "\xff\xff\xff\xff", 4) || a[0] >= 224)
-			return report(r, e, "not a unicast IPv4 address"), -1;
+			return fl_conf_report(r, e, "not a unicast IPv4 address"), -1;
 		memcpy(out->addr4, a, 4);
 		out->has4 = true;
 		return 0;
@@ -51,14 +34,14 @@ static int parse_addr(const struct fl_conf_entry *e, const struct fl_conf_report
 	if (inet_pton(AF_INET6, e->value, a) == 1) {
 		static const uint8_t zero[16];
 		if (out->has6)
-			return report(r, e, "a second IPv6 address (one per family)"), -1;
+			return fl_conf_report(r, e, "a second IPv6 address (one per family)"), -1;
 		if (!memcmp(a, zero, 16) || a[0] == 0xff)
-			return report(r, e, "not a unicast IPv6 address"), -1;
+			return fl_conf_report(r, e, "not a unicast IPv6 address"), -1;
 		memcpy(out->addr6, a, 16);
 		out->has6 = true;
 		return 0;
 	}
-	return report(r, e, "expected an IPv4 or IPv6 address"), -1;
+	return fl_conf_report(r, e, "expected an IPv4 or IPv6 address"), -1;
 }
 
 static int strv_add(char ***v, size_t *n, const char *s)
@@ -111,7 +94,7 @@ int fld_offload_conf_parse(struct fl_conf *c, const struct fl_conf_reporter *r,
 	memset(out, 0, sizeof(*out));
 	if ((e = fl_conf_first(c, "OffloadInterface"))) {
 		if (strlen(e->value) >= IFNAMSIZ || strchr(e->value, '/') || strchr(e->value, ' '))
-			bad = (report(r, e, "not an interface name (at most 15 characters, no '/')"), 1);
+			bad = (fl_conf_report(r, e, "not an interface name (at most 15 characters, no '/')"), 1);
 		else if (!(out->interface = strdup(e->value)))
 			bad = 1;
 	}
@@ -124,7 +107,7 @@ int fld_offload_conf_parse(struct fl_conf *c, const struct fl_conf_reporter *r,
 	nat_settings(c, out);
 	if (!bad && out->interface && !out->has4 && !out->has6) {
 		e = fl_conf_first(c, "OffloadInterface");
-		bad = (report(r, e, "needs an OffloadAddress (IPv4, IPv6 or both)"), 1);
+		bad = (fl_conf_report(r, e, "needs an OffloadAddress (IPv4, IPv6 or both)"), 1);
 	}
 	if (bad) {
 		fld_offload_conf_free(out);

@@ -16,24 +16,6 @@
 #include "daemon/fld_vpnnat.h"
 #include "mesh/mesh_subnet.h"
 
-__attribute__((format(printf, 3, 4)))
-static int report(const struct fl_conf_reporter *r, const struct fl_conf_entry *e, const char *fmt, ...)
-{
-	char where[512], msg[512];
-	va_list ap;
-
-	fl_conf_where(e, where, sizeof(where));
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (r && r->error) {
-		char line[FL_CONF_LINE_MAX + 1200];
-		snprintf(line, sizeof(line), "%s: %s: %s: '%s'", where, e->var, msg, e->value);
-		r->error(r->ctx, line);
-	}
-	return -1;
-}
-
 static uint32_t mask_of(unsigned len)
 {
 	return len == 0 ? 0 : htonl(~0u << (32 - len));
@@ -90,13 +72,13 @@ static int parse_vpnnat(const struct fl_conf_entry *e, const struct fl_strv *sub
 {
 	uint32_t a;
 	if (out->on)
-		return report(r, e, "given twice (one VPNNat per interface)");
+		return fl_conf_report(r, e, "given twice (one VPNNat per interface)");
 	if (inet_pton(AF_INET, e->value, &a) != 1)
-		return report(r, e, "expected an IPv4 address (VPNNat is IPv4 only)");
+		return fl_conf_report(r, e, "expected an IPv4 address (VPNNat is IPv4 only)");
 	if (!unicast4(a))
-		return report(r, e, "not a unicast IPv4 address");
+		return fl_conf_report(r, e, "not a unicast IPv4 address");
 	if (!ours(subnets, a))
-		return report(r, e, "not inside one of our Subnets in hosts/ (replies would not reach us)");
+		return fl_conf_report(r, e, "not inside one of our Subnets in hosts/ (replies would not reach us)");
 	out->addr = a;
 	out->on = true;
 	return 0;
@@ -130,26 +112,26 @@ static int parse_forward(const struct fl_conf_entry *e, const struct fld_vpnnat_
 	char proto[8], port[8], host[64];
 	char tail;
 	if (sscanf(e->value, "%7s %7s %63s %c", proto, port, host, &tail) != 3)
-		return report(r, e, "expected 'tcp|udp PORT LANHOST:PORT'");
+		return fl_conf_report(r, e, "expected 'tcp|udp PORT LANHOST:PORT'");
 	if (!strcasecmp(proto, "tcp"))
 		f->proto = 6;
 	else if (!strcasecmp(proto, "udp"))
 		f->proto = 17;
 	else
-		return report(r, e, "protocol '%s' is not tcp or udp", proto);
+		return fl_conf_report(r, e, "protocol '%s' is not tcp or udp", proto);
 	if (!parse_port(port, strlen(port), &f->ext_port))
-		return report(r, e, "port '%s' is not in 1-65535", port);
+		return fl_conf_report(r, e, "port '%s' is not in 1-65535", port);
 	char *colon = strrchr(host, ':');
 	if (!colon)
-		return report(r, e, "expected LANHOST:PORT, found '%s'", host);
+		return fl_conf_report(r, e, "expected LANHOST:PORT, found '%s'", host);
 	*colon = '\0';
 	if (!parse_port(colon + 1, strlen(colon + 1), &f->int_port))
-		return report(r, e, "LAN port '%s' is not in 1-65535", colon + 1);
+		return fl_conf_report(r, e, "LAN port '%s' is not in 1-65535", colon + 1);
 	if (inet_pton(AF_INET, host, &f->int_addr) != 1)
-		return report(r, e, "LANHOST '%s' is not an IPv4 address (forwards are IPv4 only)", host);
+		return fl_conf_report(r, e, "LANHOST '%s' is not an IPv4 address (forwards are IPv4 only)", host);
 	const char *why = lanhost_bad(f->int_addr, pfx, n_pfx);
 	if (why)
-		return report(r, e, "%s", why);
+		return fl_conf_report(r, e, "%s", why);
 	return 0;
 }
 
@@ -161,12 +143,12 @@ static int check_dup(const struct fl_conf_entry *e, const struct fld_vpnnat_conf
 		if (o->proto != f->proto)
 			continue;
 		if (o->ext_port == f->ext_port)
-			return report(r, e, "port %u is forwarded twice", ntohs(f->ext_port));
+			return fl_conf_report(r, e, "port %u is forwarded twice", ntohs(f->ext_port));
 		if (o->int_addr == f->int_addr && o->int_port == f->int_port)
-			return report(r, e, "the LAN endpoint is the target of two forwards");
+			return fl_conf_report(r, e, "the LAN endpoint is the target of two forwards");
 	}
 	if (out->n_fwd == NAT_MAX_FORWARDS)
-		return report(r, e, "more than %u port forwards", NAT_MAX_FORWARDS);
+		return fl_conf_report(r, e, "more than %u port forwards", NAT_MAX_FORWARDS);
 	return 0;
 }
 
@@ -183,7 +165,7 @@ static int parse_forwards(struct fl_conf *c, const struct fld_vpnnat_prefix *pfx
 	for (const struct fl_conf_entry *e = fl_conf_first(c, "PortForward"); e; e = fl_conf_next(c, e)) {
 		struct fld_vpnnat_fwd f;
 		if (!out->on) {
-			ret = report(r, e, "needs VPNNat (forwards reach LAN hosts through the VPNNat address)");
+			ret = fl_conf_report(r, e, "needs VPNNat (forwards reach LAN hosts through the VPNNat address)");
 			continue;
 		}
 		if (parse_forward(e, pfx, n_pfx, r, &f) < 0 || check_dup(e, out, &f, r) < 0) {
