@@ -85,12 +85,15 @@ size_t fl_sptps_seal(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTP
 		     uint32_t seqno, uint8_t *rec, size_t ptlen);
 
 /* In-place forms for records inside packet buffers (DESIGN.md "Buffers"):
- * the FL_SPTPS_ROOM bytes in front of rec must be writable. They serve as
- * ChaCha20's block 0 (the Poly1305 key) in the same call that encrypts the
- * record, so nothing is copied through the scratch buffer, and they hold
- * their old contents again on return (an ID prefix may sit there). Same
- * results as fl_sptps_seal / fl_sptps_open below. */
+ * the FL_SPTPS_ROOM bytes in front of rec and the FL_SPTPS_TAIL_ROOM bytes
+ * behind the record's end (its tag included) must be writable. The front
+ * ones serve as ChaCha20's block 0 (the Poly1305 key) in the same call
+ * that encrypts the record, so nothing is copied through the scratch
+ * buffer; the ones behind let that call end on a whole block. Both hold
+ * their old contents again on return (an ID prefix may sit in front).
+ * Same results as fl_sptps_seal / fl_sptps_open below. */
 #define FL_SPTPS_ROOM (64 - FL_SPTPS_SEQNO_LEN)
+#define FL_SPTPS_TAIL_ROOM (64 - FL_SPTPS_TAG_LEN)
 size_t fl_sptps_seal_room(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTPS_KEY_LEN],
 			  uint32_t seqno, uint8_t *rec, size_t ptlen);
 

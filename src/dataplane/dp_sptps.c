@@ -12,6 +12,7 @@
 #include "crypto/sptps.h"
 #include "dataplane/dp_workers.h"
 #include "wire/csum.h"
+#include "wire/dgram.h"
 
 /* What a deferred seal or an early open leaves at the end of the packet's
  * buffer, for the next stage (never on the wire; wiped after use). */
@@ -59,18 +60,23 @@ static struct dps_stash *dps_stash(struct fl_pkt *p)
 	return (struct dps_stash *)(void *)(p->buf + FL_PKT_BUFSIZE - 64);
 }
 
-/* Room in front of rec for ChaCha20's block 0 (fl_sptps_seal_room)?
- * Records in pool buffers always have it; the plain forms are for the
- * rest. */
-static bool dps_room(const struct fl_pkt *p, const uint8_t *rec)
+/* Room around the record rec[0..reclen) for the in-place forms
+ * (fl_sptps_seal_room): ChaCha20's block 0 in front, the rest of its last
+ * block behind, short of the stash. Records in pool buffers always have
+ * it; the plain forms are for the rest. */
+_Static_assert(FL_PKT_HEADROOM + FL_MAXSIZE + FL_SPTPS_TAIL_ROOM <= FL_PKT_BUFSIZE - 64,
+	       "a received datagram leaves the tail room short of the stash");
+
+static bool dps_room(const struct fl_pkt *p, const uint8_t *rec, size_t reclen)
 {
-	return (size_t)(rec - p->buf) >= FL_SPTPS_ROOM;
+	return (size_t)(rec - p->buf) >= FL_SPTPS_ROOM &&
+	       (size_t)(rec - p->buf) + reclen + FL_SPTPS_TAIL_ROOM <= FL_PKT_BUFSIZE - 64;
 }
 
 static size_t dps_seal_rec(struct fl_sptps_cipher *cipher, const uint8_t *key, uint32_t seq,
 			   const struct fl_pkt *p, uint8_t *rec, size_t ptlen)
 {
-	if (dps_room(p, rec))
+	if (dps_room(p, rec, ptlen + FL_SPTPS_SEQNO_LEN + FL_SPTPS_TAG_LEN))
 		return fl_sptps_seal_room(cipher, key, seq, rec, ptlen);
 	return fl_sptps_seal(cipher, key, seq, rec, ptlen);
 }
@@ -79,7 +85,7 @@ static enum fl_sptps_open_result dps_open_rec(struct fl_sptps_cipher *cipher, co
 					      const struct fl_pkt *p, uint8_t *rec, size_t len,
 					      uint32_t *seq, size_t *ptlen)
 {
-	if (dps_room(p, rec))
+	if (dps_room(p, rec, len))
 		return fl_sptps_open_room(cipher, key, rec, len, seq, ptlen);
 	return fl_sptps_open(cipher, key, rec, len, seq, ptlen);
 }

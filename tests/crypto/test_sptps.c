@@ -39,13 +39,15 @@ static void hex_eq(const uint8_t *got, size_t n, const char *want_hex, const cha
 	free(want);
 }
 
-/* The in-place forms on a record with FL_SPTPS_ROOM bytes in front: the
+/* The in-place forms on a record with FL_SPTPS_ROOM bytes in front (and
+ * FL_SPTPS_TAIL_ROOM behind; test_sptps_record checks those): the
  * same bytes as the vector, the room given back as it was, and a failing
  * tag leaves the record untouched. */
 static void room_forms(struct fl_sptps_cipher *c, const uint8_t *key, uint32_t seqno,
 		       const uint8_t *pt, size_t pn, const char *want_hex, const char *what)
 {
-	uint8_t *buf = malloc(FL_SPTPS_ROOM + pn + 20), *rec = buf + FL_SPTPS_ROOM, *copy;
+	uint8_t *buf = malloc(FL_SPTPS_ROOM + pn + 20 + FL_SPTPS_TAIL_ROOM);
+	uint8_t *rec = buf + FL_SPTPS_ROOM, *copy;
 	uint8_t room[FL_SPTPS_ROOM];
 	size_t len = pn + 20, ptlen = 0;
 	uint32_t got = 0;
