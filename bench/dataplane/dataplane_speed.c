@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dataplane_speed [SECONDS]: synthetic packets through the real data path
+ * dataplane_speed [SECONDS [BYTES [WORKERS]]]: synthetic packets through the real data path
  * of two in-memory dataplanes (tests/dataplane/tnet.c, real SPTPS
  * sessions) with 1, 2 and N crypto workers (N = online cores):
  *   seal  A's device input (decide, encapsulate, seqno reserved, framed)
@@ -163,6 +163,9 @@ static void run(size_t len, unsigned workers, double secs)
 int main(int argc, char *argv[])
 {
 	double secs = argc > 1 ? atof(argv[1]) : 2;
+	/* One size and one worker count only (for perf): 0 = all. */
+	size_t only_len = argc > 2 ? (size_t)atoi(argv[2]) : 0;
+	unsigned only_w = argc > 3 ? (unsigned)atoi(argv[3]) : 0;
 	unsigned online = fl_dp_workers_online(), counts[3] = {1, 2, online};
 	size_t sizes[2] = {1400, 64};
 	struct fl_dp_settings s;
@@ -183,7 +186,8 @@ int main(int argc, char *argv[])
 	}
 	for (int si = 0; si < 2; si++)
 		for (int ci = 0; ci < 3; ci++)
-			if (ci < 2 || online > 2)
+			if ((ci < 2 || online > 2) && (!only_len || only_len == sizes[si]) &&
+			    (!only_w || only_w == counts[ci]))
 				run(sizes[si], counts[ci], secs);
 	fl_pkt_free(tmpl[0]);
 	fl_pkt_free(tmpl[1]);

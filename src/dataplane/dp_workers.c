@@ -29,12 +29,18 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-/* Empty scans (about 50 ns each) before an idle worker sleeps: enough to
- * bridge the gap while the control thread reads and decides the next
- * batch, short enough not to take a busy machine's core from it. */
-#define W_SPIN 256
+/* How long an idle worker spins before it sleeps: long enough to bridge
+ * the gap while the control thread reads and decides the next batch (64
+ * packets: about 10 us here, several times that on a small ARM core),
+ * since a worker that fell asleep costs a futex wake-up and the
+ * scheduler's latency (tens of us in a VM) on every batch; short enough
+ * that an idle tunnel gives the core back at once. Counted in scans of
+ * W_SPIN_CHECK polls between clock reads. */
+#define W_SPIN_NS 200000
+#define W_SPIN_CHECK 64
 #define W_YIELD 256 /* waiter's polls of a busy chunk before it yields */
 /* Smaller batches are done by the caller alone: waking a worker costs a
  * system call and a context switch, more than sealing a few records. */
@@ -102,6 +108,14 @@ static bool w_work_slot(struct w_slot *s, uint64_t t, unsigned idx, size_t max)
 	return did;
 }
 
+static uint64_t w_now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 /* A polite spin: lets the other hardware thread of the core run. */
 static inline void w_relax(void)
 {
@@ -145,6 +159,7 @@ static void *w_main(void *arg)
 	struct w_thread *th = arg;
 	struct fl_dp_workers *w = th->w;
 	unsigned idle = 0;
+	uint64_t idle_since = 0;
 
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
 		uint64_t seen = atomic_load(&w->head);
@@ -152,10 +167,15 @@ static void *w_main(void *arg)
 			idle = 0;
 			continue;
 		}
-		if (++idle < W_SPIN) {
-			w_relax();
+		w_relax();
+		if (++idle % W_SPIN_CHECK != 0)
+			continue;
+		if (idle == W_SPIN_CHECK) {
+			idle_since = w_now_ns();
 			continue;
 		}
+		if (w_now_ns() - idle_since < W_SPIN_NS)
+			continue;
 		idle = 0;
 		w_sleep(w, seen);
 	}
