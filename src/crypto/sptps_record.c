@@ -36,7 +36,7 @@
 #include <openssl/evp.h>
 
 struct fl_sptps_cipher {
-	OSSL_LIB_CTX *lib;
+	OSSL_LIB_CTX *lib; /* NULL: OpenSSL's default (fl_sptps_cipher_new_private) */
 	EVP_CIPHER *chacha;
 	EVP_CIPHER_CTX *cctx;
 	EVP_MAC *poly;
@@ -53,16 +53,19 @@ struct fl_sptps_cipher {
 
 _Static_assert(FL_SPTPS_SEQNO_LEN + 1 + FL_SPTPS_TAG_LEN == 21, "datagram overhead");
 
-struct fl_sptps_cipher *fl_sptps_cipher_new(void)
+static struct fl_sptps_cipher *fl_sptps_cipher_make(bool private_lib)
 {
 	struct fl_sptps_cipher *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	c->lib = OSSL_LIB_CTX_new();
-	c->chacha = c->lib ? EVP_CIPHER_fetch(c->lib, "ChaCha20", NULL) : NULL;
+	if (private_lib && !(c->lib = OSSL_LIB_CTX_new())) {
+		free(c);
+		return NULL;
+	}
+	c->chacha = EVP_CIPHER_fetch(c->lib, "ChaCha20", NULL);
 	c->cctx = EVP_CIPHER_CTX_new();
-	c->poly = c->lib ? EVP_MAC_fetch(c->lib, "POLY1305", NULL) : NULL;
+	c->poly = EVP_MAC_fetch(c->lib, "POLY1305", NULL);
 	c->mctx = c->poly ? EVP_MAC_CTX_new(c->poly) : NULL;
 	c->scratch = malloc(FL_SPTPS_SCRATCH_MIN);
 	c->cap = FL_SPTPS_SCRATCH_MIN;
@@ -72,6 +75,16 @@ struct fl_sptps_cipher *fl_sptps_cipher_new(void)
 		return NULL;
 	}
 	return c;
+}
+
+struct fl_sptps_cipher *fl_sptps_cipher_new(void)
+{
+	return fl_sptps_cipher_make(false);
+}
+
+struct fl_sptps_cipher *fl_sptps_cipher_new_private(void)
+{
+	return fl_sptps_cipher_make(true);
 }
 
 void fl_sptps_cipher_free(struct fl_sptps_cipher *c)

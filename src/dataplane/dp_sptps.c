@@ -102,7 +102,7 @@ struct fl_dp_sptps *fl_dp_sptps_new(void)
 
 	if (!c)
 		return NULL;
-	c->cipher = fl_sptps_cipher_new();
+	c->cipher = fl_sptps_cipher_new_private();
 	if (!c->cipher) {
 		free(c);
 		return NULL;
@@ -151,7 +151,7 @@ int fl_dp_sptps_set_workers(struct fl_dp_sptps *c, struct fl_dp_workers *w)
 	c->wcipher[0] = c->cipher;
 	c->n_workers = n;
 	for (unsigned i = 1; i < n; i++) {
-		if (!(c->wcipher[i] = fl_sptps_cipher_new())) {
+		if (!(c->wcipher[i] = fl_sptps_cipher_new_private())) {
 			dps_free_wciphers(c);
 			return -1;
 		}
