@@ -339,7 +339,12 @@ static struct dps_job *dps_job_take(struct fl_dp_sptps *c, bool open, size_t n)
 static uint64_t dps_job_submit(struct fl_dp_sptps *c, struct dps_job *j)
 {
 	fl_dp_work_fn *fn = j->open ? dps_open_one : dps_seal_one;
-	size_t bytes = 0;
+	/* One chunk per worker: every chunk boundary is a cache line two
+	 * cores write (one packet's stash, the next one's header), and a
+	 * worker that seals a run of neighbours streams them from the other
+	 * core's cache. 64 packets on two workers: 32-packet chunks sealed
+	 * 1.55x one worker in dataplane_speed, 8-packet ones 1.17x. */
+	size_t chunk = (j->n + c->n_workers - 1) / c->n_workers, bytes = 0;
 
 	for (size_t i = 0; i < j->n && bytes < DPS_RING_MIN_BYTES; i++)
 		bytes += j->pkts[i]->len;
@@ -347,9 +352,9 @@ static uint64_t dps_job_submit(struct fl_dp_sptps *c, struct dps_job *j)
 		for (size_t i = 0; i < j->n; i++)
 			fn(j, 0, i);
 		/* No batch posted: the ticket of the last one that was. */
-		j->ticket = fl_dp_workers_submit(c->workers, fn, j, 0, 8);
+		j->ticket = fl_dp_workers_submit(c->workers, fn, j, 0, chunk);
 	} else {
-		j->ticket = fl_dp_workers_submit(c->workers, fn, j, j->n, 8);
+		j->ticket = fl_dp_workers_submit(c->workers, fn, j, j->n, chunk);
 	}
 	j->busy = true;
 	return j->ticket;
