@@ -530,11 +530,11 @@ static void prim_pass(EVP_CIPHER_CTX *c, uint32_t seqno, uint8_t *out, uint8_t *
 		abort();
 }
 
-/* Poly1305 with the head's (blocks mod 8) 16-byte blocks in a call of
- * their own, as sptps_record.c does. */
+/* Poly1305, with a head of 4..7 blocks past a multiple of 8 in a call of
+ * its own, as sptps_record.c does (none at this length). */
 static void prim_mac(EVP_MAC_CTX *mac, const uint8_t *pk, const uint8_t *ct, uint8_t tag[16])
 {
-	size_t tl, head = PRIM_LEN / 16 % 8 * 16;
+	size_t tl, head = PRIM_LEN / 16 % 8 >= 4 ? PRIM_LEN / 16 % 8 * 16 : 0;
 
 	if (!EVP_MAC_init(mac, pk, 32, NULL) || (head && !EVP_MAC_update(mac, ct, head)) ||
 	    !EVP_MAC_update(mac, ct + head, PRIM_LEN - head) || !EVP_MAC_final(mac, tag, &tl, 16))
