@@ -34,12 +34,15 @@
 
 /* How long an idle worker spins before it sleeps: long enough to bridge
  * the gap while the control thread reads and decides the next batch (64
- * packets: about 10 us here, several times that on a small ARM core),
- * since a worker that fell asleep costs a futex wake-up and the
- * scheduler's latency (tens of us in a VM) on every batch; short enough
- * that an idle tunnel gives the core back at once. Counted in scans of
- * W_SPIN_CHECK polls between clock reads. */
-#define W_SPIN_NS 200000
+ * packets: about 10 us here), since a worker that fell asleep costs a
+ * futex wake-up and the scheduler's latency (tens of us in a VM) on every
+ * batch; short enough not to take the core from the daemon's other
+ * thread and the applications beside it. 200 us gave dataplane_speed the
+ * same 1.5x on two workers but cost bench/tunnel_speed 19% (both iperf3
+ * ends and both daemons share the 2 cores); 30 us costs it nothing
+ * measurable. Counted in scans of W_SPIN_CHECK polls between clock
+ * reads. */
+#define W_SPIN_NS 30000
 #define W_SPIN_CHECK 64
 #define W_YIELD 256 /* waiter's polls of a busy chunk before it yields */
 /* Smaller batches are done by the caller alone: waking a worker costs a
