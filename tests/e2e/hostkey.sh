@@ -11,11 +11,7 @@ fl_need_tools ping
 fl_need_fenliu
 fl_init
 
-fl_net a b
-fl_conf a fenliu
-fl_conf b fenliu
-fl_exchange a b
-fl_connect a b
+fl_fenliu_pair a b
 hb=$(fl_dir a)/hosts/b
 key=$(awk '$1 == "Ed25519PublicKey" {print $3}' "$hb")
 [ -n "$key" ] || fl_fail "no key in $hb"

@@ -231,6 +231,16 @@ fl_exchange() {
 # fl_connect A B: A gets `ConnectTo = B`.
 fl_connect() { echo "ConnectTo = $2" >>"$(fl_dir "$1")/tinc.conf"; }
 
+# fl_fenliu_pair A B: two fenliud nodes on one LAN, their keys exchanged,
+# A connecting to B (the start of most two-node tests).
+fl_fenliu_pair() {
+	fl_net "$1" "$2"
+	fl_conf "$1" fenliu
+	fl_conf "$2" fenliu
+	fl_exchange "$1" "$2"
+	fl_connect "$1" "$2"
+}
+
 fl_daemon_bin() {
 	case ${FL_KIND[$1]} in
 	fenliu) echo "$FENLIU_BUILD/src/daemon/fenliud" ;;

@@ -12,11 +12,7 @@ fl_need_root
 fl_need_fenliu
 fl_init
 
-fl_net a b
-fl_conf a fenliu
-fl_conf b fenliu
-fl_exchange a b
-fl_connect a b
+fl_fenliu_pair a b
 d=$(fl_dir a)
 mkdir -p "$d/interfaces"
 cat >"$d/interfaces/vpn0" <<-'EOF2'

@@ -15,11 +15,7 @@ fl_need_fenliu
 id nobody >/dev/null 2>&1 || fl_skip "no user nobody"
 fl_init
 
-fl_net a b
-fl_conf a fenliu
-fl_conf b fenliu
-fl_exchange a b
-fl_connect a b
+fl_fenliu_pair a b
 da=$(fl_dir a)
 # The unprivileged daemon reads hosts/ and tinc.conf (reload) itself.
 chmod 755 "$FL_TMP" "$da" "$da/hosts"

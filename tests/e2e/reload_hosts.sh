@@ -11,11 +11,7 @@ fl_need_tools ping
 fl_need_fenliu
 fl_init
 
-fl_net a b
-fl_conf a fenliu
-fl_conf b fenliu
-fl_exchange a b
-fl_connect a b
+fl_fenliu_pair a b
 fl_start b
 fl_start a
 fl_wait_ping a b 30
