@@ -160,3 +160,16 @@ off_nat_stat() {
 # off_ping4/6 DST: one ping from the LAN host.
 off_ping4() { nq lan ping -c 1 -W 2 "$1"; }
 off_ping6() { nq lan ping -6 -c 1 -W 2 "$1"; }
+
+# off_check_offloaded: offload-up ran with the offload environment, and a
+# ping to each offloaded destination reached inet from the offload
+# addresses.
+off_check_offloaded() {
+	local ifc a4 a6
+	read -r ifc a4 a6 <"$(fl_dir r)/offload-up.ran"
+	[ "$ifc $a4 $a6" = "offl0 $OFF_ADDR4 $OFF_ADDR6" ] || fl_fail "offload-up environment: '$ifc $a4 $a6'"
+	fl_wait 20 "ping lan -> $OFF_DST4 (offloaded)" off_ping4 "$OFF_DST4"
+	fl_wait 20 "ping6 lan -> $OFF_DST6 (offloaded)" off_ping6 "$OFF_DST6"
+	[ "$(off_count from_off4)" -gt 0 ] || fl_fail "inet saw nothing from $OFF_ADDR4"
+	[ "$(off_count from_off6)" -gt 0 ] || fl_fail "inet saw nothing from $OFF_ADDR6"
+}

@@ -37,12 +37,7 @@ fl_log "far end c: $OFF_FAR ($(fl_daemon_bin c))"
 
 # ---- 1. the offload path, IPv4 and IPv6 ----
 fl_log "part 1: offloaded ping, TCP and UDP, IPv4 and IPv6"
-read -r ifc a4 a6 <"$(fl_dir r)/offload-up.ran"
-[ "$ifc $a4 $a6" = "offl0 $OFF_ADDR4 $OFF_ADDR6" ] || fl_fail "offload-up environment: '$ifc $a4 $a6'"
-fl_wait 20 "ping lan -> $OFF_DST4 (offloaded)" off_ping4 "$OFF_DST4"
-fl_wait 20 "ping6 lan -> $OFF_DST6 (offloaded)" off_ping6 "$OFF_DST6"
-[ "$(off_count from_off4)" -gt 0 ] || fl_fail "inet saw nothing from $OFF_ADDR4"
-[ "$(off_count from_off6)" -gt 0 ] || fl_fail "inet saw nothing from $OFF_ADDR6"
+off_check_offloaded
 fl_bg inet sh -c "exec iperf3 -s -B $OFF_DST4 -p 5201 >/dev/null 2>&1"
 fl_bg inet sh -c "exec iperf3 -s -B $OFF_DST6 -p 5202 >/dev/null 2>&1"
 fl_wait 10 "iperf3 servers" nq inet sh -c "ss -ltn | grep -q ':5202 '"

@@ -15,12 +15,7 @@ fl_need_fenliu
 fl_init
 
 OFF_BLOCK=1 off_net
-read -r ifc a4 a6 <"$(fl_dir r)/offload-up.ran"
-[ "$ifc $a4 $a6" = "offl0 $OFF_ADDR4 $OFF_ADDR6" ] || fl_fail "offload-up environment: '$ifc $a4 $a6'"
-fl_wait 20 "ping lan -> $OFF_DST4 (offloaded)" off_ping4 "$OFF_DST4"
-fl_wait 20 "ping6 lan -> $OFF_DST6 (offloaded)" off_ping6 "$OFF_DST6"
-[ "$(off_count from_off4)" -gt 0 ] || fl_fail "inet saw nothing from $OFF_ADDR4"
-[ "$(off_count from_off6)" -gt 0 ] || fl_fail "inet saw nothing from $OFF_ADDR6"
+off_check_offloaded
 [ "$(off_count from_lan)" -eq 0 ] || fl_fail "inet saw packets with a LAN source"
 off_ping4 "$OFF_VPN4" || fl_fail "ping lan -> $OFF_VPN4 (mesh) failed"
 grep -qx "interface offl0 address $OFF_ADDR4 address6 $OFF_ADDR6" <<<"$(off_dump offload)" ||
