@@ -28,7 +28,7 @@
  *                                     (one context, only the IV set per
  *                                     record), cut as sptps_record.c cuts
  *                                     them (whole ChaCha20 blocks, the
- *                                     MAC's head apart): the ceiling for
+ *                                     MAC cut in two): the ceiling for
  *                                     the above.
  */
 #include <poll.h>
@@ -530,14 +530,14 @@ static void prim_pass(EVP_CIPHER_CTX *c, uint32_t seqno, uint8_t *out, uint8_t *
 		abort();
 }
 
-/* Poly1305, with a head of 4..7 blocks past a multiple of 8 in a call of
- * its own, as sptps_record.c does (none at this length). */
+/* Poly1305, cut in two calls where sptps_record.c cuts it (at this
+ * length: 90 whole blocks, then the 4-byte partial one). */
 static void prim_mac(EVP_MAC_CTX *mac, const uint8_t *pk, const uint8_t *ct, uint8_t tag[16])
 {
-	size_t tl, head = PRIM_LEN / 16 % 8 >= 4 ? PRIM_LEN / 16 % 8 * 16 : 0;
+	size_t tl, cut = fl_sptps_mac_cut(PRIM_LEN);
 
-	if (!EVP_MAC_init(mac, pk, 32, NULL) || (head && !EVP_MAC_update(mac, ct, head)) ||
-	    !EVP_MAC_update(mac, ct + head, PRIM_LEN - head) || !EVP_MAC_final(mac, tag, &tl, 16))
+	if (!EVP_MAC_init(mac, pk, 32, NULL) || (cut && !EVP_MAC_update(mac, ct, cut)) ||
+	    !EVP_MAC_update(mac, ct + cut, PRIM_LEN - cut) || !EVP_MAC_final(mac, tag, &tl, 16))
 		abort();
 }
 

@@ -104,6 +104,13 @@ size_t fl_sptps_seal(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTP
 size_t fl_sptps_seal_room(struct fl_sptps_cipher *c, const uint8_t key[static FL_SPTPS_KEY_LEN],
 			  uint32_t seqno, uint8_t *rec, size_t ptlen);
 
+/* Where Poly1305 over len bytes is cut into two calls, or 0 for one call.
+ * OpenSSL 3's x86-64 vector code is slow on runs of 16-byte blocks whose
+ * count is not 0 or 2 past a multiple of 8, and on a partial last block;
+ * the cut gives it a run it is fast on (sptps_record.c). Exported so that
+ * bench/sptps's primitive line cuts its MAC the same way. */
+size_t fl_sptps_mac_cut(size_t len);
+
 enum fl_sptps_open_result {
 	FL_SPTPS_OPEN_OK = 0,
 	FL_SPTPS_OPEN_SHORT,
