@@ -4,7 +4,8 @@
  * holds batch t. The control thread is the only producer and the only one
  * to retire batches: it posts a batch by filling its slot and publishing
  * the ticket, then the new head. Workers scan the posted, unretired
- * tickets oldest first and take chunks with atomic_fetch_add; each chunk
+ * tickets oldest first and claim chunks with a compare-and-swap, each a
+ * share of what is left (w_claim_chunk); each chunk
  * done is added to the slot's done count with release, which the waiter
  * reads with acquire. A slot is reused only after its batch was waited for
  * and no worker is inside it: a worker registers in `refs` before it
@@ -57,7 +58,8 @@ struct w_slot {
 	_Alignas(W_LINE) _Atomic uint64_t ticket;
 	fl_dp_work_fn *fn;
 	void *ctx;
-	size_t chunk;
+	size_t chunk;     /* smallest chunk */
+	unsigned workers; /* sharing it (w->n at post) */
 	_Atomic size_t n; /* atomic only so that an idle scan may peek */
 	/* Written per chunk taken, and on entering and leaving the slot. */
 	_Alignas(W_LINE) _Atomic size_t next;
@@ -86,6 +88,27 @@ struct fl_dp_workers {
 	_Atomic bool stop;
 };
 
+/* Claim the next chunk of slot s (n items): a share of what is left,
+ * ceil(left / workers) but at least s->chunk, so the first taker gets a
+ * large run and the end of the batch is split finely between whoever is
+ * free (guided self-scheduling). Returns false when nothing is left. */
+static bool w_claim_chunk(struct w_slot *s, size_t n, size_t *begin, size_t *end)
+{
+	size_t i = atomic_load_explicit(&s->next, memory_order_relaxed), take;
+
+	do {
+		if (i >= n)
+			return false;
+		take = (n - i + s->workers - 1) / s->workers;
+		if (take < s->chunk)
+			take = s->chunk;
+	} while (!atomic_compare_exchange_weak_explicit(&s->next, &i, i + take,
+							memory_order_relaxed, memory_order_relaxed));
+	*begin = i;
+	*end = i + take < n ? i + take : n;
+	return true;
+}
+
 /* Take chunks of slot s (ticket t) until none is left, or at most `max`
  * of them. Returns whether any item was done. */
 static bool w_work_slot(struct w_slot *s, uint64_t t, unsigned idx, size_t max)
@@ -94,12 +117,8 @@ static bool w_work_slot(struct w_slot *s, uint64_t t, unsigned idx, size_t max)
 
 	atomic_fetch_add(&s->refs, 1);
 	if (atomic_load(&s->ticket) == t) {
-		size_t n = atomic_load_explicit(&s->n, memory_order_relaxed);
-		for (; max; max--) {
-			size_t i = atomic_fetch_add_explicit(&s->next, s->chunk, memory_order_relaxed);
-			if (i >= n)
-				break;
-			size_t end = i + s->chunk < n ? i + s->chunk : n;
+		size_t n = atomic_load_explicit(&s->n, memory_order_relaxed), i, end;
+		for (; max && w_claim_chunk(s, n, &i, &end); max--) {
 			for (size_t k = i; k < end; k++)
 				s->fn(s->ctx, idx, k);
 			/* release: the waiter reads our results after seeing done */
@@ -335,6 +354,7 @@ uint64_t fl_dp_workers_submit(struct fl_dp_workers *w, fl_dp_work_fn *fn, void *
 	s->ctx = ctx;
 	atomic_store_explicit(&s->n, n, memory_order_relaxed);
 	s->chunk = chunk;
+	s->workers = w->n;
 	atomic_store_explicit(&s->next, 0, memory_order_relaxed);
 	atomic_store_explicit(&s->done, 0, memory_order_relaxed);
 	atomic_store(&s->ticket, t);

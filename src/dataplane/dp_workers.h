@@ -6,7 +6,7 @@
  * once with the batch's ticket (tickets count up in hand-off order), and
  * goes on with its own work (reading and deciding the next batch) while
  * the N-1 worker threads take chunks of the batches in the ring, oldest
- * ticket first, with one atomic add per chunk (no lock per packet).
+ * ticket first, with one compare-and-swap per chunk (no lock per packet).
  * fl_dp_workers_wait(t) returns once every batch up to ticket t is done;
  * the caller works on those batches meanwhile. Everything order-dependent
  * (seqno reservation, the replay window, output) stays on the control
@@ -33,8 +33,10 @@ typedef void fl_dp_work_fn(void *ctx, unsigned worker, size_t i);
 struct fl_dp_workers *fl_dp_workers_new(unsigned n);
 void fl_dp_workers_free(struct fl_dp_workers *w);
 unsigned fl_dp_workers_count(const struct fl_dp_workers *w);
-/* Queue fn for i in [0, n), items taken in chunks of `chunk` (0 = 4), and
- * return its ticket. ctx must stay valid until the ticket is waited for.
+/* Queue fn for i in [0, n), and return its ticket. Each taker claims a
+ * share of the items left (1/N of them), at least `chunk` (0 = 4): the
+ * first a large run, the last ones small, so whoever is free finishes the
+ * batch. ctx must stay valid until the ticket is waited for.
  * Small batches (and w == NULL or one worker) are done before it returns.
  * Submit and wait are for one thread only (the control thread). */
 uint64_t fl_dp_workers_submit(struct fl_dp_workers *w, fl_dp_work_fn *fn, void *ctx, size_t n,
