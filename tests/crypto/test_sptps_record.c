@@ -4,7 +4,7 @@
  * (one ChaCha20 call over 64 zero bytes and the payload, one Poly1305
  * call over the ciphertext), for every record length up to past the
  * largest datagram: sptps_record.c cuts its calls to suit OpenSSL's
- * vector code (whole blocks, the MAC's head apart), and these cuts must
+ * vector code (whole blocks, the MAC cut in two), and these cuts must
  * not change a byte, nor touch a byte outside the record and its room.
  */
 #include <setjmp.h>
