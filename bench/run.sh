@@ -6,6 +6,8 @@
 #           holds a built tinc tree's src/, e.g. /opt/tinc11/nolegacy/src)
 #   LPM     build/bench/lpm_speed
 #   NAT     build/bench/nat_speed
+#   data plane build/bench/dataplane_speed, then bench/dataplane/scaling.sh
+#           (the pipeline's workers against independent processes)
 #   tunnel  bench/tunnel_speed.sh (root; tinc-tinc too when TINC11_DIR is set,
 #           and Debian's wireguard-go)
 #   taprouter bench/taprouter (root): the router on TAP against TUN
@@ -27,6 +29,10 @@ echo "== lpm_speed"
 "$build/bench/lpm_speed"
 echo "== nat_speed"
 "$build/bench/nat_speed"
+echo "== dataplane_speed"
+"$build/bench/dataplane_speed" "$secs"
+echo "== dataplane scaling"
+FENLIU_BUILD=$build bench/dataplane/scaling.sh "$secs"
 if [ "$(id -u)" -eq 0 ]; then
 	echo "== tunnel_speed"
 	FENLIU_BUILD=$build bench/tunnel_speed.sh
