@@ -22,6 +22,7 @@ fl_wait 20 "offloaded ping" off_ping4 "$OFF_DST4"
 drops() { off_dump offload | awk '$1 == "drop" && $2 != "write" {s += $3} END {print s + 0}'; }
 d0=$(drops)
 rss0=$(ff_rss r)
+kd0=$(ff_kernel_drops r)
 lanrx0=$(n lan cat /sys/class/net/eth0/statistics/rx_packets)
 # Not through n(): $! must be ping itself, which SIGINT stops with a summary.
 ip netns exec "$FL_PFX-lan" ping -q -i 0.05 -c 200000 -W 2 "$OFF_DST4" >"$FL_TMP/ping" 2>&1 &
@@ -57,7 +58,7 @@ n inet python3 - "$OFF_ADDR4" "$OFF_ADDR6" "$count" <<-'PY'
 	        u6.sendto(os.urandom(rnd.randrange(1, 200)), (a6, port))
 	    else:
 	        t6.sendto(port.to_bytes(2, "big") * 2 + bytes(8) + bytes([0x50, 0x02]) + bytes(6), (a6, 0))
-	    if i % 500 == 499:  # paced: about 10,000 a second
+	    if i % 25 == 24:  # paced: about 10,000 a second, 25 at a time
 	        d = t0 + (i + 1) / 10000 - time.time()
 	        if d > 0:
 	            time.sleep(d)
@@ -71,11 +72,15 @@ loss=$(ff_loss "$FL_TMP/ping")
 counted=$(($(drops) - d0))
 lanrx=$(( $(n lan cat /sys/class/net/eth0/statistics/rx_packets) - lanrx0 ))
 rss1=$(ff_rss r)
+kdrops=$(( $(ff_kernel_drops r) - kd0 ))
 sent_ping=$(grep -Eo '^[0-9]+ packets transmitted' "$FL_TMP/ping" | awk '{print $1}')
 ff_result offload_unsolicited "loss=$loss" "sent=$count" "counted=$counted" \
-	"lan_rx=$lanrx" "ping_sent=$sent_ping" "rss_before_kb=$rss0" "rss_after_kb=$rss1"
+	"lan_rx=$lanrx" "ping_sent=$sent_ping" "kernel_drops=$kdrops" "rss_before_kb=$rss0" "rss_after_kb=$rss1"
 off_dump offload | grep '^drop' >&2
-[ "$loss" = "0%" ] || fl_fail "the LAN's ping lost $loss during the flood"
+# A ping lost in r's device queues (fenliud starved of CPU) is excused,
+# as in offload_table_full.sh; one lost beyond those is not.
+ff_loss_ok "$FL_TMP/ping" 0 "$kdrops" ||
+	fl_fail "the LAN's ping lost $loss during the flood ($(ff_lost "$FL_TMP/ping") pings; kernel queue drops: $kdrops)"
 ff_alive r || fl_fail "fenliud died"
 # The LAN host gets only its ping replies (and a little neighbour traffic).
 [ "$lanrx" -le $((sent_ping + 20)) ] || fl_fail "the LAN host received $lanrx packets for $sent_ping pings"

@@ -7,10 +7,13 @@
 # packet that reached a is dropped and counted (vpnnat in_dropped), none
 # creates a mapping, the established ping loses nothing, the forward still
 # answers afterwards, fenliud's memory stays flat. Paced at 10,000 packets
-# a second like the other floods. Short: 20,000 packets; FL_FAULTS_FULL=1:
-# 600,000 (60 s). The pings' replies share b's tunnel with the flood: the
-# full form under ASan on the shared 2-core VM lost 1 of 1,144 once
-# (0.087%), so it allows up to 0.5%; the short form allows none.
+# a second in bursts of 25: bursts of 500 filled b's TUN queue (500 deep)
+# under ASan, and the kernel dropped 16-36 flood packets and, now and then,
+# a ping reply queued behind them (CI, 2026-12-07). A ping lost where
+# b's or a's kernel counted a queue drop is excused, one beyond is not.
+# Short: 20,000 packets; FL_FAULTS_FULL=1: 600,000 (60 s); the full form
+# under ASan on the shared 2-core VM lost 1 of 1,144 once (0.087%), so it
+# allows up to 0.5%; the short form allows none.
 set -euo pipefail
 . "$(dirname "$0")/lib_faults.sh"
 [ "${FL_FORCE_KIND:-}" != tinc ] || fl_skip "VPNNat is fenliu's own: stock tinc has no lan interfaces"
@@ -29,6 +32,7 @@ o=$(n b $PEER tcp $NATADDR 8080 before 2>&1) || fl_fail "forward before the floo
 rss0=$(ff_rss a)
 drop0=$(vn_stat in_dropped)
 maps0=$(vn_stat mappings)
+kd0=$(( $(ff_kernel_drops a) + $(ff_kernel_drops b) ))
 secs=$((count / 10000 + 4))
 # Not through n(): $! must be ping itself, which SIGINT stops with a summary.
 ip netns exec "$FL_PFX-h1" ping -q -i 0.05 -c 100000 -W 2 "$NAT_B" >"$FL_TMP/ping" 2>&1 &
@@ -54,28 +58,30 @@ sent=$(n b python3 - "$NATADDR" "$count" <<-'PY'
 	    else:
 	        u.sendto(b"unsolicited", (dst, port))
 	    sent += 1
-	    if sent % 500 == 0:
+	    if sent % 25 == 0:
 	        d = t0 + sent / 10000 - time.time()
 	        if d > 0:
 	            time.sleep(d)
 	print(sent)
 PY
 )
-# Counted once they have crossed the mesh (polled, not slept for).
-counted() { [ $(($(vn_stat in_dropped) - drop0)) -ge $((sent * 95 / 100)) ]; }
+kdrops() { echo $(( $(ff_kernel_drops a) + $(ff_kernel_drops b) - kd0 )); }
+# Counted once they have crossed the mesh (polled, not slept for): all of
+# them but those a kernel queue dropped on the way.
+counted() { [ $(($(vn_stat in_dropped) - drop0)) -ge $((sent - $(kdrops))) ]; }
 fl_wait 20 "a to count the flood as dropped" counted
-kill -INT "$pp" 2>/dev/null || true
-wait "$pp" || true
+ff_ping_stop "$pp" "$FL_TMP/ping"
 dropped=$(($(vn_stat in_dropped) - drop0))
+kd=$(kdrops)
 maps=$(vn_stat mappings)
 loss=$(ff_loss "$FL_TMP/ping")
 o=$(n b $PEER tcp $NATADDR 8080 after 2>&1) || fl_fail "forward after the flood: $o"
 rss1=$(ff_rss a)
 ff_result vpnnat_unsolicited "loss=$loss" "sent=$sent" "counted=$dropped" "mappings_before=$maps0" \
-	"mappings_after=$maps" "rss_before_kb=$rss0" "rss_after_kb=$rss1"
+	"mappings_after=$maps" "kernel_drops=$kd" "rss_before_kb=$rss0" "rss_after_kb=$rss1"
 maxloss=$(ff_pick 0 0.5)
-awk -v l="${loss%\%}" -v m="$maxloss" 'BEGIN { exit !(l <= m) }' ||
-	fl_fail "the established ping lost $loss (at most $maxloss% allowed)"
+ff_loss_ok "$FL_TMP/ping" "$maxloss" "$kd" ||
+	fl_fail "the established ping lost $loss ($(ff_lost "$FL_TMP/ping") pings; at most $maxloss% allowed; kernel queue drops: $kd)"
 [ "$maps" -le $((maps0 + 4)) ] || fl_fail "the flood made mappings: $maps0 -> $maps"
 ff_alive a || fl_fail "fenliud died"
 [ "$rss1" -le $((rss0 + 8192)) ] || fl_fail "fenliud grew from $rss0 to $rss1 kB"
