@@ -60,6 +60,7 @@ struct fl_sptps {
 	uint64_t outseqno;	  /* next outgoing; 2^32 = exhausted */
 	uint32_t stream_inseqno;  /* stream: implicit incoming seqno */
 	uint32_t last_in_seqno;	  /* datagram: seqno of the record being handled */
+	uint64_t hs_in_next;	  /* datagram: lowest seqno the next handshake record may have */
 	struct fl_sptps_replay replay; /* datagram: inseqno lives here */
 
 	/* Separate contexts, so a deliver callback may send while the record

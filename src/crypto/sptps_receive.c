@@ -122,6 +122,7 @@ static enum fl_sptps_err fl_sptps_receive_plain_datagram(struct fl_sptps *s,
 	if (data[4] != FL_SPTPS_HANDSHAKE)
 		return data[4] < FL_SPTPS_HANDSHAKE ? FL_SPTPS_ERR_EARLY : FL_SPTPS_ERR_TYPE;
 	s->last_in_seqno = seqno;
+	s->hs_in_next = (uint64_t)seqno + 1;
 	return fl_sptps_handshake(s, data + 5, len - 5);
 }
 
@@ -136,6 +137,27 @@ static enum fl_sptps_err fl_sptps_replay_err(enum fl_sptps_replay_result r)
 	default:
 		return FL_SPTPS_ERR_REPLAY;
 	}
+}
+
+/* An authentic encrypted handshake record (KEX, SIG or ACK of a re-key)
+ * against replay. They come over the meta graph (TCP) while the datagrams
+ * take UDP, and the datagrams move the window: on a loaded link it has
+ * passed a re-key's SIG or ACK by more than its span before that arrives,
+ * or not reached it yet (far future). tinc drops it there and the re-key
+ * stalls until the session restarts (SPTPS.md 6.7); rekey_load saw that
+ * in every run. The handshake records get their own rule, stricter than
+ * the window: each must come after the last one taken, as the meta graph
+ * delivers them, so none is taken twice or out of order. Inside the
+ * window it is also marked as seen; outside it the window stays where the
+ * datagrams put it. */
+static enum fl_sptps_err fl_sptps_handshake_order(struct fl_sptps *s, uint32_t seqno)
+{
+	if ((uint64_t)seqno < s->hs_in_next)
+		return FL_SPTPS_ERR_REPLAY;
+	if (fl_sptps_replay_check(&s->replay, seqno) == FL_SPTPS_REPLAY_OK)
+		fl_sptps_replay_update(&s->replay, seqno);
+	s->hs_in_next = (uint64_t)seqno + 1;
+	return FL_SPTPS_OK;
 }
 
 static bool fl_sptps_may_try_prev(const struct fl_sptps *s, uint32_t seqno)
@@ -172,7 +194,10 @@ static enum fl_sptps_err fl_sptps_receive_datagram(struct fl_sptps *s, const uin
 	/* Under the previous key only application records are taken. */
 	if (prev && pt[0] >= FL_SPTPS_HANDSHAKE)
 		return FL_SPTPS_ERR_AUTH;
-	e = fl_sptps_replay_err(fl_sptps_replay_update(&s->replay, seqno));
+	if (pt[0] == FL_SPTPS_HANDSHAKE)
+		e = fl_sptps_handshake_order(s, seqno);
+	else
+		e = fl_sptps_replay_err(fl_sptps_replay_update(&s->replay, seqno));
 	if (e != FL_SPTPS_OK)
 		return e;
 	s->last_in_seqno = seqno;

@@ -223,6 +223,75 @@ static void test_datagram_rekey_grace(void **state)
 	pair_free(&pr);
 }
 
+/* A re-key's handshake records travel over the meta graph while datagrams
+ * take UDP: the datagrams may have moved the replay window past a KEX far
+ * more than its span before it arrives, or a SIG may come far ahead of
+ * them. Both are taken (tinc drops them and the re-key stalls); a
+ * handshake record is still never taken twice. */
+static void test_datagram_rekey_handshake_outside_window(void **state)
+{
+	struct pair pr;
+	struct pair_rec kex, r;
+	uint8_t b = 3;
+	uint32_t span = FL_SPTPS_DEFAULT_REPLAYWIN * 8;
+
+	(void)state;
+	handshake(&pr, FL_SPTPS_DATAGRAM);
+	assert_int_equal(fl_sptps_force_kex(pr.p[0].s, 100), FL_SPTPS_OK);
+	kex = pair_take(&pr, 0, 0); /* KEX_I', held back */
+	assert_int_equal(kex.type, FL_SPTPS_HANDSHAKE);
+	for (uint32_t i = 0; i < 2 * span; i++) {
+		assert_int_equal(fl_sptps_send(pr.p[0].s, 1, &b, 1), FL_SPTPS_OK);
+		r = pair_take(&pr, 0, 0);
+		assert_int_equal(pair_feed(&pr, 1, r.data, r.len), FL_SPTPS_OK);
+		free(r.data);
+	}
+	/* Two spans behind the window: a datagram there is refused... */
+	assert_int_equal(fl_sptps_verify_datagram(pr.p[1].s, kex.data, kex.len),
+			 FL_SPTPS_ERR_REPLAY);
+	/* ...the handshake record is taken, once. */
+	assert_int_equal(pair_feed(&pr, 1, kex.data, kex.len), FL_SPTPS_OK);
+	assert_true(fl_sptps_handshaking(pr.p[1].s));
+	assert_int_equal(pair_feed(&pr, 1, kex.data, kex.len), FL_SPTPS_ERR_REPLAY);
+	/* SIG_I' overtakes more than a span of datagrams sent before it. */
+	for (uint32_t i = 0; i < span + 44; i++)
+		assert_int_equal(fl_sptps_send(pr.p[0].s, 1, &b, 1), FL_SPTPS_OK);
+	r = pair_take(&pr, 1, 0); /* KEX_R' */
+	assert_int_equal(pair_feed(&pr, 0, r.data, r.len), FL_SPTPS_OK);
+	free(r.data);
+	r = pair_take(&pr, 0, span + 44); /* SIG_I' */
+	assert_int_equal(r.type, FL_SPTPS_HANDSHAKE);
+	assert_int_equal(fl_sptps_verify_datagram(pr.p[1].s, r.data, r.len), FL_SPTPS_ERR_FUTURE);
+	assert_int_equal(pair_feed(&pr, 1, r.data, r.len), FL_SPTPS_OK);
+	/* An earlier handshake record after a later one is refused too. */
+	assert_int_equal(pair_feed(&pr, 1, kex.data, kex.len), FL_SPTPS_ERR_REPLAY);
+	free(r.data);
+	free(kex.data);
+	/* The window stayed where the datagrams put it: the overtaken ones
+	 * still open. */
+	{
+		size_t got1 = pr.p[1].ngot;
+		for (uint32_t i = 0; i < span + 44; i++) {
+			r = pair_take(&pr, 0, 0);
+			assert_int_equal(pair_feed(&pr, 1, r.data, r.len), FL_SPTPS_OK);
+			free(r.data);
+		}
+		assert_int_equal(pr.p[1].ngot, got1 + span + 44);
+	}
+	assert_int_equal(pair_pump(&pr), FL_SPTPS_OK);
+	assert_int_equal(pr.p[0].done, 2);
+	assert_int_equal(pr.p[1].done, 2);
+	/* Both directions work under the new keys. */
+	size_t got0 = pr.p[0].ngot, got1 = pr.p[1].ngot;
+	assert_int_equal(fl_sptps_send(pr.p[0].s, 8, &b, 1), FL_SPTPS_OK);
+	assert_int_equal(fl_sptps_send(pr.p[1].s, 8, &b, 1), FL_SPTPS_OK);
+	assert_int_equal(pair_pump(&pr), FL_SPTPS_OK);
+	assert_int_equal(pr.p[0].ngot, got0 + 1);
+	assert_int_equal(pr.p[1].ngot, got1 + 1);
+	assert_int_equal(pr.p[1].got[got1].type, 8);
+	pair_free(&pr);
+}
+
 /* The stream receiver takes at most one record per call and says how
  * much it took, so bytes after it (the next request line on a meta
  * connection) stay with the caller. */
@@ -500,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_datagram_future_and_replay),
 		cmocka_unit_test(test_stream_rekey_loses_nothing),
 		cmocka_unit_test(test_datagram_rekey_grace),
+		cmocka_unit_test(test_datagram_rekey_handshake_outside_window),
 		cmocka_unit_test(test_reply_from_callback),
 		cmocka_unit_test(test_largest_records),
 		cmocka_unit_test(test_stream_one_record_per_call),
