@@ -131,7 +131,7 @@ static void stats_txq(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 		full += d->txq[i].full;
 	}
 	emit(sink, "udp_txq", "depth", depth);
-	emit(sink, "udp_txq", "capacity", (unsigned long long)d->n_listen * FL_UDP_BATCH);
+	emit(sink, "udp_txq", "capacity", (unsigned long long)d->n_listen * FL_UDP_TXQ_CAP);
 	emit(sink, "udp_txq", "sent", sent);
 	emit(sink, "udp_txq", "dropped", dropped);
 	emit(sink, "udp_txq", "queue-full", full);

@@ -99,8 +99,8 @@ int fl_udp_local_addr(int fd, union fl_addr *out)
 int fl_udp_recv_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
 		      union fl_addr *from, unsigned n)
 {
-	struct mmsghdr msg[FL_UDP_BATCH];
-	struct iovec iov[FL_UDP_BATCH];
+	struct mmsghdr msg[FL_UDP_TXQ_CAP];
+	struct iovec iov[FL_UDP_TXQ_CAP];
 	unsigned have = 0, out = 0;
 	int r;
 
@@ -156,7 +156,7 @@ void fl_udp_txq_init(struct fl_udp_txq *q, int fd, fl_udp_err_fn *on_error, void
 void fl_udp_txq_push(struct fl_udp_txq *q, const union fl_addr *to, struct fl_pkt *p,
 		     uintptr_t cookie)
 {
-	if (q->n == FL_UDP_BATCH)
+	if (q->n == FL_UDP_TXQ_CAP)
 		fl_udp_txq_flush(q);
 	q->pkt[q->n] = p;
 	q->to[q->n] = *to;
@@ -170,8 +170,8 @@ void fl_udp_txq_push(struct fl_udp_txq *q, const union fl_addr *to, struct fl_pk
  * fewer than n means the socket buffer is full and the rest are dropped. */
 static unsigned udp_txq_send_each(struct fl_udp_txq *q, unsigned from, unsigned n)
 {
-	struct mmsghdr msg[FL_UDP_BATCH];
-	struct iovec iov[FL_UDP_BATCH];
+	struct mmsghdr msg[FL_UDP_TXQ_CAP];
+	struct iovec iov[FL_UDP_TXQ_CAP];
 	unsigned i = 0;
 
 	for (unsigned k = 0; k < n; k++) {
@@ -334,6 +334,23 @@ out_free:
 		fl_pkt_free(q->pkt[k]);
 	q->n = 0;
 	return (unsigned)(q->sent - before);
+}
+
+unsigned fl_udp_txq_flush_head(struct fl_udp_txq *q, unsigned n)
+{
+	unsigned all = q->n, sent;
+
+	if (n >= all)
+		return fl_udp_txq_flush(q);
+	if (!n)
+		return 0;
+	q->n = n;
+	sent = fl_udp_txq_flush(q);
+	memmove(q->pkt, q->pkt + n, (all - n) * sizeof(q->pkt[0]));
+	memmove(q->to, q->to + n, (all - n) * sizeof(q->to[0]));
+	memmove(q->cookie, q->cookie + n, (all - n) * sizeof(q->cookie[0]));
+	q->n = all - n;
+	return sent;
 }
 
 bool fl_udp_txq_gso(struct fl_udp_txq *q, bool want)

@@ -16,6 +16,10 @@
 #include "wire/pkt.h"
 
 #define FL_UDP_BATCH 64u
+/* A transmit queue holds two batches: the one being sent while the next
+ * is sealed (fld_dp.c's pipeline flushes the older with
+ * fl_udp_txq_flush_head()). */
+#define FL_UDP_TXQ_CAP (2 * FL_UDP_BATCH)
 
 struct fl_udp_opts {
 	int rcvbuf;             /* UDPRcvBuf; 0 = leave the OS default */
@@ -81,9 +85,9 @@ struct fl_udp_txq {
 				 * while sending; 0: none */
 	uint64_t gso_sends;     /* UDP_SEGMENT sendmsg calls that succeeded */
 	uint64_t gso_segs;      /* datagrams they carried */
-	struct fl_pkt *pkt[FL_UDP_BATCH];
-	union fl_addr to[FL_UDP_BATCH];
-	uintptr_t cookie[FL_UDP_BATCH];
+	struct fl_pkt *pkt[FL_UDP_TXQ_CAP];
+	union fl_addr to[FL_UDP_TXQ_CAP];
+	uintptr_t cookie[FL_UDP_TXQ_CAP];
 };
 
 void fl_udp_txq_init(struct fl_udp_txq *q, int fd, fl_udp_err_fn *on_error, void *ctx);
@@ -92,6 +96,9 @@ void fl_udp_txq_push(struct fl_udp_txq *q, const union fl_addr *to, struct fl_pk
 		     uintptr_t cookie);
 /* Send everything queued; frees the packets. Returns datagrams sent. */
 unsigned fl_udp_txq_flush(struct fl_udp_txq *q);
+/* Send the first n queued (n <= q->n) as fl_udp_txq_flush() would; the
+ * rest stay queued, in order. Returns datagrams sent. */
+unsigned fl_udp_txq_flush_head(struct fl_udp_txq *q, unsigned n);
 /* Turn UDP_SEGMENT sends on (want, and the kernel knows the option) or off.
  * Returns whether they are on (if wanted but not, gso_off_err says why).
  * A send that later fails with EIO (the

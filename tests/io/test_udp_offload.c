@@ -268,6 +268,53 @@ static void test_full_batch(void **state)
 	fix_close(&f);
 }
 
+/* The pipeline's queue (fld_dp.c): two batches queued, the first sent
+ * with fl_udp_txq_flush_head() while the second stays queued, then more
+ * pushed behind it up to FL_UDP_TXQ_CAP, then the rest: every datagram
+ * arrives once, in the order queued, and a push into a full queue sends
+ * it first. Plain sends, so the receiver sees one datagram per read. */
+static void test_flush_head(void **state)
+{
+	struct fix f;
+	struct fl_udp_txq q;
+	struct fl_pkt *pk[FL_UDP_BATCH];
+	union fl_addr from[FL_UDP_BATCH];
+	unsigned got = 0, k = 0;
+
+	(void)state;
+	fix_open(&f);
+	fl_udp_txq_init(&q, f.s, NULL, NULL);
+	for (; k < 2 * FL_UDP_BATCH; k++) {
+		struct fl_pkt *p = fl_pkt_alloc(f.pool);
+		memset(fl_pkt_put(p, 200), (int)k, 200);
+		fl_udp_txq_push(&q, &f.ra[0], p, k);
+	}
+	assert_int_equal(q.n, FL_UDP_TXQ_CAP);
+	assert_int_equal(fl_udp_txq_flush_head(&q, 0), 0);
+	assert_int_equal(fl_udp_txq_flush_head(&q, FL_UDP_BATCH), FL_UDP_BATCH);
+	assert_int_equal(q.n, FL_UDP_BATCH);
+	assert_int_equal(q.cookie[0], FL_UDP_BATCH); /* the rest moved up */
+	for (; k < 3 * FL_UDP_BATCH + 1; k++) { /* the last push finds it full */
+		struct fl_pkt *p = fl_pkt_alloc(f.pool);
+		memset(fl_pkt_put(p, 200), (int)k, 200);
+		fl_udp_txq_push(&q, &f.ra[0], p, k);
+	}
+	assert_int_equal(q.n, 1);
+	assert_int_equal(fl_udp_txq_flush_head(&q, 5), 1); /* more than it holds */
+	assert_int_equal(q.n, 0);
+	assert_int_equal(q.sent, k);
+	while (got < k) {
+		int n = fl_udp_recv_batch(f.r[0], f.pool, pk, from, FL_UDP_BATCH);
+		assert_true(n > 0);
+		for (int i = 0; i < n; i++, got++) {
+			assert_int_equal(pk[i]->len, 200);
+			assert_int_equal(pk[i]->data[199], (uint8_t)got);
+			fl_pkt_free(pk[i]);
+		}
+	}
+	fix_close(&f);
+}
+
 /* Through the GRO queue, a datagram longer than FL_MAXSIZE keeps its
  * front and is marked, as fl_udp_recv_batch marks MSG_TRUNC; one of
  * exactly FL_MAXSIZE is not. */
@@ -546,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_plain_sender_gro),
 		cmocka_unit_test(test_fallback),
 		cmocka_unit_test(test_full_batch),
+		cmocka_unit_test(test_flush_head),
 		cmocka_unit_test(test_gro_oversize),
 		cmocka_unit_test(test_gro_pool_empty),
 		cmocka_unit_test(test_gso_pmtu),
