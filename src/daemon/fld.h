@@ -245,6 +245,9 @@ struct fld {
 	struct fl_pkt *seal_pend[FLD_MAX_LISTEN * FL_UDP_BATCH];
 	size_t n_seal_pend;
 	uint64_t seal_ticket;		/* last seal handed to the workers, 0: none */
+	/* Per send queue: how many of its first packets were queued before
+	 * that hand-off, so are sealed once seal_ticket is waited for. */
+	unsigned txq_handed[FLD_MAX_LISTEN];
 	struct fld_switch *sw;		/* fld_switch.c */
 	struct fld_lan *lan;		/* fld_lan.c: interfaces/ with Role = lan */
 	struct fld_vpnnat *vpnnat;	/* fld_vpnnat.c: the LAN NATs, a list */

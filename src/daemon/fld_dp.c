@@ -41,34 +41,78 @@ static void dp_run(struct fld *d, struct mesh_out *out)
 
 /* ---- ops ----------------------------------------------------------------- */
 
-/* Hand the packets the send queues hold unsealed to the workers' ring
- * and return: the next device batch is read and decided while they are
- * sealed. The queues keep seqno order; nothing touches those packets
- * until dp_seal_pending() waited for them. */
-static void dp_seal_handoff(struct fld *d)
+/* The unsealed packets noted so far, to the workers' ring. */
+static void dp_seal_submit(struct fld *d)
 {
+	uint64_t t;
+
 	if (!d->n_seal_pend)
 		return;
-	uint64_t t = fl_dp_sptps_seal_submit(d->dps, d->seal_pend, d->n_seal_pend);
+	t = fl_dp_sptps_seal_submit(d->dps, d->seal_pend, d->n_seal_pend);
 	if (t > d->seal_ticket) /* tickets only grow; keep the newest */
 		d->seal_ticket = t;
 	d->n_seal_pend = 0;
 }
 
-/* Every packet in the send queues sealed: before any queue is flushed. */
+/* Hand the packets the send queues hold unsealed to the workers' ring
+ * and return: the next device batch is read and decided while they are
+ * sealed. The queues keep seqno order; nothing touches those packets
+ * until they were waited for. What the previous hand-off left in the
+ * queues is waited for and sent now, so batch k leaves while batch k+1 is
+ * sealed: a queue holds two batches (FL_UDP_TXQ_CAP). With one batch, the
+ * first packet of the next one found the queue full and waited for the
+ * whole pipeline, so no batch was ever decided while one was sealed. */
+static void dp_seal_handoff(struct fld *d)
+{
+	uint64_t prev = d->seal_ticket;
+	bool older = false;
+
+	/* Reads of one packet each (anything but TCP on an offload device)
+	 * gather into batches the workers can share; a smaller one would be
+	 * sealed on this thread (W_MIN_BATCH) and each hand-off would send
+	 * its own few datagrams. Half a batch also keeps two hand-offs (a
+	 * 45-segment TCP burst each) within the queue. */
+	if (d->n_seal_pend < FL_UDP_BATCH / 2)
+		return;
+	dp_seal_submit(d);
+	for (size_t i = 0; i < d->n_listen; i++)
+		older |= d->txq_handed[i] != 0;
+	if (older) {
+		if (prev)
+			fl_dp_sptps_wait(d->dps, prev);
+		for (size_t i = 0; i < d->n_listen; i++)
+			fl_udp_txq_flush_head(&d->txq[i], d->txq_handed[i]);
+	}
+	for (size_t i = 0; i < d->n_listen; i++)
+		d->txq_handed[i] = d->txq[i].n;
+}
+
+/* Every packet in the send queues sealed: before a queue is flushed
+ * whole. */
 static void dp_seal_pending(struct fld *d)
 {
-	dp_seal_handoff(d);
+	dp_seal_submit(d);
 	if (d->seal_ticket) {
 		fl_dp_sptps_wait(d->dps, d->seal_ticket);
 		d->seal_ticket = 0;
 	}
+	for (size_t i = 0; i < d->n_listen; i++)
+		d->txq_handed[i] = d->txq[i].n;
+}
+
+/* Send everything queue i holds: call dp_seal_pending() first. */
+static void dp_txq_flush_all(struct fld *d, size_t i)
+{
+	if (d->txq[i].n)
+		fl_udp_txq_flush(&d->txq[i]);
+	d->txq_handed[i] = 0;
 }
 
 static int dp_udp_send(void *ctx, struct fl_dp_peer *relay, unsigned sock, const union fl_addr *addr,
 		       struct fl_pkt *p, bool probe)
 {
 	struct fld *d = ctx;
+	bool pend;
 	int r;
 
 	if (sock >= d->n_listen) {
@@ -80,15 +124,17 @@ static int dp_udp_send(void *ctx, struct fl_dp_peer *relay, unsigned sock, const
 		fl_pkt_free(p);
 		return r == -EAGAIN ? 0 : r;
 	}
-	if (p->meta & FL_DP_META_SEAL_PENDING) {
-		/* Queues full: seal what waits, then the push below may flush. */
-		if (d->n_seal_pend == sizeof(d->seal_pend) / sizeof(d->seal_pend[0]) ||
-		    d->txq[sock].n == FL_UDP_BATCH)
-			dp_seal_pending(d);
-		d->seal_pend[d->n_seal_pend++] = p;
-	} else if (d->txq[sock].n == FL_UDP_BATCH) {
+	pend = p->meta & FL_DP_META_SEAL_PENDING;
+	/* A full queue, or no room to note another unsealed packet: seal
+	 * what waits, and send the full queue. */
+	if (d->txq[sock].n == FL_UDP_TXQ_CAP ||
+	    (pend && d->n_seal_pend == sizeof(d->seal_pend) / sizeof(d->seal_pend[0]))) {
 		dp_seal_pending(d);
+		if (d->txq[sock].n == FL_UDP_TXQ_CAP)
+			dp_txq_flush_all(d, sock);
 	}
+	if (pend)
+		d->seal_pend[d->n_seal_pend++] = p;
 	fl_udp_txq_push(&d->txq[sock], addr, p, (uintptr_t)relay);
 	return 0;
 }
@@ -331,8 +377,7 @@ void fld_dp_flush(struct fld *d)
 	}
 	dp_seal_pending(d);
 	for (size_t i = 0; i < d->n_listen; i++)
-		if (d->txq[i].n)
-			fl_udp_txq_flush(&d->txq[i]);
+		dp_txq_flush_all(d, i);
 }
 
 /* ---- graph ---------------------------------------------------------------- */
@@ -570,6 +615,8 @@ static void fld_dp_tun_read_gso(struct fld *d, int fd)
 	fld_dp_flush(d);
 }
 
+#define FLD_DEV_ROUNDS 16
+
 void fld_dp_tun_readable(void *ctx, int fd, unsigned events)
 {
 	struct fld *d = ctx;
@@ -580,7 +627,13 @@ void fld_dp_tun_readable(void *ctx, int fd, unsigned events)
 		fld_dp_tun_read_gso(d, fd);
 		return;
 	}
-	for (int round = 0; round < 4; round++) {
+	/* Up to 16 batches per wake-up (the TSO path above takes up to 64
+	 * bursts): each wake-up ends by draining the pipeline, and a drain
+	 * every 4 batches left the workers idle while the first batch after
+	 * it was read and decided (bench/dataplane: two workers lost a tenth
+	 * against one). 1024 packets is about a millisecond of the other
+	 * sources' wait at a full core's rate. */
+	for (int round = 0; round < FLD_DEV_ROUNDS; round++) {
 		int n = fld_switch_tap(d) ? fl_tap_read_batch(fd, d->pool, pkts, FL_UDP_BATCH)
 					  : fl_tun_read_batch(fd, d->pool, pkts, FL_UDP_BATCH);
 		uint64_t now = fld_now(d);
