@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# bench/tunnel_speed.sh: one iperf3 TCP stream between two network namespaces,
+# bench/tunnel_speed.sh: one iperf3 TCP stream (BENCH_UDP: UDP) between two network namespaces,
 # measured over the raw veth underlay and then through each tunnel in the
 # same run:
 #   tinc 1.1 - tinc 1.1       when TINC11_DIR names the directory holding
@@ -32,12 +32,17 @@ fl_need_root
 fl_need_tools iperf3 ping
 fl_init
 
-# iperf_mbits FROM_NODE TO_ADDR TO_NODE: receiver-side Mbit/s of one TCP stream.
+# BENCH_UDP=RATE: a UDP stream at RATE (iperf3 -b, 0 = as fast as it can
+# send) of 1372-byte datagrams (1400-byte IP packets, dataplane_speed's
+# size) instead of TCP; receiver-side Mbit/s, losses not counted.
+udp_args=${BENCH_UDP:+-u -b $BENCH_UDP -l 1372}
+# iperf_mbits FROM_NODE TO_ADDR TO_NODE: receiver-side Mbit/s of one stream.
 iperf_mbits() {
 	local from=$1 addr=$2 to=$3
 	fl_bg "$to" iperf3 -s -1 -B "$addr" >/dev/null 2>&1
 	fl_wait 10 "iperf3 server on $addr" bash -c "ip netns exec $FL_PFX-$to ss -ltn | grep -q '$addr:5201'"
-	n "$from" iperf3 -c "$addr" -t "$secs" -f m |
+	# shellcheck disable=SC2086 # udp_args is a word list
+	n "$from" iperf3 -c "$addr" -t "$secs" -f m $udp_args |
 		awk '/receiver/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") print $(i-1) }'
 }
 

@@ -12,7 +12,7 @@
  *         write), and so on.
  * Prints `dataplane <seal|open> <packet bytes> <workers> <Mpps> <Gbit/s>`
  * for 1400- and 64-byte IP packets (Gbit/s of IP packet bytes). Wall-clock
- * time, each phase timed on its own over rounds of 256 packets;
+ * time, each phase timed on its own over rounds of 1024 packets (FL_DPS_ROUND);
  * FL_DPS_CPU=1 uses the process's CPU time instead (the clock sptps_speed
  * reads; meaningful for one worker on a busy machine).
  */
@@ -26,14 +26,20 @@
 #include "tnet.h"
 
 #define BATCH 64
-/* Packets per timed phase: four batches, so the open phase finds the
- * records in cache as fenliud does (it opens each batch right after
- * recvmmsg), and the pipeline is full for three of them. Rounds of 2048
- * left 4 MiB of packets between a seal and its open and charged the open
- * with cache misses the daemon never has. */
-#ifndef ROUND
-#define ROUND 256
-#endif
+/* Packets per timed phase (FL_DPS_ROUND, a multiple of 64): sixteen
+ * batches, as fenliud's device side hands over up to sixteen batches of
+ * 64 (TUN reads) or 64 bursts (TSO reads) per wake-up before it waits for
+ * the pipeline to drain. Each phase starts with a pipeline fill that
+ * leaves the workers idle while the first batch is decided: with rounds
+ * of four batches that fill came four times as often as in the daemon
+ * and cost two workers about a tenth against one. Rounds of 2048 charge
+ * the open with cache misses the daemon never has (it opens each batch
+ * right after recvmmsg; here the records of a round wait 1.4 MiB deep at
+ * 1024). */
+#define ROUND_DEFAULT 1024
+#define ROUND_MAX 2048 /* within tnet's queue (TNET_QUEUE) */
+
+static unsigned round_pkts = ROUND_DEFAULT;
 
 static struct tnet net;
 static struct fl_pkt *tmpl[2]; /* the frame of each size, built once */
@@ -79,7 +85,7 @@ static void seal_round(size_t len)
 {
 	uint64_t prev = 0;
 
-	for (int b = 0; b < ROUND / BATCH; b++) {
+	for (unsigned b = 0; b < round_pkts / BATCH; b++) {
 		uint64_t t = seal_batch(len);
 		fl_dp_sptps_wait(net.dps, prev);
 		prev = t;
@@ -121,11 +127,11 @@ static void open_round(bool ahead)
 	struct rx_batch rb[2];
 
 	open_submit(&rb[0], ahead);
-	for (int b = 1; b < ROUND / BATCH; b++) {
+	for (unsigned b = 1; b < round_pkts / BATCH; b++) {
 		open_submit(&rb[b % 2], ahead);
 		open_finish(&rb[(b - 1) % 2]);
 	}
-	open_finish(&rb[(ROUND / BATCH - 1) % 2]);
+	open_finish(&rb[(round_pkts / BATCH - 1) % 2]);
 }
 
 static void run(size_t len, unsigned workers, double secs)
@@ -144,7 +150,7 @@ static void run(size_t len, unsigned workers, double secs)
 		t0 = now_sec();
 		open_round(w != NULL);
 		t_open += now_sec() - t0;
-		pkts += ROUND;
+		pkts += round_pkts;
 	}
 	if (net.node[1].device_frames - dev0 != pkts) {
 		fprintf(stderr, "dataplane_speed: %lu sent, %u arrived\n", pkts,
@@ -169,6 +175,16 @@ int main(int argc, char *argv[])
 	unsigned online = fl_dp_workers_online(), counts[3] = {1, 2, online};
 	size_t sizes[2] = {1400, 64};
 	struct fl_dp_settings s;
+	const char *r = getenv("FL_DPS_ROUND");
+
+	if (r) {
+		round_pkts = (unsigned)atoi(r);
+		if (round_pkts < BATCH || round_pkts % BATCH || round_pkts > ROUND_MAX) {
+			fprintf(stderr, "dataplane_speed: FL_DPS_ROUND=%s: want a multiple of %d up to %d\n",
+				r, BATCH, ROUND_MAX);
+			return 2;
+		}
+	}
 
 	fl_dp_settings_default(&s);
 	tnet_init(&net, 2, &s);
