@@ -248,6 +248,10 @@ struct fld {
 	/* Per send queue: how many of its first packets were queued before
 	 * that hand-off, so are sealed once seal_ticket is waited for. */
 	unsigned txq_handed[FLD_MAX_LISTEN];
+	/* dump stats "crypto_pipeline": hand-offs to the workers, datagrams
+	 * sent while the next batch was sealed, and waits for the whole
+	 * pipeline because a send queue was full. */
+	uint64_t pipe_handoffs, pipe_overlap_sent, pipe_full_drains;
 	struct fld_switch *sw;		/* fld_switch.c */
 	struct fld_lan *lan;		/* fld_lan.c: interfaces/ with Role = lan */
 	struct fld_vpnnat *vpnnat;	/* fld_vpnnat.c: the LAN NATs, a list */

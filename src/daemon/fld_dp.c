@@ -75,13 +75,14 @@ static void dp_seal_handoff(struct fld *d)
 	if (d->n_seal_pend < FL_UDP_BATCH / 2)
 		return;
 	dp_seal_submit(d);
+	d->pipe_handoffs++;
 	for (size_t i = 0; i < d->n_listen; i++)
 		older |= d->txq_handed[i] != 0;
 	if (older) {
 		if (prev)
 			fl_dp_sptps_wait(d->dps, prev);
 		for (size_t i = 0; i < d->n_listen; i++)
-			fl_udp_txq_flush_head(&d->txq[i], d->txq_handed[i]);
+			d->pipe_overlap_sent += fl_udp_txq_flush_head(&d->txq[i], d->txq_handed[i]);
 	}
 	for (size_t i = 0; i < d->n_listen; i++)
 		d->txq_handed[i] = d->txq[i].n;
@@ -129,6 +130,8 @@ static int dp_udp_send(void *ctx, struct fl_dp_peer *relay, unsigned sock, const
 	 * what waits, and send the full queue. */
 	if (d->txq[sock].n == FL_UDP_TXQ_CAP ||
 	    (pend && d->n_seal_pend == sizeof(d->seal_pend) / sizeof(d->seal_pend[0]))) {
+		if (d->n_seal_pend || d->seal_ticket)
+			d->pipe_full_drains++;
 		dp_seal_pending(d);
 		if (d->txq[sock].n == FL_UDP_TXQ_CAP)
 			dp_txq_flush_all(d, sock);

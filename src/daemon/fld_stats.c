@@ -135,6 +135,9 @@ static void stats_txq(const struct fld *d, fl_ctl_stat_fn *emit, void *sink)
 	emit(sink, "udp_txq", "sent", sent);
 	emit(sink, "udp_txq", "dropped", dropped);
 	emit(sink, "udp_txq", "queue-full", full);
+	emit(sink, "crypto_pipeline", "handoffs", d->pipe_handoffs);
+	emit(sink, "crypto_pipeline", "overlap_sent", d->pipe_overlap_sent);
+	emit(sink, "crypto_pipeline", "full_drains", d->pipe_full_drains);
 	stats_udp_offload(d, emit, sink);
 }
 

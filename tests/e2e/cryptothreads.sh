@@ -76,6 +76,23 @@ run() {
 	done
 	[ "$lost" -eq 0 ] || fl_fail "CryptoThreads = $nt: $lost of $pkts datagrams lost"
 	[ "$pkts" -gt 0 ] || fl_fail "CryptoThreads = $nt: nothing received"
+	# The pipeline's path, proved by a's counters: with workers, batches
+	# were handed off and sent while the next one was sealed; with one
+	# worker, none.
+	local handoffs overlap drains
+	fl_cli a dump stats >"$dir/stats" 2>&1 || fl_fail "a: dump stats failed"
+	handoffs=$(awk '$1 == "crypto_pipeline" && $2 == "handoffs" { print $3 }' "$dir/stats")
+	overlap=$(awk '$1 == "crypto_pipeline" && $2 == "overlap_sent" { print $3 }' "$dir/stats")
+	drains=$(awk '$1 == "crypto_pipeline" && $2 == "full_drains" { print $3 }' "$dir/stats")
+	echo "RESULT cryptothreads_pipeline workers=$nt handoffs=$handoffs overlap_sent=$overlap full_drains=$drains"
+	[ -n "$handoffs" ] && [ -n "$overlap" ] || fl_fail "a: no crypto_pipeline counters in dump stats"
+	if [ "$nt" -gt 1 ]; then
+		[ "$handoffs" -gt 0 ] || fl_fail "CryptoThreads = $nt: no batch handed to the workers"
+		[ "$overlap" -gt 0 ] || fl_fail "CryptoThreads = $nt: no batch sent while the next was sealed"
+	else
+		[ "$handoffs" -eq 0 ] && [ "$overlap" -eq 0 ] ||
+			fl_fail "CryptoThreads = 1: $handoffs hand-offs, $overlap datagrams sent from them"
+	fi
 	fl_reset
 }
 
