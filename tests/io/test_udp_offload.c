@@ -268,6 +268,15 @@ static void test_full_batch(void **state)
 	fix_close(&f);
 }
 
+/* Queue datagram k: 200 bytes of (uint8_t)k, cookie k. */
+static void push_marked(struct fix *f, struct fl_udp_txq *q, unsigned k)
+{
+	struct fl_pkt *p = fl_pkt_alloc(f->pool);
+
+	memset(fl_pkt_put(p, 200), (int)k, 200);
+	fl_udp_txq_push(q, &f->ra[0], p, k);
+}
+
 /* The pipeline's queue (fld_dp.c): two batches queued, the first sent
  * with fl_udp_txq_flush_head() while the second stays queued, then more
  * pushed behind it up to FL_UDP_TXQ_CAP, then the rest: every datagram
@@ -284,21 +293,15 @@ static void test_flush_head(void **state)
 	(void)state;
 	fix_open(&f);
 	fl_udp_txq_init(&q, f.s, NULL, NULL);
-	for (; k < 2 * FL_UDP_BATCH; k++) {
-		struct fl_pkt *p = fl_pkt_alloc(f.pool);
-		memset(fl_pkt_put(p, 200), (int)k, 200);
-		fl_udp_txq_push(&q, &f.ra[0], p, k);
-	}
+	for (; k < 2 * FL_UDP_BATCH; k++)
+		push_marked(&f, &q, k);
 	assert_int_equal(q.n, FL_UDP_TXQ_CAP);
 	assert_int_equal(fl_udp_txq_flush_head(&q, 0), 0);
 	assert_int_equal(fl_udp_txq_flush_head(&q, FL_UDP_BATCH), FL_UDP_BATCH);
 	assert_int_equal(q.n, FL_UDP_BATCH);
 	assert_int_equal(q.cookie[0], FL_UDP_BATCH); /* the rest moved up */
-	for (; k < 3 * FL_UDP_BATCH + 1; k++) { /* the last push finds it full */
-		struct fl_pkt *p = fl_pkt_alloc(f.pool);
-		memset(fl_pkt_put(p, 200), (int)k, 200);
-		fl_udp_txq_push(&q, &f.ra[0], p, k);
-	}
+	for (; k < 3 * FL_UDP_BATCH + 1; k++) /* the last push finds it full */
+		push_marked(&f, &q, k);
 	assert_int_equal(q.n, 1);
 	assert_int_equal(fl_udp_txq_flush_head(&q, 5), 1); /* more than it holds */
 	assert_int_equal(q.n, 0);
