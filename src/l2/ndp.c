@@ -134,6 +134,12 @@ static enum fl_ndp_err ndp_check_ip(const uint8_t *frame, size_t len, size_t *ic
 /* Rules on addresses and flags once the message is read. */
 static enum fl_ndp_err ndp_check_msg(const struct fl_ndp_msg *m)
 {
+	/* No IPv6 packet comes from a group (RFC 4291 §2.7). An NS from one
+	 * would get a solicited NA sent to that group, which RFC 4861 §7.2.4
+	 * forbids (fuzz_ndp found it: the NA we built failed our own
+	 * parser). */
+	if (ndp_is_mcast(m->src))
+		return FL_NDP_BAD_SOURCE;
 	switch (m->type) {
 	case FL_NDP_NS:
 		if (ndp_is_mcast(m->target))
@@ -457,7 +463,7 @@ static void ndp_on_ns(struct fl_ndp *n, const struct fl_ndp_msg *m, fl_time_t no
 	} else {
 		memcpy(mac, m->has_lla ? m->lla : m->eth_src, 6);
 		len = fl_ndp_build_na(o->mac, o->ip, m->src, mac, true, true, f);
-		if (m->has_lla && !ndp_is_mcast(m->src))
+		if (m->has_lla)
 			fl_neigh_update(&n->cache, m->src, m->lla, FL_NEIGH_LEARN, now, sink);
 	}
 	n->st.ns_answered++;

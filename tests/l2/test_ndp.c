@@ -169,6 +169,8 @@ static void test_ndp_validation_each_rule(void **state)
 	TRY(g[12] = 0x08, FL_NDP_NOT_IPV6);
 	/* From :: : must go to a solicited-node group, with no option. */
 	TRY(memset(g + 14 + 8, 0, 16), FL_NDP_BAD_SOURCE);
+	/* From a multicast group: no IPv6 packet is (RFC 4291 §2.7). */
+	TRY(g[14 + 8] = 0xff, FL_NDP_BAD_SOURCE);
 	memcpy(g, f, sizeof(g));
 	g[57] ^= 1;
 	assert_int_equal(fl_ndp_parse(g, len, &m), FL_NDP_BAD_CSUM);
