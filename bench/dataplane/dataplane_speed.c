@@ -33,10 +33,9 @@
  * leaves the workers idle while the first batch is decided: with rounds
  * of four batches that fill came four times as often as in the daemon
  * and two workers sealed a median 1.79x one, against 1.87x now (ten
- * alternations, 2026-12-07). Rounds of 2048 charge
- * the open with cache misses the daemon never has (it opens each batch
- * right after recvmmsg; here the records of a round wait 1.4 MiB deep at
- * 1024). */
+ * alternations, 2026-12-07). Rounds of 2048 charge the open with cache
+ * misses the daemon never has (it opens each batch right after
+ * recvmmsg; here the records of a round wait 1.4 MiB deep at 1024). */
 #define ROUND_DEFAULT 1024
 #define ROUND_MAX 2048 /* within tnet's queue (TNET_QUEUE) */
 

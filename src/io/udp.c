@@ -99,8 +99,8 @@ int fl_udp_local_addr(int fd, union fl_addr *out)
 int fl_udp_recv_batch(int fd, struct fl_pkt_pool *pool, struct fl_pkt **pkts,
 		      union fl_addr *from, unsigned n)
 {
-	struct mmsghdr msg[FL_UDP_TXQ_CAP];
-	struct iovec iov[FL_UDP_TXQ_CAP];
+	struct mmsghdr msg[FL_UDP_BATCH];
+	struct iovec iov[FL_UDP_BATCH];
 	unsigned have = 0, out = 0;
 	int r;
 
